@@ -1,0 +1,26 @@
+// Wiring: the one place that picks concrete implementations (the SQLite store,
+// the system clock) and hands them to the services. The CLI and the server both
+// start from an App.
+#pragma once
+
+#include <memory>
+
+#include "content/service.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace app {
+
+struct App {
+  core::Config config;
+  core::SystemClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<content::ContentService> content;
+};
+
+// Creates the data folder if needed, reads configuration, opens and migrates the store.
+core::Result<std::unique_ptr<App>> open_app(core::Config config);
+
+}  // namespace app

@@ -1,0 +1,95 @@
+// The content model: articles and the taxonomy terms they carry.
+// Plain values; no behaviour beyond enum conversions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace content {
+
+enum class ArticleType { kAnalysis, kFeature, kBriefing, kReview };
+enum class AccessClass { kFree, kMetered, kPremium };
+enum class Status { kDraft, kScheduled, kPublished };
+enum class TermKind { kTopic, kCountry, kAuthor };
+
+std::string_view to_string(ArticleType t);
+std::string_view to_string(AccessClass a);
+std::string_view to_string(Status s);
+std::string_view to_string(TermKind k);
+std::optional<ArticleType> parse_article_type(std::string_view s);
+std::optional<AccessClass> parse_access_class(std::string_view s);
+std::optional<Status> parse_status(std::string_view s);
+// "Analysis", "In depth", "Briefing", "Review" as shown to readers.
+std::string_view display_name(ArticleType t);
+
+struct Term {
+  TermKind kind = TermKind::kTopic;
+  std::string slug;
+  std::string name;
+};
+
+struct TermCount {
+  Term term;
+  int articles = 0;
+};
+
+// What an editor or an import supplies; the Markdown is the source of truth.
+struct ArticleInput {
+  std::string slug;
+  std::string headline;
+  std::string dek;
+  std::string body_md;
+  std::vector<std::string> authors;
+  std::vector<std::string> topics;
+  std::vector<std::string> countries;
+  ArticleType type = ArticleType::kAnalysis;
+  AccessClass access = AccessClass::kMetered;
+  Status status = Status::kPublished;
+  std::optional<core::UnixTime> published_at;
+  std::optional<core::UnixTime> updated_at;
+  std::string corrections;
+  bool featured = false;
+};
+
+// A rendered article as stored: the body is already split at the paywall cut.
+struct StoredArticle {
+  ArticleInput input;
+  std::string teaser_html;  // public part
+  std::string gated_html;   // everything after the cut; empty when the article has no gate
+  int word_count = 0;
+};
+
+// Enough to list an article: never contains body text.
+struct ArticleSummary {
+  long long id = 0;
+  std::string slug;
+  std::string headline;
+  std::string dek;
+  ArticleType type = ArticleType::kAnalysis;
+  AccessClass access = AccessClass::kMetered;
+  Status status = Status::kPublished;
+  bool featured = false;
+  core::UnixTime published_at = 0;
+  core::UnixTime updated_at = 0;
+  int word_count = 0;
+  std::vector<Term> authors;
+  std::vector<Term> topics;
+  std::vector<Term> countries;
+};
+
+// An article as the store hands it out. gated_html is filled only when the caller
+// asked for it (see Store::find_article); a reader view is built from this.
+struct Article {
+  ArticleSummary summary;
+  std::string teaser_html;
+  std::optional<std::string> gated_html;
+  std::string corrections;
+};
+
+inline int reading_minutes(int words) { return words < 220 ? 1 : (words + 110) / 220; }
+
+}  // namespace content

@@ -1,0 +1,52 @@
+#include "content/service.h"
+
+#include "content/demo.h"
+#include "content/teaser.h"
+#include "importers/jsonl.h"
+
+namespace content {
+
+StoredArticle ContentService::render(const ArticleInput& input) const {
+  StoredArticle stored;
+  stored.input = input;
+  auto split = render_body(input.body_md, teaser_paragraphs_);
+  stored.teaser_html = std::move(split.teaser_html);
+  stored.gated_html = std::move(split.gated_html);
+  stored.word_count = split.word_count;
+  return stored;
+}
+
+core::Result<ImportReport> ContentService::import_jsonl(std::string_view text) {
+  auto parsed = importers::parse_jsonl(text);
+  if (!parsed) return std::unexpected(parsed.error());
+  return import_articles(parsed->articles);
+}
+
+core::Result<ImportReport> ContentService::import_articles(
+    const std::vector<ArticleInput>& articles) {
+  std::vector<StoredArticle> stored;
+  stored.reserve(articles.size());
+  for (const auto& a : articles) stored.push_back(render(a));
+  auto stats = store_.upsert_articles(stored, clock_.now());
+  if (!stats) return std::unexpected(stats.error());
+  return ImportReport{stats->created, stats->updated};
+}
+
+int ContentService::export_jsonl(std::ostream& out) {
+  int n = 0;
+  store_.for_each_article([&](const ArticleInput& a) {
+    out << importers::to_jsonl_line(a) << '\n';
+    ++n;
+  });
+  return n;
+}
+
+core::Result<int> ContentService::load_demo_if_empty() {
+  if (store_.count_articles() > 0) return 0;
+  auto articles = generate_demo(clock_.now(), kDemoArticleCount, kDemoSeed);
+  auto report = import_articles(articles);
+  if (!report) return std::unexpected(report.error());
+  return report->created;
+}
+
+}  // namespace content

@@ -1,0 +1,45 @@
+// Content use cases shared by the CLI and the web layer: import and export in
+// Meridian's JSON Lines format, rendering articles for storage, and the demo.
+// Thread-safe as long as the Store is.
+#pragma once
+
+#include <ostream>
+#include <string_view>
+
+#include "content/article.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace content {
+
+struct ImportReport {
+  int created = 0;
+  int updated = 0;
+};
+
+class ContentService {
+ public:
+  ContentService(store::Store& store, const core::Clock& clock, int teaser_paragraphs)
+      : store_(store), clock_(clock), teaser_paragraphs_(teaser_paragraphs) {}
+
+  // Renders Markdown once and splits it at the paywall cut.
+  StoredArticle render(const ArticleInput& input) const;
+
+  // All-or-nothing: a bad line fails the whole file and nothing is written.
+  core::Result<ImportReport> import_jsonl(std::string_view text);
+  core::Result<ImportReport> import_articles(const std::vector<ArticleInput>& articles);
+  // Writes every article as JSON Lines; returns how many.
+  int export_jsonl(std::ostream& out);
+
+  // Fills an empty store with the demo publication; returns articles created (0 if
+  // the store already had content).
+  core::Result<int> load_demo_if_empty();
+
+ private:
+  store::Store& store_;
+  const core::Clock& clock_;
+  int teaser_paragraphs_;
+};
+
+}  // namespace content

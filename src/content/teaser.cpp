@@ -1,0 +1,93 @@
+#include "content/teaser.h"
+
+#include "content/markdown.h"
+#include "core/text.h"
+
+namespace content {
+
+namespace {
+
+bool is_heading(const std::string& block) {
+  return block.size() > 3 && block[0] == '<' && block[1] == 'h' && block[2] >= '1' &&
+         block[2] <= '6';
+}
+
+int count_words(std::string_view html) {
+  std::string text = core::strip_tags(html);
+  int words = 0;
+  bool in_word = false;
+  for (char c : text) {
+    bool space = c == ' ';
+    if (!space && !in_word) ++words;
+    in_word = !space;
+  }
+  return words;
+}
+
+std::string join(const std::vector<std::string>& blocks, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to && i < blocks.size(); ++i) {
+    out += blocks[i];
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t teaser_block_count(const std::vector<std::string>& blocks, int paragraphs) {
+  if (blocks.empty()) return 0;
+  std::size_t n = 0;
+  int counted = 0;
+  while (n < blocks.size() && counted < paragraphs) {
+    if (!is_heading(blocks[n])) ++counted;
+    ++n;
+  }
+  if (blocks.size() >= 2 && n >= blocks.size()) n = blocks.size() - 1;
+  if (blocks.size() == 1) n = 0;  // a one-block article: the dek is its teaser
+  return n;
+}
+
+bool split_at_marker(std::string_view markdown, std::string& before, std::string& after) {
+  std::size_t pos = 0;
+  bool in_fence = false;
+  std::string_view fence;
+  while (pos <= markdown.size()) {
+    auto end = markdown.find('\n', pos);
+    if (end == std::string_view::npos) end = markdown.size();
+    std::string line = core::trim(markdown.substr(pos, end - pos));
+    if (line.starts_with("```") || line.starts_with("~~~")) {
+      if (!in_fence) {
+        in_fence = true;
+        fence = line.starts_with("```") ? "```" : "~~~";
+      } else if (line.starts_with(fence)) {
+        in_fence = false;
+      }
+    } else if (!in_fence && line == kPaywallMarker) {
+      before = std::string(markdown.substr(0, pos));
+      after = end < markdown.size() ? std::string(markdown.substr(end + 1)) : std::string();
+      return true;
+    }
+    if (end == markdown.size()) break;
+    pos = end + 1;
+  }
+  return false;
+}
+
+BodySplit render_body(std::string_view markdown, int teaser_paragraphs) {
+  BodySplit split;
+  std::string before, after;
+  if (split_at_marker(markdown, before, after)) {
+    split.teaser_html = render_markdown(before);
+    split.gated_html = render_markdown(after);
+  } else {
+    auto blocks = render_markdown_blocks(markdown);
+    auto n = teaser_block_count(blocks, teaser_paragraphs);
+    split.teaser_html = join(blocks, 0, n);
+    split.gated_html = join(blocks, n, blocks.size());
+  }
+  split.word_count = count_words(split.teaser_html) + count_words(split.gated_html);
+  return split;
+}
+
+}  // namespace content

@@ -1,0 +1,111 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <filesystem>
+#include <toml++/toml.h>
+
+#include "core/time.h"
+
+extern char** environ;
+
+namespace core {
+
+std::string Config::base_url() const {
+  std::string url = site_url.empty()
+                        ? "http://" + listen_host + ":" + std::to_string(listen_port)
+                        : site_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return env;
+}
+
+Result<void> parse_listen(std::string_view spec, Config& config) {
+  std::string_view host = config.listen_host, port = spec;
+  auto colon = spec.rfind(':');
+  if (colon != std::string_view::npos) {
+    host = spec.substr(0, colon);
+    port = spec.substr(colon + 1);
+    if (host.empty()) host = "127.0.0.1";
+  }
+  int p = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc() || ptr != port.data() + port.size() || p < 0 || p > 65535) {
+    return fail(ErrorCode::kInvalidInput,
+                "invalid listen address '" + std::string(spec) + "' (expected HOST:PORT)");
+  }
+  config.listen_host = std::string(host);
+  config.listen_port = p;
+  return {};
+}
+
+namespace {
+
+template <typename T>
+void read_value(const toml::table& t, std::string_view section, std::string_view key, T& out) {
+  if (auto v = t[section][key].value<T>()) out = *v;
+}
+
+}  // namespace
+
+Result<void> load_config(Config& config, const std::map<std::string, std::string>& env) {
+  auto path = std::filesystem::path(config.data_dir) / "meridian.toml";
+  if (std::filesystem::exists(path)) {
+    toml::table t;
+    try {
+      t = toml::parse_file(path.string());
+    } catch (const toml::parse_error& e) {
+      return fail(ErrorCode::kInvalidInput,
+                  path.string() + ": " + std::string(e.description()) + " (line " +
+                      std::to_string(e.source().begin.line) + ")");
+    }
+    read_value(t, "site", "url", config.site_url);
+    read_value(t, "site", "name", config.site_name);
+    read_value(t, "site", "description", config.site_description);
+    read_value(t, "site", "timezone", config.timezone);
+    if (auto v = t["site"]["teaser_paragraphs"].value<int64_t>()) {
+      config.teaser_paragraphs = static_cast<int>(*v);
+    }
+    read_value(t, "mail", "smtp", config.smtp_url);
+    read_value(t, "mail", "from", config.mail_from);
+    if (auto v = t["server"]["threads"].value<int64_t>()) config.threads = static_cast<int>(*v);
+    read_value(t, "server", "access_log", config.access_log);
+  }
+  auto get = [&](const char* name, std::string& out) {
+    if (auto it = env.find(name); it != env.end()) out = it->second;
+  };
+  get("MERIDIAN_SITE_URL", config.site_url);
+  get("MERIDIAN_SITE_NAME", config.site_name);
+  get("MERIDIAN_SITE_TIMEZONE", config.timezone);
+  get("MERIDIAN_MAIL_SMTP", config.smtp_url);
+  get("MERIDIAN_MAIL_FROM", config.mail_from);
+  if (auto it = env.find("MERIDIAN_TEASER_PARAGRAPHS"); it != env.end()) {
+    config.teaser_paragraphs = std::atoi(it->second.c_str());
+  }
+  if (auto it = env.find("MERIDIAN_ACCESS_LOG"); it != env.end()) {
+    config.access_log = it->second != "0" && it->second != "false";
+  }
+  if (!valid_time_zone(config.timezone)) {
+    return fail(ErrorCode::kInvalidInput, "unknown time zone '" + config.timezone +
+                                              "' in [site] timezone (use an IANA name such as "
+                                              "Europe/London)");
+  }
+  if (config.teaser_paragraphs < 1 || config.teaser_paragraphs > 50) {
+    return fail(ErrorCode::kInvalidInput, "[site] teaser_paragraphs must be between 1 and 50");
+  }
+  if (config.threads < 1 || config.threads > 64) {
+    return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");
+  }
+  return {};
+}
+
+}  // namespace core

@@ -1,0 +1,44 @@
+// Configuration: DATA/meridian.toml when present, then MERIDIAN_* environment
+// variables on top. Everything has a default, so an empty data folder works.
+// A Config is a plain value: read once at start-up, then passed around by const&.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "core/result.h"
+
+namespace core {
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  // [site]
+  std::string site_url;  // empty: derived from the listen address
+  std::string site_name = "Meridian";
+  std::string site_description = "Analysis of global affairs, country by country.";
+  std::string timezone = "UTC";
+  int teaser_paragraphs = 3;
+  // [mail]
+  std::string smtp_url;  // empty: mail is written to DATA/outbox
+  std::string mail_from = "Meridian <no-reply@localhost>";
+  // [server]
+  int threads = 2;
+  bool access_log = true;
+
+  // The public base URL without a trailing slash.
+  std::string base_url() const;
+};
+
+// Reads DATA/meridian.toml (if present) and the environment into `config`,
+// whose data_dir (and listen address, if given on the command line) is already set.
+// `env` is injected for tests; pass environ-derived values in production.
+Result<void> load_config(Config& config, const std::map<std::string, std::string>& env);
+
+std::map<std::string, std::string> process_environment();
+
+// Parses "HOST:PORT" (or ":PORT", or "PORT").
+Result<void> parse_listen(std::string_view spec, Config& config);
+
+}  // namespace core

@@ -1,0 +1,37 @@
+// Time formats used by import/export, feeds and pages, and time-zone arithmetic
+// for the publication's local calendar (archives, monthly credits, schedules).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+
+namespace core {
+
+// Parses RFC 3339 ("2025-03-01T09:30:00Z", "2025-03-01T09:30:00.123+02:00").
+std::optional<UnixTime> parse_rfc3339(std::string_view s);
+// Parses a plain date "YYYY-MM-DD" as midnight UTC.
+std::optional<UnixTime> parse_date(std::string_view s);
+std::string format_rfc3339(UnixTime t);  // always UTC with "Z"
+std::string format_rfc822(UnixTime t);   // for RSS and Last-Modified (HTTP-date)
+std::optional<UnixTime> parse_http_date(std::string_view s);
+
+struct LocalDate {
+  int year;
+  unsigned month;
+  unsigned day;
+};
+
+// Returns true when the IANA zone name is known to the system tz database.
+bool valid_time_zone(std::string_view tz);
+LocalDate local_date(UnixTime t, std::string_view tz);
+// First instant of the given local month in zone tz (month may overflow into next year).
+UnixTime local_month_start(int year, unsigned month, std::string_view tz);
+UnixTime local_day_start(int year, unsigned month, unsigned day, std::string_view tz);
+// "12 March 2025" in the publication's zone.
+std::string format_long_date(UnixTime t, std::string_view tz);
+std::string month_name(unsigned month);
+
+}  // namespace core

@@ -1,0 +1,421 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace store::sqlite {
+
+using content::AccessClass;
+using content::Article;
+using content::ArticleSummary;
+using content::Term;
+using content::TermKind;
+
+namespace {
+
+constexpr const char* kVisible = "a.status != 'draft' AND a.published_at <= ?1";
+
+constexpr const char* kSummaryColumns =
+    "a.id, a.slug, a.headline, a.dek, a.type, a.access, a.status, a.featured, "
+    "COALESCE(a.published_at, 0), a.updated_at, a.word_count";
+
+TermKind parse_kind(const std::string& s) {
+  if (s == "country") return TermKind::kCountry;
+  if (s == "author") return TermKind::kAuthor;
+  return TermKind::kTopic;
+}
+
+ArticleSummary read_summary(Statement& s) {
+  ArticleSummary a;
+  a.id = s.int64(0);
+  a.slug = s.text(1);
+  a.headline = s.text(2);
+  a.dek = s.text(3);
+  a.type = content::parse_article_type(s.text(4)).value_or(content::ArticleType::kAnalysis);
+  a.access = content::parse_access_class(s.text(5)).value_or(AccessClass::kMetered);
+  a.status = content::parse_status(s.text(6)).value_or(content::Status::kDraft);
+  a.featured = s.integer(7) != 0;
+  a.published_at = s.int64(8);
+  a.updated_at = s.int64(9);
+  a.word_count = s.integer(10);
+  return a;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) : pool_(path) { migrate(); }
+
+  core::Result<UpsertStats> upsert_articles(const std::vector<content::StoredArticle>& articles,
+                                            core::UnixTime now) override {
+    auto c = pool_.acquire();
+    UpsertStats stats;
+    try {
+      Transaction tx(*c);
+      for (const auto& stored : articles) {
+        const auto& in = stored.input;
+        std::optional<long long> id;
+        {
+          auto s = c->prepare("SELECT id FROM articles WHERE slug = ?1");
+          s->bind(1, in.slug);
+          if (s->step()) id = s->int64(0);
+        }
+        core::UnixTime updated =
+            in.updated_at.value_or(id ? now : in.published_at.value_or(now));
+        if (id) {
+          auto s = c->prepare(
+              "UPDATE articles SET headline=?2, dek=?3, body_md=?4, teaser_html=?5, "
+              "gated_html=?6, word_count=?7, type=?8, access=?9, status=?10, featured=?11, "
+              "published_at=?12, updated_at=?13, corrections=?14 WHERE id=?1");
+          s->bind(1, static_cast<std::int64_t>(*id));
+          bind_article(*s, stored, updated);
+          s->run();
+          ++stats.updated;
+        } else {
+          auto s = c->prepare(
+              "INSERT INTO articles (slug, headline, dek, body_md, teaser_html, gated_html, "
+              "word_count, type, access, status, featured, published_at, updated_at, "
+              "corrections, created_at) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+          s->bind(1, in.slug);
+          bind_article(*s, stored, updated);
+          s->bind(15, static_cast<std::int64_t>(now));
+          s->run();
+          id = c->last_insert_rowid();
+          ++stats.created;
+        }
+        {
+          auto s = c->prepare("DELETE FROM article_terms WHERE article_id = ?1");
+          s->bind(1, static_cast<std::int64_t>(*id));
+          s->run();
+        }
+        int position = 0;
+        auto link = [&](TermKind kind, const std::vector<std::string>& names) {
+          for (const auto& name : names) {
+            auto term_id = ensure_term(*c, kind, name);
+            auto s = c->prepare(
+                "INSERT OR IGNORE INTO article_terms (article_id, term_id, position) "
+                "VALUES (?1, ?2, ?3)");
+            s->bind(1, static_cast<std::int64_t>(*id)).bind(2, term_id).bind(3, position++);
+            s->run();
+          }
+        };
+        link(TermKind::kAuthor, in.authors);
+        link(TermKind::kTopic, in.topics);
+        link(TermKind::kCountry, in.countries);
+      }
+      c->exec(
+          "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'");
+      tx.commit();
+    } catch (const StoreError& e) {
+      return core::fail(core::ErrorCode::kUnavailable, e.what());
+    }
+    return stats;
+  }
+
+  std::optional<Article> find_article(const std::string& slug, bool with_gated) override {
+    auto c = pool_.acquire();
+    std::optional<Article> out;
+    {
+      auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+                          ", a.teaser_html, a.corrections, "
+                          "CASE WHEN ?2 THEN a.gated_html END FROM articles a WHERE a.slug = ?1");
+      s->bind(1, slug).bind(2, with_gated ? 1 : 0);
+      if (!s->step()) return std::nullopt;
+      Article a;
+      a.summary = read_summary(*s);
+      a.teaser_html = s->text(11);
+      a.corrections = s->text(12);
+      if (with_gated) a.gated_html = s->text(13);
+      out = std::move(a);
+    }
+    load_terms(*c, out->summary);
+    return out;
+  }
+
+  ArticleList list_articles(const ArticleQuery& q) override {
+    auto c = pool_.acquire();
+    ArticleList list;
+    std::string exclude = "[";
+    for (std::size_t i = 0; i < q.exclude_ids.size(); ++i) {
+      if (i) exclude += ',';
+      exclude += std::to_string(q.exclude_ids[i]);
+    }
+    exclude += ']';
+    // Static SQL; optional filters are NULL-able parameters.
+    static const std::string kWhere =
+        std::string(" WHERE ") + kVisible +
+        " AND (?2 IS NULL OR a.type = ?2)"
+        " AND (?3 IS NULL OR a.published_at >= ?3)"
+        " AND (?4 IS NULL OR a.published_at < ?4)"
+        " AND (?5 = 0 OR a.featured = 1)"
+        " AND a.id NOT IN (SELECT value FROM json_each(?6))"
+        " AND (?7 IS NULL OR a.id IN (SELECT at.article_id FROM article_terms at"
+        "  JOIN terms t ON t.id = at.term_id WHERE t.kind = ?7 AND t.slug = ?8))";
+    auto bind = [&](Statement& s) {
+      s.bind(1, static_cast<std::int64_t>(q.now));
+      if (q.type) {
+        s.bind(2, content::to_string(*q.type));
+      } else {
+        s.bind_null(2);
+      }
+      s.bind(3, q.from);
+      s.bind(4, q.to);
+      s.bind(5, q.featured_only ? 1 : 0);
+      s.bind(6, exclude);
+      if (q.term) {
+        s.bind(7, content::to_string(q.term->kind));
+        s.bind(8, q.term->slug);
+      } else {
+        s.bind_null(7);
+        s.bind_null(8);
+      }
+    };
+    {
+      auto s = c->prepare("SELECT COUNT(*) FROM articles a" + kWhere);
+      bind(*s);
+      if (s->step()) list.total = s->integer(0);
+    }
+    {
+      auto s = c->prepare(std::string("SELECT ") + kSummaryColumns + " FROM articles a" + kWhere +
+                          " ORDER BY a.published_at DESC, a.id DESC LIMIT ?9 OFFSET ?10");
+      bind(*s);
+      s->bind(9, q.limit).bind(10, q.offset);
+      while (s->step()) list.items.push_back(read_summary(*s));
+    }
+    for (auto& a : list.items) load_terms(*c, a);
+    return list;
+  }
+
+  std::vector<ArticleSummary> related_articles(long long article_id, core::UnixTime now,
+                                               int limit) override {
+    auto c = pool_.acquire();
+    std::vector<ArticleSummary> out;
+    {
+      // Shared topics and countries, discounted by distance in time from this article.
+      auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+                          " FROM articles a JOIN ("
+                          "  SELECT other.article_id AS id, COUNT(*) AS shared"
+                          "  FROM article_terms mine"
+                          "  JOIN terms t ON t.id = mine.term_id AND t.kind != 'author'"
+                          "  JOIN article_terms other ON other.term_id = mine.term_id"
+                          "   AND other.article_id != mine.article_id"
+                          "  WHERE mine.article_id = ?2 GROUP BY other.article_id"
+                          " ) r ON r.id = a.id"
+                          " WHERE " + kVisible +
+                          " ORDER BY r.shared / (1.0 + ABS(a.published_at - (SELECT "
+                          "  COALESCE(published_at, ?1) FROM articles WHERE id = ?2)) / "
+                          "  2592000.0) DESC, a.published_at DESC LIMIT ?3");
+      s->bind(1, static_cast<std::int64_t>(now))
+          .bind(2, static_cast<std::int64_t>(article_id))
+          .bind(3, limit);
+      while (s->step()) out.push_back(read_summary(*s));
+    }
+    for (auto& a : out) load_terms(*c, a);
+    return out;
+  }
+
+  std::vector<content::TermCount> list_terms(TermKind kind, core::UnixTime now) override {
+    auto c = pool_.acquire();
+    std::vector<content::TermCount> out;
+    auto s = c->prepare(std::string(
+                            "SELECT t.slug, t.name, COUNT(*) FROM terms t"
+                            " JOIN article_terms at ON at.term_id = t.id"
+                            " JOIN articles a ON a.id = at.article_id"
+                            " WHERE t.kind = ?2 AND ") +
+                        kVisible + " GROUP BY t.id ORDER BY t.name COLLATE NOCASE");
+    s->bind(1, static_cast<std::int64_t>(now)).bind(2, content::to_string(kind));
+    while (s->step()) {
+      out.push_back({Term{kind, s->text(0), s->text(1)}, s->integer(2)});
+    }
+    return out;
+  }
+
+  std::optional<Term> find_term(TermKind kind, const std::string& slug) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT slug, name FROM terms WHERE kind = ?1 AND slug = ?2");
+    s->bind(1, content::to_string(kind)).bind(2, slug);
+    if (!s->step()) return std::nullopt;
+    return Term{kind, s->text(0), s->text(1)};
+  }
+
+  std::vector<core::UnixTime> published_times(core::UnixTime now) override {
+    auto c = pool_.acquire();
+    std::vector<core::UnixTime> out;
+    auto s = c->prepare(std::string("SELECT a.published_at FROM articles a WHERE ") + kVisible +
+                        " ORDER BY a.published_at DESC");
+    s->bind(1, static_cast<std::int64_t>(now));
+    while (s->step()) out.push_back(s->int64(0));
+    return out;
+  }
+
+  void for_each_article(const std::function<void(const content::ArticleInput&)>& fn) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<long long, content::ArticleInput>> batch;
+    long long after = 0;
+    for (;;) {
+      batch.clear();
+      {
+        auto s = c->prepare(
+            "SELECT id, slug, headline, dek, body_md, type, access, status, featured, "
+            "published_at, updated_at, corrections FROM articles WHERE id > ?1 "
+            "ORDER BY id LIMIT 500");
+        s->bind(1, static_cast<std::int64_t>(after));
+        while (s->step()) {
+          content::ArticleInput in;
+          in.slug = s->text(1);
+          in.headline = s->text(2);
+          in.dek = s->text(3);
+          in.body_md = s->text(4);
+          in.type = content::parse_article_type(s->text(5)).value_or(in.type);
+          in.access = content::parse_access_class(s->text(6)).value_or(in.access);
+          in.status = content::parse_status(s->text(7)).value_or(in.status);
+          in.featured = s->integer(8) != 0;
+          if (!s->is_null(9)) in.published_at = s->int64(9);
+          in.updated_at = s->int64(10);
+          in.corrections = s->text(11);
+          batch.emplace_back(s->int64(0), std::move(in));
+        }
+      }
+      if (batch.empty()) break;
+      for (auto& [id, in] : batch) {
+        auto s = c->prepare(
+            "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
+            "WHERE at.article_id = ?1 ORDER BY at.position");
+        s->bind(1, static_cast<std::int64_t>(id));
+        while (s->step()) {
+          auto kind = parse_kind(s->text(0));
+          auto& list = kind == TermKind::kAuthor    ? in.authors
+                       : kind == TermKind::kCountry ? in.countries
+                                                    : in.topics;
+          list.push_back(s->text(1));
+        }
+        after = id;
+        fn(in);
+      }
+    }
+  }
+
+  int count_articles() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT COUNT(*) FROM articles");
+    return s->step() ? s->integer(0) : 0;
+  }
+
+  long long content_version() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'content_version'");
+    return s->step() ? s->int64(0) : 0;
+  }
+
+  std::optional<core::UnixTime> next_publication_after(core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT MIN(published_at) FROM articles WHERE status != 'draft' AND published_at > ?1");
+    s->bind(1, static_cast<std::int64_t>(now));
+    if (s->step() && !s->is_null(0)) return s->int64(0);
+    return std::nullopt;
+  }
+
+  core::UnixTime last_modified(core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(std::string("SELECT MAX(MAX(a.updated_at, a.published_at)) FROM "
+                                    "articles a WHERE ") +
+                        kVisible);
+    s->bind(1, static_cast<std::int64_t>(now));
+    return s->step() ? s->int64(0) : 0;
+  }
+
+  int schema_version() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("PRAGMA user_version");
+    return s->step() ? s->integer(0) : 0;
+  }
+
+ private:
+  void migrate() {
+    auto c = pool_.acquire();
+    int current = 0;
+    {
+      auto s = c->prepare("PRAGMA user_version");
+      if (s->step()) current = s->integer(0);
+    }
+    const auto& all = migrations();
+    if (!all.empty() && current > all.back().version) {
+      throw StoreError("database schema version " + std::to_string(current) +
+                       " is newer than this meridian (" + std::to_string(all.back().version) +
+                       "); upgrade meridian");
+    }
+    for (const auto& m : all) {
+      if (m.version <= current) continue;
+      Transaction tx(*c);
+      // Another process may have migrated between our check and the lock.
+      int now_version = 0;
+      {
+        auto s = c->prepare("PRAGMA user_version");
+        if (s->step()) now_version = s->integer(0);
+      }
+      if (now_version >= m.version) continue;
+      c->exec(m.sql);
+      c->exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+      tx.commit();
+    }
+  }
+
+  static void bind_article(Statement& s, const content::StoredArticle& stored,
+                           core::UnixTime updated) {
+    const auto& in = stored.input;
+    s.bind(2, in.headline)
+        .bind(3, in.dek)
+        .bind(4, in.body_md)
+        .bind(5, stored.teaser_html)
+        .bind(6, stored.gated_html)
+        .bind(7, stored.word_count)
+        .bind(8, content::to_string(in.type))
+        .bind(9, content::to_string(in.access))
+        .bind(10, content::to_string(in.status))
+        .bind(11, in.featured ? 1 : 0)
+        .bind(12, in.published_at)
+        .bind(13, static_cast<std::int64_t>(updated))
+        .bind(14, in.corrections);
+  }
+
+  static std::int64_t ensure_term(Connection& c, TermKind kind, const std::string& name) {
+    std::string slug = core::slugify(name);
+    {
+      auto s = c.prepare("SELECT id FROM terms WHERE kind = ?1 AND slug = ?2");
+      s->bind(1, content::to_string(kind)).bind(2, slug);
+      if (s->step()) return s->int64(0);
+    }
+    auto s = c.prepare("INSERT INTO terms (kind, slug, name) VALUES (?1, ?2, ?3)");
+    s->bind(1, content::to_string(kind)).bind(2, slug).bind(3, name);
+    s->run();
+    return c.last_insert_rowid();
+  }
+
+  static void load_terms(Connection& c, ArticleSummary& a) {
+    auto s = c.prepare(
+        "SELECT t.kind, t.slug, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
+        "WHERE at.article_id = ?1 ORDER BY at.position");
+    s->bind(1, static_cast<std::int64_t>(a.id));
+    while (s->step()) {
+      Term t{parse_kind(s->text(0)), s->text(1), s->text(2)};
+      auto& list = t.kind == TermKind::kAuthor    ? a.authors
+                   : t.kind == TermKind::kCountry ? a.countries
+                                                  : a.topics;
+      list.push_back(std::move(t));
+    }
+  }
+
+  Pool pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace store::sqlite

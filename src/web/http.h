@@ -1,0 +1,50 @@
+// Our own small HTTP request/response values, so handlers never see the server
+// library (RESTinio lives in server.cpp alone).
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace web {
+
+struct Request {
+  std::string method;  // "GET", "HEAD", "POST", ...
+  std::string path;    // percent-decoded, without the query
+  std::string raw_target;
+  std::multimap<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string remote_ip;
+  std::map<std::string, std::string> params;  // from the route pattern
+
+  const std::string* header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? nullptr : &it->second;
+  }
+  std::string query_value(const std::string& key) const {
+    auto it = query.find(key);
+    return it == query.end() ? std::string() : it->second;
+  }
+  std::string param(const std::string& key) const {
+    auto it = params.find(key);
+    return it == params.end() ? std::string() : it->second;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  void set_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+};
+
+// Parses "a=1&b=two" into a multimap, percent-decoding keys and values.
+std::multimap<std::string, std::string> parse_query(std::string_view query);
+
+}  // namespace web

@@ -1,0 +1,391 @@
+// HTML page handlers: home, article, taxonomy pages and the archive.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "web/site.h"
+
+namespace web {
+
+using content::ArticleType;
+using content::TermKind;
+using nlohmann::json;
+
+namespace {
+
+std::string json_ld(const json& j) {
+  // "</script>" must never close the script element early.
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<') {
+      out += "\\u003c";
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+const char* kind_heading(TermKind kind) {
+  switch (kind) {
+    case TermKind::kTopic: return "Topics";
+    case TermKind::kCountry: return "Countries and regions";
+    case TermKind::kAuthor: return "Authors";
+  }
+  return "";
+}
+
+const char* kind_eyebrow(TermKind kind) {
+  switch (kind) {
+    case TermKind::kTopic: return "Topic";
+    case TermKind::kCountry: return "Country";
+    case TermKind::kAuthor: return "Author";
+  }
+  return "";
+}
+
+}  // namespace
+
+Response Site::home(Request&) {
+  auto now = clock_.now();
+  json view;
+  view["site"] = site_view("/");
+  view["page"] = page_meta(config_.site_name + ": " + config_.site_description,
+                           config_.site_description, "/");
+  view["page"]["jsonld"] = json_ld({{"@context", "https://schema.org"},
+                                    {"@type", "WebSite"},
+                                    {"name", config_.site_name},
+                                    {"url", base_url_ + "/"}});
+  view["site_name"] = config_.site_name;
+  view["site_description"] = config_.site_description;
+  std::vector<long long> shown;
+
+  store::ArticleQuery q;
+  q.now = now;
+  q.type = ArticleType::kAnalysis;
+  q.limit = 1;
+  auto lead = store_.list_articles(q);
+  if (lead.items.empty()) {
+    q.type.reset();
+    lead = store_.list_articles(q);
+  }
+  if (!lead.items.empty()) {
+    json c = card(lead.items[0]);
+    c["lead"] = true;
+    view["lead"] = c;
+    shown.push_back(lead.items[0].id);
+  }
+
+  store::ArticleQuery latest_q;
+  latest_q.now = now;
+  latest_q.limit = 6;
+  latest_q.exclude_ids = shown;
+  auto latest = store_.list_articles(latest_q);
+  json latest_cards = json::array();
+  for (const auto& a : latest.items) {
+    latest_cards.push_back(card(a, false));
+    shown.push_back(a.id);
+  }
+  view["latest"] = latest_cards;
+
+  store::ArticleQuery fq;
+  fq.now = now;
+  fq.type = ArticleType::kFeature;
+  fq.featured_only = true;
+  fq.limit = 3;
+  fq.exclude_ids = shown;
+  auto features = store_.list_articles(fq);
+  if (features.items.empty()) {
+    fq.featured_only = false;
+    features = store_.list_articles(fq);
+  }
+  for (const auto& a : features.items) shown.push_back(a.id);
+  view["features"] = cards(features.items);
+  view["has_features"] = !features.items.empty();
+
+  auto topics = store_.list_terms(TermKind::kTopic, now);
+  std::stable_sort(topics.begin(), topics.end(),
+                   [](const auto& a, const auto& b) { return a.articles > b.articles; });
+  json sections = json::array();
+  for (std::size_t i = 0; i < topics.size() && i < 6; ++i) {
+    store::ArticleQuery tq;
+    tq.now = now;
+    tq.term = topics[i].term;
+    tq.limit = 4;
+    tq.exclude_ids = shown;
+    auto list = store_.list_articles(tq);
+    if (list.items.empty()) continue;
+    for (const auto& a : list.items) shown.push_back(a.id);
+    json items = json::array();
+    for (const auto& a : list.items) items.push_back(card(a, false));
+    sections.push_back({{"name", topics[i].term.name},
+                        {"slug", topics[i].term.slug},
+                        {"url", term_url(topics[i].term)},
+                        {"articles", items}});
+  }
+  view["topic_sections"] = sections;
+  return render_page("home", view);
+}
+
+Response Site::article(Request& req) {
+  auto now = clock_.now();
+  auto found = visible_article(req.param("slug"), false);
+  if (!found) {
+    return error_page(404, "Article not found",
+                      "We could not find that article. It may have been moved or unpublished.");
+  }
+  const auto& s = found->summary;
+  paywall::Reader reader = reader_for(req, s);
+  paywall::Decision decision = paywall::decide(reader, s.access, now);
+  std::string body_html = found->teaser_html;
+  if (decision.full_text) {
+    // Only now is the gated half read from the store.
+    auto full = visible_article(s.slug, true);
+    if (full && full->gated_html) body_html += *full->gated_html;
+  }
+  const std::string path = article_url(s.slug);
+
+  json view;
+  view["site"] = site_view(path);
+  view["site_name"] = config_.site_name;
+  std::string description = s.dek.empty() ? core::truncate_words(
+                                                core::strip_tags(found->teaser_html), 200)
+                                          : s.dek;
+  view["page"] = page_meta(s.headline + " · " + config_.site_name, description, path);
+  view["page"]["og_title"] = s.headline;
+  view["page"]["og_type"] = "article";
+  view["page"]["published_iso"] = core::format_rfc3339(s.published_at);
+  view["page"]["modified_iso"] = core::format_rfc3339(std::max(s.updated_at, s.published_at));
+
+  json authors_ld = json::array();
+  for (const auto& a : s.authors) {
+    authors_ld.push_back({{"@type", "Person"}, {"name", a.name}, {"url", base_url_ + term_url(a)}});
+  }
+  json ld = {{"@context", "https://schema.org"},
+             {"@type", "NewsArticle"},
+             {"headline", s.headline},
+             {"description", description},
+             {"datePublished", core::format_rfc3339(s.published_at)},
+             {"dateModified", core::format_rfc3339(std::max(s.updated_at, s.published_at))},
+             {"author", authors_ld},
+             {"mainEntityOfPage", base_url_ + path},
+             {"publisher", {{"@type", "Organization"}, {"name", config_.site_name}}},
+             {"isAccessibleForFree", s.access == content::AccessClass::kFree}};
+  if (s.access != content::AccessClass::kFree) {
+    ld["hasPart"] = {{"@type", "WebPageElement"},
+                     {"isAccessibleForFree", false},
+                     {"cssSelector", ".paywall"}};
+  }
+  view["page"]["jsonld"] = json_ld(ld);
+
+  json art = {{"headline", s.headline},
+              {"dek", s.dek},
+              {"type_label", std::string(content::display_name(s.type))},
+              {"premium", s.access == content::AccessClass::kPremium},
+              {"authors", term_links(s.authors)},
+              {"has_authors", !s.authors.empty()},
+              {"topics", term_links(s.topics)},
+              {"countries", term_links(s.countries)},
+              {"date_iso", core::format_rfc3339(s.published_at)},
+              {"date_display", core::format_long_date(s.published_at, config_.timezone)},
+              {"reading_minutes", std::to_string(content::reading_minutes(s.word_count))},
+              {"body_html", body_html},
+              {"corrections", found->corrections}};
+  if (s.updated_at > s.published_at + 600) {
+    art["updated_iso"] = core::format_rfc3339(s.updated_at);
+    art["updated_display"] = core::format_long_date(s.updated_at, config_.timezone);
+  }
+  view["article"] = art;
+  if (!decision.full_text) {
+    view["wall"] = {{"registration", decision.wall == paywall::Wall::kRegistration},
+                    {"subscribe", decision.wall == paywall::Wall::kSubscribe},
+                    {"next", core::url_encode(path)}};
+  }
+  auto related = store_.related_articles(s.id, now, 3);
+  view["related"] = cards(related);
+  view["has_related"] = !related.empty();
+  Response res = render_page("article", view);
+  res.set_header("Last-Modified", core::format_rfc822(std::max(s.updated_at, s.published_at)));
+  return res;
+}
+
+Response Site::term_index(TermKind kind) {
+  auto terms = store_.list_terms(kind, clock_.now());
+  std::string path = kind == TermKind::kTopic     ? "/topics"
+                     : kind == TermKind::kCountry ? "/countries"
+                                                  : "/authors";
+  json view;
+  view["site"] = site_view(path);
+  std::string heading = kind_heading(kind);
+  view["page"] = page_meta(heading + " · " + config_.site_name,
+                           heading + " covered by " + config_.site_name + ".", path);
+  view["heading"] = heading;
+  json group_terms = json::array();
+  for (const auto& t : terms) {
+    group_terms.push_back({{"name", t.term.name},
+                           {"url", term_url(t.term)},
+                           {"count", std::to_string(t.articles)},
+                           {"count_label", t.articles == 1 ? "article" : "articles"}});
+  }
+  view["groups"] = json::array({{{"slug", "all"}, {"terms", group_terms}}});
+  return render_page("terms", view);
+}
+
+Response Site::term_page(Request& req, TermKind kind) {
+  Response err;
+  auto p = paging(req, err);
+  if (!p) return err;
+  std::string slug = req.param("slug");
+  std::optional<content::Term> term;
+  if (core::is_valid_slug(slug)) term = store_.find_term(kind, slug);
+  if (!term) {
+    return error_page(404, std::string(kind_eyebrow(kind)) + " not found",
+                      "There is no such page. Browse the full list instead.");
+  }
+  store::ArticleQuery q;
+  q.now = clock_.now();
+  q.term = *term;
+  q.limit = p->per_page;
+  q.offset = (p->page - 1) * p->per_page;
+  auto list = store_.list_articles(q);
+  int pages = std::max(1, (list.total + p->per_page - 1) / p->per_page);
+  if (p->page > pages) {
+    return error_page(404, "Page not found", "There are not that many pages here.");
+  }
+  std::string path = term_url(*term);
+  json view;
+  view["site"] = site_view(path);
+  std::string title = term->name;
+  if (p->page > 1) title += " (page " + std::to_string(p->page) + ")";
+  std::string intro = kind == TermKind::kAuthor
+                          ? "Analysis and features by " + term->name + "."
+                          : "Analysis, features and briefings on " + term->name + ".";
+  view["page"] =
+      page_meta(title + " · " + config_.site_name, intro,
+                p->page > 1 ? path + "?page=" + std::to_string(p->page) : path);
+  view["eyebrow"] = kind_eyebrow(kind);
+  view["heading"] = term->name;
+  view["intro"] = intro;
+  if (kind != TermKind::kAuthor) {
+    view["feed_rss"] = path + "/feed.xml";
+    view["feed_atom"] = path + "/atom.xml";
+    view["page"]["feed_rss"] = base_url_ + path + "/feed.xml";
+    view["page"]["feed_atom"] = base_url_ + path + "/atom.xml";
+    view["page"]["feed_title"] = config_.site_name + ": " + term->name;
+  }
+  view["items"] = cards(list.items);
+  view["has_items"] = !list.items.empty();
+  if (pages > 1) {
+    json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};
+    if (p->page > 1) {
+      pg["prev_url"] = p->page == 2 ? path : path + "?page=" + std::to_string(p->page - 1);
+      view["page"]["prev_url"] = base_url_ + pg["prev_url"].get<std::string>();
+    }
+    if (p->page < pages) {
+      pg["next_url"] = path + "?page=" + std::to_string(p->page + 1);
+      view["page"]["next_url"] = base_url_ + pg["next_url"].get<std::string>();
+    }
+    view["pagination"] = pg;
+  }
+  return render_page("listing", view);
+}
+
+Response Site::archive_index(Request& req) {
+  auto now = clock_.now();
+  std::optional<int> only_year;
+  if (auto y = req.param("year"); !y.empty()) {
+    int year = 0;
+    auto [ptr, ec] = std::from_chars(y.data(), y.data() + y.size(), year);
+    if (ec != std::errc() || ptr != y.data() + y.size() || y.size() != 4) {
+      return error_page(404, "Page not found", "Archive years look like /archive/2025.");
+    }
+    only_year = year;
+  }
+  // (year, month) -> count, in the publication's time zone.
+  std::map<std::pair<int, unsigned>, int, std::greater<>> months;
+  for (auto t : store_.published_times(now)) {
+    auto d = core::local_date(t, config_.timezone);
+    if (only_year && d.year != *only_year) continue;
+    ++months[{d.year, d.month}];
+  }
+  if (only_year && months.empty()) {
+    return error_page(404, "Nothing published that year", "Browse the full archive instead.");
+  }
+  json years = json::array();
+  int current = 0;
+  for (const auto& [ym, count] : months) {
+    if (years.empty() || current != ym.first) {
+      years.push_back({{"year", std::to_string(ym.first)}, {"months", json::array()}});
+      current = ym.first;
+    }
+    char mm[3];
+    std::snprintf(mm, sizeof mm, "%02u", ym.second);
+    years.back()["months"].push_back(
+        {{"name", core::month_name(ym.second) + " " + std::to_string(ym.first)},
+         {"url", "/archive/" + std::to_string(ym.first) + "/" + mm},
+         {"count", std::to_string(count)}});
+  }
+  std::string path = only_year ? "/archive/" + std::to_string(*only_year) : "/archive";
+  json view;
+  view["site"] = site_view("/archive");
+  std::string heading = only_year ? "Archive: " + std::to_string(*only_year) : "Archive";
+  view["page"] = page_meta(heading + " · " + config_.site_name,
+                           "Everything " + config_.site_name + " has published, by month.", path);
+  view["heading"] = heading;
+  view["years"] = years;
+  return render_page("archive", view);
+}
+
+Response Site::archive_month(Request& req) {
+  Response err;
+  auto p = paging(req, err);
+  if (!p) return err;
+  auto ys = req.param("year"), ms = req.param("month");
+  int year = 0, month = 0;
+  auto [p1, e1] = std::from_chars(ys.data(), ys.data() + ys.size(), year);
+  auto [p2, e2] = std::from_chars(ms.data(), ms.data() + ms.size(), month);
+  if (e1 != std::errc() || p1 != ys.data() + ys.size() || ys.size() != 4 ||
+      e2 != std::errc() || p2 != ms.data() + ms.size() || ms.size() != 2 || month < 1 ||
+      month > 12) {
+    return error_page(404, "Page not found", "Archive months look like /archive/2025/03.");
+  }
+  store::ArticleQuery q;
+  q.now = clock_.now();
+  q.from = core::local_month_start(year, static_cast<unsigned>(month), config_.timezone);
+  q.to = core::local_month_start(year, static_cast<unsigned>(month) + 1, config_.timezone);
+  q.limit = p->per_page;
+  q.offset = (p->page - 1) * p->per_page;
+  auto list = store_.list_articles(q);
+  int pages = std::max(1, (list.total + p->per_page - 1) / p->per_page);
+  if (list.total == 0 || p->page > pages) {
+    return error_page(404, "Nothing published then", "Browse the full archive instead.");
+  }
+  std::string path = "/archive/" + ys + "/" + ms;
+  std::string heading = core::month_name(static_cast<unsigned>(month)) + " " + ys;
+  json view;
+  view["site"] = site_view("/archive");
+  view["page"] = page_meta(heading + " · " + config_.site_name,
+                           "Everything published in " + heading + ".",
+                           p->page > 1 ? path + "?page=" + std::to_string(p->page) : path);
+  view["eyebrow"] = "Archive";
+  view["heading"] = heading;
+  view["intro"] = std::to_string(list.total) + (list.total == 1 ? " article" : " articles");
+  view["items"] = cards(list.items);
+  view["has_items"] = true;
+  if (pages > 1) {
+    json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};
+    if (p->page > 1) {
+      pg["prev_url"] = p->page == 2 ? path : path + "?page=" + std::to_string(p->page - 1);
+    }
+    if (p->page < pages) pg["next_url"] = path + "?page=" + std::to_string(p->page + 1);
+    view["pagination"] = pg;
+  }
+  return render_page("listing", view);
+}
+
+}  // namespace web

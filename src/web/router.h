@@ -1,0 +1,47 @@
+// One explicit route table: (method, pattern, who may call, handler), built at
+// start-up. Patterns are literal segments and {name} parameters. At each segment a
+// literal beats a parameter, so matching never depends on registration order; two
+// routes with the same method and shape are a start-up error.
+// Thread-safety: build once, then match() concurrently.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "web/http.h"
+
+namespace web {
+
+enum class Audience { kPublic, kReader, kStaff };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Audience audience = Audience::kPublic;
+  Handler handler;
+  // Anonymous responses may be shared between readers (page cache, CDN).
+  bool cacheable = false;
+};
+
+class Router {
+ public:
+  Router();
+  ~Router();
+  // Throws std::logic_error on a conflicting or malformed route.
+  void add(Route route);
+  // The matching route (filling req.params), or nullptr. `path_exists` is set when the
+  // path matches some route under another method (for 405).
+  const Route* match(Request& req, bool& path_exists) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  std::vector<Route> routes_;
+};
+
+}  // namespace web

@@ -1,0 +1,106 @@
+// Compiles slowly (RESTinio is header-only): keep this file small and rarely touched.
+#include <utility>  // asio needs it before its headers
+
+#include "web/server.h"
+
+#include <csignal>
+#include <restinio/all.hpp>
+
+#include "core/text.h"
+
+namespace web {
+
+namespace {
+
+const char* reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+  }
+}
+
+Request to_request(const restinio::request_handle_t& r) {
+  Request req;
+  const auto& h = r->header();
+  req.method = h.method().c_str();
+  req.raw_target = h.request_target();
+  req.path = core::url_decode(h.path(), /*plus_as_space=*/false);
+  req.query = parse_query(std::string(h.query()));
+  h.for_each_field([&](const restinio::http_header_field_t& f) {
+    req.headers[core::to_lower(f.name())] = f.value();
+  });
+  req.body = r->body();
+  req.remote_ip = r->remote_endpoint().address().to_string();
+  return req;
+}
+
+}  // namespace
+
+void run_server(const ServerOptions& options, const RequestHandler& handler,
+                const std::function<void()>& on_started) {
+  using traits_t = restinio::default_traits_t;
+  auto settings =
+      restinio::server_settings_t<traits_t>{}
+          .address(options.host)
+          .port(static_cast<std::uint16_t>(options.port))
+          .read_next_http_message_timelimit(std::chrono::seconds(options.read_timeout_seconds))
+          .write_http_response_timelimit(std::chrono::seconds(options.handle_timeout_seconds))
+          .handle_request_timeout(std::chrono::seconds(options.handle_timeout_seconds))
+          .max_pipelined_requests(16)
+          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                        .max_url_size(options.max_url_bytes)
+                                        .max_field_value_size(options.max_header_value_bytes)
+                                        .max_field_count(options.max_header_count)
+                                        .max_body_size(options.max_body_bytes))
+          .request_handler([&handler](restinio::request_handle_t r) {
+            Request req = to_request(r);
+            Response res;
+            try {
+              res = handler(req);
+            } catch (const std::exception&) {
+              res.status = 500;
+              res.content_type = "text/plain; charset=utf-8";
+              res.body = "Internal server error\n";
+            }
+            auto out = r->create_response(restinio::http_status_line_t{
+                restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
+                reason(res.status)});
+            out.append_header(restinio::http_field::content_type, res.content_type);
+            for (auto& [name, value] : res.headers) out.append_header(name, value);
+            if (req.method != "HEAD") out.set_body(std::move(res.body));
+            out.done();
+            return restinio::request_accepted();
+          });
+
+  // Block the stop signals in every thread; this thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = restinio::run_async<traits_t>(restinio::own_io_context(), std::move(settings),
+                                              static_cast<std::size_t>(options.threads));
+  if (on_started) on_started();
+  int sig = 0;
+  sigwait(&signals, &sig);
+  server->stop();
+  server->wait();
+}
+
+}  // namespace web

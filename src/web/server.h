@@ -1,0 +1,34 @@
+// The HTTP server adapter: the only place that knows RESTinio. It turns wire
+// requests into web::Request, calls one handler, and writes web::Response back.
+// Limits and timeouts are enforced here; SIGTERM/SIGINT stop it gracefully
+// (in-flight requests finish, then run_server returns).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "web/http.h"
+
+namespace web {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 2;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_url_bytes = 8 << 10;
+  std::size_t max_header_value_bytes = 16 << 10;
+  std::size_t max_header_count = 100;
+  int read_timeout_seconds = 15;
+  int handle_timeout_seconds = 30;
+};
+
+using RequestHandler = std::function<Response(Request&)>;
+
+// Blocks until a stop signal arrives. `on_started` runs once the socket listens.
+// Throws std::runtime_error when the address cannot be bound.
+void run_server(const ServerOptions& options, const RequestHandler& handler,
+                const std::function<void()>& on_started);
+
+}  // namespace web

@@ -1,0 +1,137 @@
+// View models shared by the page handlers: site chrome, cards, links, errors.
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "web/site.h"
+
+namespace web {
+
+using content::Term;
+using content::TermKind;
+using nlohmann::json;
+
+std::string Site::term_url(const Term& t) const {
+  switch (t.kind) {
+    case TermKind::kTopic: return "/topics/" + t.slug;
+    case TermKind::kCountry: return "/countries/" + t.slug;
+    case TermKind::kAuthor: return "/authors/" + t.slug;
+  }
+  return "/";
+}
+
+std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
+
+json Site::site_view(const std::string& current_path) {
+  auto topics = store_.list_terms(TermKind::kTopic, clock_.now());
+  std::stable_sort(topics.begin(), topics.end(),
+                   [](const auto& a, const auto& b) { return a.articles > b.articles; });
+  json nav = json::array();
+  for (std::size_t i = 0; i < topics.size() && i < 7; ++i) {
+    std::string url = term_url(topics[i].term);
+    nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
+  }
+  return {{"name", config_.site_name},
+          {"description", config_.site_description},
+          {"url", base_url_},
+          {"css_version", css_version_},
+          {"year", std::to_string(core::local_date(clock_.now(), config_.timezone).year)},
+          {"nav", nav}};
+}
+
+json Site::page_meta(const std::string& title, const std::string& description,
+                     const std::string& path) {
+  return {{"title", title},
+          {"og_title", title},
+          {"description", description},
+          {"canonical", base_url_ + path},
+          {"og_type", "website"}};
+}
+
+json Site::term_links(const std::vector<Term>& terms) {
+  json out = json::array();
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    out.push_back(
+        {{"name", terms[i].name}, {"url", term_url(terms[i])}, {"last", i + 1 == terms.size()}});
+  }
+  return out;
+}
+
+json Site::card(const content::ArticleSummary& a, bool show_dek) {
+  json c = {{"headline", a.headline},
+            {"dek", a.dek},
+            {"show_dek", show_dek && !a.dek.empty()},
+            {"url", article_url(a.slug)},
+            {"type_label", std::string(content::display_name(a.type))},
+            {"premium", a.access == content::AccessClass::kPremium},
+            {"authors", term_links(a.authors)},
+            {"date_iso", core::format_rfc3339(a.published_at)},
+            {"date_display", core::format_long_date(a.published_at, config_.timezone)}};
+  if (!a.topics.empty()) {
+    c["first_topic"] = {{"name", a.topics[0].name}, {"url", term_url(a.topics[0])}};
+  }
+  return c;
+}
+
+json Site::cards(const std::vector<content::ArticleSummary>& list) {
+  json out = json::array();
+  for (const auto& a : list) out.push_back(card(a));
+  return out;
+}
+
+Response Site::render_page(const std::string& tpl, json& view, int status) {
+  Response res;
+  res.status = status;
+  res.body = templates_.page(tpl, view);
+  return res;
+}
+
+Response Site::error_page(int status, const std::string& heading, const std::string& message) {
+  json view;
+  try {
+    view["site"] = site_view("");
+  } catch (const std::exception&) {
+    // The store may be the reason for the error; render with minimal chrome.
+    view["site"] = {{"name", config_.site_name}, {"url", base_url_}, {"css_version", css_version_}};
+  }
+  view["page"] = page_meta(heading + " · " + config_.site_name, message, "/");
+  view["page"]["noindex"] = true;
+  view["status"] = std::to_string(status);
+  view["heading"] = heading;
+  view["message"] = message;
+  Response res = render_page("error", view, status);
+  res.set_header("Cache-Control", "no-store");
+  return res;
+}
+
+std::optional<Site::Paging> Site::paging(const Request& req, Response& error) {
+  Paging p;
+  auto raw = req.query_value("page");
+  if (raw.empty()) return p;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || n < 1 || n > 100000) {
+    error = error_page(400, "Bad request", "The page number must be a whole number from 1 up.");
+    return std::nullopt;
+  }
+  p.page = n;
+  return p;
+}
+
+std::optional<content::Article> Site::visible_article(const std::string& slug, bool with_gated) {
+  if (!core::is_valid_slug(slug)) return std::nullopt;
+  auto a = store_.find_article(slug, with_gated);
+  if (!a || a->summary.status == content::Status::kDraft ||
+      a->summary.published_at > clock_.now()) {
+    return std::nullopt;
+  }
+  return a;
+}
+
+paywall::Reader Site::reader_for(const Request& /*req*/, const content::ArticleSummary& /*a*/) {
+  return paywall::Reader{};  // anonymous until the accounts capability lands
+}
+
+}  // namespace web
