@@ -371,6 +371,7 @@ std::vector<ArticleInput> generate_demo(core::UnixTime now, int count, std::uint
     para(fill(rng.pick(kLedes), s));
     if (a.type == ArticleType::kBriefing) {
       para(paragraph(rng, s, 3));
+      para(paragraph(rng, s, 3));
       para("**Key points**");
       for (int k = 0; k < 4; ++k) body += "- " + paragraph(rng, s, 1) + "\n";
       body += "\n";

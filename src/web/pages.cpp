@@ -195,7 +195,9 @@ Response Site::article(Request& req) {
               {"date_display", core::format_long_date(s.published_at, config_.timezone)},
               {"reading_minutes", std::to_string(content::reading_minutes(s.word_count))},
               {"body_html", body_html},
-              {"corrections", found->corrections}};
+              {"corrections", found->corrections},
+              {"has_dek", !s.dek.empty()},
+              {"has_corrections", !found->corrections.empty()}};
   if (s.updated_at > s.published_at + 600) {
     art["updated_iso"] = core::format_rfc3339(s.updated_at);
     art["updated_display"] = core::format_long_date(s.updated_at, config_.timezone);

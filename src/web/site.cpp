@@ -41,6 +41,8 @@ std::string_view static_asset(std::string_view name) {
 
 std::mutex log_mutex;
 
+constexpr std::size_t kMaxTargetBytes = 8192;
+
 void log_request(const Request& req, const Response& res, long long micros, const char* cache) {
   nlohmann::json line = {{"ts", core::format_rfc3339(std::time(nullptr))},
                          {"method", req.method},
@@ -126,7 +128,9 @@ Response Site::handle(Request& req) {
   Response res;
   std::shared_ptr<const Response> shared;
   try {
-    if (!core::valid_utf8(req.path) || req.path.find('\0') != std::string::npos ||
+    if (req.raw_target.size() > kMaxTargetBytes) {
+      res = error_page(414, "Address too long", "The address of this request is too long.");
+    } else if (!core::valid_utf8(req.path) || req.path.find('\0') != std::string::npos ||
         req.path.empty() || req.path[0] != '/') {
       res = error_page(400, "Bad request", "The address of this request is not valid.");
     } else {

@@ -1,0 +1,348 @@
+"""End-to-end: the reading site as an anonymous reader sees it."""
+import datetime
+import email.utils
+import html.parser
+import json
+import os
+import re
+import socket
+import sys
+import tempfile
+import unittest
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, article_line, canary, run_cli  # noqa: E402
+
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fixture_lines():
+    lines = [
+        article_line("free-one", access="free", headline="A free analysis of grain"),
+        article_line("metered-one", access="metered", headline="Metered piece on tariffs",
+                     topics=["Trade"], countries=["Chile"], published_at=iso(NOW - datetime.timedelta(hours=5))),
+        article_line("premium-one", access="premium", type="feature", featured=True,
+                     headline="Premium deep dive", topics=["Security", "Energy"]),
+        article_line("draft-one", status="draft", headline="Unfinished draft"),
+        article_line("future-one", status="scheduled", headline="Not yet",
+                     published_at=iso(NOW + datetime.timedelta(days=3))),
+        article_line("marker-one", headline="Cut by hand",
+                     body="Only this is public.\n\n<!-- paywall -->\n\nHidden CANARYmarkeroneX part.\n"),
+        article_line("hostile-one", headline="Hostile <script>alert(1)</script> headline",
+                     body="Hi <script>alert('x')</script> there.\n\n<img src=x onerror=alert(2)>\n\nThree.\n\nFour CANARYhostileoneX."),
+        article_line("cote-one", countries=["Côte d'Ivoire"], headline="Abidjan notes",
+                     published_at="2024-11-15T10:00:00Z"),
+    ]
+    # Enough Maritime articles for two pages of a topic listing.
+    for i in range(25):
+        lines.append(article_line(f"maritime-{i:02d}", topics=["Maritime"], countries=["Japan"],
+                                  published_at=iso(datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+                                                   + datetime.timedelta(days=i))))
+    return "\n".join(lines) + "\n"
+
+
+class LinkParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src") and v:
+                self.links.append(v)
+
+
+class ReadingSiteTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="meridian-site-")
+        path = os.path.join(cls.data, "fixture.jsonl")
+        with open(path, "w") as f:
+            f.write(fixture_lines())
+        run_cli("import", path, data=cls.data, check=True)
+        cls.server = Server(data=cls.data)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        assert code == 0, f"meridian serve exited {code} on SIGTERM"
+
+    def get(self, path, **kw):
+        return self.server.get(path, **kw)
+
+    def test_home_lists_latest_and_features(self):
+        r = self.get("/")
+        self.assertEqual(r.status, 200)
+        self.assertIn("text/html", r.header("Content-Type"))
+        self.assertIn('<html lang="en">', r.text)
+        self.assertIn('href="#main"', r.text)
+        self.assertIn("Metered piece on tariffs", r.text)
+        self.assertIn("Premium deep dive", r.text)  # featured in-depth
+        self.assertIn("/topics/maritime", r.text)  # a section per main topic
+        self.assertNotIn("Unfinished draft", r.text)
+        self.assertNotIn("Not yet", r.text)
+
+    def test_free_article_shows_everything(self):
+        r = self.get("/articles/free-one")
+        self.assertEqual(r.status, 200)
+        self.assertIn(canary("free-one"), r.text)
+        self.assertIn("<h1", r.text)
+        self.assertNotIn('class="wall', r.text)
+        self.assertIn('href="/topics/energy"', r.text)
+        self.assertIn('href="/countries/brazil"', r.text)
+        self.assertIn('href="/authors/ann-lee"', r.text)
+
+    def test_metered_and_premium_show_teaser_and_wall_only(self):
+        for slug, wall in (("metered-one", "Keep reading for free"),
+                           ("premium-one", "This article is for subscribers"),
+                           ("marker-one", "Keep reading for free")):
+            r = self.get(f"/articles/{slug}")
+            self.assertEqual(r.status, 200)
+            self.assertIn(wall, r.text)
+            self.assertIn("Already a subscriber?", r.text)
+            self.assertNotIn(canary(slug), r.text)
+        r = self.get("/articles/metered-one")
+        self.assertIn("Third paragraph.", r.text)
+        self.assertNotIn("Fourth paragraph", r.text)
+        self.assertIn("Only this is public.", self.get("/articles/marker-one").text)
+
+    def test_json_ld_and_social_metadata(self):
+        for slug, free in (("free-one", True), ("metered-one", False), ("premium-one", False)):
+            text = self.get(f"/articles/{slug}").text
+            m = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
+            self.assertTrue(m)
+            ld = json.loads(m.group(1))
+            self.assertEqual(ld["@type"], "NewsArticle")
+            self.assertIs(ld["isAccessibleForFree"], free)
+            if not free:
+                self.assertIs(ld["hasPart"]["isAccessibleForFree"], False)
+            self.assertIn(f'<link rel="canonical" href="{self.server.base}/articles/{slug}">', text)
+            self.assertIn('property="og:title"', text)
+            self.assertIn('name="twitter:card"', text)
+
+    def test_hostile_markup_is_sanitized_and_escaped(self):
+        text = self.get("/articles/hostile-one").text
+        self.assertNotIn("<script>alert", text)
+        self.assertNotIn("onerror", text)
+        self.assertIn("Hostile &lt;script&gt;alert(1)&lt;/script&gt; headline", text)
+
+    def test_related_articles(self):
+        text = self.get("/articles/premium-one").text
+        self.assertIn("More from Meridian", text)
+        self.assertIn("/articles/free-one", text)  # shares Energy and Brazil
+
+    def test_drafts_and_scheduled_are_not_found(self):
+        for slug in ("draft-one", "future-one", "no-such-thing"):
+            r = self.get(f"/articles/{slug}")
+            self.assertEqual(r.status, 404, slug)
+            self.assertIn("Article not found", r.text)
+
+    def test_not_found_page(self):
+        r = self.get("/this/does/not/exist")
+        self.assertEqual(r.status, 404)
+        self.assertIn("Page not found", r.text)
+        self.assertIn("<html", r.text)
+
+    def test_taxonomy_pages(self):
+        for path, needle in (("/topics", "Maritime"), ("/topics/maritime", "maritime-24"),
+                             ("/countries", "Côte d&apos;Ivoire"), ("/countries/cote-divoire", "Abidjan notes"),
+                             ("/authors", "Ann Lee"), ("/authors/ann-lee", "Headline for maritime-24")):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, path)
+            self.assertIn(needle, r.text, path)
+        for path in ("/topics/nope", "/countries/nope", "/authors/nope", "/topics/NOPE"):
+            self.assertEqual(self.get(path).status, 404, path)
+
+    def test_pagination(self):
+        first = self.get("/topics/maritime").text
+        self.assertIn('href="/topics/maritime?page=2"', first)
+        self.assertIn("Page 1 of 2", first)
+        second = self.get("/topics/maritime?page=2")
+        self.assertEqual(second.status, 200)
+        self.assertIn("Headline for maritime-00", second.text)
+        self.assertNotIn("Headline for maritime-24", second.text)
+        self.assertEqual(self.get("/topics/maritime?page=3").status, 404)
+        for bad in ("abc", "0", "-1", "1.5", "99999999999"):
+            self.assertEqual(self.get(f"/topics/maritime?page={bad}").status, 400, bad)
+
+    def test_archive(self):
+        r = self.get("/archive")
+        self.assertEqual(r.status, 200)
+        self.assertIn('href="/archive/2025/01"', r.text)
+        month = self.get("/archive/2025/01")
+        self.assertEqual(month.status, 200)
+        self.assertIn("January 2025", month.text)
+        self.assertIn("Headline for maritime-24", month.text)  # 25 January, newest first
+        self.assertIn("Page 1 of 2", month.text)
+        self.assertIn("Headline for maritime-00", self.get("/archive/2025/01?page=2").text)
+        self.assertEqual(self.get("/archive/2025").status, 200)
+        for bad in ("/archive/2025/13", "/archive/2025/1", "/archive/1999/01", "/archive/abcd"):
+            self.assertEqual(self.get(bad).status, 404, bad)
+
+    def parse_xml(self, path, content_type):
+        r = self.get(path)
+        self.assertEqual(r.status, 200, path)
+        self.assertIn(content_type, r.header("Content-Type"))
+        return ET.fromstring(r.body), r.text
+
+    def test_rss_feeds_validate(self):
+        for path in ("/feed.xml", "/topics/energy/feed.xml", "/countries/brazil/feed.xml"):
+            root, text = self.parse_xml(path, "application/rss+xml")
+            self.assertEqual(root.tag, "rss")
+            self.assertEqual(root.get("version"), "2.0")
+            channel = root.find("channel")
+            for required in ("title", "link", "description"):
+                self.assertTrue(channel.findtext(required), f"{path} {required}")
+            items = channel.findall("item")
+            self.assertGreater(len(items), 0, path)
+            for item in items:
+                self.assertTrue(item.findtext("title"))
+                link = item.findtext("link")
+                self.assertTrue(link.startswith(self.server.base + "/articles/"))
+                self.assertIsNotNone(email.utils.parsedate_to_datetime(item.findtext("pubDate")))
+                self.assertEqual(item.find("guid").text, link)
+            self.assertNotIn("Unfinished draft", text)
+            self.assertNotIn("Not yet", text)
+
+    def test_atom_feeds_validate(self):
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        for path in ("/atom.xml", "/topics/energy/atom.xml", "/countries/brazil/atom.xml"):
+            root, _ = self.parse_xml(path, "application/atom+xml")
+            self.assertEqual(root.tag, "{http://www.w3.org/2005/Atom}feed")
+            for required in ("a:id", "a:title", "a:updated"):
+                self.assertTrue(root.findtext(required, namespaces=ns), f"{path} {required}")
+            self.assertIsNotNone(root.find("a:link[@rel='self']", ns))
+            entries = root.findall("a:entry", ns)
+            self.assertGreater(len(entries), 0)
+            for e in entries:
+                for required in ("a:id", "a:title", "a:updated"):
+                    self.assertTrue(e.findtext(required, namespaces=ns))
+                datetime.datetime.fromisoformat(e.findtext("a:updated", namespaces=ns).replace("Z", "+00:00"))
+        self.assertEqual(self.get("/topics/nope/atom.xml").status, 404)
+
+    def test_sitemaps_and_robots(self):
+        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        root, text = self.parse_xml("/sitemap.xml", "application/xml")
+        locs = [e.text for e in root.findall("s:url/s:loc", ns)]
+        self.assertIn(self.server.base + "/articles/premium-one", locs)
+        self.assertIn(self.server.base + "/topics/maritime", locs)
+        self.assertNotIn(self.server.base + "/articles/draft-one", locs)
+        self.assertNotIn(self.server.base + "/articles/future-one", locs)
+        root, _ = self.parse_xml("/news-sitemap.xml", "application/xml")
+        news = [e.text for e in root.findall("s:url/s:loc", ns)]
+        self.assertIn(self.server.base + "/articles/metered-one", news)  # the last two days only
+        self.assertNotIn(self.server.base + "/articles/free-one", news)
+        robots = self.get("/robots.txt")
+        self.assertEqual(robots.status, 200)
+        self.assertIn(f"Sitemap: {self.server.base}/sitemap.xml", robots.text)
+
+    def test_caching_headers_and_conditional_get(self):
+        r = self.get("/articles/metered-one")
+        etag = r.header("ETag")
+        self.assertTrue(etag)
+        self.assertTrue(r.header("Last-Modified"))
+        self.assertIn("public", r.header("Cache-Control"))
+        again = self.get("/articles/metered-one", headers={"If-None-Match": etag})
+        self.assertEqual(again.status, 304)
+        self.assertEqual(again.body, b"")
+        self.assertEqual(self.get("/articles/metered-one", headers={"If-None-Match": '"other"'}).status, 200)
+        css = self.get("/static/site.css")
+        self.assertEqual(css.status, 200)
+        self.assertIn("immutable", css.header("Cache-Control"))
+
+    def test_head_has_no_body(self):
+        r = self.server.request("HEAD", "/")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
+
+    def test_public_api_follows_the_paywall(self):
+        lst = self.get("/api/v1/articles?per_page=5").json()
+        self.assertGreaterEqual(lst["total"], 30)
+        self.assertEqual(len(lst["results"]), 5)
+        one = self.get("/api/v1/articles/metered-one").json()
+        self.assertFalse(one["complete"])
+        self.assertNotIn(canary("metered-one"), json.dumps(one))
+        self.assertIn(canary("free-one"), self.get("/api/v1/articles/free-one").text)
+        self.assertEqual(self.get("/api/v1/articles?per_page=1000").status, 400)
+        self.assertEqual(self.get("/api/v1/articles?topic=nope").status, 404)
+        self.assertEqual(self.get("/api/v1/articles/draft-one").status, 404)
+
+    def test_anonymous_leak_crawl(self):
+        """Crawl everything reachable; no gated canary may ever appear."""
+        gated = ["metered-one", "premium-one", "marker-one", "hostile-one", "cote-one"] + \
+                [f"maritime-{i:02d}" for i in range(25)]
+        canaries = [canary(s) for s in gated]
+        seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml",
+                              "/robots.txt", "/api/v1/articles?per_page=100"]
+        queue += [f"/api/v1/articles/{s}" for s in gated]
+        base = self.server.base
+        while queue and len(seen) < 400:
+            path = queue.pop()
+            if path in seen:
+                continue
+            seen.add(path)
+            r = self.get(path)
+            for c in canaries:
+                self.assertNotIn(c, r.text, f"{c} leaked on {path}")
+            if "html" in (r.header("Content-Type") or ""):
+                p = LinkParser()
+                p.feed(r.text)
+                links = p.links
+            else:
+                links = re.findall(r"<(?:loc|link)>([^<]+)</", r.text) + re.findall(r'href="([^"]+)"', r.text)
+            for link in links:
+                link = link.replace("&amp;", "&")
+                if link.startswith(base):
+                    link = link[len(base):]
+                if link.startswith("/") and not link.startswith("//"):
+                    queue.append(link.split("#")[0])
+        self.assertGreater(len(seen), 60)
+
+    def test_import_while_serving_is_visible_at_once(self):
+        self.get("/")  # warm the cache
+        path = os.path.join(self.data, "late.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("late-news", headline="Late breaking piece",
+                                 published_at=iso(NOW - datetime.timedelta(minutes=1))) + "\n")
+        run_cli("import", path, data=self.data, check=True)
+        self.assertIn("Late breaking piece", self.get("/").text)
+        self.assertEqual(self.get("/articles/late-news").status, 200)
+
+    def test_bad_requests_get_4xx_and_never_crash(self):
+        self.assertEqual(self.server.request("POST", "/", body="x").status, 405)
+        self.assertEqual(self.get("/articles/%ff%fe").status, 400)
+        self.assertEqual(self.get("/articles/" + "a" * 20000).status, 414)
+        # Garbage on the wire: the connection may be closed, the server must live on.
+        for junk in (b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+                     b"\x00\x01\x02\x03" * 100):
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+                s.sendall(junk)
+                try:
+                    s.recv(1024)
+                except (ConnectionResetError, socket.timeout):
+                    pass
+        self.assertEqual(self.get("/healthz").status, 200)
+
+    def test_request_log_lines_are_structured(self):
+        self.get("/topics?probe=1")
+        lines = [l for l in self.server.output().splitlines() if l.startswith("{")]
+        entries = [json.loads(l) for l in lines]
+        probe = [e for e in entries if e["path"] == "/topics?probe=1"]
+        self.assertEqual(len(probe), 1)
+        self.assertEqual(probe[0]["status"], 200)
+        self.assertIn("us", probe[0])
+
+    def test_healthz(self):
+        h = self.get("/healthz").json()
+        self.assertEqual(h["status"], "ok")
+        self.assertGreaterEqual(h["articles"], 33)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,231 @@
+// The SQLite store on a real database file.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "content/service.h"
+#include "core/time.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_store.h"
+
+using namespace content;
+
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("meridian-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "meridian.db").string();
+    store_ = store::sqlite::open_sqlite_store(path_);
+    service_ = std::make_unique<ContentService>(*store_, clock_, 3);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static std::string line(const std::string& slug, const std::string& extra = "",
+                          const std::string& when = "2025-03-01T09:30:00Z") {
+    return R"({"slug":")" + slug + R"(","headline":"Headline )" + slug +
+           R"(","dek":"Dek","body":"One.\n\nTwo.\n\nThree.\n\nGATED-)" + slug +
+           R"( four.\n\nFive.","authors":["Ann Lee"],"topics":["Energy"],"countries":["Brazil"],"published_at":")" +
+           when + "\"" + extra + "}\n";
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  core::FixedClock clock_{*core::parse_rfc3339("2025-06-01T00:00:00Z")};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ContentService> service_;
+};
+
+}  // namespace
+
+TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
+  EXPECT_EQ(store_->schema_version(), store::sqlite::migrations().back().version);
+  EXPECT_EQ(store_->count_articles(), 0);
+  // Opening again applies nothing twice.
+  auto again = store::sqlite::open_sqlite_store(path_);
+  EXPECT_EQ(again->schema_version(), store::sqlite::migrations().back().version);
+}
+
+TEST_F(StoreTest, UsesWalMode) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(StoreTest, RefusesADatabaseFromTheFuture) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path_.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_THROW(store::sqlite::open_sqlite_store(path_), store::StoreError);
+}
+
+TEST_F(StoreTest, ImportCreatesThenUpdatesBySlug) {
+  auto r = service_->import_jsonl(line("a") + line("b"));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->created, 2);
+  auto again = service_->import_jsonl(line("a", R"(,"access":"free")"));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->updated, 1);
+  EXPECT_EQ(store_->count_articles(), 2);
+  auto a = store_->find_article("a", false);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->summary.access, AccessClass::kFree);
+  EXPECT_EQ(a->summary.authors.at(0).name, "Ann Lee");
+  EXPECT_EQ(a->summary.topics.at(0).slug, "energy");
+  EXPECT_EQ(a->summary.countries.at(0).name, "Brazil");
+}
+
+TEST_F(StoreTest, ABadLineImportsNothing) {
+  ASSERT_TRUE(service_->import_jsonl(line("keep")).has_value());
+  auto version = store_->content_version();
+  auto r = service_->import_jsonl(line("x") + line("y") + "{\"headline\":\"broken\"}\n");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message.substr(0, 7), "line 3:");
+  EXPECT_EQ(store_->count_articles(), 1);
+  EXPECT_FALSE(store_->find_article("x", false));
+  EXPECT_EQ(store_->content_version(), version);
+}
+
+TEST_F(StoreTest, GatedHalfIsOnlyLoadedOnRequest) {
+  ASSERT_TRUE(service_->import_jsonl(line("g")).has_value());
+  auto teaser_only = store_->find_article("g", false);
+  ASSERT_TRUE(teaser_only);
+  EXPECT_FALSE(teaser_only->gated_html.has_value());
+  EXPECT_EQ(teaser_only->teaser_html.find("GATED-g"), std::string::npos);
+  auto full = store_->find_article("g", true);
+  ASSERT_TRUE(full && full->gated_html);
+  EXPECT_NE(full->gated_html->find("GATED-g"), std::string::npos);
+}
+
+TEST_F(StoreTest, ListingsShowOnlyWhatIsPublishedByNow) {
+  ASSERT_TRUE(service_
+                  ->import_jsonl(line("old", "", "2025-01-01T00:00:00Z") +
+                                 line("new", "", "2025-05-01T00:00:00Z") +
+                                 line("future", "", "2025-07-01T00:00:00Z") +
+                                 line("draft", R"(,"status":"draft")"))
+                  .has_value());
+  store::ArticleQuery q;
+  q.now = clock_.now();
+  auto list = store_->list_articles(q);
+  ASSERT_EQ(list.total, 2);
+  EXPECT_EQ(list.items[0].slug, "new");  // newest first
+  EXPECT_EQ(list.items[1].slug, "old");
+  EXPECT_EQ(store_->next_publication_after(q.now), *core::parse_rfc3339("2025-07-01T00:00:00Z"));
+  q.now = *core::parse_rfc3339("2025-07-02T00:00:00Z");
+  EXPECT_EQ(store_->list_articles(q).total, 3);
+}
+
+TEST_F(StoreTest, FiltersByTermTypeAndTime) {
+  ASSERT_TRUE(service_
+                  ->import_jsonl(
+                      line("a", R"(,"topics":["Trade"],"type":"feature","featured":true)") +
+                      line("b", R"(,"countries":["Chile"])", "2025-04-01T00:00:00Z") + line("c"))
+                  .has_value());
+  store::ArticleQuery q;
+  q.now = clock_.now();
+  q.term = Term{TermKind::kTopic, "trade", ""};
+  EXPECT_EQ(store_->list_articles(q).total, 1);
+  q.term = Term{TermKind::kCountry, "brazil", ""};
+  EXPECT_EQ(store_->list_articles(q).total, 2);
+  q.term.reset();
+  q.type = ArticleType::kFeature;
+  EXPECT_EQ(store_->list_articles(q).total, 1);
+  q.type.reset();
+  q.featured_only = true;
+  EXPECT_EQ(store_->list_articles(q).items.at(0).slug, "a");
+  q.featured_only = false;
+  q.from = *core::parse_rfc3339("2025-03-15T00:00:00Z");
+  EXPECT_EQ(store_->list_articles(q).items.at(0).slug, "b");
+  q.from.reset();
+  q.exclude_ids = {store_->find_article("a", false)->summary.id};
+  EXPECT_EQ(store_->list_articles(q).total, 2);
+  q.exclude_ids.clear();
+  q.limit = 1;
+  q.offset = 1;
+  auto page2 = store_->list_articles(q);
+  EXPECT_EQ(page2.total, 3);
+  EXPECT_EQ(page2.items.size(), 1u);
+}
+
+TEST_F(StoreTest, TermsCountVisibleArticlesOnly) {
+  ASSERT_TRUE(service_->import_jsonl(line("a") + line("d", R"(,"status":"draft")")).has_value());
+  auto topics = store_->list_terms(TermKind::kTopic, clock_.now());
+  ASSERT_EQ(topics.size(), 1u);
+  EXPECT_EQ(topics[0].term.name, "Energy");
+  EXPECT_EQ(topics[0].articles, 1);
+  EXPECT_TRUE(store_->find_term(TermKind::kAuthor, "ann-lee"));
+  EXPECT_FALSE(store_->find_term(TermKind::kTopic, "ann-lee"));
+}
+
+TEST_F(StoreTest, RelatedPrefersSharedTermsAndSkipsItself) {
+  ASSERT_TRUE(service_
+                  ->import_jsonl(line("base", R"(,"topics":["Energy","Trade"])") +
+                                 line("both", R"(,"topics":["Energy","Trade"])") +
+                                 line("one", R"(,"topics":["Energy"],"countries":["Peru"])") +
+                                 line("none", R"(,"topics":["Health"],"countries":["Peru"])"))
+                  .has_value());
+  auto base = store_->find_article("base", false);
+  auto related = store_->related_articles(base->summary.id, clock_.now(), 5);
+  ASSERT_EQ(related.size(), 2u);
+  EXPECT_EQ(related[0].slug, "both");
+  EXPECT_EQ(related[1].slug, "one");
+}
+
+TEST_F(StoreTest, ExportRoundTripsEverything) {
+  ASSERT_TRUE(service_->import_jsonl(line("a", R"(,"corrections":"Fixed.","status":"scheduled")") +
+                                     line("d", R"(,"status":"draft")"))
+                  .has_value());
+  std::ostringstream out;
+  EXPECT_EQ(service_->export_jsonl(out), 2);
+  auto other_dir = dir_ / "copy";
+  std::filesystem::create_directories(other_dir);
+  auto copy = store::sqlite::open_sqlite_store((other_dir / "meridian.db").string());
+  ContentService copy_service(*copy, clock_, 3);
+  ASSERT_TRUE(copy_service.import_jsonl(out.str()).has_value());
+  std::ostringstream again;
+  copy_service.export_jsonl(again);
+  EXPECT_EQ(out.str(), again.str());
+}
+
+TEST_F(StoreTest, AnotherConnectionSeesChangesAndTheVersionMoves) {
+  auto other = store::sqlite::open_sqlite_store(path_);
+  auto v0 = other->content_version();
+  ASSERT_TRUE(service_->import_jsonl(line("a")).has_value());
+  EXPECT_GT(other->content_version(), v0);
+  EXPECT_TRUE(other->find_article("a", false));
+}
+
+TEST_F(StoreTest, ConcurrentReadersAndAWriter) {
+  ASSERT_TRUE(service_->import_jsonl(line("seed")).has_value());
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        store::ArticleQuery q;
+        q.now = clock_.now();
+        if (store_->list_articles(q).total < 1) failed = true;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(service_->import_jsonl(line("w" + std::to_string(i))).has_value());
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(store_->count_articles(), 21);
+}

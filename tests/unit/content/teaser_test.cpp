@@ -1,0 +1,81 @@
+#include "content/teaser.h"
+
+#include <gtest/gtest.h>
+
+using namespace content;
+
+namespace {
+
+std::string paragraphs(int n, const std::string& prefix = "Paragraph") {
+  std::string md;
+  for (int i = 1; i <= n; ++i) md += prefix + " " + std::to_string(i) + " text.\n\n";
+  return md;
+}
+
+}  // namespace
+
+TEST(TeaserCut, FirstNParagraphsArePublicTheRestGated) {
+  auto split = render_body(paragraphs(6), 3);
+  EXPECT_NE(split.teaser_html.find("Paragraph 3"), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Paragraph 4"), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Paragraph 4"), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Paragraph 6"), std::string::npos);
+  EXPECT_EQ(split.gated_html.find("Paragraph 3"), std::string::npos);
+}
+
+TEST(TeaserCut, TheSettingChangesTheCut) {
+  auto split = render_body(paragraphs(6), 1);
+  EXPECT_NE(split.teaser_html.find("Paragraph 1"), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Paragraph 2"), std::string::npos);
+}
+
+TEST(TeaserCut, HeadingsRideAlongWithoutCounting) {
+  auto split = render_body("## Intro\n\nOne.\n\n## Middle\n\nTwo.\n\nThree.\n\nFour.\n", 2);
+  EXPECT_NE(split.teaser_html.find("Middle"), std::string::npos);
+  EXPECT_NE(split.teaser_html.find("Two."), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Three."), std::string::npos);
+}
+
+TEST(TeaserCut, MarkerLineCutsByHand) {
+  auto split = render_body("One.\n\n<!-- paywall -->\n\nTwo.\n\nThree.\n\nFour.\n", 3);
+  EXPECT_NE(split.teaser_html.find("One."), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Two."), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Two."), std::string::npos);
+  EXPECT_EQ(split.gated_html.find("paywall"), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("paywall"), std::string::npos);
+}
+
+TEST(TeaserCut, MarkerInsideCodeFenceIsText) {
+  std::string md = "One.\n\n```\n<!-- paywall -->\n```\n\nTwo.\n\nThree.\n\nFour.\n\nFive.\n";
+  std::string before, after;
+  EXPECT_FALSE(split_at_marker(md, before, after));
+  auto split = render_body(md, 3);
+  EXPECT_NE(split.teaser_html.find("&lt;!-- paywall --&gt;"), std::string::npos);
+}
+
+TEST(TeaserCut, ShortArticleStillKeepsSomethingGated) {
+  auto split = render_body(paragraphs(3), 3);
+  EXPECT_NE(split.teaser_html.find("Paragraph 2"), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Paragraph 3"), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Paragraph 3"), std::string::npos);
+}
+
+TEST(TeaserCut, OneBlockArticleIsAllGated) {
+  auto split = render_body("Only paragraph.", 3);
+  EXPECT_EQ(split.teaser_html, "");
+  EXPECT_NE(split.gated_html.find("Only paragraph."), std::string::npos);
+}
+
+TEST(TeaserCut, BlockCountRule) {
+  std::vector<std::string> blocks = {"<h2>a</h2>", "<p>1</p>", "<p>2</p>", "<ul><li>3</li></ul>",
+                                     "<p>4</p>"};
+  EXPECT_EQ(teaser_block_count(blocks, 1), 2u);
+  EXPECT_EQ(teaser_block_count(blocks, 3), 4u);
+  EXPECT_EQ(teaser_block_count(blocks, 10), 4u);  // one block always stays gated
+  EXPECT_EQ(teaser_block_count({}, 3), 0u);
+}
+
+TEST(TeaserCut, CountsWords) {
+  auto split = render_body("One two three.\n\nFour five.\n", 1);
+  EXPECT_EQ(split.word_count, 5);
+}

@@ -1,0 +1,62 @@
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+using namespace core;
+
+TEST(Slugify, LowercasesAndJoinsWithHyphens) {
+  EXPECT_EQ(slugify("Why Brazil is rethinking energy policy"), "why-brazil-is-rethinking-energy-policy");
+  EXPECT_EQ(slugify("  --Trade,  tariffs & ports!! "), "trade-tariffs-ports");
+}
+
+TEST(Slugify, FoldsAccentsAndDropsApostrophes) {
+  EXPECT_EQ(slugify("Côte d'Ivoire"), "cote-divoire");
+  EXPECT_EQ(slugify("São Paulo's Übermensch"), "sao-paulos-ubermensch");
+  EXPECT_EQ(slugify("Bogotá"), "bogota");
+}
+
+TEST(Slugify, NonLatinScriptsBecomeSeparatorsAndEmptyIsPossible) {
+  EXPECT_EQ(slugify("北京"), "");
+  EXPECT_EQ(slugify("Report 北京 2025"), "report-2025");
+}
+
+TEST(Slug, Validation) {
+  EXPECT_TRUE(is_valid_slug("a-b-3"));
+  EXPECT_FALSE(is_valid_slug(""));
+  EXPECT_FALSE(is_valid_slug("A-b"));
+  EXPECT_FALSE(is_valid_slug("a--b"));
+  EXPECT_FALSE(is_valid_slug("-a"));
+  EXPECT_FALSE(is_valid_slug("a/b"));
+  EXPECT_FALSE(is_valid_slug("a b"));
+}
+
+TEST(Escape, HtmlEscapesAllSpecials) {
+  EXPECT_EQ(html_escape("<a href=\"x\">Tom & 'Jerry'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;");
+}
+
+TEST(Escape, XmlDropsForbiddenControlCharacters) {
+  EXPECT_EQ(xml_escape(std::string("a\x01" "b<c\n")), "ab&lt;c\n");
+}
+
+TEST(Url, DecodeAndEncode) {
+  EXPECT_EQ(url_decode("a%20b+c"), "a b c");
+  EXPECT_EQ(url_decode("a+b", false), "a+b");
+  EXPECT_EQ(url_decode("100%"), "100%");  // a lone % stays
+  EXPECT_EQ(url_decode("%zz"), "%zz");
+  EXPECT_EQ(url_encode("/articles/a b"), "%2Farticles%2Fa%20b");
+}
+
+TEST(Text, StripTagsAndTruncate) {
+  EXPECT_EQ(strip_tags("<p>One <em>two</em></p>\n<p>three &amp; four</p>"), "One two three & four");
+  EXPECT_EQ(truncate_words("one two three four", 100), "one two three four");
+  EXPECT_EQ(truncate_words("one two three four", 10), "one two…");
+}
+
+TEST(Text, Utf8Validation) {
+  EXPECT_TRUE(valid_utf8("plain"));
+  EXPECT_TRUE(valid_utf8("Côte — 北京"));
+  EXPECT_FALSE(valid_utf8("\xff"));
+  EXPECT_FALSE(valid_utf8("\xc3"));       // truncated sequence
+  EXPECT_FALSE(valid_utf8("\xe2\x80"));   // truncated sequence
+}
