@@ -81,9 +81,19 @@ Response Site::home(Request&) {
     shown.push_back(lead.items[0].id);
   }
 
+  store::ArticleQuery second_q;
+  second_q.now = now;
+  second_q.limit = 2;
+  second_q.type = ArticleType::kAnalysis;
+  second_q.exclude_ids = shown;
+  auto secondary = store_.list_articles(second_q);
+  for (const auto& a : secondary.items) shown.push_back(a.id);
+  view["secondary"] = cards(secondary.items);
+  view["has_secondary"] = !secondary.items.empty();
+
   store::ArticleQuery latest_q;
   latest_q.now = now;
-  latest_q.limit = 6;
+  latest_q.limit = 8;
   latest_q.exclude_ids = shown;
   auto latest = store_.list_articles(latest_q);
   json latest_cards = json::array();

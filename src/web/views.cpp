@@ -63,6 +63,8 @@ json Site::card(const content::ArticleSummary& a, bool show_dek) {
   json c = {{"headline", a.headline},
             {"dek", a.dek},
             {"show_dek", show_dek && !a.dek.empty()},
+            // Set explicitly: Mustache would otherwise find `lead` in an outer context.
+            {"lead", false},
             {"url", article_url(a.slug)},
             {"type_label", std::string(content::display_name(a.type))},
             {"premium", a.access == content::AccessClass::kPremium},

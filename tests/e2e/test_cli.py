@@ -1,0 +1,135 @@
+"""End-to-end: the meridian command line (import, export, serve options, config)."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, article_line, run_cli  # noqa: E402
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.data = tempfile.mkdtemp(prefix="meridian-cli-")
+        self.addCleanup(shutil.rmtree, self.data, True)
+
+    def write(self, name, text):
+        path = os.path.join(self.data, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def export(self):
+        return run_cli("export", data=self.data, check=True).stdout
+
+    def test_import_then_export_round_trips(self):
+        good = self.write("good.jsonl", "\n".join(article_line(f"s-{i}") for i in range(3)) + "\n")
+        r = run_cli("import", good, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("imported 3 articles", r.stdout)
+        exported = self.export().splitlines()
+        self.assertEqual(len(exported), 3)
+        self.assertEqual({json.loads(l)["slug"] for l in exported}, {"s-0", "s-1", "s-2"})
+        # Exported text imports again as pure updates.
+        again = self.write("again.jsonl", "\n".join(exported) + "\n")
+        r = run_cli("import", again, data=self.data, check=True)
+        self.assertIn("(0 new, 3 updated)", r.stdout)
+        # Export to a file gives the same bytes.
+        out = os.path.join(self.data, "out.jsonl")
+        run_cli("export", out, data=self.data, check=True)
+        with open(out) as f:
+            self.assertEqual(f.read().splitlines(), exported)
+
+    def test_bad_file_names_the_line_and_imports_nothing(self):
+        run_cli("import", self.write("seed.jsonl", article_line("seed") + "\n"), data=self.data, check=True)
+        before = self.export()
+        bad = self.write("bad.jsonl", article_line("new-a") + "\n" + article_line("new-b") + "\n"
+                         + '{"headline": "no body", "published_at": "2025-01-01T00:00:00Z"}\n')
+        r = run_cli("import", bad, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("line 3", r.stderr)
+        self.assertIn("missing field 'body'", r.stderr)
+        self.assertIn("nothing imported", r.stderr)
+        self.assertEqual(self.export(), before)
+        r = run_cli("import", self.write("bad2.jsonl", article_line("x", access="secret") + "\n"), data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("line 1: field 'access'", r.stderr)
+        self.assertEqual(self.export(), before)
+
+    def test_missing_file_is_a_clear_error(self):
+        r = run_cli("import", "/nonexistent/file.jsonl", data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("cannot read /nonexistent/file.jsonl", r.stderr)
+
+    def test_data_option_anywhere_and_from_environment(self):
+        f = self.write("one.jsonl", article_line("one") + "\n")
+        self.assertEqual(run_cli("import", "--data", self.data, f).returncode, 0)
+        self.assertEqual(run_cli("--data", self.data, "import", f).returncode, 0)
+        r = run_cli("export", env={"MERIDIAN_DATA": self.data})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('"slug":"one"', r.stdout)
+
+    def test_unknown_command_and_options_fail(self):
+        self.assertNotEqual(run_cli("frobnicate").returncode, 0)
+        self.assertNotEqual(run_cli("import", data=self.data).returncode, 0)
+        r = run_cli("serve", "--listen", "nonsense:port", data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("invalid listen address", r.stderr)
+
+    def test_config_file_and_environment(self):
+        self.write("meridian.toml", '[site]\nname = "The Ledger"\nurl = "https://ledger.example/"\n'
+                                    'timezone = "Asia/Tokyo"\n')
+        run_cli("import", self.write("a.jsonl", article_line("late", published_at="2025-02-28T16:00:00Z") + "\n"),
+                data=self.data, check=True)
+        s = Server(data=self.data)
+        try:
+            home = s.get("/").text
+            self.assertIn("<title>The Ledger", home)
+            self.assertIn('<link rel="canonical" href="https://ledger.example/">', home)
+            # 16:00 UTC on 28 February is 1 March in Tokyo.
+            self.assertIn("1 March 2025", s.get("/articles/late").text)
+            self.assertEqual(s.get("/archive/2025/03").status, 200)
+        finally:
+            s.stop()
+        s = Server(data=self.data, env={"MERIDIAN_SITE_NAME": "Env Name"})
+        try:
+            self.assertIn("<title>Env Name", s.get("/").text)
+        finally:
+            s.stop()
+
+    def test_bad_config_stops_start_up_with_a_message(self):
+        self.write("meridian.toml", "[site\n")
+        r = run_cli("serve", "--listen", "127.0.0.1:1", data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("meridian.toml", r.stderr)
+        self.write("meridian.toml", '[site]\ntimezone = "Nowhere/Else"\n')
+        r = run_cli("serve", data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("unknown time zone", r.stderr)
+
+    def test_demo_publication_and_graceful_stop(self):
+        s = Server(demo=True, data=self.data)
+        try:
+            health = s.get("/healthz").json()
+            self.assertGreaterEqual(health["articles"], 300)
+            self.assertEqual(len(s.get("/api/v1/articles?per_page=100").json()["results"]), 100)
+            def listed(path):  # entries in the page's term list, not the navigation
+                return s.get(path).text.split('class="term-list"', 1)[1].count(f'href="{path}/')
+            self.assertGreaterEqual(listed("/topics"), 12)
+            self.assertGreaterEqual(listed("/countries"), 30)
+            self.assertGreaterEqual(listed("/authors"), 15)
+        finally:
+            self.assertEqual(s.stop(), 0)
+        self.assertIn("meridian: stopped", open(s.log_path).read())
+        # A second --demo start keeps the existing content (no duplicates).
+        s = Server(demo=True, data=self.data)
+        try:
+            self.assertEqual(s.get("/healthz").json()["articles"], health["articles"])
+        finally:
+            s.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
