@@ -24,7 +24,7 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   } catch (const store::StoreError& e) {
     return core::fail(core::ErrorCode::kUnavailable, e.what());
   }
-  a->content = std::make_unique<content::ContentService>(*a->store, a->clock,
+  a->content = std::make_unique<content::ContentService>(a->store->content(), a->clock,
                                                          a->config.teaser_paragraphs);
   return a;
 }

@@ -20,7 +20,7 @@ struct ImportReport {
 
 class ContentService {
  public:
-  ContentService(store::Store& store, const core::Clock& clock, int teaser_paragraphs)
+  ContentService(store::ContentStore& store, const core::Clock& clock, int teaser_paragraphs)
       : store_(store), clock_(clock), teaser_paragraphs_(teaser_paragraphs) {}
 
   // Renders Markdown once and splits it at the paywall cut.
@@ -37,7 +37,7 @@ class ContentService {
   core::Result<int> load_demo_if_empty();
 
  private:
-  store::Store& store_;
+  store::ContentStore& store_;
   const core::Clock& clock_;
   int teaser_paragraphs_;
 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/member.h"
 #include "content/article.h"
 #include "core/clock.h"
 #include "core/result.h"
@@ -45,9 +46,9 @@ struct UpsertStats {
   int updated = 0;
 };
 
-class Store {
+class ContentStore {
  public:
-  virtual ~Store() = default;
+  virtual ~ContentStore() = default;
 
   // Creates or updates articles by slug, all in one transaction: either every
   // article is written or none is.
@@ -81,6 +82,133 @@ class Store {
   virtual core::UnixTime last_modified(core::UnixTime now) = 0;
 
   virtual int schema_version() = 0;
+  // The article's id by slug (any status), for records that point at articles.
+  virtual std::optional<long long> article_id(const std::string& slug) = 0;
+};
+
+enum class UnlockKind { kCredit, kRegistration };
+
+enum class UnlockOutcome { kUnlocked, kAlreadyUnlocked, kNoCreditsLeft };
+
+struct UnlockedArticle {
+  std::string slug;
+  std::string headline;
+  core::UnixTime unlocked_at = 0;
+};
+
+struct GiftRecord {
+  long long article_id = 0;
+  long long member_id = 0;
+  std::string slug;
+  std::string headline;
+  core::UnixTime created_at = 0;
+  core::UnixTime expires_at = 0;
+};
+
+struct InstitutionRange {
+  long long institution_id = 0;
+  std::string name;
+  std::string cidr;
+};
+
+// Members, sessions, one-time links, unlocks, gifts, institutions, rate limits.
+// Tokens arrive here already hashed; nothing raw is stored.
+class MemberStore {
+ public:
+  virtual ~MemberStore() = default;
+
+  virtual std::optional<accounts::Member> find_member(long long id) = 0;
+  virtual std::optional<accounts::Member> find_member_by_email(const std::string& email) = 0;
+  // kConflict when the address already has an account.
+  virtual core::Result<accounts::Member> create_member(const std::string& email,
+                                                       const std::string& name, bool verified,
+                                                       core::UnixTime now) = 0;
+  // Creates the member if needed (verified: the publisher vouches for the address).
+  virtual core::Result<accounts::Member> grant(const std::string& email, const std::string& name,
+                                               std::optional<core::UnixTime> comp_until,
+                                               core::UnixTime now) = 0;
+  virtual core::Result<void> set_role(long long member_id, accounts::Role role) = 0;
+  virtual core::Result<void> mark_verified(long long member_id, core::UnixTime now) = 0;
+  virtual core::Result<void> set_password_hash(long long member_id, const std::string& hash) = 0;
+  virtual std::optional<std::string> password_hash(long long member_id) = 0;
+  virtual std::vector<accounts::Member> list_members() = 0;
+  virtual core::Result<void> delete_member(long long member_id) = 0;
+
+  virtual core::Result<void> create_session(const std::string& token_hash, long long member_id,
+                                            core::UnixTime now, core::UnixTime expires) = 0;
+  // The member of a live session (and touches it).
+  virtual std::optional<accounts::Member> session_member(const std::string& token_hash,
+                                                         core::UnixTime now) = 0;
+  virtual void delete_session(const std::string& token_hash) = 0;
+  virtual void delete_member_sessions(long long member_id) = 0;
+
+  virtual core::Result<void> create_link(const std::string& token_hash, long long member_id,
+                                         accounts::LinkPurpose purpose, const std::string& next,
+                                         core::UnixTime now, core::UnixTime expires) = 0;
+  // Valid, unused and unexpired? Does not consume.
+  virtual std::optional<accounts::LinkInfo> peek_link(const std::string& token_hash,
+                                                      accounts::LinkPurpose purpose,
+                                                      core::UnixTime now) = 0;
+  // Atomically marks the link used; nullopt when it was used, expired or unknown.
+  virtual std::optional<accounts::LinkInfo> consume_link(const std::string& token_hash,
+                                                         accounts::LinkPurpose purpose,
+                                                         core::UnixTime now) = 0;
+
+  virtual bool has_unlock(long long member_id, long long article_id) = 0;
+  // Credits spent in [from, to).
+  virtual int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) = 0;
+  // Atomically checks the allowance for [from, to) and records the unlock. Registration
+  // unlocks do not count against credits.
+  virtual core::Result<UnlockOutcome> unlock(long long member_id, long long article_id,
+                                             UnlockKind kind, core::UnixTime now,
+                                             core::UnixTime from, core::UnixTime to,
+                                             int allowance) = 0;
+  virtual std::vector<UnlockedArticle> unlocked_articles(long long member_id) = 0;
+
+  virtual core::Result<void> create_gift(const std::string& token_hash, long long member_id,
+                                         long long article_id, core::UnixTime now,
+                                         core::UnixTime expires) = 0;
+  virtual int gifts_sent(long long member_id, core::UnixTime from, core::UnixTime to) = 0;
+  virtual std::optional<GiftRecord> find_gift(const std::string& token_hash,
+                                              core::UnixTime now) = 0;
+  virtual std::vector<GiftRecord> gifts_of(long long member_id) = 0;
+
+  virtual core::Result<long long> add_institution(const std::string& name,
+                                                  const std::vector<std::string>& cidrs,
+                                                  core::UnixTime now) = 0;
+  virtual std::vector<InstitutionRange> institution_ranges() = 0;
+
+  // Counts a hit on `key` in a fixed window; returns the count including this hit.
+  virtual int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) = 0;
+  // A per-installation secret (created on first use) for signing tokens.
+  virtual std::string site_secret() = 0;
+  // Changes whenever members, grants or institutions change (caches key on it).
+  virtual long long members_version() = 0;
+};
+
+struct EventCount {
+  std::string day;  // YYYY-MM-DD in the publication's zone
+  long long article_id = 0;  // 0: not about one article
+  std::string kind;          // "view", "wall", "registration", "credit", "gift_open", "subscription"
+  std::string reader_state;  // paywall::to_string(ReaderState)
+  long long count = 0;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  virtual core::Result<void> add_events(const std::vector<EventCount>& counts) = 0;
+  virtual std::vector<EventCount> events_for_article(long long article_id) = 0;
+};
+
+// One backing database, handing out its capability interfaces. All three are
+// thread-safe and live as long as the Store.
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual ContentStore& content() = 0;
+  virtual MemberStore& members() = 0;
+  virtual EventStore& events() = 0;
 };
 
 }  // namespace store

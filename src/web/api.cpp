@@ -52,11 +52,11 @@ Response Site::api_articles(Request& req) {
     if (q.term) {
       return json_response(400, {{"error", "filter by one of topic, country or author"}});
     }
-    auto term = core::is_valid_slug(v) ? store_.find_term(kind, v) : std::nullopt;
+    auto term = core::is_valid_slug(v) ? content_.find_term(kind, v) : std::nullopt;
     if (!term) return json_response(404, {{"error", std::string("no such ") + key + ": " + v}});
     q.term = term;
   }
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   json results = json::array();
   for (const auto& a : list.items) {
     results.push_back({{"slug", a.slug},

@@ -25,7 +25,7 @@ Response xml(std::string body, const char* type) {
 
 namespace {
 
-std::vector<feeds::Item> feed_items(store::Store& store, const std::string& base,
+std::vector<feeds::Item> feed_items(store::ContentStore& store, const std::string& base,
                                     const std::vector<content::ArticleSummary>& list) {
   std::vector<feeds::Item> items;
   for (const auto& s : list) {
@@ -53,15 +53,15 @@ Response Site::site_feed(Request&, bool atom) {
   store::ArticleQuery q;
   q.now = clock_.now();
   q.limit = kFeedItems;
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   feeds::Channel ch;
   ch.title = config_.site_name;
   ch.description = config_.site_description;
   ch.html_url = base_url_ + "/";
   ch.self_url = base_url_ + (atom ? "/atom.xml" : "/feed.xml");
   ch.site_name = config_.site_name;
-  ch.updated = store_.last_modified(q.now);
-  auto items = feed_items(store_, base_url_, list.items);
+  ch.updated = content_.last_modified(q.now);
+  auto items = feed_items(content_, base_url_, list.items);
   return atom ? xml(feeds::atom(ch, items), "application/atom+xml; charset=utf-8")
               : xml(feeds::rss(ch, items), "application/rss+xml; charset=utf-8");
 }
@@ -69,22 +69,22 @@ Response Site::site_feed(Request&, bool atom) {
 Response Site::term_feed(Request& req, TermKind kind, bool atom) {
   std::string slug = req.param("slug");
   std::optional<content::Term> term;
-  if (core::is_valid_slug(slug)) term = store_.find_term(kind, slug);
+  if (core::is_valid_slug(slug)) term = content_.find_term(kind, slug);
   if (!term) return error_page(404, "Feed not found", "There is no such feed.");
   store::ArticleQuery q;
   q.now = clock_.now();
   q.term = *term;
   q.limit = kFeedItems;
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   feeds::Channel ch;
   ch.title = config_.site_name + ": " + term->name;
   ch.description = "Analysis and features on " + term->name + " from " + config_.site_name + ".";
   ch.html_url = base_url_ + term_url(*term);
   ch.self_url = ch.html_url + (atom ? "/atom.xml" : "/feed.xml");
   ch.site_name = config_.site_name;
-  ch.updated = list.items.empty() ? store_.last_modified(q.now)
+  ch.updated = list.items.empty() ? content_.last_modified(q.now)
                                   : std::max(list.items[0].published_at, list.items[0].updated_at);
-  auto items = feed_items(store_, base_url_, list.items);
+  auto items = feed_items(content_, base_url_, list.items);
   return atom ? xml(feeds::atom(ch, items), "application/atom+xml; charset=utf-8")
               : xml(feeds::rss(ch, items), "application/rss+xml; charset=utf-8");
 }
@@ -92,12 +92,12 @@ Response Site::term_feed(Request& req, TermKind kind, bool atom) {
 Response Site::sitemap(Request&) {
   auto now = clock_.now();
   std::vector<feeds::SitemapUrl> urls;
-  urls.push_back({base_url_ + "/", store_.last_modified(now)});
+  urls.push_back({base_url_ + "/", content_.last_modified(now)});
   for (const char* p : {"/topics", "/countries", "/authors", "/archive"}) {
     urls.push_back({base_url_ + p, 0});
   }
   for (auto kind : {TermKind::kTopic, TermKind::kCountry, TermKind::kAuthor}) {
-    for (const auto& t : store_.list_terms(kind, now)) {
+    for (const auto& t : content_.list_terms(kind, now)) {
       urls.push_back({base_url_ + term_url(t.term), 0});
     }
   }
@@ -105,7 +105,7 @@ Response Site::sitemap(Request&) {
   store::ArticleQuery q;
   q.now = now;
   q.limit = 49000;
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   for (const auto& a : list.items) {
     urls.push_back({base_url_ + article_url(a.slug), std::max(a.updated_at, a.published_at)});
   }
@@ -118,7 +118,7 @@ Response Site::news_sitemap(Request&) {
   q.now = now;
   q.from = now - 2 * 86400;
   q.limit = 1000;  // the news sitemap protocol's limit
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   std::vector<feeds::NewsUrl> urls;
   for (const auto& a : list.items) {
     urls.push_back({base_url_ + article_url(a.slug), a.headline, a.published_at});

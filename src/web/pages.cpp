@@ -69,10 +69,10 @@ Response Site::home(Request&) {
   q.now = now;
   q.type = ArticleType::kAnalysis;
   q.limit = 1;
-  auto lead = store_.list_articles(q);
+  auto lead = content_.list_articles(q);
   if (lead.items.empty()) {
     q.type.reset();
-    lead = store_.list_articles(q);
+    lead = content_.list_articles(q);
   }
   if (!lead.items.empty()) {
     json c = card(lead.items[0]);
@@ -86,7 +86,7 @@ Response Site::home(Request&) {
   second_q.limit = 2;
   second_q.type = ArticleType::kAnalysis;
   second_q.exclude_ids = shown;
-  auto secondary = store_.list_articles(second_q);
+  auto secondary = content_.list_articles(second_q);
   for (const auto& a : secondary.items) shown.push_back(a.id);
   view["secondary"] = cards(secondary.items);
   view["has_secondary"] = !secondary.items.empty();
@@ -95,7 +95,7 @@ Response Site::home(Request&) {
   latest_q.now = now;
   latest_q.limit = 8;
   latest_q.exclude_ids = shown;
-  auto latest = store_.list_articles(latest_q);
+  auto latest = content_.list_articles(latest_q);
   json latest_cards = json::array();
   for (const auto& a : latest.items) {
     latest_cards.push_back(card(a, false));
@@ -109,16 +109,16 @@ Response Site::home(Request&) {
   fq.featured_only = true;
   fq.limit = 3;
   fq.exclude_ids = shown;
-  auto features = store_.list_articles(fq);
+  auto features = content_.list_articles(fq);
   if (features.items.empty()) {
     fq.featured_only = false;
-    features = store_.list_articles(fq);
+    features = content_.list_articles(fq);
   }
   for (const auto& a : features.items) shown.push_back(a.id);
   view["features"] = cards(features.items);
   view["has_features"] = !features.items.empty();
 
-  auto topics = store_.list_terms(TermKind::kTopic, now);
+  auto topics = content_.list_terms(TermKind::kTopic, now);
   std::stable_sort(topics.begin(), topics.end(),
                    [](const auto& a, const auto& b) { return a.articles > b.articles; });
   json sections = json::array();
@@ -128,7 +128,7 @@ Response Site::home(Request&) {
     tq.term = topics[i].term;
     tq.limit = 4;
     tq.exclude_ids = shown;
-    auto list = store_.list_articles(tq);
+    auto list = content_.list_articles(tq);
     if (list.items.empty()) continue;
     for (const auto& a : list.items) shown.push_back(a.id);
     json items = json::array();
@@ -218,7 +218,7 @@ Response Site::article(Request& req) {
                     {"subscribe", decision.wall == paywall::Wall::kSubscribe},
                     {"next", core::url_encode(path)}};
   }
-  auto related = store_.related_articles(s.id, now, 3);
+  auto related = content_.related_articles(s.id, now, 3);
   view["related"] = cards(related);
   view["has_related"] = !related.empty();
   Response res = render_page("article", view);
@@ -227,7 +227,7 @@ Response Site::article(Request& req) {
 }
 
 Response Site::term_index(TermKind kind) {
-  auto terms = store_.list_terms(kind, clock_.now());
+  auto terms = content_.list_terms(kind, clock_.now());
   std::string path = kind == TermKind::kTopic     ? "/topics"
                      : kind == TermKind::kCountry ? "/countries"
                                                   : "/authors";
@@ -254,7 +254,7 @@ Response Site::term_page(Request& req, TermKind kind) {
   if (!p) return err;
   std::string slug = req.param("slug");
   std::optional<content::Term> term;
-  if (core::is_valid_slug(slug)) term = store_.find_term(kind, slug);
+  if (core::is_valid_slug(slug)) term = content_.find_term(kind, slug);
   if (!term) {
     return error_page(404, std::string(kind_eyebrow(kind)) + " not found",
                       "There is no such page. Browse the full list instead.");
@@ -264,7 +264,7 @@ Response Site::term_page(Request& req, TermKind kind) {
   q.term = *term;
   q.limit = p->per_page;
   q.offset = (p->page - 1) * p->per_page;
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   int pages = std::max(1, (list.total + p->per_page - 1) / p->per_page);
   if (p->page > pages) {
     return error_page(404, "Page not found", "There are not that many pages here.");
@@ -320,7 +320,7 @@ Response Site::archive_index(Request& req) {
   }
   // (year, month) -> count, in the publication's time zone.
   std::map<std::pair<int, unsigned>, int, std::greater<>> months;
-  for (auto t : store_.published_times(now)) {
+  for (auto t : content_.published_times(now)) {
     auto d = core::local_date(t, config_.timezone);
     if (only_year && d.year != *only_year) continue;
     ++months[{d.year, d.month}];
@@ -372,7 +372,7 @@ Response Site::archive_month(Request& req) {
   q.to = core::local_month_start(year, static_cast<unsigned>(month) + 1, config_.timezone);
   q.limit = p->per_page;
   q.offset = (p->page - 1) * p->per_page;
-  auto list = store_.list_articles(q);
+  auto list = content_.list_articles(q);
   int pages = std::max(1, (list.total + p->per_page - 1) / p->per_page);
   if (list.total == 0 || p->page > pages) {
     return error_page(404, "Nothing published then", "Browse the full archive instead.");

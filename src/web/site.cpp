@@ -62,7 +62,7 @@ void log_request(const Request& req, const Response& res, long long micros, cons
 }  // namespace
 
 Site::Site(store::Store& store, const core::Config& config, const core::Clock& clock)
-    : store_(store), config_(config), clock_(clock), base_url_(config.base_url()) {
+    : content_(store.content()), members_(store.members()), config_(config), clock_(clock), base_url_(config.base_url()) {
   css_version_ = hex64(fnv1a(static_asset("site.css"))).substr(0, 10);
   build_routes();
 }
@@ -114,8 +114,8 @@ void Site::build_routes() {
     Response res;
     res.content_type = "application/json";
     nlohmann::json body = {{"status", "ok"},
-                           {"articles", store_.count_articles()},
-                           {"schema_version", store_.schema_version()}};
+                           {"articles", content_.count_articles()},
+                           {"schema_version", content_.schema_version()}};
     res.body = body.dump() + "\n";
     res.set_header("Cache-Control", "no-store");
     return res;
@@ -151,7 +151,7 @@ Response Site::handle(Request& req) {
         long long version = 0;
         core::UnixTime now = clock_.now();
         if (cacheable) {
-          version = store_.content_version();
+          version = content_.content_version();
           shared = cache_.get(req.raw_target, version, now);
           cache_state = shared ? "hit" : "miss";
         }
@@ -162,12 +162,12 @@ Response Site::handle(Request& req) {
             bool has_lm = false;
             for (auto& [k, v] : res.headers) has_lm = has_lm || k == "Last-Modified";
             if (!has_lm) {
-              auto lm = store_.last_modified(now);
+              auto lm = content_.last_modified(now);
               if (lm > 0) res.set_header("Last-Modified", core::format_rfc822(lm));
             }
             res.set_header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
             core::UnixTime expires = now + 60;
-            if (auto next = store_.next_publication_after(now); next && *next < expires) {
+            if (auto next = content_.next_publication_after(now); next && *next < expires) {
               expires = *next;
             }
             shared = std::make_shared<const Response>(std::move(res));

@@ -72,7 +72,8 @@ class Site {
   // The reader of this request. Until accounts exist, everyone is anonymous.
   paywall::Reader reader_for(const Request& req, const content::ArticleSummary& a);
 
-  store::Store& store_;
+  store::ContentStore& content_;
+  store::MemberStore& members_;
   const core::Config& config_;
   const core::Clock& clock_;
   Templates templates_;

@@ -25,7 +25,7 @@ std::string Site::term_url(const Term& t) const {
 std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
 
 json Site::site_view(const std::string& current_path) {
-  auto topics = store_.list_terms(TermKind::kTopic, clock_.now());
+  auto topics = content_.list_terms(TermKind::kTopic, clock_.now());
   std::stable_sort(topics.begin(), topics.end(),
                    [](const auto& a, const auto& b) { return a.articles > b.articles; });
   json nav = json::array();
@@ -124,7 +124,7 @@ std::optional<Site::Paging> Site::paging(const Request& req, Response& error) {
 
 std::optional<content::Article> Site::visible_article(const std::string& slug, bool with_gated) {
   if (!core::is_valid_slug(slug)) return std::nullopt;
-  auto a = store_.find_article(slug, with_gated);
+  auto a = content_.find_article(slug, with_gated);
   if (!a || a->summary.status == content::Status::kDraft ||
       a->summary.published_at > clock_.now()) {
     return std::nullopt;

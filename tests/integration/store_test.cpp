@@ -25,7 +25,7 @@ class StoreTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "meridian.db").string();
     store_ = store::sqlite::open_sqlite_store(path_);
-    service_ = std::make_unique<ContentService>(*store_, clock_, 3);
+    service_ = std::make_unique<ContentService>(store_->content(), clock_, 3);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -47,11 +47,11 @@ class StoreTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
-  EXPECT_EQ(store_->schema_version(), store::sqlite::migrations().back().version);
-  EXPECT_EQ(store_->count_articles(), 0);
+  EXPECT_EQ(store_->content().schema_version(), store::sqlite::migrations().back().version);
+  EXPECT_EQ(store_->content().count_articles(), 0);
   // Opening again applies nothing twice.
   auto again = store::sqlite::open_sqlite_store(path_);
-  EXPECT_EQ(again->schema_version(), store::sqlite::migrations().back().version);
+  EXPECT_EQ(again->content().schema_version(), store::sqlite::migrations().back().version);
 }
 
 TEST_F(StoreTest, UsesWalMode) {
@@ -80,8 +80,8 @@ TEST_F(StoreTest, ImportCreatesThenUpdatesBySlug) {
   auto again = service_->import_jsonl(line("a", R"(,"access":"free")"));
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->updated, 1);
-  EXPECT_EQ(store_->count_articles(), 2);
-  auto a = store_->find_article("a", false);
+  EXPECT_EQ(store_->content().count_articles(), 2);
+  auto a = store_->content().find_article("a", false);
   ASSERT_TRUE(a);
   EXPECT_EQ(a->summary.access, AccessClass::kFree);
   EXPECT_EQ(a->summary.authors.at(0).name, "Ann Lee");
@@ -95,18 +95,18 @@ TEST_F(StoreTest, ABadLineImportsNothing) {
   auto r = service_->import_jsonl(line("x") + line("y") + "{\"headline\":\"broken\"}\n");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message.substr(0, 7), "line 3:");
-  EXPECT_EQ(store_->count_articles(), 1);
-  EXPECT_FALSE(store_->find_article("x", false));
+  EXPECT_EQ(store_->content().count_articles(), 1);
+  EXPECT_FALSE(store_->content().find_article("x", false));
   EXPECT_EQ(store_->content_version(), version);
 }
 
 TEST_F(StoreTest, GatedHalfIsOnlyLoadedOnRequest) {
   ASSERT_TRUE(service_->import_jsonl(line("g")).has_value());
-  auto teaser_only = store_->find_article("g", false);
+  auto teaser_only = store_->content().find_article("g", false);
   ASSERT_TRUE(teaser_only);
   EXPECT_FALSE(teaser_only->gated_html.has_value());
   EXPECT_EQ(teaser_only->teaser_html.find("GATED-g"), std::string::npos);
-  auto full = store_->find_article("g", true);
+  auto full = store_->content().find_article("g", true);
   ASSERT_TRUE(full && full->gated_html);
   EXPECT_NE(full->gated_html->find("GATED-g"), std::string::npos);
 }
@@ -120,13 +120,13 @@ TEST_F(StoreTest, ListingsShowOnlyWhatIsPublishedByNow) {
                   .has_value());
   store::ArticleQuery q;
   q.now = clock_.now();
-  auto list = store_->list_articles(q);
+  auto list = store_->content().list_articles(q);
   ASSERT_EQ(list.total, 2);
   EXPECT_EQ(list.items[0].slug, "new");  // newest first
   EXPECT_EQ(list.items[1].slug, "old");
-  EXPECT_EQ(store_->next_publication_after(q.now), *core::parse_rfc3339("2025-07-01T00:00:00Z"));
+  EXPECT_EQ(store_->content().next_publication_after(q.now), *core::parse_rfc3339("2025-07-01T00:00:00Z"));
   q.now = *core::parse_rfc3339("2025-07-02T00:00:00Z");
-  EXPECT_EQ(store_->list_articles(q).total, 3);
+  EXPECT_EQ(store_->content().list_articles(q).total, 3);
 }
 
 TEST_F(StoreTest, FiltersByTermTypeAndTime) {
@@ -138,37 +138,37 @@ TEST_F(StoreTest, FiltersByTermTypeAndTime) {
   store::ArticleQuery q;
   q.now = clock_.now();
   q.term = Term{TermKind::kTopic, "trade", ""};
-  EXPECT_EQ(store_->list_articles(q).total, 1);
+  EXPECT_EQ(store_->content().list_articles(q).total, 1);
   q.term = Term{TermKind::kCountry, "brazil", ""};
-  EXPECT_EQ(store_->list_articles(q).total, 2);
+  EXPECT_EQ(store_->content().list_articles(q).total, 2);
   q.term.reset();
   q.type = ArticleType::kFeature;
-  EXPECT_EQ(store_->list_articles(q).total, 1);
+  EXPECT_EQ(store_->content().list_articles(q).total, 1);
   q.type.reset();
   q.featured_only = true;
-  EXPECT_EQ(store_->list_articles(q).items.at(0).slug, "a");
+  EXPECT_EQ(store_->content().list_articles(q).items.at(0).slug, "a");
   q.featured_only = false;
   q.from = *core::parse_rfc3339("2025-03-15T00:00:00Z");
-  EXPECT_EQ(store_->list_articles(q).items.at(0).slug, "b");
+  EXPECT_EQ(store_->content().list_articles(q).items.at(0).slug, "b");
   q.from.reset();
-  q.exclude_ids = {store_->find_article("a", false)->summary.id};
-  EXPECT_EQ(store_->list_articles(q).total, 2);
+  q.exclude_ids = {store_->content().find_article("a", false)->summary.id};
+  EXPECT_EQ(store_->content().list_articles(q).total, 2);
   q.exclude_ids.clear();
   q.limit = 1;
   q.offset = 1;
-  auto page2 = store_->list_articles(q);
+  auto page2 = store_->content().list_articles(q);
   EXPECT_EQ(page2.total, 3);
   EXPECT_EQ(page2.items.size(), 1u);
 }
 
 TEST_F(StoreTest, TermsCountVisibleArticlesOnly) {
   ASSERT_TRUE(service_->import_jsonl(line("a") + line("d", R"(,"status":"draft")")).has_value());
-  auto topics = store_->list_terms(TermKind::kTopic, clock_.now());
+  auto topics = store_->content().list_terms(TermKind::kTopic, clock_.now());
   ASSERT_EQ(topics.size(), 1u);
   EXPECT_EQ(topics[0].term.name, "Energy");
   EXPECT_EQ(topics[0].articles, 1);
-  EXPECT_TRUE(store_->find_term(TermKind::kAuthor, "ann-lee"));
-  EXPECT_FALSE(store_->find_term(TermKind::kTopic, "ann-lee"));
+  EXPECT_TRUE(store_->content().find_term(TermKind::kAuthor, "ann-lee"));
+  EXPECT_FALSE(store_->content().find_term(TermKind::kTopic, "ann-lee"));
 }
 
 TEST_F(StoreTest, RelatedPrefersSharedTermsAndSkipsItself) {
@@ -178,8 +178,8 @@ TEST_F(StoreTest, RelatedPrefersSharedTermsAndSkipsItself) {
                                  line("one", R"(,"topics":["Energy"],"countries":["Peru"])") +
                                  line("none", R"(,"topics":["Health"],"countries":["Peru"])"))
                   .has_value());
-  auto base = store_->find_article("base", false);
-  auto related = store_->related_articles(base->summary.id, clock_.now(), 5);
+  auto base = store_->content().find_article("base", false);
+  auto related = store_->content().related_articles(base->summary.id, clock_.now(), 5);
   ASSERT_EQ(related.size(), 2u);
   EXPECT_EQ(related[0].slug, "both");
   EXPECT_EQ(related[1].slug, "one");
@@ -194,7 +194,7 @@ TEST_F(StoreTest, ExportRoundTripsEverything) {
   auto other_dir = dir_ / "copy";
   std::filesystem::create_directories(other_dir);
   auto copy = store::sqlite::open_sqlite_store((other_dir / "meridian.db").string());
-  ContentService copy_service(*copy, clock_, 3);
+  ContentService copy_service(copy->content(), clock_, 3);
   ASSERT_TRUE(copy_service.import_jsonl(out.str()).has_value());
   std::ostringstream again;
   copy_service.export_jsonl(again);
@@ -203,10 +203,10 @@ TEST_F(StoreTest, ExportRoundTripsEverything) {
 
 TEST_F(StoreTest, AnotherConnectionSeesChangesAndTheVersionMoves) {
   auto other = store::sqlite::open_sqlite_store(path_);
-  auto v0 = other->content_version();
+  auto v0 = other->content().content_version();
   ASSERT_TRUE(service_->import_jsonl(line("a")).has_value());
-  EXPECT_GT(other->content_version(), v0);
-  EXPECT_TRUE(other->find_article("a", false));
+  EXPECT_GT(other->content().content_version(), v0);
+  EXPECT_TRUE(other->content().find_article("a", false));
 }
 
 TEST_F(StoreTest, ConcurrentReadersAndAWriter) {
@@ -218,7 +218,7 @@ TEST_F(StoreTest, ConcurrentReadersAndAWriter) {
       for (int i = 0; i < 200; ++i) {
         store::ArticleQuery q;
         q.now = clock_.now();
-        if (store_->list_articles(q).total < 1) failed = true;
+        if (store_->content().list_articles(q).total < 1) failed = true;
       }
     });
   }
@@ -227,5 +227,5 @@ TEST_F(StoreTest, ConcurrentReadersAndAWriter) {
   }
   for (auto& th : threads) th.join();
   EXPECT_FALSE(failed);
-  EXPECT_EQ(store_->count_articles(), 21);
+  EXPECT_EQ(store_->content().count_articles(), 21);
 }

@@ -47,6 +47,84 @@ CREATE TABLE article_terms (
 ) WITHOUT ROWID;
 CREATE INDEX article_terms_by_term ON article_terms (term_id, article_id);
 )SQL"},
+      {2, "members, sessions, links, unlocks, gifts, institutions, events", R"SQL(
+INSERT INTO meta (key, value) VALUES ('members_version', '0');
+
+CREATE TABLE members (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL DEFAULT '',
+  verified_at INTEGER,
+  password_hash TEXT,
+  role TEXT NOT NULL DEFAULT 'reader' CHECK (role IN ('reader', 'author', 'editor', 'admin')),
+  comp_until INTEGER,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_member ON sessions (member_id);
+
+CREATE TABLE links (
+  token_hash TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('signin', 'verify')),
+  next TEXT NOT NULL DEFAULT '/',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE unlocks (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('credit', 'registration')),
+  unlocked_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, article_id)
+) WITHOUT ROWID;
+CREATE INDEX unlocks_by_time ON unlocks (member_id, kind, unlocked_at);
+
+CREATE TABLE gifts (
+  token_hash TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX gifts_by_member ON gifts (member_id, created_at);
+
+CREATE TABLE institutions (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE institution_ranges (
+  institution_id INTEGER NOT NULL REFERENCES institutions (id) ON DELETE CASCADE,
+  cidr TEXT NOT NULL,
+  PRIMARY KEY (institution_id, cidr)
+) WITHOUT ROWID;
+
+CREATE TABLE rate_limits (
+  key TEXT PRIMARY KEY,
+  window_start INTEGER NOT NULL,
+  hits INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE events (
+  day TEXT NOT NULL,
+  article_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  reader_state TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (day, article_id, kind, reader_state)
+) WITHOUT ROWID;
+CREATE INDEX events_by_article ON events (article_id, day);
+)SQL"},
   };
   return kMigrations;
 }

@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_members.h"
 
 namespace store::sqlite {
 
@@ -44,9 +45,9 @@ ArticleSummary read_summary(Statement& s) {
   return a;
 }
 
-class SqliteStore final : public Store {
+class SqliteContentStore final : public ContentStore {
  public:
-  explicit SqliteStore(const std::string& path) : pool_(path) { migrate(); }
+  explicit SqliteContentStore(Pool& pool) : pool_(pool) {}
 
   core::Result<UpsertStats> upsert_articles(const std::vector<content::StoredArticle>& articles,
                                             core::UnixTime now) override {
@@ -328,6 +329,14 @@ class SqliteStore final : public Store {
     return s->step() ? s->int64(0) : 0;
   }
 
+  std::optional<long long> article_id(const std::string& slug) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT id FROM articles WHERE slug = ?1");
+    s->bind(1, slug);
+    if (s->step()) return s->int64(0);
+    return std::nullopt;
+  }
+
   int schema_version() override {
     auto c = pool_.acquire();
     auto s = c->prepare("PRAGMA user_version");
@@ -335,35 +344,6 @@ class SqliteStore final : public Store {
   }
 
  private:
-  void migrate() {
-    auto c = pool_.acquire();
-    int current = 0;
-    {
-      auto s = c->prepare("PRAGMA user_version");
-      if (s->step()) current = s->integer(0);
-    }
-    const auto& all = migrations();
-    if (!all.empty() && current > all.back().version) {
-      throw StoreError("database schema version " + std::to_string(current) +
-                       " is newer than this meridian (" + std::to_string(all.back().version) +
-                       "); upgrade meridian");
-    }
-    for (const auto& m : all) {
-      if (m.version <= current) continue;
-      Transaction tx(*c);
-      // Another process may have migrated between our check and the lock.
-      int now_version = 0;
-      {
-        auto s = c->prepare("PRAGMA user_version");
-        if (s->step()) now_version = s->integer(0);
-      }
-      if (now_version >= m.version) continue;
-      c->exec(m.sql);
-      c->exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
-      tx.commit();
-    }
-  }
-
   static void bind_article(Statement& s, const content::StoredArticle& stored,
                            core::UnixTime updated) {
     const auto& in = stored.input;
@@ -409,7 +389,59 @@ class SqliteStore final : public Store {
     }
   }
 
+  Pool& pool_;
+};
+
+}  // namespace
+
+namespace {
+
+void migrate(Pool& pool_) {
+  auto c = pool_.acquire();
+  int current = 0;
+  {
+    auto s = c->prepare("PRAGMA user_version");
+    if (s->step()) current = s->integer(0);
+  }
+  const auto& all = migrations();
+  if (!all.empty() && current > all.back().version) {
+    throw StoreError("database schema version " + std::to_string(current) +
+                     " is newer than this meridian (" + std::to_string(all.back().version) +
+                     "); upgrade meridian");
+  }
+  for (const auto& m : all) {
+    if (m.version <= current) continue;
+    Transaction tx(*c);
+    // Another process may have migrated between our check and the lock.
+    int now_version = 0;
+    {
+      auto s = c->prepare("PRAGMA user_version");
+      if (s->step()) now_version = s->integer(0);
+    }
+    if (now_version >= m.version) continue;
+    c->exec(m.sql);
+    c->exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+    tx.commit();
+  }
+}
+
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path)
+      : pool_(path), content_(pool_), members_(make_member_store(pool_)),
+        events_(make_event_store(pool_)) {
+    migrate(pool_);
+  }
+  ContentStore& content() override { return content_; }
+  MemberStore& members() override { return *members_; }
+  EventStore& events() override { return *events_; }
+
+ private:
   Pool pool_;
+  SqliteContentStore content_;
+  std::unique_ptr<MemberStore> members_;
+  std::unique_ptr<EventStore> events_;
 };
 
 }  // namespace

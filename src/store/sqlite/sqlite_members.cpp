@@ -1,0 +1,540 @@
+#include "store/sqlite/sqlite_members.h"
+
+#include "core/crypto.h"
+
+namespace store::sqlite {
+
+using accounts::Member;
+using core::ErrorCode;
+
+namespace {
+
+constexpr const char* kMemberColumns =
+    "id, email, name, verified_at, comp_until, role, password_hash IS NOT NULL, created_at";
+
+Member read_member(Statement& s) {
+  Member m;
+  m.id = s.int64(0);
+  m.email = s.text(1);
+  m.name = s.text(2);
+  if (!s.is_null(3)) m.verified_at = s.int64(3);
+  if (!s.is_null(4)) m.comp_until = s.int64(4);
+  m.role = accounts::parse_role(s.text(5)).value_or(accounts::Role::kReader);
+  m.has_password = s.integer(6) != 0;
+  m.created_at = s.int64(7);
+  return m;
+}
+
+void bump_members_version(Connection& c) {
+  c.exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version'");
+}
+
+template <typename F>
+auto guarded(F&& f) -> core::Result<decltype(f())> {
+  try {
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      return {};
+    } else {
+      return f();
+    }
+  } catch (const StoreError& e) {
+    return core::fail(ErrorCode::kUnavailable, e.what());
+  }
+}
+
+// For bodies that already return a Result.
+template <typename F>
+auto guarded_result(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const StoreError& e) {
+    return core::fail(ErrorCode::kUnavailable, e.what());
+  }
+}
+
+class SqliteMemberStore final : public MemberStore {
+ public:
+  explicit SqliteMemberStore(Pool& pool) : pool_(pool) {}
+
+  std::optional<Member> find_member(long long id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(std::string("SELECT ") + kMemberColumns + " FROM members WHERE id = ?1");
+    s->bind(1, static_cast<std::int64_t>(id));
+    if (!s->step()) return std::nullopt;
+    return read_member(*s);
+  }
+
+  std::optional<Member> find_member_by_email(const std::string& email) override {
+    auto c = pool_.acquire();
+    auto s =
+        c->prepare(std::string("SELECT ") + kMemberColumns + " FROM members WHERE email = ?1");
+    s->bind(1, email);
+    if (!s->step()) return std::nullopt;
+    return read_member(*s);
+  }
+
+  core::Result<Member> create_member(const std::string& email, const std::string& name,
+                                     bool verified, core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<Member> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare("SELECT 1 FROM members WHERE email = ?1");
+        s->bind(1, email);
+        if (s->step()) return core::fail(ErrorCode::kConflict, "that address has an account");
+      }
+      {
+        auto s = c->prepare(
+            "INSERT INTO members (email, name, verified_at, created_at) VALUES (?1, ?2, ?3, ?4)");
+        s->bind(1, email).bind(2, name).bind(4, static_cast<std::int64_t>(now));
+        if (verified) {
+          s->bind(3, static_cast<std::int64_t>(now));
+        } else {
+          s->bind_null(3);
+        }
+        s->run();
+      }
+      long long id = c->last_insert_rowid();
+      bump_members_version(*c);
+      tx.commit();
+      return *find_member_locked(*c, id);
+    });
+  }
+
+  core::Result<Member> grant(const std::string& email, const std::string& name,
+                             std::optional<core::UnixTime> comp_until,
+                             core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<Member> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare(
+            "INSERT INTO members (email, name, verified_at, created_at) VALUES (?1, ?2, ?3, ?3) "
+            "ON CONFLICT (email) DO UPDATE SET "
+            "name = CASE WHEN excluded.name != '' THEN excluded.name ELSE members.name END, "
+            "verified_at = COALESCE(members.verified_at, excluded.verified_at)");
+        s->bind(1, email).bind(2, name).bind(3, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      {
+        auto s = c->prepare("UPDATE members SET comp_until = ?2 WHERE email = ?1");
+        s->bind(1, email).bind(2, comp_until);
+        s->run();
+      }
+      bump_members_version(*c);
+      tx.commit();
+      auto s = c->prepare(std::string("SELECT ") + kMemberColumns + " FROM members WHERE email = ?1");
+      s->bind(1, email);
+      s->step();
+      return read_member(*s);
+    });
+  }
+
+  core::Result<void> set_role(long long member_id, accounts::Role role) override {
+    return update("UPDATE members SET role = ?2 WHERE id = ?1", member_id,
+                  std::string(accounts::to_string(role)));
+  }
+
+  core::Result<void> mark_verified(long long member_id, core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "UPDATE members SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(now));
+      s->run();
+    });
+  }
+
+  core::Result<void> set_password_hash(long long member_id, const std::string& hash) override {
+    return update("UPDATE members SET password_hash = ?2 WHERE id = ?1", member_id, hash);
+  }
+
+  std::optional<std::string> password_hash(long long member_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT password_hash FROM members WHERE id = ?1");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    if (!s->step() || s->is_null(0)) return std::nullopt;
+    return s->text(0);
+  }
+
+  std::vector<Member> list_members() override {
+    auto c = pool_.acquire();
+    std::vector<Member> out;
+    auto s = c->prepare(std::string("SELECT ") + kMemberColumns + " FROM members ORDER BY id");
+    while (s->step()) out.push_back(read_member(*s));
+    return out;
+  }
+
+  core::Result<void> delete_member(long long member_id) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto s = c->prepare("DELETE FROM members WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(member_id));
+      s->run();
+      bump_members_version(*c);
+      tx.commit();
+    });
+  }
+
+  core::Result<void> create_session(const std::string& token_hash, long long member_id,
+                                    core::UnixTime now, core::UnixTime expires) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO sessions (token_hash, member_id, created_at, expires_at, last_seen_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?3)");
+      s->bind(1, token_hash)
+          .bind(2, static_cast<std::int64_t>(member_id))
+          .bind(3, static_cast<std::int64_t>(now))
+          .bind(4, static_cast<std::int64_t>(expires));
+      s->run();
+    });
+  }
+
+  std::optional<Member> session_member(const std::string& token_hash, core::UnixTime now) override {
+    auto c = pool_.acquire();
+    std::optional<Member> m;
+    core::UnixTime last_seen = 0;
+    {
+      auto s = c->prepare(
+          "SELECT m.id, m.email, m.name, m.verified_at, m.comp_until, m.role, "
+          "m.password_hash IS NOT NULL, m.created_at, s.last_seen_at "
+          "FROM sessions s JOIN members m ON m.id = s.member_id "
+          "WHERE s.token_hash = ?1 AND s.expires_at > ?2");
+      s->bind(1, token_hash).bind(2, static_cast<std::int64_t>(now));
+      if (!s->step()) return std::nullopt;
+      m = read_member(*s);
+      last_seen = s->int64(8);
+    }
+    if (now - last_seen > 3600) {  // touch at most hourly: reads stay reads
+      auto s = c->prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1");
+      s->bind(1, token_hash).bind(2, static_cast<std::int64_t>(now));
+      try {
+        s->run();
+      } catch (const StoreError&) {
+        // A busy database must not sign the reader out.
+      }
+    }
+    return m;
+  }
+
+  void delete_session(const std::string& token_hash) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("DELETE FROM sessions WHERE token_hash = ?1");
+    s->bind(1, token_hash);
+    s->run();
+  }
+
+  void delete_member_sessions(long long member_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("DELETE FROM sessions WHERE member_id = ?1");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    s->run();
+  }
+
+  core::Result<void> create_link(const std::string& token_hash, long long member_id,
+                                 accounts::LinkPurpose purpose, const std::string& next,
+                                 core::UnixTime now, core::UnixTime expires) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO links (token_hash, member_id, purpose, next, created_at, expires_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      s->bind(1, token_hash)
+          .bind(2, static_cast<std::int64_t>(member_id))
+          .bind(3, accounts::to_string(purpose))
+          .bind(4, next)
+          .bind(5, static_cast<std::int64_t>(now))
+          .bind(6, static_cast<std::int64_t>(expires));
+      s->run();
+    });
+  }
+
+  std::optional<accounts::LinkInfo> peek_link(const std::string& token_hash,
+                                              accounts::LinkPurpose purpose,
+                                              core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT member_id, next FROM links WHERE token_hash = ?1 AND purpose = ?2 "
+        "AND used_at IS NULL AND expires_at > ?3");
+    s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
+    if (!s->step()) return std::nullopt;
+    return accounts::LinkInfo{s->int64(0), s->text(1)};
+  }
+
+  std::optional<accounts::LinkInfo> consume_link(const std::string& token_hash,
+                                                 accounts::LinkPurpose purpose,
+                                                 core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "UPDATE links SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 "
+        "AND used_at IS NULL AND expires_at > ?3 RETURNING member_id, next");
+    s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
+    if (!s->step()) return std::nullopt;
+    accounts::LinkInfo info{s->int64(0), s->text(1)};
+    while (s->step()) {
+    }
+    return info;
+  }
+
+  bool has_unlock(long long member_id, long long article_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT 1 FROM unlocks WHERE member_id = ?1 AND article_id = ?2");
+    s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(article_id));
+    return s->step();
+  }
+
+  int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) override {
+    auto c = pool_.acquire();
+    return credits_spent_locked(*c, member_id, from, to);
+  }
+
+  core::Result<UnlockOutcome> unlock(long long member_id, long long article_id, UnlockKind kind,
+                                     core::UnixTime now, core::UnixTime from, core::UnixTime to,
+                                     int allowance) override {
+    return guarded_result([&]() -> core::Result<UnlockOutcome> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);  // BEGIN IMMEDIATE: two clicks cannot both spend the last credit
+      {
+        auto s = c->prepare("SELECT 1 FROM unlocks WHERE member_id = ?1 AND article_id = ?2");
+        s->bind(1, static_cast<std::int64_t>(member_id))
+            .bind(2, static_cast<std::int64_t>(article_id));
+        if (s->step()) return UnlockOutcome::kAlreadyUnlocked;
+      }
+      if (kind == UnlockKind::kCredit && credits_spent_locked(*c, member_id, from, to) >= allowance) {
+        return UnlockOutcome::kNoCreditsLeft;
+      }
+      {
+        auto s = c->prepare(
+            "INSERT INTO unlocks (member_id, article_id, kind, unlocked_at) VALUES (?1, ?2, ?3, ?4)");
+        s->bind(1, static_cast<std::int64_t>(member_id))
+            .bind(2, static_cast<std::int64_t>(article_id))
+            .bind(3, kind == UnlockKind::kCredit ? "credit" : "registration")
+            .bind(4, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      tx.commit();
+      return UnlockOutcome::kUnlocked;
+    });
+  }
+
+  std::vector<UnlockedArticle> unlocked_articles(long long member_id) override {
+    auto c = pool_.acquire();
+    std::vector<UnlockedArticle> out;
+    auto s = c->prepare(
+        "SELECT a.slug, a.headline, u.unlocked_at FROM unlocks u JOIN articles a ON a.id = "
+        "u.article_id WHERE u.member_id = ?1 ORDER BY u.unlocked_at DESC");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    while (s->step()) out.push_back({s->text(0), s->text(1), s->int64(2)});
+    return out;
+  }
+
+  core::Result<void> create_gift(const std::string& token_hash, long long member_id,
+                                 long long article_id, core::UnixTime now,
+                                 core::UnixTime expires) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO gifts (token_hash, member_id, article_id, created_at, expires_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5)");
+      s->bind(1, token_hash)
+          .bind(2, static_cast<std::int64_t>(member_id))
+          .bind(3, static_cast<std::int64_t>(article_id))
+          .bind(4, static_cast<std::int64_t>(now))
+          .bind(5, static_cast<std::int64_t>(expires));
+      s->run();
+    });
+  }
+
+  int gifts_sent(long long member_id, core::UnixTime from, core::UnixTime to) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT COUNT(*) FROM gifts WHERE member_id = ?1 AND created_at >= ?2 AND created_at < ?3");
+    s->bind(1, static_cast<std::int64_t>(member_id))
+        .bind(2, static_cast<std::int64_t>(from))
+        .bind(3, static_cast<std::int64_t>(to));
+    return s->step() ? s->integer(0) : 0;
+  }
+
+  std::optional<GiftRecord> find_gift(const std::string& token_hash, core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT g.article_id, g.member_id, a.slug, a.headline, g.created_at, g.expires_at "
+        "FROM gifts g JOIN articles a ON a.id = g.article_id "
+        "WHERE g.token_hash = ?1 AND g.expires_at > ?2");
+    s->bind(1, token_hash).bind(2, static_cast<std::int64_t>(now));
+    if (!s->step()) return std::nullopt;
+    return GiftRecord{s->int64(0), s->int64(1), s->text(2), s->text(3), s->int64(4), s->int64(5)};
+  }
+
+  std::vector<GiftRecord> gifts_of(long long member_id) override {
+    auto c = pool_.acquire();
+    std::vector<GiftRecord> out;
+    auto s = c->prepare(
+        "SELECT g.article_id, g.member_id, a.slug, a.headline, g.created_at, g.expires_at "
+        "FROM gifts g JOIN articles a ON a.id = g.article_id WHERE g.member_id = ?1 "
+        "ORDER BY g.created_at DESC");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    while (s->step()) {
+      out.push_back({s->int64(0), s->int64(1), s->text(2), s->text(3), s->int64(4), s->int64(5)});
+    }
+    return out;
+  }
+
+  core::Result<long long> add_institution(const std::string& name,
+                                          const std::vector<std::string>& cidrs,
+                                          core::UnixTime now) override {
+    return guarded([&]() -> long long {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare("INSERT INTO institutions (name, created_at) VALUES (?1, ?2)");
+        s->bind(1, name).bind(2, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      long long id = c->last_insert_rowid();
+      for (const auto& cidr : cidrs) {
+        auto s = c->prepare(
+            "INSERT OR IGNORE INTO institution_ranges (institution_id, cidr) VALUES (?1, ?2)");
+        s->bind(1, static_cast<std::int64_t>(id)).bind(2, cidr);
+        s->run();
+      }
+      bump_members_version(*c);
+      tx.commit();
+      return id;
+    });
+  }
+
+  std::vector<InstitutionRange> institution_ranges() override {
+    auto c = pool_.acquire();
+    std::vector<InstitutionRange> out;
+    auto s = c->prepare(
+        "SELECT i.id, i.name, r.cidr FROM institutions i JOIN institution_ranges r "
+        "ON r.institution_id = i.id ORDER BY i.id");
+    while (s->step()) out.push_back({s->int64(0), s->text(1), s->text(2)});
+    return out;
+  }
+
+  int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "INSERT INTO rate_limits (key, window_start, hits) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "hits = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN 1 ELSE rate_limits.hits + 1 END, "
+        "window_start = CASE WHEN rate_limits.window_start + ?3 <= ?2 THEN ?2 "
+        "ELSE rate_limits.window_start END "
+        "RETURNING hits");
+    s->bind(1, key).bind(2, static_cast<std::int64_t>(now)).bind(3, window_seconds);
+    int hits = s->step() ? s->integer(0) : 1;
+    while (s->step()) {
+    }
+    return hits;
+  }
+
+  std::string site_secret() override {
+    auto c = pool_.acquire();
+    {
+      auto s = c->prepare("SELECT value FROM meta WHERE key = 'site_secret'");
+      if (s->step()) return s->text(0);
+    }
+    auto s = c->prepare(
+        "INSERT INTO meta (key, value) VALUES ('site_secret', ?1) ON CONFLICT (key) DO NOTHING");
+    s->bind(1, core::random_token(32));
+    s->run();
+    auto again = c->prepare("SELECT value FROM meta WHERE key = 'site_secret'");
+    again->step();
+    return again->text(0);
+  }
+
+  long long members_version() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'members_version'");
+    return s->step() ? s->int64(0) : 0;
+  }
+
+ private:
+  std::optional<Member> find_member_locked(Connection& c, long long id) {
+    auto s = c.prepare(std::string("SELECT ") + kMemberColumns + " FROM members WHERE id = ?1");
+    s->bind(1, static_cast<std::int64_t>(id));
+    if (!s->step()) return std::nullopt;
+    return read_member(*s);
+  }
+
+  static int credits_spent_locked(Connection& c, long long member_id, core::UnixTime from,
+                                  core::UnixTime to) {
+    auto s = c.prepare(
+        "SELECT COUNT(*) FROM unlocks WHERE member_id = ?1 AND kind = 'credit' "
+        "AND unlocked_at >= ?2 AND unlocked_at < ?3");
+    s->bind(1, static_cast<std::int64_t>(member_id))
+        .bind(2, static_cast<std::int64_t>(from))
+        .bind(3, static_cast<std::int64_t>(to));
+    return s->step() ? s->integer(0) : 0;
+  }
+
+  core::Result<void> update(const char* sql, long long member_id, const std::string& value) {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto s = c->prepare(sql);
+      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, value);
+      s->run();
+      bump_members_version(*c);
+      tx.commit();
+    });
+  }
+
+  Pool& pool_;
+};
+
+class SqliteEventStore final : public EventStore {
+ public:
+  explicit SqliteEventStore(Pool& pool) : pool_(pool) {}
+
+  core::Result<void> add_events(const std::vector<EventCount>& counts) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      for (const auto& e : counts) {
+        auto s = c->prepare(
+            "INSERT INTO events (day, article_id, kind, reader_state, count) "
+            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, article_id, kind, reader_state) "
+            "DO UPDATE SET count = events.count + excluded.count");
+        s->bind(1, e.day)
+            .bind(2, static_cast<std::int64_t>(e.article_id))
+            .bind(3, e.kind)
+            .bind(4, e.reader_state)
+            .bind(5, static_cast<std::int64_t>(e.count));
+        s->run();
+      }
+      tx.commit();
+    });
+  }
+
+  std::vector<EventCount> events_for_article(long long article_id) override {
+    auto c = pool_.acquire();
+    std::vector<EventCount> out;
+    auto s = c->prepare(
+        "SELECT day, article_id, kind, reader_state, count FROM events WHERE article_id = ?1 "
+        "ORDER BY day, kind, reader_state");
+    s->bind(1, static_cast<std::int64_t>(article_id));
+    while (s->step()) out.push_back({s->text(0), s->int64(1), s->text(2), s->text(3), s->int64(4)});
+    return out;
+  }
+
+ private:
+  Pool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<MemberStore> make_member_store(Pool& pool) {
+  return std::make_unique<SqliteMemberStore>(pool);
+}
+
+std::unique_ptr<EventStore> make_event_store(Pool& pool) {
+  return std::make_unique<SqliteEventStore>(pool);
+}
+
+}  // namespace store::sqlite

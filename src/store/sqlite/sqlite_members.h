@@ -1,0 +1,14 @@
+// SQLite implementations of MemberStore and EventStore (internal to store/sqlite).
+#pragma once
+
+#include <memory>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace store::sqlite {
+
+std::unique_ptr<MemberStore> make_member_store(Pool& pool);
+std::unique_ptr<EventStore> make_event_store(Pool& pool);
+
+}  // namespace store::sqlite
