@@ -46,7 +46,8 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     if (*loaded > 0) std::fprintf(stderr, "meridian: loaded %d demo articles\n", *loaded);
   }
   try {
-    web::Site site(*a->store, a->config, a->clock);
+    web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
+                                 *a->events});
     web::ServerOptions options;
     options.host = a->config.listen_host;
     options.port = a->config.listen_port;

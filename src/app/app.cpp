@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/crypto.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace app {
@@ -16,6 +17,7 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   if (auto loaded = core::load_config(config, core::process_environment()); !loaded) {
     return std::unexpected(loaded.error());
   }
+  core::init_crypto();
   auto a = std::make_unique<App>();
   a->config = std::move(config);
   try {
@@ -26,6 +28,11 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   }
   a->content = std::make_unique<content::ContentService>(a->store->content(), a->clock,
                                                          a->config.teaser_paragraphs);
+  a->mailer = mail::make_mailer(a->config, a->clock);
+  a->accounts = std::make_unique<accounts::AccountService>(a->store->members(), *a->mailer,
+                                                           a->clock, a->config);
+  a->paywall = std::make_unique<paywall::PaywallService>(a->store->members(), a->clock, a->config);
+  a->events = std::make_unique<events::Recorder>(a->store->events(), a->clock, a->config.timezone);
   return a;
 }
 

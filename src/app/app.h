@@ -5,7 +5,11 @@
 
 #include <memory>
 
+#include "accounts/service.h"
 #include "content/service.h"
+#include "events/recorder.h"
+#include "mail/mailer.h"
+#include "paywall/service.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/result.h"
@@ -18,6 +22,10 @@ struct App {
   core::SystemClock clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<content::ContentService> content;
+  std::unique_ptr<mail::Mailer> mailer;
+  std::unique_ptr<accounts::AccountService> accounts;
+  std::unique_ptr<paywall::PaywallService> paywall;
+  std::unique_ptr<events::Recorder> events;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

@@ -78,6 +78,37 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     read_value(t, "mail", "smtp", config.smtp_url);
     read_value(t, "mail", "from", config.mail_from);
     if (auto v = t["server"]["threads"].value<int64_t>()) config.threads = static_cast<int>(*v);
+    for (auto [key, out] : {std::pair{"monthly_credits", &config.monthly_credits},
+                            std::pair{"gifts_per_month", &config.gifts_per_month},
+                            std::pair{"gift_days", &config.gift_days},
+                            std::pair{"signin_link_minutes", &config.signin_link_minutes},
+                            std::pair{"session_days", &config.session_days}}) {
+      if (auto v = t["access"][key].value<int64_t>()) *out = static_cast<int>(*v);
+    }
+    if (auto* arr = t["server"]["trusted_proxies"].as_array()) {
+      for (auto& v : *arr) {
+        if (auto s = v.value<std::string>()) config.trusted_proxies.push_back(*s);
+      }
+    }
+    if (auto* arr = t["ads"].as_array()) {
+      for (auto& v : *arr) {
+        if (auto* tbl = v.as_table()) {
+          config.ads.push_back({(*tbl)["image"].value_or(std::string()),
+                                (*tbl)["link"].value_or(std::string()),
+                                (*tbl)["alt"].value_or(std::string())});
+        }
+      }
+    }
+    if (auto* arr = t["plans"].as_array()) {
+      for (auto& v : *arr) {
+        if (auto* tbl = v.as_table()) {
+          config.plans.push_back({(*tbl)["name"].value_or(std::string()),
+                                  (*tbl)["price"].value_or(std::string()),
+                                  (*tbl)["period"].value_or(std::string()),
+                                  (*tbl)["description"].value_or(std::string())});
+        }
+      }
+    }
     read_value(t, "server", "access_log", config.access_log);
   }
   auto get = [&](const char* name, std::string& out) {
@@ -101,6 +132,16 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.teaser_paragraphs < 1 || config.teaser_paragraphs > 50) {
     return fail(ErrorCode::kInvalidInput, "[site] teaser_paragraphs must be between 1 and 50");
+  }
+  if (auto it = env.find("MERIDIAN_MONTHLY_CREDITS"); it != env.end()) {
+    config.monthly_credits = std::atoi(it->second.c_str());
+  }
+  if (config.monthly_credits < 0 || config.monthly_credits > 100) {
+    return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
+  }
+  if (config.plans.empty()) {
+    config.plans = {{"All-Access monthly", "$15", "month", "Everything, billed monthly."},
+                    {"All-Access annual", "$150", "year", "Everything, two months free."}};
   }
   if (config.threads < 1 || config.threads > 64) {
     return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -23,9 +24,25 @@ struct Config {
   // [mail]
   std::string smtp_url;  // empty: mail is written to DATA/outbox
   std::string mail_from = "Meridian <no-reply@localhost>";
+  // [access]
+  int monthly_credits = 3;
+  int gifts_per_month = 10;
+  int gift_days = 14;
+  int signin_link_minutes = 20;
+  int session_days = 60;
   // [server]
+  std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;
   bool access_log = true;
+
+  struct Ad {
+    std::string image, link, alt;
+  };
+  std::vector<Ad> ads;  // [[ads]]: house ad slots shown to non-subscribers
+  struct Plan {
+    std::string name, price, period, description;
+  };
+  std::vector<Plan> plans;  // [[plans]]: shown on /subscribe
 
   // The public base URL without a trailing slash.
   std::string base_url() const;

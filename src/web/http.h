@@ -3,9 +3,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "paywall/service.h"
 
 namespace web {
 
@@ -18,6 +21,17 @@ struct Request {
   std::string body;
   std::string remote_ip;
   std::map<std::string, std::string> params;  // from the route pattern
+
+  // Filled by the site before routing: who is asking.
+  paywall::Visitor visitor;
+  std::string session_token;  // from the session cookie, when it names a live session
+  std::string client_ip;      // remote_ip, or X-Forwarded-For from a trusted proxy
+  // Parsed application/x-www-form-urlencoded body (POST).
+  std::multimap<std::string, std::string> form;
+  std::string form_value(const std::string& key) const {
+    auto it = form.find(key);
+    return it == form.end() ? std::string() : it->second;
+  }
 
   const std::string* header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -38,6 +52,9 @@ struct Response {
   std::string content_type = "text/html; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // For server-side event counting, also on cache hits.
+  long long article_id = 0;
+  bool wall_shown = false;
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

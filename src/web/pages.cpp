@@ -51,10 +51,10 @@ const char* kind_eyebrow(TermKind kind) {
 
 }  // namespace
 
-Response Site::home(Request&) {
+Response Site::home(Request& req) {
   auto now = clock_.now();
   json view;
-  view["site"] = site_view("/");
+  view["site"] = site_view("/", &req);
   view["page"] = page_meta(config_.site_name + ": " + config_.site_description,
                            config_.site_description, "/");
   view["page"]["jsonld"] = json_ld({{"@context", "https://schema.org"},
@@ -161,7 +161,7 @@ Response Site::article(Request& req) {
   const std::string path = article_url(s.slug);
 
   json view;
-  view["site"] = site_view(path);
+  view["site"] = site_view(path, &req);
   view["site_name"] = config_.site_name;
   std::string description = s.dek.empty() ? core::truncate_words(
                                                 core::strip_tags(found->teaser_html), 200)
@@ -214,25 +214,44 @@ Response Site::article(Request& req) {
   }
   view["article"] = art;
   if (!decision.full_text) {
+    bool signed_in = req.visitor.member.has_value();
     view["wall"] = {{"registration", decision.wall == paywall::Wall::kRegistration},
+                    {"verify", decision.wall == paywall::Wall::kVerifyEmail},
+                    {"unlock", decision.wall == paywall::Wall::kUnlockOffer},
                     {"subscribe", decision.wall == paywall::Wall::kSubscribe},
-                    {"next", core::url_encode(path)}};
+                    {"premium", s.access == content::AccessClass::kPremium},
+                    {"out_of_credits", signed_in && decision.wall == paywall::Wall::kSubscribe &&
+                                           s.access == content::AccessClass::kMetered},
+                    {"credits_left", std::to_string(decision.credits_left)},
+                    {"credits_total", std::to_string(config_.monthly_credits)},
+                    {"credits_plural", decision.credits_left != 1},
+                    {"signed_in", signed_in},
+                    {"slug", s.slug},
+                    {"next", path},
+                    {"next_encoded", core::url_encode(path)}};
+  } else if (req.visitor.member && (req.visitor.state == paywall::ReaderState::kSubscriber ||
+                                    req.visitor.state == paywall::ReaderState::kStaff) &&
+             req.visitor.institution.empty() && s.access != content::AccessClass::kFree) {
+    int left = paywall_.gifts_left(*req.visitor.member);
+    view["gift"] = {{"slug", s.slug}, {"left", std::to_string(left)}, {"can", left > 0}};
   }
   auto related = content_.related_articles(s.id, now, 3);
   view["related"] = cards(related);
   view["has_related"] = !related.empty();
   Response res = render_page("article", view);
+  res.article_id = s.id;
+  res.wall_shown = !decision.full_text;
   res.set_header("Last-Modified", core::format_rfc822(std::max(s.updated_at, s.published_at)));
   return res;
 }
 
-Response Site::term_index(TermKind kind) {
+Response Site::term_index(Request& req, TermKind kind) {
   auto terms = content_.list_terms(kind, clock_.now());
   std::string path = kind == TermKind::kTopic     ? "/topics"
                      : kind == TermKind::kCountry ? "/countries"
                                                   : "/authors";
   json view;
-  view["site"] = site_view(path);
+  view["site"] = site_view(path, &req);
   std::string heading = kind_heading(kind);
   view["page"] = page_meta(heading + " · " + config_.site_name,
                            heading + " covered by " + config_.site_name + ".", path);
@@ -271,7 +290,7 @@ Response Site::term_page(Request& req, TermKind kind) {
   }
   std::string path = term_url(*term);
   json view;
-  view["site"] = site_view(path);
+  view["site"] = site_view(path, &req);
   std::string title = term->name;
   if (p->page > 1) title += " (page " + std::to_string(p->page) + ")";
   std::string intro = kind == TermKind::kAuthor
@@ -344,7 +363,7 @@ Response Site::archive_index(Request& req) {
   }
   std::string path = only_year ? "/archive/" + std::to_string(*only_year) : "/archive";
   json view;
-  view["site"] = site_view("/archive");
+  view["site"] = site_view("/archive", &req);
   std::string heading = only_year ? "Archive: " + std::to_string(*only_year) : "Archive";
   view["page"] = page_meta(heading + " · " + config_.site_name,
                            "Everything " + config_.site_name + " has published, by month.", path);
@@ -380,7 +399,7 @@ Response Site::archive_month(Request& req) {
   std::string path = "/archive/" + ys + "/" + ms;
   std::string heading = core::month_name(static_cast<unsigned>(month)) + " " + ys;
   json view;
-  view["site"] = site_view("/archive");
+  view["site"] = site_view("/archive", &req);
   view["page"] = page_meta(heading + " · " + config_.site_name,
                            "Everything published in " + heading + ".",
                            p->page > 1 ? path + "?page=" + std::to_string(p->page) : path);

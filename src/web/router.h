@@ -25,6 +25,9 @@ struct Route {
   Handler handler;
   // Anonymous responses may be shared between readers (page cache, CDN).
   bool cacheable = false;
+  // For cacheable routes whose page depends on more than the reader's state (the article
+  // page: the paywall decision); empty means the reader's state alone.
+  std::function<std::string(Request&)> variant;
 };
 
 class Router {

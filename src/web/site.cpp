@@ -8,7 +8,9 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "core/crypto.h"
 #include "web/assets.h"
+#include "web/session.h"
 
 namespace web {
 
@@ -61,29 +63,56 @@ void log_request(const Request& req, const Response& res, long long micros, cons
 
 }  // namespace
 
-Site::Site(store::Store& store, const core::Config& config, const core::Clock& clock)
-    : content_(store.content()), members_(store.members()), config_(config), clock_(clock), base_url_(config.base_url()) {
+Site::Site(const SiteDeps& d)
+    : content_(d.store.content()), members_(d.store.members()), config_(d.config),
+      clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
+      base_url_(d.config.base_url()) {
   css_version_ = hex64(fnv1a(static_asset("site.css"))).substr(0, 10);
+  secret_ = members_.site_secret();
+  https_ = base_url_.starts_with("https://");
+  for (const auto& p : config_.trusted_proxies) {
+    auto c = core::parse_cidr(p);
+    if (!c) throw std::runtime_error("[server] trusted_proxies: not an address range: " + p);
+    trusted_proxies_.push_back(*c);
+  }
   build_routes();
 }
 
 void Site::build_routes() {
   auto get = [this](std::string pattern, Handler h, bool cacheable = true) {
-    router_.add(Route{"GET", std::move(pattern), Audience::kPublic, std::move(h), cacheable});
+    router_.add(Route{"GET", std::move(pattern), Audience::kPublic, std::move(h), cacheable, {}});
+  };
+  auto post = [this](std::string pattern, Handler h, Audience who = Audience::kPublic) {
+    router_.add(Route{"POST", std::move(pattern), who, std::move(h), false, {}});
   };
   get("/", [this](Request& r) { return home(r); });
-  get("/articles/{slug}", [this](Request& r) { return article(r); });
-  get("/topics", [this](Request&) { return term_index(TermKind::kTopic); });
+  router_.add(Route{"GET", "/articles/{slug}", Audience::kPublic,
+                    [this](Request& r) { return article(r); }, true,
+                    [this](Request& r) {
+                      auto found = visible_article(r.param("slug"), false);
+                      if (!found) return std::string("missing");
+                      auto reader = reader_for(r, found->summary);
+                      auto d = paywall::decide(reader, found->summary.access, clock_.now());
+                      return std::string(paywall::to_string(r.visitor.state)) + "|" +
+                             (d.full_text ? "full" : "teaser") + "|" +
+                             paywall::to_string(d.wall) + "|" + std::to_string(d.credits_left) +
+                             "|" + (r.visitor.member ? std::to_string(paywall_.gifts_left(
+                                                           *r.visitor.member))
+                                                     : "-");
+                    }});
+  post("/articles/{slug}/unlock", [this](Request& r) { return unlock_post(r); }, Audience::kReader);
+  post("/articles/{slug}/gift", [this](Request& r) { return gift_post(r); }, Audience::kReader);
+  get("/topics", [this](Request& r) { return term_index(r, TermKind::kTopic); });
   get("/topics/{slug}", [this](Request& r) { return term_page(r, TermKind::kTopic); });
   get("/topics/{slug}/feed.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, false); });
   get("/topics/{slug}/atom.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, true); });
-  get("/countries", [this](Request&) { return term_index(TermKind::kCountry); });
+  get("/countries", [this](Request& r) { return term_index(r, TermKind::kCountry); });
   get("/countries/{slug}", [this](Request& r) { return term_page(r, TermKind::kCountry); });
   get("/countries/{slug}/feed.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, false); });
   get("/countries/{slug}/atom.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, true); });
-  get("/authors", [this](Request&) { return term_index(TermKind::kAuthor); });
+  get("/authors", [this](Request& r) { return term_index(r, TermKind::kAuthor); });
   get("/authors/{slug}", [this](Request& r) { return term_page(r, TermKind::kAuthor); });
   get("/archive", [this](Request& r) { return archive_index(r); });
   get("/archive/{year}", [this](Request& r) { return archive_index(r); });
@@ -94,7 +123,27 @@ void Site::build_routes() {
   get("/news-sitemap.xml", [this](Request& r) { return news_sitemap(r); });
   get("/robots.txt", [this](Request& r) { return robots(r); });
   get("/api/v1/articles", [this](Request& r) { return api_articles(r); });
-  get("/api/v1/articles/{slug}", [this](Request& r) { return api_article(r); });
+  get("/api/v1/articles/{slug}", [this](Request& r) { return api_article(r); }, false);
+  get("/subscribe", [this](Request& r) { return subscribe_page(r); });
+
+  post("/register", [this](Request& r) { return register_post(r); });
+  get("/signin", [this](Request& r) { return signin_page(r); }, false);
+  post("/signin", [this](Request& r) { return signin_post(r); });
+  get("/signin/confirm", [this](Request& r) { return signin_confirm_page(r); }, false);
+  post("/signin/confirm", [this](Request& r) { return signin_confirm_post(r); });
+  get("/verify", [this](Request& r) { return verify_page(r); }, false);
+  post("/verify", [this](Request& r) { return verify_post(r); });
+  post("/account/verify", [this](Request& r) { return verify_resend(r); }, Audience::kReader);
+  post("/signout", [this](Request& r) { return signout_post(r, false); }, Audience::kReader);
+  post("/signout-everywhere", [this](Request& r) { return signout_post(r, true); },
+       Audience::kReader);
+  router_.add(Route{"GET", "/account", Audience::kReader,
+                    [this](Request& r) { return account_page(r); }, false, {}});
+  router_.add(Route{"GET", "/account/export", Audience::kReader,
+                    [this](Request& r) { return account_export(r); }, false, {}});
+  post("/account/password", [this](Request& r) { return account_password(r); }, Audience::kReader);
+  post("/account/delete", [this](Request& r) { return account_delete(r); }, Audience::kReader);
+
   get("/static/{file}", [](Request& r) {
     Response res;
     auto content = static_asset(r.param("file"));
@@ -122,6 +171,59 @@ void Site::build_routes() {
   }, false);
 }
 
+void Site::identify(Request& req) {
+  req.client_ip = client_ip(req, trusted_proxies_);
+  std::optional<accounts::Member> member;
+  std::string token = cookie_value(req, kSessionCookie);
+  if (!token.empty()) {
+    member = accounts_.member_for_session(token);
+    if (member) req.session_token = token;
+  }
+  req.visitor = paywall_.identify(std::move(member), req.client_ip);
+  if (req.method == "POST") {
+    const std::string* type = req.header("content-type");
+    if (type && type->starts_with("application/x-www-form-urlencoded")) {
+      req.form = parse_query(req.body);
+    }
+  }
+}
+
+std::string Site::variant_key(Request& req) {
+  std::string key = paywall::to_string(req.visitor.state);
+  if (!req.visitor.institution.empty()) key += "|inst";
+  return key;
+}
+
+std::string Site::state_name(const Request& req) const {
+  return paywall::to_string(req.visitor.state);
+}
+
+void Site::finish_personal(Request& req, Response& res) {
+  // Pages for a signed-in reader or an institution are theirs alone.
+  res.set_header("Cache-Control", "private, no-store");
+  if (res.body.find(kCsrfMarker) != std::string::npos) {
+    std::string token = csrf_field_value(req);
+    std::string out;
+    out.reserve(res.body.size());
+    std::size_t pos = 0;
+    const std::size_t n = std::string_view(kCsrfMarker).size();
+    for (;;) {
+      auto hit = res.body.find(kCsrfMarker, pos);
+      if (hit == std::string::npos) break;
+      out.append(res.body, pos, hit - pos);
+      out += token;
+      pos = hit + n;
+    }
+    out.append(res.body, pos);
+    res.body = std::move(out);
+  }
+}
+
+std::string Site::csrf_field_value(const Request& req) {
+  if (!req.session_token.empty()) return csrf_for_session(secret_, req.session_token);
+  return csrf_anonymous(secret_, clock_.now());
+}
+
 Response Site::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   const char* cache_state = "bypass";
@@ -134,47 +236,69 @@ Response Site::handle(Request& req) {
         req.path.empty() || req.path[0] != '/') {
       res = error_page(400, "Bad request", "The address of this request is not valid.");
     } else {
+      identify(req);
       bool path_exists = false;
       const Route* route = router_.match(req, path_exists);
       if (!route) {
         if (path_exists) {
           res = error_page(405, "Method not allowed", "This address cannot be used that way.");
-          res.set_header("Allow", "GET, HEAD");
+          res.set_header("Allow", req.method == "POST" ? "GET, HEAD" : "POST");
         } else {
           res = error_page(404, "Page not found",
                            "We could not find that page. It may have moved, or the address may "
                            "be mistyped.");
         }
+      } else if (req.method == "POST" && !same_origin(req, base_url_)) {
+        res = error_page(403, "Form rejected",
+                         "This form was sent from another site, so we did not act on it.");
+      } else if (route->audience != Audience::kPublic && !req.visitor.member) {
+        res = redirect("/signin?next=" + core::url_encode(req.path));
       } else {
-        // Until accounts exist every reader is anonymous, so every public GET may be shared.
-        bool cacheable = route->cacheable && (req.method == "GET" || req.method == "HEAD");
+        bool get = req.method == "GET" || req.method == "HEAD";
+        bool anonymous = req.visitor.state == paywall::ReaderState::kAnonymous &&
+                         req.session_token.empty() && req.query.find("gift") == req.query.end();
         long long version = 0;
         core::UnixTime now = clock_.now();
-        if (cacheable) {
-          version = content_.content_version();
-          shared = cache_.get(req.raw_target, version, now);
+        if (route->cacheable && get) {
+          version = content_.content_version() * 1000003 + (anonymous ? 0 : members_.members_version());
+          std::string key = anonymous ? req.raw_target
+                                      : req.raw_target + "\x1f" +
+                                            (route->variant ? route->variant(req) : variant_key(req));
+          PageCache& cache = anonymous ? cache_ : personal_cache_;
+          shared = cache.get(key, version, now);
           cache_state = shared ? "hit" : "miss";
-        }
-        if (!shared) {
-          res = route->handler(req);
-          if (cacheable && res.status == 200) {
-            res.set_header("ETag", "\"" + hex64(fnv1a(res.body)) + "\"");
-            bool has_lm = false;
-            for (auto& [k, v] : res.headers) has_lm = has_lm || k == "Last-Modified";
-            if (!has_lm) {
-              auto lm = content_.last_modified(now);
-              if (lm > 0) res.set_header("Last-Modified", core::format_rfc822(lm));
+          if (!shared) {
+            res = route->handler(req);
+            if (res.status == 200) {
+              if (anonymous) {
+                res.set_header("ETag", "\"" + hex64(fnv1a(res.body)) + "\"");
+                bool has_lm = false;
+                for (auto& [k, v] : res.headers) has_lm = has_lm || k == "Last-Modified";
+                if (!has_lm) {
+                  auto lm = content_.last_modified(now);
+                  if (lm > 0) res.set_header("Last-Modified", core::format_rfc822(lm));
+                }
+                res.set_header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
+                res.set_header("Vary", "Cookie");
+              }
+              core::UnixTime expires = now + 60;
+              if (auto next = content_.next_publication_after(now); next && *next < expires) {
+                expires = *next;
+              }
+              shared = std::make_shared<const Response>(std::move(res));
+              cache.put(key, shared, version, expires);
+            } else if (anonymous && res.status == 404) {
+              res.set_header("Cache-Control", "public, max-age=60");
             }
-            res.set_header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
-            core::UnixTime expires = now + 60;
-            if (auto next = content_.next_publication_after(now); next && *next < expires) {
-              expires = *next;
-            }
-            shared = std::make_shared<const Response>(std::move(res));
-            cache_.put(req.raw_target, shared, version, expires);
-          } else if (cacheable && res.status == 404) {
-            res.set_header("Cache-Control", "public, max-age=60");
           }
+          if (shared && !anonymous) {
+            res = *shared;
+            shared.reset();
+            finish_personal(req, res);
+          }
+        } else {
+          res = route->handler(req);
+          if (!anonymous || !route->cacheable) finish_personal(req, res);
         }
       }
     }
@@ -200,6 +324,10 @@ Response Site::handle(Request& req) {
     } else {
       res = *shared;
     }
+  }
+  if (res.article_id && res.status == 200) {
+    events_.record("view", res.article_id, state_name(req));
+    if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));
   }
   if (config_.access_log) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(

@@ -7,7 +7,10 @@
 #include <optional>
 #include <nlohmann/json_fwd.hpp>
 
+#include "accounts/service.h"
+#include "events/recorder.h"
 #include "paywall/paywall.h"
+#include "paywall/service.h"
 #include "content/article.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -19,9 +22,19 @@
 
 namespace web {
 
+// The services a site needs, owned elsewhere (src/app or a test).
+struct SiteDeps {
+  store::Store& store;
+  const core::Config& config;
+  const core::Clock& clock;
+  accounts::AccountService& accounts;
+  paywall::PaywallService& paywall;
+  events::Recorder& events;
+};
+
 class Site {
  public:
-  Site(store::Store& store, const core::Config& config, const core::Clock& clock);
+  explicit Site(const SiteDeps& deps);
 
   // Dispatches one request: routing, caching for anonymous readers, errors, logging.
   Response handle(Request& req);
@@ -34,12 +47,16 @@ class Site {
   };
 
   void build_routes();
-  Response dispatch(Request& req, bool& cacheable);
+  void identify(Request& req);
+  // The part of a page's cache key that depends on who is asking.
+  std::string variant_key(Request& req);
+  Response serve_cached(Request& req, const Route& route, bool shared);
+  void finish_personal(Request& req, Response& res);
 
   // Pages (pages.cpp)
   Response home(Request& req);
   Response article(Request& req);
-  Response term_index(content::TermKind kind);
+  Response term_index(Request& req, content::TermKind kind);
   Response term_page(Request& req, content::TermKind kind);
   Response archive_index(Request& req);
   Response archive_month(Request& req);
@@ -51,12 +68,36 @@ class Site {
   Response news_sitemap(Request& req);
   Response robots(Request& req);
 
+  // Accounts and the reader's choices (account_routes.cpp)
+  Response register_post(Request& req);
+  Response signin_page(Request& req);
+  Response signin_post(Request& req);
+  Response signin_confirm_page(Request& req);
+  Response signin_confirm_post(Request& req);
+  Response verify_page(Request& req);
+  Response verify_post(Request& req);
+  Response verify_resend(Request& req);
+  Response signout_post(Request& req, bool everywhere);
+  Response account_page(Request& req);
+  Response account_password(Request& req);
+  Response account_export(Request& req);
+  Response account_delete(Request& req);
+  Response unlock_post(Request& req);
+  Response gift_post(Request& req);
+  Response subscribe_page(Request& req);
+  // Rejects a POST whose CSRF token is missing or wrong (403 page), else nullopt.
+  std::optional<Response> check_csrf(Request& req);
+  Response message_page(int status, const std::string& heading, const std::string& message,
+                        const std::string& link_url = "", const std::string& link_text = "");
+  Response redirect(const std::string& location);
+  std::string csrf_field_value(const Request& req);
+
   // Public JSON API (api.cpp)
   Response api_articles(Request& req);
   Response api_article(Request& req);
 
   // Shared helpers (views.cpp)
-  nlohmann::json site_view(const std::string& current_path);
+  nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
   nlohmann::json page_meta(const std::string& title, const std::string& description,
                            const std::string& path);
   nlohmann::json card(const content::ArticleSummary& a, bool show_dek = true);
@@ -69,16 +110,23 @@ class Site {
   // Parses ?page=N; returns nullopt (and fills `error`) when it is not a positive integer.
   std::optional<Paging> paging(const Request& req, Response& error);
   std::optional<content::Article> visible_article(const std::string& slug, bool with_gated);
-  // The reader of this request. Until accounts exist, everyone is anonymous.
   paywall::Reader reader_for(const Request& req, const content::ArticleSummary& a);
+  std::string state_name(const Request& req) const;
 
   store::ContentStore& content_;
   store::MemberStore& members_;
   const core::Config& config_;
   const core::Clock& clock_;
+  accounts::AccountService& accounts_;
+  paywall::PaywallService& paywall_;
+  events::Recorder& events_;
   Templates templates_;
   Router router_;
-  PageCache cache_;
+  PageCache cache_;           // shared: anonymous readers only
+  PageCache personal_cache_;  // per reader variant; bodies carry a CSRF marker
+  std::string secret_;
+  std::vector<core::Cidr> trusted_proxies_;
+  bool https_ = false;
   std::string css_version_;
   std::string base_url_;
 };

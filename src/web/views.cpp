@@ -5,6 +5,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "web/session.h"
 #include "web/site.h"
 
 namespace web {
@@ -24,7 +25,7 @@ std::string Site::term_url(const Term& t) const {
 
 std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
 
-json Site::site_view(const std::string& current_path) {
+json Site::site_view(const std::string& current_path, const Request* req) {
   auto topics = content_.list_terms(TermKind::kTopic, clock_.now());
   std::stable_sort(topics.begin(), topics.end(),
                    [](const auto& a, const auto& b) { return a.articles > b.articles; });
@@ -33,8 +34,27 @@ json Site::site_view(const std::string& current_path) {
     std::string url = term_url(topics[i].term);
     nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
   }
+  bool signed_in = req && req->visitor.member.has_value();
+  bool subscriber = req && (req->visitor.state == paywall::ReaderState::kSubscriber ||
+                            req->visitor.state == paywall::ReaderState::kStaff);
+  std::string csrf = !req                       ? std::string()
+                     : req->session_token.empty() ? csrf_anonymous(secret_, clock_.now())
+                                                  : std::string(kCsrfMarker);
+  json ads = json::array();
+  if (!subscriber) {
+    for (const auto& ad : config_.ads) {
+      ads.push_back({{"image", ad.image}, {"link", ad.link}, {"alt", ad.alt}});
+    }
+  }
   return {{"name", config_.site_name},
           {"description", config_.site_description},
+          {"signed_in", signed_in},
+          {"anonymous", !signed_in},
+          {"show_subscribe", !subscriber},
+          {"institution", req ? req->visitor.institution : std::string()},
+          {"csrf", csrf},
+          {"ads", ads},
+          {"has_ads", !ads.empty()},
           {"url", base_url_},
           {"css_version", css_version_},
           {"year", std::to_string(core::local_date(clock_.now(), config_.timezone).year)},
@@ -132,8 +152,8 @@ std::optional<content::Article> Site::visible_article(const std::string& slug, b
   return a;
 }
 
-paywall::Reader Site::reader_for(const Request& /*req*/, const content::ArticleSummary& /*a*/) {
-  return paywall::Reader{};  // anonymous until the accounts capability lands
+paywall::Reader Site::reader_for(const Request& req, const content::ArticleSummary& a) {
+  return paywall_.reader_for(req.visitor, a.id, a.access, req.query_value("gift"));
 }
 
 }  // namespace web

@@ -1,0 +1,208 @@
+#include "accounts/service.h"
+
+#include "core/crypto.h"
+#include "core/text.h"
+
+namespace accounts {
+
+using core::ErrorCode;
+using core::fail;
+
+std::string safe_next(const std::string& next) {
+  if (next.empty() || next[0] != '/' || next.starts_with("//") || next.starts_with("/\\") ||
+      next.find_first_of("\r\n") != std::string::npos || next.size() > 512) {
+    return "/";
+  }
+  return next;
+}
+
+AccountService::AccountService(store::MemberStore& members, mail::Mailer& mailer,
+                               const core::Clock& clock, const core::Config& config)
+    : members_(members), mailer_(mailer), clock_(clock), config_(config) {}
+
+bool AccountService::rate_limited(const std::string& key, int limit, int window_seconds) {
+  return members_.rate_hit(key, clock_.now(), window_seconds) > limit;
+}
+
+core::Result<std::string> AccountService::new_session(long long member_id) {
+  std::string token = core::random_token(32);
+  auto now = clock_.now();
+  auto ok = members_.create_session(core::token_hash(token), member_id, now,
+                                    now + static_cast<core::UnixTime>(config_.session_days) * 86400);
+  if (!ok) return std::unexpected(ok.error());
+  return token;
+}
+
+core::Result<void> AccountService::send_link(const Member& member, LinkPurpose purpose,
+                                             const std::string& next) {
+  std::string token = core::random_token(32);
+  auto now = clock_.now();
+  core::UnixTime ttl = purpose == LinkPurpose::kSignIn
+                           ? static_cast<core::UnixTime>(config_.signin_link_minutes) * 60
+                           : 7 * 86400;
+  auto ok = members_.create_link(core::token_hash(token), member.id, purpose, safe_next(next), now,
+                                 now + ttl);
+  if (!ok) return ok;
+  mail::Message m;
+  m.to = member.email;
+  std::string base = config_.base_url();
+  if (purpose == LinkPurpose::kSignIn) {
+    std::string url = base + "/signin/confirm?token=" + token;
+    m.subject = "Your sign-in link for " + config_.site_name;
+    m.text = "Hello,\n\nUse this link to sign in to " + config_.site_name + ":\n\n" + url +
+             "\n\nIt works once and expires in " + std::to_string(config_.signin_link_minutes) +
+             " minutes. If you did not ask for it, you can ignore this message: nobody can sign in "
+             "without it.\n";
+  } else {
+    std::string url = base + "/verify?token=" + token;
+    m.subject = "Confirm your email address for " + config_.site_name;
+    m.text = "Welcome to " + config_.site_name + ".\n\nPlease confirm your address:\n\n" + url +
+             "\n\nConfirming lets you choose " + std::to_string(config_.monthly_credits) +
+             " free articles every month and subscribes you to our free newsletter, which you "
+             "can switch off at any time from your account page.\n";
+  }
+  return mailer_.send(m);
+}
+
+core::Result<Registration> AccountService::register_from_wall(const std::string& raw_email,
+                                                              const std::string& next,
+                                                              const std::string& ip) {
+  std::string email = normalize_email(raw_email);
+  if (!plausible_email(email)) {
+    return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
+  }
+  if (rate_limited("register-ip:" + ip, 20, 3600) || rate_limited("register-addr:" + email, 5, 3600)) {
+    return fail(ErrorCode::kForbidden, "Too many attempts. Please try again in an hour.");
+  }
+  Registration r;
+  if (auto existing = members_.find_member_by_email(email)) {
+    r.member = *existing;
+    auto sent = send_link(*existing, LinkPurpose::kSignIn, next);
+    if (!sent) return std::unexpected(sent.error());
+    return r;
+  }
+  auto created = members_.create_member(email, "", /*verified=*/false, clock_.now());
+  if (!created) {
+    if (created.error().code == ErrorCode::kConflict) {  // raced with another registration
+      if (auto existing = members_.find_member_by_email(email)) {
+        r.member = *existing;
+        auto sent = send_link(*existing, LinkPurpose::kSignIn, next);
+        if (!sent) return std::unexpected(sent.error());
+        return r;
+      }
+    }
+    return std::unexpected(created.error());
+  }
+  r.created = true;
+  r.member = *created;
+  auto session = new_session(created->id);
+  if (!session) return std::unexpected(session.error());
+  r.session_token = *session;
+  // A mail failure must not undo the registration; the account page offers a resend.
+  (void)send_link(*created, LinkPurpose::kVerify, next);
+  return r;
+}
+
+core::Result<void> AccountService::request_signin_link(const std::string& raw_email,
+                                                       const std::string& next,
+                                                       const std::string& ip) {
+  std::string email = normalize_email(raw_email);
+  if (!plausible_email(email)) {
+    return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
+  }
+  if (rate_limited("link-ip:" + ip, 30, 3600) || rate_limited("link-addr:" + email, 5, 3600)) {
+    return fail(ErrorCode::kForbidden, "Too many sign-in requests. Please try again in an hour.");
+  }
+  if (auto m = members_.find_member_by_email(email)) {
+    return send_link(*m, LinkPurpose::kSignIn, next);
+  }
+  return {};
+}
+
+std::optional<LinkInfo> AccountService::peek_signin_link(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  return members_.peek_link(core::token_hash(token), LinkPurpose::kSignIn, clock_.now());
+}
+
+core::Result<std::string> AccountService::confirm_signin_link(const std::string& token,
+                                                              std::string& next) {
+  if (token.empty() || token.size() > 128) {
+    return fail(ErrorCode::kNotFound, "This sign-in link is not valid.");
+  }
+  auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kSignIn, clock_.now());
+  if (!info) {
+    return fail(ErrorCode::kNotFound,
+                "This sign-in link has expired or has already been used. Ask for a new one.");
+  }
+  next = safe_next(info->next);
+  (void)members_.mark_verified(info->member_id, clock_.now());  // the link proves the address
+  return new_session(info->member_id);
+}
+
+core::Result<std::string> AccountService::password_signin(const std::string& raw_email,
+                                                          const std::string& password,
+                                                          const std::string& ip) {
+  std::string email = normalize_email(raw_email);
+  if (rate_limited("password-ip:" + ip, 30, 900) || rate_limited("password-addr:" + email, 10, 900)) {
+    return fail(ErrorCode::kForbidden, "Too many attempts. Please wait a few minutes.");
+  }
+  auto m = members_.find_member_by_email(email);
+  auto hash = m ? members_.password_hash(m->id) : std::nullopt;
+  if (!m || !hash || !core::verify_password(*hash, password)) {
+    return fail(ErrorCode::kInvalidInput, "That email and password do not match.");
+  }
+  return new_session(m->id);
+}
+
+core::Result<void> AccountService::send_verification(const Member& member,
+                                                     const std::string& next) {
+  if (member.verified()) return {};
+  if (rate_limited("verify-addr:" + member.email, 5, 3600)) {
+    return fail(ErrorCode::kForbidden, "We sent several messages already. Please check your inbox.");
+  }
+  return send_link(member, LinkPurpose::kVerify, next);
+}
+
+bool AccountService::verify_link_valid(const std::string& token) {
+  if (token.empty() || token.size() > 128) return false;
+  return members_.peek_link(core::token_hash(token), LinkPurpose::kVerify, clock_.now())
+      .has_value();
+}
+
+core::Result<Member> AccountService::confirm_verification(const std::string& token) {
+  if (token.empty() || token.size() > 128) {
+    return fail(ErrorCode::kNotFound, "This confirmation link is not valid.");
+  }
+  auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kVerify, clock_.now());
+  if (!info) {
+    return fail(ErrorCode::kNotFound, "This confirmation link has expired or was already used.");
+  }
+  auto ok = members_.mark_verified(info->member_id, clock_.now());
+  if (!ok) return std::unexpected(ok.error());
+  auto m = members_.find_member(info->member_id);
+  if (!m) return fail(ErrorCode::kNotFound, "This account no longer exists.");
+  return *m;
+}
+
+core::Result<void> AccountService::set_password(const Member& member, const std::string& password) {
+  if (password.size() < 10) {
+    return fail(ErrorCode::kInvalidInput, "Use at least 10 characters for your password.");
+  }
+  if (password.size() > 256) return fail(ErrorCode::kInvalidInput, "That password is too long.");
+  return members_.set_password_hash(member.id, core::hash_password(password));
+}
+
+std::optional<Member> AccountService::member_for_session(const std::string& session_token) {
+  if (session_token.empty() || session_token.size() > 128) return std::nullopt;
+  return members_.session_member(core::token_hash(session_token), clock_.now());
+}
+
+void AccountService::sign_out(const std::string& session_token) {
+  if (!session_token.empty()) members_.delete_session(core::token_hash(session_token));
+}
+
+void AccountService::sign_out_everywhere(long long member_id) {
+  members_.delete_member_sessions(member_id);
+}
+
+}  // namespace accounts

@@ -1,0 +1,67 @@
+// Account use cases: registration from the wall, one-time sign-in and verification
+// links, password sign-in, sessions, and complimentary grants. Tokens come from the
+// CSPRNG and only their hashes reach the store. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "accounts/member.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "mail/mailer.h"
+#include "store/store.h"
+
+namespace accounts {
+
+struct Registration {
+  bool created = false;        // false: the address already had an account (a link was sent)
+  std::string session_token;   // set only when created
+  Member member;
+};
+
+class AccountService {
+ public:
+  AccountService(store::MemberStore& members, mail::Mailer& mailer, const core::Clock& clock,
+                 const core::Config& config);
+
+  // A new address: creates an unverified member, a session, and sends the verification
+  // mail. An existing address: signs nobody in and mails that address a sign-in link.
+  // kForbidden (rate limited) or kInvalidInput (bad address) otherwise.
+  core::Result<Registration> register_from_wall(const std::string& email, const std::string& next,
+                                                const std::string& ip);
+  // Always succeeds for a plausible address (rate limits aside), whether or not it has an
+  // account, so the answer never tells who is registered.
+  core::Result<void> request_signin_link(const std::string& email, const std::string& next,
+                                         const std::string& ip);
+  std::optional<LinkInfo> peek_signin_link(const std::string& token);
+  // Consumes the link; returns a new session token. Also verifies the address.
+  core::Result<std::string> confirm_signin_link(const std::string& token, std::string& next);
+  core::Result<std::string> password_signin(const std::string& email, const std::string& password,
+                                            const std::string& ip);
+
+  core::Result<void> send_verification(const Member& member, const std::string& next);
+  bool verify_link_valid(const std::string& token);
+  core::Result<Member> confirm_verification(const std::string& token);
+
+  core::Result<void> set_password(const Member& member, const std::string& password);
+  std::optional<Member> member_for_session(const std::string& session_token);
+  void sign_out(const std::string& session_token);
+  void sign_out_everywhere(long long member_id);
+
+ private:
+  core::Result<std::string> new_session(long long member_id);
+  core::Result<void> send_link(const Member& member, LinkPurpose purpose, const std::string& next);
+  bool rate_limited(const std::string& key, int limit, int window_seconds);
+
+  store::MemberStore& members_;
+  mail::Mailer& mailer_;
+  const core::Clock& clock_;
+  const core::Config& config_;
+};
+
+// A safe local redirect target: a path on this site, never "//host" or a scheme.
+std::string safe_next(const std::string& next);
+
+}  // namespace accounts

@@ -1,0 +1,247 @@
+#include "mail/mailer.h"
+
+#include <curl/curl.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "core/crypto.h"
+#include "core/time.h"
+
+namespace mail {
+
+std::string quoted_printable(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  std::size_t line_len = 0;
+  auto put = [&](const std::string& piece) {
+    if (line_len + piece.size() > 75) {
+      out += "=\r\n";
+      line_len = 0;
+    }
+    out += piece;
+    line_len += piece.size();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      // Trailing whitespace before a line break must be encoded.
+      if (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
+        char last = out.back();
+        out.pop_back();
+        out += last == ' ' ? "=20" : "=09";
+      }
+      out += "\r\n";
+      line_len = 0;
+    } else if (c == '\r') {
+      continue;
+    } else if ((c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t') {
+      put(std::string(1, static_cast<char>(c)));
+    } else {
+      put(std::string{'=', hex[c >> 4], hex[c & 15]});
+    }
+  }
+  return out;
+}
+
+std::string encode_header(const std::string& value) {
+  bool ascii = true;
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || u < 0x20) ascii = false;
+  }
+  if (ascii) return value;
+  return "=?UTF-8?B?" + [&] {
+    // Standard base64 (not url-safe) for encoded-words.
+    static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    while (i + 2 < value.size()) {
+      unsigned n = (static_cast<unsigned char>(value[i]) << 16) |
+                   (static_cast<unsigned char>(value[i + 1]) << 8) |
+                   static_cast<unsigned char>(value[i + 2]);
+      out += tbl[n >> 18];
+      out += tbl[(n >> 12) & 63];
+      out += tbl[(n >> 6) & 63];
+      out += tbl[n & 63];
+      i += 3;
+    }
+    if (i < value.size()) {
+      unsigned n = static_cast<unsigned char>(value[i]) << 16;
+      if (i + 1 < value.size()) n |= static_cast<unsigned char>(value[i + 1]) << 8;
+      out += tbl[n >> 18];
+      out += tbl[(n >> 12) & 63];
+      out += i + 1 < value.size() ? tbl[(n >> 6) & 63] : '=';
+      out += '=';
+    }
+    return out;
+  }() + "?=";
+}
+
+std::string address_of(const std::string& from) {
+  auto lt = from.find('<');
+  auto gt = from.find('>', lt == std::string::npos ? 0 : lt);
+  if (lt != std::string::npos && gt != std::string::npos) return from.substr(lt + 1, gt - lt - 1);
+  return from;
+}
+
+namespace {
+
+std::string display_from(const std::string& from) {
+  auto lt = from.find('<');
+  if (lt == std::string::npos || lt == 0) return from;
+  std::string name = from.substr(0, lt);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return encode_header(name) + " " + from.substr(lt);
+}
+
+}  // namespace
+
+std::string format_message(const Message& m, const std::string& from, core::UnixTime now,
+                           const std::string& message_id) {
+  std::string out;
+  out += "Date: " + core::format_rfc822(now).substr(0, 25) + " +0000\r\n";
+  out += "From: " + display_from(from) + "\r\n";
+  out += "To: " + m.to + "\r\n";
+  out += "Subject: " + encode_header(m.subject) + "\r\n";
+  out += "Message-ID: <" + message_id + ">\r\n";
+  out += "MIME-Version: 1.0\r\n";
+  for (const auto& [k, v] : m.headers) out += k + ": " + v + "\r\n";
+  if (m.html.empty()) {
+    out += "Content-Type: text/plain; charset=utf-8\r\n";
+    out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
+    out += quoted_printable(m.text);
+    out += "\r\n";
+    return out;
+  }
+  std::string boundary = "=_meridian_" + core::random_token(12);
+  out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+  out += "--" + boundary + "\r\n";
+  out += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+  out += quoted_printable(m.text) + "\r\n";
+  out += "--" + boundary + "\r\n";
+  out += "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+  out += quoted_printable(m.html) + "\r\n";
+  out += "--" + boundary + "--\r\n";
+  return out;
+}
+
+namespace {
+
+std::string new_message_id(const std::string& from) {
+  std::string domain = address_of(from);
+  auto at = domain.find('@');
+  domain = at == std::string::npos ? "meridian.local" : domain.substr(at + 1);
+  return core::random_token(16) + "@" + domain;
+}
+
+class OutboxMailer final : public Mailer {
+ public:
+  OutboxMailer(std::string dir, std::string from, const core::Clock& clock)
+      : dir_(std::move(dir)), from_(std::move(from)), clock_(clock) {}
+
+  core::Result<void> send(const Message& m) override {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) return core::fail(core::ErrorCode::kUnavailable, "cannot create " + dir_);
+    auto now = clock_.now();
+    std::string id = new_message_id(from_);
+    std::string text = format_message(m, from_, now, id);
+    // Sortable name; written to a temporary name first so readers never see half a file.
+    std::string name = std::to_string(now) + "-" + core::random_token(6) + ".eml";
+    auto tmp = std::filesystem::path(dir_) / (name + ".tmp");
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      out << text;
+      if (!out) return core::fail(core::ErrorCode::kUnavailable, "cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, std::filesystem::path(dir_) / name, ec);
+    if (ec) return core::fail(core::ErrorCode::kUnavailable, "cannot write " + name);
+    return {};
+  }
+
+ private:
+  std::string dir_;
+  std::string from_;
+  const core::Clock& clock_;
+};
+
+struct Upload {
+  const std::string* data;
+  std::size_t pos = 0;
+};
+
+std::size_t read_upload(char* buf, std::size_t size, std::size_t n, void* userdata) {
+  auto* up = static_cast<Upload*>(userdata);
+  std::size_t left = up->data->size() - up->pos;
+  std::size_t len = std::min(left, size * n);
+  std::memcpy(buf, up->data->data() + up->pos, len);
+  up->pos += len;
+  return len;
+}
+
+class SmtpMailer final : public Mailer {
+ public:
+  SmtpMailer(std::string url, std::string from, const core::Clock& clock)
+      : url_(std::move(url)), from_(std::move(from)), clock_(clock) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  core::Result<void> send(const Message& m) override {
+    std::string text = format_message(m, from_, clock_.now(), new_message_id(from_));
+    CURL* curl = curl_easy_init();
+    if (!curl) return core::fail(core::ErrorCode::kUnavailable, "curl init failed");
+    Upload up{&text};
+    std::string mail_from = "<" + address_of(from_) + ">";
+    std::string rcpt = "<" + m.to + ">";
+    curl_slist* rcpts = curl_slist_append(nullptr, rcpt.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from.c_str());
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(curl);
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(rcpts);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+      return core::fail(code >= 500 ? core::ErrorCode::kInvalidInput : core::ErrorCode::kUnavailable,
+                        std::string("SMTP: ") + curl_easy_strerror(rc) + " (" +
+                            std::to_string(code) + ")");
+    }
+    return {};
+  }
+
+ private:
+  std::string url_;
+  std::string from_;
+  const core::Clock& clock_;
+};
+
+}  // namespace
+
+std::unique_ptr<Mailer> make_outbox_mailer(std::string dir, std::string from,
+                                           const core::Clock& clock) {
+  return std::make_unique<OutboxMailer>(std::move(dir), std::move(from), clock);
+}
+
+std::unique_ptr<Mailer> make_smtp_mailer(std::string url, std::string from,
+                                         const core::Clock& clock) {
+  return std::make_unique<SmtpMailer>(std::move(url), std::move(from), clock);
+}
+
+std::unique_ptr<Mailer> make_mailer(const core::Config& config, const core::Clock& clock) {
+  if (!config.smtp_url.empty()) return make_smtp_mailer(config.smtp_url, config.mail_from, clock);
+  return make_outbox_mailer((std::filesystem::path(config.data_dir) / "outbox").string(),
+                            config.mail_from, clock);
+}
+
+}  // namespace mail

@@ -1,0 +1,378 @@
+// Accounts and the reader's choices: registering from the wall, sign-in links and
+// passwords, email verification, the account page, spending a credit, gift links.
+// Every POST here checks its CSRF token; pages that carry personal state are private.
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "web/session.h"
+#include "web/site.h"
+
+namespace web {
+
+using nlohmann::json;
+
+namespace {
+
+int status_for(const core::Error& e) {
+  switch (e.code) {
+    case core::ErrorCode::kInvalidInput: return 400;
+    case core::ErrorCode::kForbidden: return e.message.starts_with("Too many") ? 429 : 403;
+    case core::ErrorCode::kNotFound: return 404;
+    case core::ErrorCode::kConflict: return 409;
+    default: return 503;
+  }
+}
+
+}  // namespace
+
+Response Site::redirect(const std::string& location) {
+  Response res;
+  res.status = 303;
+  res.content_type = "text/plain; charset=utf-8";
+  res.set_header("Location", location);
+  res.set_header("Cache-Control", "no-store");
+  return res;
+}
+
+Response Site::message_page(int status, const std::string& heading, const std::string& message,
+                            const std::string& link_url, const std::string& link_text) {
+  json view;
+  view["site"] = site_view("");
+  view["page"] = page_meta(heading + " · " + config_.site_name, message, "/");
+  view["page"]["noindex"] = true;
+  view["heading"] = heading;
+  view["message"] = message;
+  if (!link_url.empty()) view["link"] = {{"url", link_url}, {"text", link_text}};
+  Response res = render_page("message", view, status);
+  res.set_header("Cache-Control", "no-store");
+  return res;
+}
+
+std::optional<Response> Site::check_csrf(Request& req) {
+  if (csrf_valid(secret_, req, req.form_value("csrf"), clock_.now())) return std::nullopt;
+  return message_page(403, "Form expired",
+                      "This form is out of date or was not sent from this site. Please go back, "
+                      "reload the page and try again.");
+}
+
+Response Site::register_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  std::string next = accounts::safe_next(req.form_value("next"));
+  auto r = accounts_.register_from_wall(req.form_value("email"), next, req.client_ip);
+  if (!r) {
+    return message_page(status_for(r.error()), "We could not register you", r.error().message,
+                        next, "Back to the article");
+  }
+  if (!r->created) {
+    return message_page(200, "Check your inbox",
+                        "That address already has an account, so we have sent it a sign-in link. "
+                        "Open the link in that message to keep reading.",
+                        next, "Back to the article");
+  }
+  // The article the reader registered from opens at once, without spending a credit.
+  if (next.starts_with("/articles/")) {
+    std::string slug = next.substr(10);
+    auto q = slug.find_first_of("?#");
+    if (q != std::string::npos) slug = slug.substr(0, q);
+    if (auto a = visible_article(slug, false)) {
+      (void)paywall_.unlock_for_registration(r->member.id, a->summary.id);
+      events_.record("registration", a->summary.id, "anonymous");
+    }
+  } else {
+    events_.record("registration", 0, "anonymous");
+  }
+  Response res = redirect(next);
+  res.set_header("Set-Cookie", session_cookie(r->session_token, config_.session_days * 86400, https_));
+  return res;
+}
+
+Response Site::signin_page(Request& req) {
+  json view;
+  view["site"] = site_view("/signin", &req);
+  view["page"] = page_meta("Sign in · " + config_.site_name, "Sign in to " + config_.site_name,
+                           "/signin");
+  view["page"]["noindex"] = true;
+  view["next"] = accounts::safe_next(req.query_value("next"));
+  view["signed_in"] = req.visitor.member.has_value();
+  return render_page("signin", view);
+}
+
+Response Site::signin_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  std::string next = accounts::safe_next(req.form_value("next"));
+  std::string password = req.form_value("password");
+  if (!password.empty()) {
+    auto token = accounts_.password_signin(req.form_value("email"), password, req.client_ip);
+    if (!token) {
+      return message_page(status_for(token.error()), "Sign-in failed", token.error().message,
+                          "/signin?next=" + core::url_encode(next), "Try again");
+    }
+    Response res = redirect(next);
+    res.set_header("Set-Cookie", session_cookie(*token, config_.session_days * 86400, https_));
+    return res;
+  }
+  auto ok = accounts_.request_signin_link(req.form_value("email"), next, req.client_ip);
+  if (!ok) {
+    return message_page(status_for(ok.error()), "We could not send a link", ok.error().message,
+                        "/signin?next=" + core::url_encode(next), "Try again");
+  }
+  return message_page(200, "Check your inbox",
+                      "If that address has an account, a sign-in link is on its way. It works "
+                      "once and expires in " +
+                          std::to_string(config_.signin_link_minutes) + " minutes.");
+}
+
+Response Site::signin_confirm_page(Request& req) {
+  std::string token = req.query_value("token");
+  if (!accounts_.peek_signin_link(token)) {
+    return message_page(404, "This link has expired",
+                        "Sign-in links work once and only for a few minutes. Ask for a new one.",
+                        "/signin", "Sign in");
+  }
+  // A button, not an automatic sign-in: mail scanners that fetch links do not press it.
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta("Sign in · " + config_.site_name, "Confirm sign-in", "/signin");
+  view["page"]["noindex"] = true;
+  view["heading"] = "Sign in to " + config_.site_name;
+  view["message"] = "Press the button to finish signing in on this device.";
+  view["form"] = {{"action", "/signin/confirm"}, {"button", "Sign in"}, {"token", token}};
+  return render_page("confirm", view);
+}
+
+Response Site::signin_confirm_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  std::string next;
+  auto session = accounts_.confirm_signin_link(req.form_value("token"), next);
+  if (!session) {
+    return message_page(status_for(session.error()), "This link has expired",
+                        session.error().message, "/signin", "Sign in");
+  }
+  if (!req.session_token.empty()) accounts_.sign_out(req.session_token);
+  Response res = redirect(next);
+  res.set_header("Set-Cookie", session_cookie(*session, config_.session_days * 86400, https_));
+  return res;
+}
+
+Response Site::verify_page(Request& req) {
+  std::string token = req.query_value("token");
+  if (!accounts_.verify_link_valid(token)) {
+    return message_page(404, "This link has expired",
+                        "Confirmation links work once. If your address is not confirmed yet, ask "
+                        "for a new link from your account page.",
+                        "/account", "Your account");
+  }
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta("Confirm your address · " + config_.site_name, "Confirm your address",
+                           "/verify");
+  view["page"]["noindex"] = true;
+  view["heading"] = "Confirm your email address";
+  view["message"] = "Press the button to confirm this address for your " + config_.site_name +
+                    " account.";
+  view["form"] = {{"action", "/verify"}, {"button", "Confirm my address"}, {"token", token}};
+  return render_page("confirm", view);
+}
+
+Response Site::verify_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto m = accounts_.confirm_verification(req.form_value("token"));
+  if (!m) {
+    return message_page(status_for(m.error()), "This link has expired", m.error().message,
+                        "/account", "Your account");
+  }
+  return message_page(200, "Address confirmed",
+                      "Thank you. You can now choose " + std::to_string(config_.monthly_credits) +
+                          " articles to read free every month.",
+                      "/", "Go to the front page");
+}
+
+Response Site::verify_resend(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto ok = accounts_.send_verification(*req.visitor.member,
+                                        accounts::safe_next(req.form_value("next")));
+  if (!ok) return message_page(status_for(ok.error()), "Not sent", ok.error().message);
+  return message_page(200, "Check your inbox",
+                      "We have sent a new confirmation link to " + req.visitor.member->email + ".",
+                      accounts::safe_next(req.form_value("next")), "Back");
+}
+
+Response Site::signout_post(Request& req, bool everywhere) {
+  if (auto bad = check_csrf(req)) return *bad;
+  if (everywhere) {
+    accounts_.sign_out_everywhere(req.visitor.member->id);
+  } else {
+    accounts_.sign_out(req.session_token);
+  }
+  Response res = redirect("/");
+  res.set_header("Set-Cookie", clear_session_cookie(https_));
+  return res;
+}
+
+Response Site::account_page(Request& req) {
+  const auto& m = *req.visitor.member;
+  auto now = clock_.now();
+  json view;
+  view["site"] = site_view("/account", &req);
+  view["page"] = page_meta("Your account · " + config_.site_name, "Your account", "/account");
+  view["page"]["noindex"] = true;
+  view["email"] = m.email;
+  view["verified"] = m.verified();
+  std::string state;
+  switch (req.visitor.state) {
+    case paywall::ReaderState::kStaff: state = "Staff (" + std::string(accounts::to_string(m.role)) + ")"; break;
+    case paywall::ReaderState::kSubscriber:
+      state = m.subscribed(now) ? "All-Access subscriber (complimentary, until " +
+                                      core::format_long_date(*m.comp_until - 1, config_.timezone) + ")"
+                                : "All-Access through " + req.visitor.institution;
+      break;
+    default: state = "Registered reader"; break;
+  }
+  view["state"] = state;
+  bool reader = req.visitor.state == paywall::ReaderState::kRegisteredVerified ||
+                req.visitor.state == paywall::ReaderState::kRegisteredUnverified;
+  view["reader"] = reader;
+  view["credits_left"] = std::to_string(m.verified() ? paywall_.credits_left(m) : 0);
+  view["credits_total"] = std::to_string(config_.monthly_credits);
+  json unlocked = json::array();
+  for (const auto& u : members_.unlocked_articles(m.id)) {
+    unlocked.push_back({{"url", article_url(u.slug)},
+                        {"headline", u.headline},
+                        {"date", core::format_long_date(u.unlocked_at, config_.timezone)}});
+  }
+  view["unlocked"] = unlocked;
+  view["has_unlocked"] = !unlocked.empty();
+  json gifts = json::array();
+  for (const auto& g : members_.gifts_of(m.id)) {
+    gifts.push_back({{"url", article_url(g.slug)},
+                     {"headline", g.headline},
+                     {"expires", core::format_long_date(g.expires_at, config_.timezone)},
+                     {"expired", g.expires_at <= now}});
+  }
+  view["gifts"] = gifts;
+  view["has_gifts"] = !gifts.empty();
+  view["subscriber"] = !reader;
+  view["gifts_left"] = std::to_string(paywall_.gifts_left(m));
+  view["has_password"] = m.has_password;
+  view["notice"] = req.query_value("notice") == "password" ? "Your password is set." : "";
+  view["has_notice"] = !view["notice"].get<std::string>().empty();
+  return render_page("account", view);
+}
+
+Response Site::account_password(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto ok = accounts_.set_password(*req.visitor.member, req.form_value("password"));
+  if (!ok) {
+    return message_page(status_for(ok.error()), "Password not set", ok.error().message, "/account",
+                        "Back to your account");
+  }
+  return redirect("/account?notice=password");
+}
+
+Response Site::account_export(Request& req) {
+  const auto& m = *req.visitor.member;
+  json out = {{"email", m.email},
+              {"name", m.name},
+              {"created_at", core::format_rfc3339(m.created_at)},
+              {"email_verified_at", m.verified_at ? core::format_rfc3339(*m.verified_at) : ""},
+              {"complimentary_until", m.comp_until ? core::format_rfc3339(*m.comp_until) : ""},
+              {"role", std::string(accounts::to_string(m.role))}};
+  json unlocked = json::array();
+  for (const auto& u : members_.unlocked_articles(m.id)) {
+    unlocked.push_back({{"slug", u.slug}, {"headline", u.headline},
+                        {"unlocked_at", core::format_rfc3339(u.unlocked_at)}});
+  }
+  out["unlocked_articles"] = unlocked;
+  json gifts = json::array();
+  for (const auto& g : members_.gifts_of(m.id)) {
+    gifts.push_back({{"slug", g.slug}, {"created_at", core::format_rfc3339(g.created_at)},
+                     {"expires_at", core::format_rfc3339(g.expires_at)}});
+  }
+  out["gift_links"] = gifts;
+  Response res;
+  res.content_type = "application/json; charset=utf-8";
+  res.body = out.dump(2, ' ', false, json::error_handler_t::replace);
+  res.set_header("Content-Disposition", "attachment; filename=\"meridian-account.json\"");
+  return res;
+}
+
+Response Site::account_delete(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  if (req.form_value("confirm") != "delete") {
+    return message_page(400, "Not deleted",
+                        "To delete your account, tick the confirmation box and press the button.",
+                        "/account", "Back to your account");
+  }
+  auto ok = members_.delete_member(req.visitor.member->id);
+  if (!ok) return message_page(503, "Not deleted", ok.error().message);
+  Response res = message_page(200, "Account deleted",
+                              "Your account and everything we kept about it are gone.", "/",
+                              "Go to the front page");
+  res.set_header("Set-Cookie", clear_session_cookie(https_));
+  return res;
+}
+
+Response Site::unlock_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto found = visible_article(req.param("slug"), false);
+  if (!found) return error_page(404, "Article not found", "We could not find that article.");
+  std::string path = article_url(found->summary.slug);
+  auto r = paywall_.unlock(req.visitor, found->summary.id, found->summary.access);
+  if (!r) {
+    return message_page(status_for(r.error()), "Not unlocked", r.error().message, path,
+                        "Back to the article");
+  }
+  if (*r == store::UnlockOutcome::kNoCreditsLeft) {
+    return message_page(403, "No free articles left",
+                        "You have read your free articles for this month. Subscribe for "
+                        "everything, or come back on the first of next month.",
+                        "/subscribe", "See subscription options");
+  }
+  if (*r == store::UnlockOutcome::kUnlocked) {
+    events_.record("credit", found->summary.id, state_name(req));
+  }
+  return redirect(path);
+}
+
+Response Site::gift_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto found = visible_article(req.param("slug"), false);
+  if (!found) return error_page(404, "Article not found", "We could not find that article.");
+  auto token = paywall_.create_gift(req.visitor, found->summary.id);
+  std::string path = article_url(found->summary.slug);
+  if (!token) {
+    return message_page(status_for(token.error()), "No gift link", token.error().message, path,
+                        "Back to the article");
+  }
+  std::string url = base_url_ + path + "?gift=" + *token;
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta("Gift link · " + config_.site_name, "Gift link", path);
+  view["page"]["noindex"] = true;
+  view["heading"] = "Your gift link";
+  view["message"] = "Anyone with this link can read “" + found->summary.headline +
+                    "” in full for " + std::to_string(config_.gift_days) +
+                    " days, without registering.";
+  view["gift_url"] = url;
+  view["link"] = {{"url", path}, {"text", "Back to the article"}};
+  return render_page("message", view);
+}
+
+Response Site::subscribe_page(Request& req) {
+  json view;
+  view["site"] = site_view("/subscribe", &req);
+  view["page"] = page_meta("Subscribe · " + config_.site_name,
+                           "All-Access: the full library, the Daily and Weekly Review, no ads.",
+                           "/subscribe");
+  json plans = json::array();
+  for (const auto& p : config_.plans) {
+    plans.push_back({{"name", p.name}, {"price", p.price}, {"period", p.period},
+                     {"description", p.description}});
+  }
+  view["plans"] = plans;
+  view["credits_total"] = std::to_string(config_.monthly_credits);
+  return render_page("subscribe", view);
+}
+
+}  // namespace web

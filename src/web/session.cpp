@@ -1,0 +1,99 @@
+#include "web/session.h"
+
+#include <charconv>
+
+#include "core/crypto.h"
+#include "core/text.h"
+
+namespace web {
+
+std::string cookie_value(const Request& req, const std::string& name) {
+  const std::string* header = req.header("cookie");
+  if (!header) return {};
+  for (const auto& part : core::split(*header, ';')) {
+    std::string kv = core::trim(part);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos && kv.substr(0, eq) == name) return kv.substr(eq + 1);
+  }
+  return {};
+}
+
+std::string session_cookie(const std::string& token, int max_age_seconds, bool secure) {
+  return std::string(kSessionCookie) + "=" + token + "; Path=/; Max-Age=" +
+         std::to_string(max_age_seconds) + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+}
+
+std::string clear_session_cookie(bool secure) {
+  return std::string(kSessionCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
+}
+
+std::string csrf_for_session(const std::string& secret, const std::string& session_token) {
+  return "s." + core::hmac_sha256(secret, "session:" + core::token_hash(session_token));
+}
+
+std::string csrf_anonymous(const std::string& secret, core::UnixTime now) {
+  std::string ts = std::to_string(now);
+  return "a." + ts + "." + core::hmac_sha256(secret, "anonymous:" + ts);
+}
+
+bool csrf_valid(const std::string& secret, const Request& req, const std::string& token,
+                core::UnixTime now) {
+  if (token.empty() || token.size() > 200) return false;
+  if (!req.session_token.empty()) {
+    return core::constant_time_equal(token, csrf_for_session(secret, req.session_token));
+  }
+  if (!token.starts_with("a.")) return false;
+  auto dot = token.find('.', 2);
+  if (dot == std::string::npos) return false;
+  std::string ts = token.substr(2, dot - 2);
+  long long t = 0;
+  auto [p, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), t);
+  if (ec != std::errc() || p != ts.data() + ts.size()) return false;
+  if (t > now + 300 || now - t > 86400) return false;
+  return core::constant_time_equal(token.substr(dot + 1),
+                                   core::hmac_sha256(secret, "anonymous:" + ts));
+}
+
+bool same_origin(const Request& req, const std::string& base_url) {
+  auto origin_of = [](const std::string& url) {
+    auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    auto slash = url.find('/', scheme + 3);
+    return slash == std::string::npos ? url : url.substr(0, slash);
+  };
+  std::string mine = origin_of(base_url);
+  // Browsers reach a loopback server under either name; both are this site.
+  auto equivalent = [&](const std::string& theirs) {
+    if (theirs == mine) return true;
+    const std::string* host = req.header("host");
+    return host && (theirs == "http://" + *host || theirs == "https://" + *host);
+  };
+  if (const std::string* origin = req.header("origin"); origin && *origin != "null") {
+    return equivalent(*origin);
+  }
+  if (const std::string* referer = req.header("referer")) return equivalent(origin_of(*referer));
+  return true;  // no browser evidence either way: the token decides
+}
+
+std::string client_ip(const Request& req, const std::vector<core::Cidr>& trusted_proxies) {
+  auto trusted = [&](const std::string& ip) {
+    auto addr = core::parse_ip(ip);
+    if (!addr) return false;
+    for (const auto& c : trusted_proxies) {
+      if (c.contains(*addr)) return true;
+    }
+    return false;
+  };
+  if (trusted_proxies.empty() || !trusted(req.remote_ip)) return req.remote_ip;
+  const std::string* xff = req.header("x-forwarded-for");
+  if (!xff) return req.remote_ip;
+  auto hops = core::split(*xff, ',');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    std::string hop = core::trim(*it);
+    if (!trusted(hop)) return core::parse_ip(hop) ? hop : req.remote_ip;
+  }
+  return req.remote_ip;
+}
+
+}  // namespace web
