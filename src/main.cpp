@@ -8,7 +8,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "accounts/members_csv.h"
 #include "app/app.h"
+#include "core/net.h"
+#include "core/time.h"
 #include "web/server.h"
 #include "web/site.h"
 
@@ -119,6 +122,172 @@ int cmd_export(core::Config config, const std::string& file) {
   return 0;
 }
 
+// "YYYY-MM-DD": access through the end of that day in the publication's zone.
+std::optional<core::UnixTime> end_of_day(const std::string& date, const std::string& tz) {
+  auto midnight = core::parse_date(date);
+  if (!midnight) return std::nullopt;
+  auto next = core::local_date(*midnight + 86400 + 43200, "UTC");
+  return core::local_day_start(next.year, next.month, next.day, tz);
+}
+
+std::string read_file(const std::string& path, bool& ok) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      ok = false;
+      return {};
+    }
+    ss << in.rdbuf();
+  }
+  ok = true;
+  return ss.str();
+}
+
+std::string member_state(const accounts::Member& m, core::UnixTime now) {
+  if (m.role != accounts::Role::kReader) return std::string(accounts::to_string(m.role));
+  if (m.subscribed(now)) return "subscriber";
+  return m.verified() ? "registered" : "unverified";
+}
+
+int cmd_members_grant(core::Config config, const std::string& email_raw, const std::string& until,
+                      const std::string& name) {
+  std::string email = accounts::normalize_email(email_raw);
+  if (!accounts::plausible_email(email)) {
+    return fail_with("members grant", "not an email address: '" + email_raw + "'");
+  }
+  int status = 0;
+  auto a = open_or_exit("members grant", std::move(config), status);
+  if (!a) return status;
+  auto comp = end_of_day(until, a->config.timezone);
+  if (!comp) return fail_with("members grant", "--until must be a date like 2026-12-31");
+  auto m = a->store->members().grant(email, name, *comp, a->clock.now());
+  if (!m) return fail_with("members grant", m.error().message);
+  std::printf("%s is a subscriber until the end of %s (%s)\n", m->email.c_str(), until.c_str(),
+              a->config.timezone.c_str());
+  return 0;
+}
+
+int cmd_members_revoke(core::Config config, const std::string& email_raw) {
+  int status = 0;
+  auto a = open_or_exit("members revoke", std::move(config), status);
+  if (!a) return status;
+  std::string email = accounts::normalize_email(email_raw);
+  auto m = a->store->members().find_member_by_email(email);
+  if (!m) return fail_with("members revoke", "no member with the address " + email);
+  auto ok = a->store->members().grant(email, "", std::nullopt, a->clock.now());
+  if (!ok) return fail_with("members revoke", ok.error().message);
+  std::printf("%s no longer has complimentary access\n", email.c_str());
+  return 0;
+}
+
+int cmd_members_list(core::Config config, bool csv) {
+  int status = 0;
+  auto a = open_or_exit("members list", std::move(config), status);
+  if (!a) return status;
+  auto now = a->clock.now();
+  auto members = a->store->members().list_members();
+  if (csv) {
+    std::printf("email,name,state,verified,complimentary_until,created_at\n");
+    for (const auto& m : members) {
+      std::printf("%s,%s,%s,%s,%s,%s\n", accounts::csv_field(m.email).c_str(),
+                  accounts::csv_field(m.name).c_str(), member_state(m, now).c_str(),
+                  m.verified() ? "yes" : "no",
+                  m.comp_until ? core::format_rfc3339(*m.comp_until).c_str() : "",
+                  core::format_rfc3339(m.created_at).c_str());
+    }
+    return 0;
+  }
+  std::printf("%-40s %-12s %-9s %s\n", "EMAIL", "STATE", "VERIFIED", "COMPLIMENTARY UNTIL");
+  for (const auto& m : members) {
+    std::printf("%-40s %-12s %-9s %s\n", m.email.c_str(), member_state(m, now).c_str(),
+                m.verified() ? "yes" : "no",
+                m.comp_until ? core::format_rfc3339(*m.comp_until).c_str() : "-");
+  }
+  std::printf("%zu members\n", members.size());
+  return 0;
+}
+
+int cmd_members_import(core::Config config, const std::string& file, const std::string& until) {
+  bool ok = false;
+  std::string text = read_file(file, ok);
+  if (!ok) return fail_with("members import", "cannot read " + file);
+  auto rows = accounts::parse_members_csv(text);
+  if (!rows) return fail_with("members import", file + ": " + rows.error().message + " (nothing imported)");
+  int status = 0;
+  auto a = open_or_exit("members import", std::move(config), status);
+  if (!a) return status;
+  std::optional<core::UnixTime> comp;
+  if (!until.empty()) {
+    comp = end_of_day(until, a->config.timezone);
+    if (!comp) return fail_with("members import", "--grant-until must be a date like 2026-12-31");
+  }
+  int created = 0, updated = 0;
+  for (const auto& r : *rows) {
+    auto existing = a->store->members().find_member_by_email(r.email);
+    // The publisher vouches for the list: addresses count as confirmed.
+    auto m = a->store->members().grant(r.email, r.name,
+                                       comp ? comp : (existing ? existing->comp_until : std::nullopt),
+                                       a->clock.now());
+    if (!m) return fail_with("members import", m.error().message);
+    (void)a->store->members().mark_verified(m->id, a->clock.now());
+    existing ? ++updated : ++created;
+  }
+  std::printf("imported %zu members from %s (%d new, %d updated)%s\n", rows->size(), file.c_str(),
+              created, updated, comp ? (", subscribers until the end of " + until).c_str() : "");
+  return 0;
+}
+
+int cmd_institutions_add(core::Config config, const std::string& name,
+                         const std::vector<std::string>& cidrs) {
+  if (name.empty()) return fail_with("institutions add", "--name is required");
+  for (const auto& c : cidrs) {
+    if (!core::parse_cidr(c)) {
+      return fail_with("institutions add", "not an address range: '" + c + "' (use e.g. 192.0.2.0/24)");
+    }
+  }
+  int status = 0;
+  auto a = open_or_exit("institutions add", std::move(config), status);
+  if (!a) return status;
+  auto id = a->store->members().add_institution(name, cidrs, a->clock.now());
+  if (!id) return fail_with("institutions add", id.error().message);
+  std::printf("added institution %s (%zu ranges)\n", name.c_str(), cidrs.size());
+  return 0;
+}
+
+int cmd_institutions_list(core::Config config) {
+  int status = 0;
+  auto a = open_or_exit("institutions list", std::move(config), status);
+  if (!a) return status;
+  for (const auto& r : a->store->members().institution_ranges()) {
+    std::printf("%s\t%s\n", r.name.c_str(), r.cidr.c_str());
+  }
+  return 0;
+}
+
+int cmd_staff_add(core::Config config, const std::string& email_raw, const std::string& role_name) {
+  auto role = accounts::parse_role(role_name);
+  if (!role || *role == accounts::Role::kReader) {
+    return fail_with("staff add", "--role must be admin, editor or author");
+  }
+  std::string email = accounts::normalize_email(email_raw);
+  if (!accounts::plausible_email(email)) {
+    return fail_with("staff add", "not an email address: '" + email_raw + "'");
+  }
+  int status = 0;
+  auto a = open_or_exit("staff add", std::move(config), status);
+  if (!a) return status;
+  auto existing = a->store->members().find_member_by_email(email);
+  auto m = existing ? *existing : *a->store->members().grant(email, "", std::nullopt, a->clock.now());
+  (void)a->store->members().mark_verified(m.id, a->clock.now());
+  auto ok = a->store->members().set_role(m.id, *role);
+  if (!ok) return fail_with("staff add", ok.error().message);
+  std::printf("%s is now %s\n", email.c_str(), role_name.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,6 +313,40 @@ int main(int argc, char** argv) {
   std::string export_file;
   exp->add_option("FILE", export_file, "Output file (default: standard output)");
 
+  auto* members = cli.add_subcommand("members", "Manage readers and complimentary subscriptions");
+  members->require_subcommand(1);
+  members->fallthrough();
+  std::string m_email, m_until, m_name, m_file;
+  auto* grant = members->add_subcommand("grant", "Grant complimentary access until a date");
+  grant->add_option("--email", m_email, "Reader's address")->required();
+  grant->add_option("--until", m_until, "Last day of access, YYYY-MM-DD")->required();
+  grant->add_option("--name", m_name, "Reader's name");
+  auto* revoke = members->add_subcommand("revoke", "End complimentary access");
+  revoke->add_option("--email", m_email, "Reader's address")->required();
+  auto* list = members->add_subcommand("list", "List members");
+  auto* mexport = members->add_subcommand("export", "Export members as CSV");
+  auto* mimport = members->add_subcommand("import", "Import members from CSV (email,name; Ghost; Substack)");
+  mimport->add_option("FILE", m_file, "CSV file, or - for standard input")->required();
+  mimport->add_option("--grant-until", m_until, "Also grant access until YYYY-MM-DD");
+
+  auto* institutions = cli.add_subcommand("institutions", "Manage institutional access by IP range");
+  institutions->require_subcommand(1);
+  institutions->fallthrough();
+  std::string i_name;
+  std::vector<std::string> i_cidrs;
+  auto* iadd = institutions->add_subcommand("add", "Add an institution with its address ranges");
+  iadd->add_option("--name", i_name, "Institution name")->required();
+  iadd->add_option("--cidr", i_cidrs, "Address range, e.g. 192.0.2.0/24 (repeatable)")->required();
+  auto* ilist = institutions->add_subcommand("list", "List institutions and their ranges");
+
+  auto* staff = cli.add_subcommand("staff", "Manage staff accounts");
+  staff->require_subcommand(1);
+  staff->fallthrough();
+  std::string s_role;
+  auto* sadd = staff->add_subcommand("add", "Give an address a staff role");
+  sadd->add_option("--email", m_email, "Staff member's address")->required();
+  sadd->add_option("--role", s_role, "admin, editor or author")->required();
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,5 +355,13 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return cmd_serve(config, listen, demo);
   if (import->parsed()) return cmd_import(config, import_file);
   if (exp->parsed()) return cmd_export(config, export_file);
+  if (grant->parsed()) return cmd_members_grant(config, m_email, m_until, m_name);
+  if (revoke->parsed()) return cmd_members_revoke(config, m_email);
+  if (list->parsed()) return cmd_members_list(config, false);
+  if (mexport->parsed()) return cmd_members_list(config, true);
+  if (mimport->parsed()) return cmd_members_import(config, m_file, m_until);
+  if (iadd->parsed()) return cmd_institutions_add(config, i_name, i_cidrs);
+  if (ilist->parsed()) return cmd_institutions_list(config);
+  if (sadd->parsed()) return cmd_staff_add(config, m_email, s_role);
   return 1;
 }

@@ -59,6 +59,15 @@ struct Response {
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
   }
+  void replace_header(const std::string& name, std::string value) {
+    for (auto& [k, v] : headers) {
+      if (k == name) {
+        v = std::move(value);
+        return;
+      }
+    }
+    set_header(name, std::move(value));
+  }
 };
 
 // Parses "a=1&b=two" into a multimap, percent-decoding keys and values.

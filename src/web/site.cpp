@@ -200,7 +200,7 @@ std::string Site::state_name(const Request& req) const {
 
 void Site::finish_personal(Request& req, Response& res) {
   // Pages for a signed-in reader or an institution are theirs alone.
-  res.set_header("Cache-Control", "private, no-store");
+  res.replace_header("Cache-Control", "private, no-store");
   if (res.body.find(kCsrfMarker) != std::string::npos) {
     std::string token = csrf_field_value(req);
     std::string out;

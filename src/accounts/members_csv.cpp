@@ -1,0 +1,108 @@
+#include "accounts/members_csv.h"
+
+#include "accounts/member.h"
+#include "core/text.h"
+
+namespace accounts {
+
+namespace {
+
+// Splits CSV text into rows of fields (quotes, doubled quotes, CRLF, newlines in quotes).
+std::vector<std::pair<int, std::vector<std::string>>> rows_of(std::string_view text) {
+  std::vector<std::pair<int, std::vector<std::string>>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  int line = 1, row_line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (any || !field.empty()) {
+        row.push_back(std::move(field));
+        rows.emplace_back(row_line, std::move(row));
+      }
+      row.clear();
+      field.clear();
+      any = false;
+      ++line;
+      row_line = line;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (any || !field.empty()) {
+    row.push_back(std::move(field));
+    rows.emplace_back(row_line, std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // spreadsheet BOM
+  auto rows = rows_of(text);
+  if (rows.empty()) return core::fail(core::ErrorCode::kInvalidInput, "the file is empty");
+  int email_col = -1, name_col = -1;
+  const auto& header = rows[0].second;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    std::string h = core::to_lower(core::trim(header[i]));
+    if (h == "email" || h == "email address" || h == "email_address") email_col = static_cast<int>(i);
+    if (h == "name" || h == "full name" || h == "full_name") name_col = static_cast<int>(i);
+  }
+  if (email_col < 0) {
+    return core::fail(core::ErrorCode::kInvalidInput,
+                      "line 1: no 'email' column in the header row (expected email,name, or a "
+                      "Ghost or Substack member export)");
+  }
+  std::vector<CsvMember> out;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const auto& [line, fields] = rows[r];
+    std::string email = email_col < static_cast<int>(fields.size())
+                            ? normalize_email(fields[static_cast<std::size_t>(email_col)])
+                            : "";
+    if (email.empty() && fields.size() <= 1) continue;  // a blank row
+    if (!plausible_email(email)) {
+      return core::fail(core::ErrorCode::kInvalidInput,
+                        "line " + std::to_string(line) + ": not an email address: '" + email + "'");
+    }
+    std::string name = name_col >= 0 && name_col < static_cast<int>(fields.size())
+                           ? core::trim(fields[static_cast<std::size_t>(name_col)])
+                           : "";
+    out.push_back({email, name});
+  }
+  return out;
+}
+
+std::string csv_field(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace accounts
