@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <cstring>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -150,7 +152,12 @@ class OutboxMailer final : public Mailer {
     std::string id = new_message_id(from_);
     std::string text = format_message(m, from_, now, id);
     // Sortable name; written to a temporary name first so readers never see half a file.
-    std::string name = std::to_string(now) + "-" + core::random_token(6) + ".eml";
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "%020lld",
+                  static_cast<long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()));
+    std::string name = std::string(stamp) + "-" + core::random_token(6) + ".eml";
     auto tmp = std::filesystem::path(dir_) / (name + ".tmp");
     {
       std::ofstream out(tmp, std::ios::binary);

@@ -298,7 +298,13 @@ Response Site::handle(Request& req) {
           }
         } else {
           res = route->handler(req);
-          if (!anonymous || !route->cacheable) finish_personal(req, res);
+          if (!anonymous) {
+            finish_personal(req, res);
+          } else {
+            bool has_cc = false;
+            for (auto& [k, v] : res.headers) has_cc = has_cc || k == "Cache-Control";
+            if (!has_cc) res.set_header("Cache-Control", "no-store");
+          }
         }
       }
     }

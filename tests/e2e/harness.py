@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 BIN = os.environ.get("MERIDIAN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "meridian")
@@ -85,8 +86,9 @@ class Server:
                 time.sleep(0.05)
         raise AssertionError("server did not start:\n" + open(self.log_path).read())
 
-    def request(self, method, path, headers=None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def request(self, method, path, headers=None, body=None, source=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                          source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             r = conn.getresponse()
@@ -140,3 +142,85 @@ def article_line(slug, **fields):
 
 def canary(slug):
     return f"CANARY{slug.replace('-', '')}X"
+
+
+class Reader:
+    """A browser-like client: keeps cookies, reads forms, posts them back."""
+
+    def __init__(self, server, source=None):
+        self.server = server
+        self.cookies = {}
+        self.source = source
+
+    def _headers(self, extra=None):
+        h = dict(extra or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return h
+
+    def _remember(self, r):
+        for k, v in r.headers:
+            if k.lower() == "set-cookie":
+                name, _, rest = v.partition("=")
+                value = rest.split(";", 1)[0]
+                if "Max-Age=0" in v or not value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = value
+        return r
+
+    def get(self, path, headers=None):
+        return self._remember(self.server.request("GET", path, self._headers(headers), source=self.source))
+
+    def post(self, path, fields, headers=None):
+        body = urllib.parse.urlencode(fields)
+        h = self._headers(headers)
+        h["Content-Type"] = "application/x-www-form-urlencoded"
+        return self._remember(self.server.request("POST", path, h, body=body, source=self.source))
+
+    def submit(self, page_path, action, extra=None, headers=None):
+        """Fetch page_path, find the form posting to `action`, fill it and submit it."""
+        page = self.get(page_path)
+        fields = form_fields(page.text, action)
+        if fields is None:
+            raise AssertionError(f"no form posting to {action} on {page_path}")
+        fields.update(extra or {})
+        return self.post(action, fields, headers)
+
+
+def form_fields(html_text, action):
+    """The hidden fields of the first form whose action is `action`, or None."""
+    import re
+    for m in re.finditer(r'<form[^>]*action="([^"]*)"[^>]*>(.*?)</form>', html_text, re.S):
+        if m.group(1) == action:
+            return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', m.group(2)))
+    return None
+
+
+def outbox_messages(data_dir):
+    """(to, subject, body) of each .eml in DATA/outbox, oldest first, quoted-printable decoded."""
+    import email
+    import email.policy
+    folder = os.path.join(data_dir, "outbox")
+    if not os.path.isdir(folder):
+        return []
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".eml"):
+            continue
+        with open(os.path.join(folder, name), "rb") as f:
+            msg = email.message_from_binary_file(f, policy=email.policy.default)
+        part = msg.get_body(preferencelist=("plain",))
+        out.append((str(msg["To"]), str(msg["Subject"]), part.get_content(), msg))
+    return out
+
+
+def link_in_mail(data_dir, to, path_prefix):
+    """The newest link to path_prefix in mail sent to `to`, as a local path."""
+    import re
+    for rcpt, _, body, _ in reversed(outbox_messages(data_dir)):
+        if rcpt == to:
+            m = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
+            if m:
+                return m.group(1)
+    raise AssertionError(f"no {path_prefix} link mailed to {to}")

@@ -91,13 +91,13 @@ TEST_F(StoreTest, ImportCreatesThenUpdatesBySlug) {
 
 TEST_F(StoreTest, ABadLineImportsNothing) {
   ASSERT_TRUE(service_->import_jsonl(line("keep")).has_value());
-  auto version = store_->content_version();
+  auto version = store_->content().content_version();
   auto r = service_->import_jsonl(line("x") + line("y") + "{\"headline\":\"broken\"}\n");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().message.substr(0, 7), "line 3:");
   EXPECT_EQ(store_->content().count_articles(), 1);
   EXPECT_FALSE(store_->content().find_article("x", false));
-  EXPECT_EQ(store_->content_version(), version);
+  EXPECT_EQ(store_->content().content_version(), version);
 }
 
 TEST_F(StoreTest, GatedHalfIsOnlyLoadedOnRequest) {

@@ -13,7 +13,7 @@ Route route(const std::string& method, const std::string& pattern, const std::st
                  r.body = tag;
                  return r;
                },
-               true};
+               true, {}};
 }
 
 std::string call(Router& router, const std::string& method, const std::string& path) {

@@ -1,0 +1,261 @@
+"""End-to-end: the whole paywall story against the real binary (PRODUCT.md, "Access")."""
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import (Reader, Server, article_line, canary, form_fields, link_in_mail,  # noqa: E402
+                     outbox_messages, run_cli)
+
+METERED = [f"metered-{i}" for i in range(1, 7)]
+
+
+class PaywallStory(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="meridian-paywall-")
+        lines = [article_line(s, access="metered") for s in METERED]
+        lines += [article_line("premium-1", access="premium", type="feature"),
+                  article_line("premium-2", access="premium"),
+                  article_line("free-1", access="free")]
+        path = os.path.join(cls.data, "articles.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        run_cli("import", path, data=cls.data, check=True)
+        cls.server = Server(data=cls.data)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def assert_full(self, reader, slug):
+        text = reader.get(f"/articles/{slug}").text
+        self.assertIn(canary(slug), text, f"{slug} should be readable in full")
+        return text
+
+    def assert_gated(self, reader, slug):
+        r = reader.get(f"/articles/{slug}")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn(canary(slug), r.text, f"{slug} leaked")
+        return r.text
+
+    def sign_in_by_link(self, reader, email, next_path="/account"):
+        r = reader.submit(f"/signin?next={next_path}", "/signin", {"email": email})
+        self.assertEqual(r.status, 200)
+        link = link_in_mail(self.data, email, "/signin/confirm")
+        page = reader.get(link)
+        self.assertEqual(page.status, 200)
+        fields = form_fields(page.text, "/signin/confirm")
+        r = reader.post("/signin/confirm", fields)
+        self.assertEqual(r.status, 303)
+        self.assertIn("meridian_session", reader.cookies)
+        return link, fields
+
+    def test_1_anonymous_sees_teaser_and_walls(self):
+        anon = Reader(self.server)
+        text = self.assert_gated(anon, "metered-1")
+        self.assertIn("Keep reading for free", text)
+        self.assertIn('action="/register"', text)
+        self.assertIn('type="email"', text)
+        self.assertIn("Already a subscriber?", text)
+        text = self.assert_gated(anon, "premium-1")
+        self.assertIn("This article is for subscribers", text)
+        self.assertNotIn('action="/register"', text)
+        self.assert_full(anon, "free-1")
+
+    def test_2_register_verify_unlock_three_then_refused(self):
+        me = Reader(self.server)
+        email = "new.reader@example.org"
+        r = me.submit("/articles/metered-1", "/register", {"email": email})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/articles/metered-1")
+        cookie = r.header("Set-Cookie")
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Lax", cookie)
+        self.assertNotIn("Secure", cookie)  # the site URL is http here
+        # The article registered from opens at once, without a credit.
+        self.assert_full(me, "metered-1")
+        # Unverified: asked to verify, cannot unlock.
+        text = self.assert_gated(me, "metered-2")
+        self.assertIn("Confirm your email to keep reading", text)
+        self.assertNotIn("/unlock", text)
+        # Verify from the outbox mail; the link page alone does not verify (scanner safe).
+        mails = [m for m in outbox_messages(self.data) if m[0] == email]
+        self.assertTrue(mails and "Confirm" in mails[-1][1])
+        link = link_in_mail(self.data, email, "/verify")
+        page = me.get(link)
+        self.assertEqual(page.status, 200)
+        self.assertIn("Confirm your email to keep reading", me.get("/articles/metered-2").text)
+        self.assertEqual(me.post("/verify", form_fields(page.text, "/verify")).status, 200)
+        # Verified: three unlocks, each an explicit POST.
+        for i, slug in enumerate(("metered-2", "metered-3", "metered-4")):
+            text = self.assert_gated(me, slug)
+            left = 3 - i
+            self.assertIn(f"{left} of 3 free articles left this month", text)
+            action = f"/articles/{slug}/unlock"
+            # Without the CSRF token nothing is spent.
+            self.assertEqual(me.post(action, {}).status, 403)
+            r = me.submit(f"/articles/{slug}", action)
+            self.assertEqual(r.status, 303)
+            self.assert_full(me, slug)
+        # The fourth is refused; the wall offers subscribing.
+        text = self.assert_gated(me, "metered-5")
+        self.assertIn("You have read your free articles this month", text)
+        self.assertIn('href="/subscribe"', text)
+        self.assertNotIn("/unlock", text)
+        fields = form_fields(me.get("/articles/metered-4").text, "/signout")
+        r = me.post("/articles/metered-5/unlock", fields)
+        self.assertEqual(r.status, 403)
+        self.assert_gated(me, "metered-5")
+        # Unlocked articles stay readable; premium is never unlockable by credits.
+        for slug in ("metered-1", "metered-2", "metered-3", "metered-4"):
+            self.assert_full(me, slug)
+        self.assertIn("This article is for subscribers", self.assert_gated(me, "premium-1"))
+        self.assertEqual(me.post("/articles/premium-1/unlock", fields).status, 403)
+        account = me.get("/account").text
+        self.assertIn("0 of 3 left", account)
+        self.assertIn("Headline for metered-3", account)
+        # Sign out ends the session.
+        r = me.submit("/account", "/signout")
+        self.assertEqual(r.status, 303)
+        self.assertNotIn("meridian_session", me.cookies)
+        self.assert_gated(me, "metered-2")
+
+    def test_3_a_stranger_typing_an_existing_address_gets_nothing(self):
+        email = "owner@example.org"
+        Reader(self.server).submit("/articles/metered-1", "/register", {"email": email})
+        before = len(outbox_messages(self.data))
+        stranger = Reader(self.server)
+        r = stranger.submit("/articles/metered-6", "/register", {"email": email})
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.header("Set-Cookie"))
+        self.assertIn("sent it a sign-in link", r.text)
+        self.assertNotIn(canary("metered-6"), r.text)
+        self.assertEqual(stranger.cookies, {})
+        self.assert_gated(stranger, "metered-6")
+        mails = outbox_messages(self.data)[before:]
+        self.assertEqual([(m[0], "sign-in" in m[1]) for m in mails], [(email, True)])
+
+    def test_4_sign_in_link_is_single_use_and_prefetch_safe(self):
+        run_cli("members", "grant", "--email", "links@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        me = Reader(self.server)
+        link, fields = self.sign_in_by_link(me, "links@example.org")
+        self.assertIn("links@example.org", me.get("/account").text)
+        again = Reader(self.server)
+        self.assertEqual(again.get(link).status, 404)  # used links are dead
+        self.assertEqual(again.post("/signin/confirm", fields).status in (403, 404), True)
+        # Unknown addresses get the same answer and no mail.
+        before = len(outbox_messages(self.data))
+        r = Reader(self.server).submit("/signin", "/signin", {"email": "nobody@example.org"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("If that address has an account", r.text)
+        self.assertEqual(len(outbox_messages(self.data)), before)
+
+    def test_5_granted_subscriber_reads_all_and_sends_a_gift(self):
+        run_cli("members", "grant", "--email", "sub@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        sub = Reader(self.server)
+        self.sign_in_by_link(sub, "sub@example.org")
+        for slug in METERED + ["premium-1", "premium-2"]:
+            text = self.assert_full(sub, slug)
+        self.assertNotIn("Keep reading for free", text)
+        r = sub.submit("/articles/premium-1", "/articles/premium-1/gift")
+        self.assertEqual(r.status, 200)
+        url = re.search(r'value="(http[^"]+\?gift=[^"]+)"', r.text).group(1)
+        path = url[len(self.server.base):]
+        friend = Reader(self.server)
+        text = friend.get(path).text
+        self.assertIn(canary("premium-1"), text)
+        self.assertEqual(friend.cookies, {})
+        # The gift opens that article only.
+        token = path.split("gift=")[1]
+        self.assertNotIn(canary("premium-2"), friend.get(f"/articles/premium-2?gift={token}").text)
+        self.assertNotIn(canary("premium-1"), friend.get("/articles/premium-1?gift=forged").text)
+        self.assert_gated(friend, "premium-1")
+        # Revoking takes effect at once, while the server runs.
+        run_cli("members", "revoke", "--email", "sub@example.org", data=self.data, check=True)
+        self.assert_gated(sub, "premium-1")
+
+    def test_6_institution_addresses_read_everything(self):
+        run_cli("institutions", "add", "--name", "Loopback University", "--cidr", "127.0.0.2/32",
+                data=self.data, check=True)
+        campus = Reader(self.server, source="127.0.0.2")
+        r = campus.get("/articles/premium-2")
+        self.assertIn(canary("premium-2"), r.text)
+        self.assertIn("private", r.header("Cache-Control"))
+        self.assertNotIn("Keep reading for free", r.text)
+        # Nobody else gets the campus page from a cache.
+        self.assert_gated(Reader(self.server), "premium-2")
+        r = run_cli("institutions", "add", "--name", "Bad", "--cidr", "300.1.2.3/8", data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not an address range", r.stderr)
+
+    def test_7_forms_from_other_sites_are_refused(self):
+        me = Reader(self.server)
+        page = me.get("/articles/metered-6")
+        fields = form_fields(page.text, "/register")
+        fields["email"] = "victim@example.org"
+        r = me.post("/register", fields, headers={"Origin": "https://evil.example"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(me.cookies, {})
+        fields["csrf"] = "a.1.forged"
+        self.assertEqual(me.post("/register", fields).status, 403)
+
+    def test_8_leak_crawl_as_registered_reader_without_unlocks(self):
+        run_cli("members", "import", "-", data=self.data, check=True,
+                input="email,name\ncrawler@example.org,Crawl Er\n")
+        me = Reader(self.server)
+        self.sign_in_by_link(me, "crawler@example.org")
+        gated = METERED + ["premium-1", "premium-2"]
+        seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account",
+                              "/api/v1/articles?per_page=100", "/account/export"]
+        queue += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
+        while queue and len(seen) < 300:
+            path = queue.pop()
+            if path in seen or path.startswith("/signout") or "/delete" in path:
+                continue
+            seen.add(path)
+            r = me.get(path)
+            for s in gated:
+                self.assertNotIn(canary(s), r.text, f"{s} leaked to a registered reader on {path}")
+            for link in re.findall(r'href="([^"]+)"', r.text):
+                link = link.replace("&amp;", "&")
+                if link.startswith(self.server.base):
+                    link = link[len(self.server.base):]
+                if link.startswith("/") and not link.startswith("//"):
+                    queue.append(link)
+        self.assertGreater(len(seen), 30)
+
+    def test_9_rate_limits_link_requests(self):
+        statuses = []
+        for _ in range(8):
+            r = Reader(self.server).submit("/signin", "/signin", {"email": "flood@example.org"})
+            statuses.append(r.status)
+        self.assertIn(429, statuses)
+        self.assertEqual(statuses[0], 200)
+
+
+class SecureCookies(unittest.TestCase):
+    def test_secure_flag_behind_https(self):
+        data = tempfile.mkdtemp(prefix="meridian-https-")
+        path = os.path.join(data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("m-1") + "\n")
+        run_cli("import", path, data=data, check=True)
+        s = Server(data=data, env={"MERIDIAN_SITE_URL": "https://news.example"})
+        try:
+            me = Reader(s)
+            r = me.submit("/articles/m-1", "/register", {"email": "tls@example.org"})
+            self.assertEqual(r.status, 303)
+            self.assertIn("; Secure", r.header("Set-Cookie"))
+            mail = [m for m in outbox_messages(data) if m[0] == "tls@example.org"][-1]
+            self.assertIn("https://news.example/verify?token=", mail[2])
+        finally:
+            s.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
