@@ -192,9 +192,25 @@ core::Result<void> AccountService::set_password(const Member& member, const std:
   return members_.set_password_hash(member.id, core::hash_password(password));
 }
 
-std::optional<Member> AccountService::member_for_session(const std::string& session_token) {
+std::optional<Member> AccountService::member_for_session(const std::string& session_token,
+                                                         long long members_version) {
   if (session_token.empty() || session_token.size() > 128) return std::nullopt;
-  return members_.session_member(core::token_hash(session_token), clock_.now());
+  std::string hash = core::token_hash(session_token);
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = session_cache_.find(hash);
+    if (it != session_cache_.end() && it->second.version == members_version &&
+        clock_.now() - it->second.seen < 60) {
+      return it->second.member;
+    }
+  }
+  auto m = members_.session_member(hash, clock_.now());
+  if (m) {
+    std::lock_guard lock(cache_mu_);
+    if (session_cache_.size() > 50000) session_cache_.clear();
+    session_cache_[hash] = CachedSession{*m, members_version, clock_.now()};
+  }
+  return m;
 }
 
 void AccountService::sign_out(const std::string& session_token) {

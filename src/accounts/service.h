@@ -3,7 +3,9 @@
 // CSPRNG and only their hashes reach the store. Thread-safe.
 #pragma once
 
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 
 #include "accounts/member.h"
@@ -46,7 +48,9 @@ class AccountService {
   core::Result<Member> confirm_verification(const std::string& token);
 
   core::Result<void> set_password(const Member& member, const std::string& password);
-  std::optional<Member> member_for_session(const std::string& session_token);
+  // `members_version` (Store::versions) validates the in-memory session cache.
+  std::optional<Member> member_for_session(const std::string& session_token,
+                                           long long members_version);
   void sign_out(const std::string& session_token);
   void sign_out_everywhere(long long member_id);
 
@@ -54,6 +58,16 @@ class AccountService {
   core::Result<std::string> new_session(long long member_id);
   core::Result<void> send_link(const Member& member, LinkPurpose purpose, const std::string& next);
   bool rate_limited(const std::string& key, int limit, int window_seconds);
+
+  // A live session seen lately. Entries are trusted for at most a minute (sessions
+  // expire) and only while members_version is unchanged (sign-outs, grants, deletions).
+  struct CachedSession {
+    Member member;
+    long long version;
+    core::UnixTime seen;
+  };
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, CachedSession> session_cache_;  // by token hash
 
   store::MemberStore& members_;
   mail::Mailer& mailer_;

@@ -17,10 +17,9 @@ PaywallService::PaywallService(store::MemberStore& members, const core::Clock& c
                                const core::Config& config)
     : members_(members), clock_(clock), config_(config) {}
 
-std::string PaywallService::institution_for(const std::string& ip) {
+std::string PaywallService::institution_for(const std::string& ip, long long version) {
   auto addr = core::parse_ip(ip);
   if (!addr) return {};
-  long long version = members_.members_version();
   std::lock_guard lock(mu_);
   if (version != ranges_version_) {
     ranges_.clear();
@@ -35,7 +34,8 @@ std::string PaywallService::institution_for(const std::string& ip) {
   return {};
 }
 
-Visitor PaywallService::identify(std::optional<accounts::Member> member, const std::string& ip) {
+Visitor PaywallService::identify(std::optional<accounts::Member> member, const std::string& ip,
+                                 long long members_version) {
   Visitor v;
   v.member = std::move(member);
   auto now = clock_.now();
@@ -50,7 +50,7 @@ Visitor PaywallService::identify(std::optional<accounts::Member> member, const s
     }
   }
   if (v.state != ReaderState::kSubscriber && v.state != ReaderState::kStaff) {
-    v.institution = institution_for(ip);
+    v.institution = institution_for(ip, members_version);
     if (!v.institution.empty()) v.state = ReaderState::kSubscriber;
   }
   return v;
@@ -75,9 +75,11 @@ Reader PaywallService::reader_for(const Visitor& v, long long article_id,
   if (v.member && access == content::AccessClass::kMetered &&
       (v.state == ReaderState::kRegisteredVerified ||
        v.state == ReaderState::kRegisteredUnverified)) {
-    r.unlocked_this_article = members_.has_unlock(v.member->id, article_id);
+    auto w = month_window(clock_.now(), config_.timezone);
+    auto facts = members_.credit_facts(v.member->id, article_id, w.from, w.to);
+    r.unlocked_this_article = facts.unlocked;
     if (!r.unlocked_this_article && v.state == ReaderState::kRegisteredVerified) {
-      r.credits_left = credits_left(*v.member);
+      r.credits_left = std::max(0, config_.monthly_credits - facts.spent);
     }
   }
   return r;

@@ -38,7 +38,9 @@ class PaywallService {
  public:
   PaywallService(store::MemberStore& members, const core::Clock& clock, const core::Config& config);
 
-  Visitor identify(std::optional<accounts::Member> member, const std::string& ip);
+  // `members_version` (from Store::versions) tells whether the cached ranges are current.
+  Visitor identify(std::optional<accounts::Member> member, const std::string& ip,
+                   long long members_version);
   // The reader facts for one article (credits and unlocks only looked up when they matter).
   Reader reader_for(const Visitor& v, long long article_id, content::AccessClass access,
                     const std::string& gift_token);
@@ -52,7 +54,7 @@ class PaywallService {
   std::optional<store::GiftRecord> gift(const std::string& token);
 
  private:
-  std::string institution_for(const std::string& ip);
+  std::string institution_for(const std::string& ip, long long version);
 
   store::MemberStore& members_;
   const core::Clock& clock_;

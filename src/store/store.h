@@ -84,6 +84,14 @@ class ContentStore {
   virtual int schema_version() = 0;
   // The article's id by slug (any status), for records that point at articles.
   virtual std::optional<long long> article_id(const std::string& slug) = 0;
+  // Just enough to decide access, in one indexed read (no terms, no body).
+  struct ArticleRef {
+    long long id = 0;
+    content::AccessClass access = content::AccessClass::kMetered;
+    content::Status status = content::Status::kDraft;
+    core::UnixTime published_at = 0;
+  };
+  virtual std::optional<ArticleRef> article_ref(const std::string& slug) = 0;
 };
 
 enum class UnlockKind { kCredit, kRegistration };
@@ -157,6 +165,13 @@ class MemberStore {
   virtual bool has_unlock(long long member_id, long long article_id) = 0;
   // Credits spent in [from, to).
   virtual int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) = 0;
+  // has_unlock and credits_spent in one read (the article page asks both on every view).
+  struct CreditFacts {
+    bool unlocked = false;
+    int spent = 0;
+  };
+  virtual CreditFacts credit_facts(long long member_id, long long article_id, core::UnixTime from,
+                                   core::UnixTime to) = 0;
   // Atomically checks the allowance for [from, to) and records the unlock. Registration
   // unlocks do not count against credits.
   virtual core::Result<UnlockOutcome> unlock(long long member_id, long long article_id,
@@ -182,7 +197,8 @@ class MemberStore {
   virtual int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) = 0;
   // A per-installation secret (created on first use) for signing tokens.
   virtual std::string site_secret() = 0;
-  // Changes whenever members, grants or institutions change (caches key on it).
+  // Changes whenever members, grants, roles, verification, institutions or the set of
+  // live sessions change (caches key on it). Creating a session does not change it.
   virtual long long members_version() = 0;
 };
 
@@ -209,6 +225,13 @@ class Store {
   virtual ContentStore& content() = 0;
   virtual MemberStore& members() = 0;
   virtual EventStore& events() = 0;
+
+  // Both change counters in one read: every request checks them to keep caches honest.
+  struct Versions {
+    long long content = 0;
+    long long members = 0;
+  };
+  virtual Versions versions() = 0;
 };
 
 }  // namespace store

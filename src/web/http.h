@@ -26,6 +26,8 @@ struct Request {
   paywall::Visitor visitor;
   std::string session_token;  // from the session cookie, when it names a live session
   std::string client_ip;      // remote_ip, or X-Forwarded-For from a trusted proxy
+  long long content_version = 0;
+  long long members_version = 0;
   // Parsed application/x-www-form-urlencoded body (POST).
   std::multimap<std::string, std::string> form;
   std::string form_value(const std::string& key) const {

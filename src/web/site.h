@@ -3,7 +3,11 @@
 // paywall::decide, and render. Thread-safe; one Site serves all request threads.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <optional>
 #include <nlohmann/json_fwd.hpp>
 
@@ -30,6 +34,19 @@ struct SiteDeps {
   accounts::AccountService& accounts;
   paywall::PaywallService& paywall;
   events::Recorder& events;
+};
+
+// Flushes the buffered request log a few times a second, and at shutdown.
+class AccessLog {
+ public:
+  AccessLog();
+  ~AccessLog();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 class Site {
@@ -112,7 +129,11 @@ class Site {
   std::optional<content::Article> visible_article(const std::string& slug, bool with_gated);
   paywall::Reader reader_for(const Request& req, const content::ArticleSummary& a);
   std::string state_name(const Request& req) const;
+  // Access facts by slug, cached in memory until the content version changes.
+  std::optional<store::ContentStore::ArticleRef> article_ref(const std::string& slug,
+                                                             long long content_version);
 
+  store::Store& store_;
   store::ContentStore& content_;
   store::MemberStore& members_;
   const core::Config& config_;
@@ -127,6 +148,10 @@ class Site {
   std::string secret_;
   std::vector<core::Cidr> trusted_proxies_;
   bool https_ = false;
+  AccessLog access_log_;
+  std::mutex refs_mu_;
+  long long refs_version_ = -1;
+  std::unordered_map<std::string, std::optional<store::ContentStore::ArticleRef>> refs_;
   std::string css_version_;
   std::string base_url_;
 };

@@ -152,6 +152,24 @@ std::optional<content::Article> Site::visible_article(const std::string& slug, b
   return a;
 }
 
+std::optional<store::ContentStore::ArticleRef> Site::article_ref(const std::string& slug,
+                                                                long long content_version) {
+  {
+    std::lock_guard lock(refs_mu_);
+    if (refs_version_ == content_version) {
+      if (auto it = refs_.find(slug); it != refs_.end()) return it->second;
+    }
+  }
+  auto ref = content_.article_ref(slug);
+  std::lock_guard lock(refs_mu_);
+  if (refs_version_ != content_version || refs_.size() > 100000) {
+    refs_.clear();
+    refs_version_ = content_version;
+  }
+  refs_[slug] = ref;
+  return ref;
+}
+
 paywall::Reader Site::reader_for(const Request& req, const content::ArticleSummary& a) {
   return paywall_.reader_for(req.visitor, a.id, a.access, req.query_value("gift"));
 }

@@ -8,6 +8,7 @@ import re
 import socket
 import sys
 import tempfile
+import time
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -331,9 +332,14 @@ class ReadingSiteTest(unittest.TestCase):
 
     def test_request_log_lines_are_structured(self):
         self.get("/topics?probe=1")
-        lines = [l for l in self.server.output().splitlines() if l.startswith("{")]
-        entries = [json.loads(l) for l in lines]
-        probe = [e for e in entries if e["path"] == "/topics?probe=1"]
+        probe = []
+        for _ in range(50):  # the log is flushed a few times a second
+            lines = [l for l in self.server.output().splitlines() if l.startswith("{")]
+            entries = [json.loads(l) for l in lines]
+            probe = [e for e in entries if e["path"] == "/topics?probe=1"]
+            if probe:
+                break
+            time.sleep(0.1)
         self.assertEqual(len(probe), 1)
         self.assertEqual(probe[0]["status"], 200)
         self.assertIn("us", probe[0])

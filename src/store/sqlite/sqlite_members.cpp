@@ -139,10 +139,13 @@ class SqliteMemberStore final : public MemberStore {
   core::Result<void> mark_verified(long long member_id, core::UnixTime now) override {
     return guarded([&] {
       auto c = pool_.acquire();
+      Transaction tx(*c);
       auto s = c->prepare(
           "UPDATE members SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1");
       s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(now));
       s->run();
+      bump_members_version(*c);
+      tx.commit();
     });
   }
 
@@ -220,18 +223,25 @@ class SqliteMemberStore final : public MemberStore {
     return m;
   }
 
+  // Ending sessions bumps members_version: servers cache live sessions against it.
   void delete_session(const std::string& token_hash) override {
     auto c = pool_.acquire();
+    Transaction tx(*c);
     auto s = c->prepare("DELETE FROM sessions WHERE token_hash = ?1");
     s->bind(1, token_hash);
     s->run();
+    bump_members_version(*c);
+    tx.commit();
   }
 
   void delete_member_sessions(long long member_id) override {
     auto c = pool_.acquire();
+    Transaction tx(*c);
     auto s = c->prepare("DELETE FROM sessions WHERE member_id = ?1");
     s->bind(1, static_cast<std::int64_t>(member_id));
     s->run();
+    bump_members_version(*c);
+    tx.commit();
   }
 
   core::Result<void> create_link(const std::string& token_hash, long long member_id,
@@ -289,6 +299,25 @@ class SqliteMemberStore final : public MemberStore {
   int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) override {
     auto c = pool_.acquire();
     return credits_spent_locked(*c, member_id, from, to);
+  }
+
+  CreditFacts credit_facts(long long member_id, long long article_id, core::UnixTime from,
+                           core::UnixTime to) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT EXISTS (SELECT 1 FROM unlocks WHERE member_id = ?1 AND article_id = ?2), "
+        "(SELECT COUNT(*) FROM unlocks WHERE member_id = ?1 AND kind = 'credit' "
+        "AND unlocked_at >= ?3 AND unlocked_at < ?4)");
+    s->bind(1, static_cast<std::int64_t>(member_id))
+        .bind(2, static_cast<std::int64_t>(article_id))
+        .bind(3, static_cast<std::int64_t>(from))
+        .bind(4, static_cast<std::int64_t>(to));
+    CreditFacts f;
+    if (s->step()) {
+      f.unlocked = s->integer(0) != 0;
+      f.spent = s->integer(1);
+    }
+    return f;
   }
 
   core::Result<UnlockOutcome> unlock(long long member_id, long long article_id, UnlockKind kind,

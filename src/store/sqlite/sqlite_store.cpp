@@ -337,6 +337,18 @@ class SqliteContentStore final : public ContentStore {
     return std::nullopt;
   }
 
+  std::optional<ArticleRef> article_ref(const std::string& slug) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, access, status, COALESCE(published_at, 0) FROM articles WHERE slug = ?1");
+    s->bind(1, slug);
+    if (!s->step()) return std::nullopt;
+    return ArticleRef{s->int64(0),
+                      content::parse_access_class(s->text(1)).value_or(AccessClass::kMetered),
+                      content::parse_status(s->text(2)).value_or(content::Status::kDraft),
+                      s->int64(3)};
+  }
+
   int schema_version() override {
     auto c = pool_.acquire();
     auto s = c->prepare("PRAGMA user_version");
@@ -436,6 +448,18 @@ class SqliteStore final : public Store {
   ContentStore& content() override { return content_; }
   MemberStore& members() override { return *members_; }
   EventStore& events() override { return *events_; }
+  Versions versions() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'content_version'), "
+        "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'members_version')");
+    Versions v;
+    if (s->step()) {
+      v.content = s->int64(0);
+      v.members = s->int64(1);
+    }
+    return v;
+  }
 
  private:
   Pool pool_;
