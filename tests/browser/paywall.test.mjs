@@ -1,0 +1,157 @@
+// Browser tests: the wall -> register -> read flow and the unlock flow in real Chromium,
+// with screenshots, and axe-core on the article page in each reader state.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const BIN = process.env.MERIDIAN_BIN || path.join(HERE, '../../build/meridian');
+const SHOTS = process.env.SCREENSHOT_DIR || path.join(HERE, '../../build/screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+let server, browser, base, data;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function article(slug, access, extra = {}) {
+  return JSON.stringify({
+    slug, access, headline: `A headline for ${slug}`, dek: `Why ${slug} matters.`,
+    body: `First paragraph of ${slug}.\n\nSecond paragraph.\n\nThird paragraph.\n\n` +
+          `The gated part: CANARY${slug.replace(/-/g, '')}X.\n\nMore gated text.`,
+    authors: ['Ann Lee'], topics: ['Energy'], countries: ['Chile'],
+    published_at: '2026-01-15T09:00:00Z', ...extra,
+  });
+}
+
+function mailLink(to, prefix) {
+  const dir = path.join(data, 'outbox');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+  for (const f of files) {
+    // Quoted-printable: undo soft line breaks and =XX escapes before searching.
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+    const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
+      (_, h) => String.fromCharCode(parseInt(h, 16)));
+    if (!text.includes(`To: ${to}`)) continue;
+    const m = text.match(new RegExp(`https?://[^/\\s]+(${prefix}[^\\s]*)`));
+    if (m) return m[1];
+  }
+  throw new Error(`no ${prefix} link for ${to}`);
+}
+
+async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+async function expectAccessible(page, label) {
+  const serious = await axeViolations(page);
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
+    `axe found serious or critical problems (${label})`);
+}
+
+before(async () => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-browser-'));
+  const file = path.join(data, 'articles.jsonl');
+  fs.writeFileSync(file, ['metered-a', 'metered-b', 'metered-c'].map((s) => article(s, 'metered'))
+    .concat([article('premium-a', 'premium')]).join('\n') + '\n');
+  execFileSync(BIN, ['import', file, '--data', data]);
+  execFileSync(BIN, ['members', 'grant', '--email', 'sub@example.org', '--until', '2099-12-31',
+    '--data', data]);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
+    { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('wall -> register -> read, then verify and unlock', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/articles/metered-a`);
+  assert.ok(await page.getByRole('heading', { name: 'Keep reading for free' }).isVisible());
+  assert.equal(await page.getByText('CANARYmeteredaX').count(), 0);
+  await expectAccessible(page, 'anonymous, registration wall');
+  await page.screenshot({ path: path.join(SHOTS, '1-anonymous-wall.png'), fullPage: true });
+
+  await page.getByLabel('Email address').fill('browser.reader@example.org');
+  await page.getByRole('button', { name: 'Keep reading' }).click();
+  await page.waitForURL(`${base}/articles/metered-a`);
+  assert.ok(await page.getByText('CANARYmeteredaX').isVisible(), 'the rest of the article shows');
+  await page.screenshot({ path: path.join(SHOTS, '2-registered-reads.png'), fullPage: true });
+
+  await page.goto(`${base}/articles/metered-b`);
+  assert.ok(await page.getByRole('heading', { name: 'Confirm your email to keep reading' }).isVisible());
+  await expectAccessible(page, 'registered, not verified');
+
+  await page.goto(base + mailLink('browser.reader@example.org', '/verify'));
+  await page.getByRole('button', { name: 'Confirm my address' }).click();
+  assert.ok(await page.getByRole('heading', { name: 'Address confirmed' }).isVisible());
+
+  await page.goto(`${base}/articles/metered-b`);
+  const unlock = page.getByRole('button', { name: /Read this article — 3 of 3 free articles left/ });
+  assert.ok(await unlock.isVisible());
+  await expectAccessible(page, 'registered, unlock offer');
+  await page.screenshot({ path: path.join(SHOTS, '3-unlock-offer.png'), fullPage: true });
+  await unlock.click();
+  await page.waitForURL(`${base}/articles/metered-b`);
+  assert.ok(await page.getByText('CANARYmeteredbX').isVisible());
+  await page.screenshot({ path: path.join(SHOTS, '4-unlocked.png'), fullPage: true });
+
+  await page.goto(`${base}/articles/metered-c`);
+  assert.ok(await page.getByRole('button', { name: /2 of 3 free articles left/ }).isVisible());
+  await page.goto(`${base}/articles/premium-a`);
+  assert.ok(await page.getByRole('heading', { name: 'This article is for subscribers' }).isVisible());
+  await expectAccessible(page, 'registered, premium wall');
+  await context.close();
+});
+
+test('a subscriber signs in by link and reads everything', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/signin`);
+  await expectAccessible(page, 'sign-in page');
+  await page.getByLabel('Email address').fill('sub@example.org');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  assert.ok(await page.getByRole('heading', { name: 'Check your inbox' }).isVisible());
+  await page.goto(base + mailLink('sub@example.org', '/signin/confirm'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto(`${base}/articles/premium-a`);
+  assert.ok(await page.getByText('CANARYpremiumaX').isVisible());
+  await expectAccessible(page, 'subscriber, full article');
+  await page.screenshot({ path: path.join(SHOTS, '5-subscriber-mobile.png'), fullPage: true });
+  await page.goto(`${base}/account`);
+  assert.ok(await page.getByText(/All-Access subscriber/).isVisible());
+  await expectAccessible(page, 'account page');
+  await context.close();
+});
