@@ -257,5 +257,34 @@ class SecureCookies(unittest.TestCase):
             s.stop()
 
 
+class EventsCounted(unittest.TestCase):
+    def test_views_walls_registrations_and_credits_are_counted(self):
+        import sqlite3
+        data = tempfile.mkdtemp(prefix="meridian-events-")
+        path = os.path.join(data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("ev-1") + "\n" + article_line("ev-2") + "\n")
+        run_cli("import", path, data=data, check=True)
+        s = Server(data=data)
+        try:
+            anon = Reader(s)
+            for _ in range(3):
+                anon.get("/articles/ev-1")  # cached after the first: still counted
+            me = Reader(s)
+            me.submit("/articles/ev-1", "/register", {"email": "counted@example.org"})
+            me.get("/articles/ev-1")
+        finally:
+            self.assertEqual(s.stop(), 0)  # a graceful stop writes pending counts
+        db = sqlite3.connect(os.path.join(data, "meridian.db"))
+        rows = dict(((kind, state), n) for kind, state, n in db.execute(
+            "SELECT e.kind, e.reader_state, SUM(e.count) FROM events e JOIN articles a "
+            "ON a.id = e.article_id WHERE a.slug = 'ev-1' GROUP BY e.kind, e.reader_state"))
+        self.assertEqual(rows[("view", "anonymous")], 4)  # 3 + the registering reader's look
+        self.assertEqual(rows[("wall", "anonymous")], 4)
+        self.assertEqual(rows[("registration", "anonymous")], 1)
+        self.assertEqual(rows[("view", "registered-unverified")], 1)
+        self.assertNotIn(("wall", "registered-unverified"), rows)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
