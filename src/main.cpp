@@ -163,8 +163,11 @@ int cmd_members_grant(core::Config config, const std::string& email_raw, const s
   if (!a) return status;
   auto comp = end_of_day(until, a->config.timezone);
   if (!comp) return fail_with("members grant", "--until must be a date like 2026-12-31");
+  auto before = a->store->members().find_member_by_email(email);
+  bool was_subscriber = before && before->subscribed(a->clock.now());
   auto m = a->store->members().grant(email, name, *comp, a->clock.now());
   if (!m) return fail_with("members grant", m.error().message);
+  if (!was_subscriber) a->events->record("subscription", 0, "complimentary");
   std::printf("%s is a subscriber until the end of %s (%s)\n", m->email.c_str(), until.c_str(),
               a->config.timezone.c_str());
   return 0;

@@ -193,6 +193,11 @@ class MemberStore {
                                                   core::UnixTime now) = 0;
   virtual std::vector<InstitutionRange> institution_ranges() = 0;
 
+  // Newsletter switches: "daily", "weekly", "free". Absent means on (the default).
+  virtual std::vector<std::pair<std::string, bool>> newsletter_prefs(long long member_id) = 0;
+  virtual core::Result<void> set_newsletter(long long member_id, const std::string& newsletter,
+                                            bool enabled, core::UnixTime now) = 0;
+
   // Counts a hit on `key` in a fixed window; returns the count including this hit.
   virtual int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) = 0;
   // A per-installation secret (created on first use) for signing tokens.

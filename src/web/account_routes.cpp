@@ -1,6 +1,7 @@
 // Accounts and the reader's choices: registering from the wall, sign-in links and
 // passwords, email verification, the account page, spending a credit, gift links.
 // Every POST here checks its CSRF token; pages that carry personal state are private.
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -255,9 +256,37 @@ Response Site::account_page(Request& req) {
   view["subscriber"] = !reader;
   view["gifts_left"] = std::to_string(paywall_.gifts_left(m));
   view["has_password"] = m.has_password;
-  view["notice"] = req.query_value("notice") == "password" ? "Your password is set." : "";
+  // Newsletter switches: subscribers get the Daily and Weekly Review, registered readers
+  // the free newsletter (sent once the address is confirmed).
+  std::map<std::string, bool> prefs = {{"daily", true}, {"weekly", true}, {"free", true}};
+  for (const auto& [k, v] : members_.newsletter_prefs(m.id)) prefs[k] = v;
+  json letters = json::array();
+  auto add = [&](const char* key, const char* name, const char* about) {
+    letters.push_back({{"key", key}, {"name", name}, {"about", about}, {"on", prefs[key]}});
+  };
+  if (reader) {
+    add("free", "The free newsletter", "Weekly highlights from our analysis.");
+  } else {
+    add("daily", "The Daily Review", "The day's most important news with our take, every morning.");
+    add("weekly", "The Weekly Review", "The week's coverage in short, and what is coming.");
+  }
+  view["newsletters"] = letters;
+  view["notice"] = req.query_value("notice") == "newsletters" ? "Your newsletter choices are saved." : "";
+  if (req.query_value("notice") == "password") view["notice"] = "Your password is set.";
   view["has_notice"] = !view["notice"].get<std::string>().empty();
   return render_page("account", view);
+}
+
+Response Site::account_newsletters(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  // Each switch is sent as a hidden "shown" field plus a checkbox when on.
+  for (const auto& [k, v] : req.form) {
+    if (k != "shown") continue;
+    bool on = req.form.count(v) > 0 && req.form.find(v)->second == "on";
+    auto ok = members_.set_newsletter(req.visitor.member->id, v, on, clock_.now());
+    if (!ok) return message_page(400, "Not saved", ok.error().message, "/account", "Back");
+  }
+  return redirect("/account?notice=newsletters");
 }
 
 Response Site::account_password(Request& req) {

@@ -153,6 +153,7 @@ Response Site::article(Request& req) {
   paywall::Reader reader = reader_for(req, s);
   paywall::Decision decision = paywall::decide(reader, s.access, now);
   std::string body_html = found->teaser_html;
+  if (reader.holds_gift_for_this_article) events_.record("gift_open", s.id, state_name(req));
   if (decision.full_text) {
     // Only now is the gated half read from the store.
     auto full = visible_article(s.slug, true);

@@ -198,6 +198,8 @@ void Site::build_routes() {
                     [this](Request& r) { return account_export(r); }, false, {}});
   post("/account/password", [this](Request& r) { return account_password(r); }, Audience::kReader);
   post("/account/delete", [this](Request& r) { return account_delete(r); }, Audience::kReader);
+  post("/account/newsletters", [this](Request& r) { return account_newsletters(r); },
+       Audience::kReader);
 
   get("/static/{file}", [](Request& r) {
     Response res;

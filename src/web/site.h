@@ -99,6 +99,7 @@ class Site {
   Response account_password(Request& req);
   Response account_export(Request& req);
   Response account_delete(Request& req);
+  Response account_newsletters(Request& req);
   Response unlock_post(Request& req);
   Response gift_post(Request& req);
   Response subscribe_page(Request& req);

@@ -117,6 +117,15 @@ class PaywallStory(unittest.TestCase):
         account = me.get("/account").text
         self.assertIn("0 of 3 left", account)
         self.assertIn("Headline for metered-3", account)
+        self.assertIn("The free newsletter", account)
+        self.assertIn('name="free" value="on" checked', account)
+        # Switching the free newsletter off sticks.
+        fields = form_fields(account, "/account/newsletters")
+        r = me.post("/account/newsletters", list(fields.items()) + [("shown", "free")])
+        self.assertEqual(r.status, 303)
+        account = me.get("/account").text
+        self.assertIn('name="free" value="on">', account)
+        self.assertIn("Your newsletter choices are saved", me.get("/account?notice=newsletters").text)
         # Sign out ends the session.
         r = me.submit("/account", "/signout")
         self.assertEqual(r.status, 303)
@@ -253,6 +262,38 @@ class SecureCookies(unittest.TestCase):
             self.assertIn("; Secure", r.header("Set-Cookie"))
             mail = [m for m in outbox_messages(data) if m[0] == "tls@example.org"][-1]
             self.assertIn("https://news.example/verify?token=", mail[2])
+        finally:
+            s.stop()
+
+
+class HouseAds(unittest.TestCase):
+    def test_ads_for_non_subscribers_only_and_plans_from_config(self):
+        data = tempfile.mkdtemp(prefix="meridian-ads-")
+        with open(os.path.join(data, "meridian.toml"), "w") as f:
+            f.write('[[ads]]\nimage = "/static/house-ad.png"\nlink = "/subscribe"\n'
+                    'alt = "Subscribe to Meridian"\n\n[[plans]]\nname = "Student"\n'
+                    'price = "€5"\nperiod = "month"\ndescription = "For students."\n')
+        path = os.path.join(data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("ad-1", access="free") + "\n")
+        run_cli("import", path, data=data, check=True)
+        run_cli("members", "grant", "--email", "noads@example.org", "--until", "2099-01-01",
+                data=data, check=True)
+        s = Server(data=data)
+        try:
+            anon = Reader(s)
+            self.assertIn('alt="Subscribe to Meridian"', anon.get("/articles/ad-1").text)
+            sub = Reader(s)
+            r = sub.submit("/signin", "/signin", {"email": "noads@example.org"})
+            fields = form_fields(sub.get(link_in_mail(data, "noads@example.org", "/signin/confirm")).text,
+                                 "/signin/confirm")
+            sub.post("/signin/confirm", fields)
+            text = sub.get("/articles/ad-1").text
+            self.assertIn("Sign out", text)
+            self.assertNotIn("house-ads", text)
+            plans = anon.get("/subscribe").text
+            self.assertIn("Student", plans)
+            self.assertIn("€5", plans)
         finally:
             s.stop()
 

@@ -125,6 +125,16 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 CREATE INDEX events_by_article ON events (article_id, day);
 )SQL"},
+      {3, "newsletter switches", R"SQL(
+-- One row per switch a reader has touched; no row means the newsletter's default (on).
+CREATE TABLE newsletter_prefs (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  newsletter TEXT NOT NULL CHECK (newsletter IN ('daily', 'weekly', 'free')),
+  enabled INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, newsletter)
+) WITHOUT ROWID;
+)SQL"},
   };
   return kMigrations;
 }

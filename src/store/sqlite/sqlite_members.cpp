@@ -446,6 +446,35 @@ class SqliteMemberStore final : public MemberStore {
     return out;
   }
 
+  std::vector<std::pair<std::string, bool>> newsletter_prefs(long long member_id) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<std::string, bool>> out;
+    auto s = c->prepare(
+        "SELECT newsletter, enabled FROM newsletter_prefs WHERE member_id = ?1 ORDER BY newsletter");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    while (s->step()) out.emplace_back(s->text(0), s->integer(1) != 0);
+    return out;
+  }
+
+  core::Result<void> set_newsletter(long long member_id, const std::string& newsletter,
+                                    bool enabled, core::UnixTime now) override {
+    if (newsletter != "daily" && newsletter != "weekly" && newsletter != "free") {
+      return core::fail(ErrorCode::kInvalidInput, "unknown newsletter '" + newsletter + "'");
+    }
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO newsletter_prefs (member_id, newsletter, enabled, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, newsletter) DO UPDATE SET "
+          "enabled = excluded.enabled, updated_at = excluded.updated_at");
+      s->bind(1, static_cast<std::int64_t>(member_id))
+          .bind(2, newsletter)
+          .bind(3, enabled ? 1 : 0)
+          .bind(4, static_cast<std::int64_t>(now));
+      s->run();
+    });
+  }
+
   int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) override {
     auto c = pool_.acquire();
     auto s = c->prepare(
