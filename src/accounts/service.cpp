@@ -148,6 +148,11 @@ core::Result<std::string> AccountService::password_signin(const std::string& raw
   }
   auto m = members_.find_member_by_email(email);
   auto hash = m ? members_.password_hash(m->id) : std::nullopt;
+  if (!hash) {
+    // Spend the same time as a real check, so timing does not tell who has a password.
+    static const std::string dummy = core::hash_password("meridian-timing-equaliser");
+    (void)core::verify_password(dummy, password);
+  }
   if (!m || !hash || !core::verify_password(*hash, password)) {
     return fail(ErrorCode::kInvalidInput, "That email and password do not match.");
   }

@@ -149,7 +149,9 @@ void Site::build_routes() {
                                    (r.visitor.state == paywall::ReaderState::kSubscriber ||
                                     r.visitor.state == paywall::ReaderState::kStaff) &&
                                    ref->access != content::AccessClass::kFree;
-                      return std::string(paywall::to_string(r.visitor.state)) + "|" +
+                      // variant_key: state and institution; then whether signed in (the
+                      // header differs) and the decision itself.
+                      return variant_key(r) + (r.visitor.member ? "|member" : "|guest") + "|" +
                              (d.full_text ? "full" : "teaser") + "|" +
                              paywall::to_string(d.wall) + "|" + std::to_string(d.credits_left) +
                              "|" + (gifts ? std::to_string(paywall_.gifts_left(*r.visitor.member))
@@ -251,6 +253,7 @@ void Site::identify(Request& req) {
 std::string Site::variant_key(Request& req) {
   std::string key = paywall::to_string(req.visitor.state);
   if (!req.visitor.institution.empty()) key += "|inst";
+  if (req.visitor.member) key += "|member";
   return key;
 }
 

@@ -238,6 +238,28 @@ class PaywallStory(unittest.TestCase):
                     queue.append(link)
         self.assertGreater(len(seen), 30)
 
+    def test_10_password_sign_in_and_sign_out_everywhere(self):
+        run_cli("members", "grant", "--email", "pw@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        first = Reader(self.server)
+        self.sign_in_by_link(first, "pw@example.org")
+        self.assertEqual(first.submit("/account", "/account/password", {"password": "short"}).status, 400)
+        r = first.submit("/account", "/account/password", {"password": "correct horse battery"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("Your password is set", first.get("/account?notice=password").text)
+        second = Reader(self.server)
+        bad = second.submit("/signin", "/signin", {"email": "pw@example.org", "password": "wrong password!"})
+        self.assertEqual(bad.status, 400)
+        self.assertEqual(second.cookies, {})
+        good = second.submit("/signin", "/signin", {"email": "pw@example.org",
+                                                     "password": "correct horse battery"})
+        self.assertEqual(good.status, 303)
+        self.assert_full(second, "premium-1")
+        # Signing out everywhere ends both sessions.
+        self.assertEqual(second.submit("/account", "/signout-everywhere").status, 303)
+        self.assert_gated(first, "premium-1")
+        self.assertEqual(first.get("/account").status, 303)  # back to sign-in
+
     def test_9_rate_limits_link_requests(self):
         statuses = []
         for _ in range(8):
