@@ -16,6 +16,7 @@
 #include "content/article.h"
 #include "core/clock.h"
 #include "core/result.h"
+#include "search/search.h"
 
 namespace store {
 
@@ -82,6 +83,11 @@ class ContentStore {
   virtual core::UnixTime last_modified(core::UnixTime now) = 0;
 
   virtual int schema_version() = 0;
+  // Full-text search over visible articles (see search/search.h for the paywall rule).
+  virtual core::Result<search::SearchResult> search(const search::SearchRequest& request) = 0;
+  // Rebuilds the search index from the articles; returns how many were indexed.
+  virtual core::Result<int> reindex() = 0;
+
   // The article's id by slug (any status), for records that point at articles.
   virtual std::optional<long long> article_id(const std::string& slug) = 0;
   // Just enough to decide access, in one indexed read (no terms, no body).

@@ -182,6 +182,8 @@ void Site::build_routes() {
   get("/api/v1/articles", [this](Request& r) { return api_articles(r); });
   get("/api/v1/articles/{slug}", [this](Request& r) { return api_article(r); }, false);
   get("/subscribe", [this](Request& r) { return subscribe_page(r); });
+  get("/search", [this](Request& r) { return search_page(r); });
+  get("/api/v1/search", [this](Request& r) { return api_search(r); });
 
   post("/register", [this](Request& r) { return register_post(r); });
   get("/signin", [this](Request& r) { return signin_page(r); }, false);

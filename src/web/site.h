@@ -18,6 +18,7 @@
 #include "content/article.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "search/search.h"
 #include "store/store.h"
 #include "web/http.h"
 #include "web/page_cache.h"
@@ -109,6 +110,12 @@ class Site {
                         const std::string& link_url = "", const std::string& link_text = "");
   Response redirect(const std::string& location);
   std::string csrf_field_value(const Request& req);
+
+  // Search (search_routes.cpp)
+  Response search_page(Request& req);
+  Response api_search(Request& req);
+  std::optional<std::string> search_request(const Request& req, search::SearchRequest& out,
+                                            int max_per_page);
 
   // Public JSON API (api.cpp)
   Response api_articles(Request& req);

@@ -135,6 +135,15 @@ CREATE TABLE newsletter_prefs (
   PRIMARY KEY (member_id, newsletter)
 ) WITHOUT ROWID;
 )SQL"},
+      {4, "full-text search index", R"SQL(
+-- Public and gated body text live in separate columns so that readers who may not read
+-- the gated part can be limited to public columns. Filled from the articles by the
+-- store at start-up (reindex) and kept in step in every article write.
+CREATE VIRTUAL TABLE search_index USING fts5 (
+  headline, dek, public_body, gated_body, people, places,
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+)SQL"},
   };
   return kMigrations;
 }

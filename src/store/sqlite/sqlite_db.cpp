@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include "store/sqlite/search_index.h"
 #include "store/store.h"
 
 namespace store::sqlite {
@@ -67,6 +68,7 @@ Connection::Connection(const std::string& path) {
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA temp_store=MEMORY");
+  register_search_functions(db_);
 }
 
 Connection::~Connection() {

@@ -44,6 +44,7 @@ class Statement {
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
   void reset();
+  sqlite3_stmt* raw() { return stmt_; }
 
  private:
   sqlite3* db_;

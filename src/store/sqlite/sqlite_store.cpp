@@ -1,8 +1,14 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <unordered_map>
 
 #include "core/text.h"
+#include "core/time.h"
+#include "store/sqlite/search_index.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_members.h"
@@ -106,6 +112,7 @@ class SqliteContentStore final : public ContentStore {
         link(TermKind::kAuthor, in.authors);
         link(TermKind::kTopic, in.topics);
         link(TermKind::kCountry, in.countries);
+        index_article(*c, *id, stored);
       }
       c->exec(
           "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'");
@@ -337,6 +344,72 @@ class SqliteContentStore final : public ContentStore {
     return std::nullopt;
   }
 
+  core::Result<int> reindex() override {
+    try {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      c->exec("DELETE FROM search_index");
+      std::vector<std::pair<long long, content::StoredArticle>> batch;
+      {
+        auto s = c->prepare(
+            "SELECT id, headline, dek, teaser_html, gated_html, access FROM articles ORDER BY id");
+        while (s->step()) {
+          content::StoredArticle a;
+          a.input.headline = s->text(1);
+          a.input.dek = s->text(2);
+          a.teaser_html = s->text(3);
+          a.gated_html = s->text(4);
+          a.input.access = content::parse_access_class(s->text(5)).value_or(AccessClass::kMetered);
+          batch.emplace_back(s->int64(0), std::move(a));
+        }
+      }
+      for (auto& [id, a] : batch) {
+        auto s = c->prepare(
+            "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
+            "WHERE at.article_id = ?1 ORDER BY at.position");
+        s->bind(1, static_cast<std::int64_t>(id));
+        while (s->step()) {
+          auto kind = parse_kind(s->text(0));
+          (kind == TermKind::kAuthor    ? a.input.authors
+           : kind == TermKind::kCountry ? a.input.countries
+                                        : a.input.topics)
+              .push_back(s->text(1));
+        }
+        index_article(*c, id, a);
+      }
+      tx.commit();
+      return static_cast<int>(batch.size());
+    } catch (const StoreError& e) {
+      return core::fail(core::ErrorCode::kUnavailable, e.what());
+    }
+  }
+
+  // Rebuilds the index when it does not hold every article (first start after the
+  // migration that created it, or an interrupted reindex).
+  void ensure_index() {
+    auto c = pool_.acquire();
+    long long indexed = 0, articles = 0;
+    {
+      auto s = c->prepare("SELECT COUNT(*) FROM search_index");
+      if (s->step()) indexed = s->int64(0);
+    }
+    {
+      auto s = c->prepare("SELECT COUNT(*) FROM articles");
+      if (s->step()) articles = s->int64(0);
+    }
+    if (indexed != articles) {
+      if (auto r = reindex(); !r) throw StoreError(r.error().message);
+    }
+  }
+
+  core::Result<search::SearchResult> search(const search::SearchRequest& req) override {
+    try {
+      return run_search(req);
+    } catch (const StoreError& e) {
+      return core::fail(core::ErrorCode::kUnavailable, e.what());
+    }
+  }
+
   std::optional<ArticleRef> article_ref(const std::string& slug) override {
     auto c = pool_.acquire();
     auto s = c->prepare(
@@ -356,6 +429,203 @@ class SqliteContentStore final : public ContentStore {
   }
 
  private:
+  // What filters and facets need of every article, kept in memory per content version.
+  struct DocMeta {
+    long long id = 0;
+    core::UnixTime published_at = 0;
+    content::ArticleType type = content::ArticleType::kAnalysis;
+    bool visible_draft = false;  // drafts never match
+    int year = 0;
+    std::vector<int> topics, countries;  // indexes into terms_
+  };
+  struct Catalog {
+    long long version = -1;
+    std::string timezone;
+    std::unordered_map<long long, DocMeta> docs;
+    std::vector<Term> terms;
+  };
+
+  std::shared_ptr<const Catalog> catalog(const std::string& tz) {
+    long long version = content_version();
+    {
+      std::lock_guard lock(catalog_mu_);
+      if (catalog_ && catalog_->version == version && catalog_->timezone == tz) return catalog_;
+    }
+    auto cat = std::make_shared<Catalog>();
+    cat->version = version;
+    cat->timezone = tz;
+    auto c = pool_.acquire();
+    {
+      auto s = c->prepare("SELECT id, COALESCE(published_at, 0), type, status FROM articles");
+      while (s->step()) {
+        DocMeta m;
+        m.id = s->int64(0);
+        m.published_at = s->int64(1);
+        m.type = content::parse_article_type(s->text(2)).value_or(m.type);
+        m.visible_draft = s->text(3) == "draft";
+        m.year = core::local_date(m.published_at, tz).year;
+        cat->docs.emplace(m.id, std::move(m));
+      }
+    }
+    std::unordered_map<long long, int> term_index;
+    {
+      auto s = c->prepare("SELECT id, kind, slug, name FROM terms WHERE kind != 'author'");
+      while (s->step()) {
+        term_index[s->int64(0)] = static_cast<int>(cat->terms.size());
+        cat->terms.push_back(Term{parse_kind(s->text(1)), s->text(2), s->text(3)});
+      }
+    }
+    {
+      auto s = c->prepare("SELECT article_id, term_id FROM article_terms");
+      while (s->step()) {
+        auto doc = cat->docs.find(s->int64(0));
+        auto term = term_index.find(s->int64(1));
+        if (doc == cat->docs.end() || term == term_index.end()) continue;
+        auto& list = cat->terms[static_cast<std::size_t>(term->second)].kind == TermKind::kTopic
+                         ? doc->second.topics
+                         : doc->second.countries;
+        list.push_back(term->second);
+      }
+    }
+    std::lock_guard lock(catalog_mu_);
+    catalog_ = cat;
+    return cat;
+  }
+
+  search::SearchResult run_search(const search::SearchRequest& req) {
+    search::SearchResult result;
+    auto cat = catalog(req.timezone);
+    const auto& p = rank_params_;
+    std::string match = fts_match(req.query, req.full_text, false);
+    int scored = static_cast<int>(req.query.words.size() + req.query.phrases.size());
+    std::vector<std::pair<double, const DocMeta*>> hits;
+    {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10) "
+          "FROM search_index WHERE search_index MATCH ?1");
+      s->bind(1, match);
+      sqlite3_bind_double(raw(*s), 2, p.k1);
+      sqlite3_bind_double(raw(*s), 3, p.b);
+      sqlite3_bind_double(raw(*s), 4, p.w_headline);
+      sqlite3_bind_double(raw(*s), 5, p.w_dek);
+      sqlite3_bind_double(raw(*s), 6, p.w_body);
+      sqlite3_bind_double(raw(*s), 7, p.w_people);
+      sqlite3_bind_double(raw(*s), 8, p.w_places);
+      sqlite3_bind_double(raw(*s), 9, p.coverage);
+      s->bind(10, scored);
+      std::optional<int> topic, country;
+      auto find_term = [&](TermKind kind, const std::optional<std::string>& slug) -> std::optional<int> {
+        if (!slug) return std::nullopt;
+        for (std::size_t i = 0; i < cat->terms.size(); ++i) {
+          if (cat->terms[i].kind == kind && cat->terms[i].slug == *slug) return static_cast<int>(i);
+        }
+        return -1;  // no such term: nothing matches
+      };
+      topic = find_term(TermKind::kTopic, req.topic);
+      country = find_term(TermKind::kCountry, req.country);
+      while (s->step()) {
+        auto it = cat->docs.find(s->int64(0));
+        if (it == cat->docs.end()) continue;
+        const DocMeta& m = it->second;
+        if (m.visible_draft || m.published_at > req.now) continue;
+        if (req.type && m.type != *req.type) continue;
+        if (req.year && m.year != *req.year) continue;
+        if (req.from && m.published_at < *req.from) continue;
+        if (req.to && m.published_at >= *req.to) continue;
+        if (topic && std::find(m.topics.begin(), m.topics.end(), *topic) == m.topics.end()) continue;
+        if (country && std::find(m.countries.begin(), m.countries.end(), *country) == m.countries.end()) continue;
+        double score = sqlite3_column_double(raw(*s), 1);
+        // Recency as a gentle tie-breaker: at most +5% for today, fading over years.
+        double age_days = std::max<double>(0, static_cast<double>(req.now - m.published_at) / 86400.0);
+        score *= 1.0 + 0.05 * std::exp(-age_days / 365.0);
+        hits.emplace_back(score, &m);
+      }
+    }
+    result.total = static_cast<int>(hits.size());
+    // Facets over everything that matched the query and the filters.
+    std::unordered_map<int, int> topic_counts, country_counts;
+    std::map<int, int> year_counts;
+    std::map<content::ArticleType, int> type_counts;
+    for (const auto& [score, m] : hits) {
+      for (int t : m->topics) ++topic_counts[t];
+      for (int t : m->countries) ++country_counts[t];
+      ++year_counts[m->year];
+      ++type_counts[m->type];
+    }
+    auto term_facets = [&](const std::unordered_map<int, int>& counts) {
+      std::vector<search::FacetCount> out;
+      for (const auto& [t, n] : counts) {
+        const auto& term = cat->terms[static_cast<std::size_t>(t)];
+        out.push_back({term.slug, term.name, n});
+      }
+      std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.count != b.count ? a.count > b.count : a.name < b.name;
+      });
+      if (out.size() > 20) out.resize(20);
+      return out;
+    };
+    result.topics = term_facets(topic_counts);
+    result.countries = term_facets(country_counts);
+    for (auto it = year_counts.rbegin(); it != year_counts.rend(); ++it) {
+      result.years.push_back({std::to_string(it->first), std::to_string(it->first), it->second});
+    }
+    for (const auto& [type, n] : type_counts) {
+      result.types.push_back({std::string(content::to_string(type)),
+                              std::string(content::display_name(type)), n});
+    }
+    // Order and page.
+    if (req.sort == search::Sort::kDate) {
+      std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+        return a.second->published_at != b.second->published_at
+                   ? a.second->published_at > b.second->published_at
+                   : a.second->id > b.second->id;
+      });
+    } else {
+      std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second->published_at > b.second->published_at;
+      });
+    }
+    std::size_t from = static_cast<std::size_t>((req.page - 1) * req.per_page);
+    auto c = pool_.acquire();
+    for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(req.per_page); ++i) {
+      search::Hit hit;
+      hit.score = hits[i].first;
+      {
+        auto s = c->prepare(std::string("SELECT ") + kSummaryColumns + " FROM articles a WHERE a.id = ?1");
+        s->bind(1, static_cast<std::int64_t>(hits[i].second->id));
+        if (!s->step()) continue;
+        hit.summary = read_summary(*s);
+      }
+      load_terms(*c, hit.summary);
+      {
+        // Snippets come from public text only, unless the reader may read everything.
+        auto s = c->prepare(
+            "SELECT snippet(search_index, ?3, char(1), char(2), '…', 30) FROM search_index "
+            "WHERE search_index MATCH ?1 AND rowid = ?2");
+        s->bind(1, match).bind(2, static_cast<std::int64_t>(hits[i].second->id));
+        s->bind(3, req.full_text ? -1 : 2);
+        std::string raw_snippet = s->step() ? s->text(0) : std::string();
+        if (raw_snippet.find('\x01') == std::string::npos && !req.full_text) {
+          // Matched in the headline, dek, authors or places: show the dek instead.
+          raw_snippet = hit.summary.dek.empty() ? raw_snippet : hit.summary.dek;
+        }
+        std::string html = core::html_escape(raw_snippet);
+        std::string out;
+        for (char ch : html) {
+          if (ch == '\x01') out += "<mark>";
+          else if (ch == '\x02') out += "</mark>";
+          else out += ch;
+        }
+        hit.snippet_html = out;
+      }
+      result.hits.push_back(std::move(hit));
+    }
+    return result;
+  }
+
+  static sqlite3_stmt* raw(Statement& s) { return s.raw(); }
+
   static void bind_article(Statement& s, const content::StoredArticle& stored,
                            core::UnixTime updated) {
     const auto& in = stored.input;
@@ -402,6 +672,9 @@ class SqliteContentStore final : public ContentStore {
   }
 
   Pool& pool_;
+  std::mutex catalog_mu_;
+  std::shared_ptr<const Catalog> catalog_;
+  search::RankParams rank_params_;
 };
 
 }  // namespace
@@ -444,6 +717,7 @@ class SqliteStore final : public Store {
       : pool_(path), content_(pool_), members_(make_member_store(pool_)),
         events_(make_event_store(pool_)) {
     migrate(pool_);
+    content_.ensure_index();
   }
   ContentStore& content() override { return content_; }
   MemberStore& members() override { return *members_; }

@@ -1,0 +1,188 @@
+#include "store/sqlite/search_index.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "core/text.h"
+#include "store/store.h"
+
+namespace store::sqlite {
+
+namespace {
+
+// Column order of search_index; see migration 4.
+enum Column { kHeadline = 0, kDek, kPublicBody, kGatedBody, kPeople, kPlaces, kColumns };
+
+struct RankData {
+  int phrases = 0;
+  std::vector<double> idf;
+  double avg_len[kColumns] = {};
+};
+
+// BM25F: per-column term frequencies, length-normalised per column and weighted, are
+// summed before saturation; each query phrase adds idf * tf/(k1 + tf). The total is then
+// scaled by (matched phrases / phrases)^coverage, so documents that match more of the
+// reader's words rank first without requiring all of them.
+void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx,
+                   int nval, sqlite3_value** args) {
+  double k1 = nval > 0 ? sqlite3_value_double(args[0]) : 1.2;
+  double b = nval > 1 ? sqlite3_value_double(args[1]) : 0.75;
+  double weight[kColumns] = {3, 2, 1, 1, 2, 2};
+  for (int c = 0; c < kColumns && 2 + c < nval; ++c) weight[c] = sqlite3_value_double(args[2 + c]);
+  double coverage_exp = nval > 8 ? sqlite3_value_double(args[8]) : 1.0;
+  int nphrase_scored = nval > 9 ? sqlite3_value_int(args[9]) : -1;  // trailing phrases: filters
+
+  auto* data = static_cast<RankData*>(api->xGetAuxdata(fts, 0));
+  if (!data) {
+    data = new RankData;
+    data->phrases = api->xPhraseCount(fts);
+    sqlite3_int64 rows = 0;
+    api->xRowCount(fts, &rows);
+    for (int c = 0; c < kColumns; ++c) {
+      sqlite3_int64 total = 0;
+      api->xColumnTotalSize(fts, c, &total);
+      data->avg_len[c] = rows > 0 ? static_cast<double>(total) / static_cast<double>(rows) : 1;
+      if (data->avg_len[c] <= 0) data->avg_len[c] = 1;
+    }
+    for (int p = 0; p < data->phrases; ++p) {
+      sqlite3_int64 hits = 0;
+      api->xQueryPhrase(fts, p, &hits,
+                        [](const Fts5ExtensionApi*, Fts5Context*, void* user) -> int {
+                          ++*static_cast<sqlite3_int64*>(user);
+                          return SQLITE_OK;
+                        });
+      double n = static_cast<double>(rows), df = static_cast<double>(hits);
+      double idf = std::log((n - df + 0.5) / (df + 0.5) + 1.0);  // never negative
+      data->idf.push_back(idf);
+    }
+    if (api->xSetAuxdata(fts, data, [](void* p) { delete static_cast<RankData*>(p); }) !=
+        SQLITE_OK) {
+      delete data;
+      sqlite3_result_error(ctx, "meridian_rank: out of memory", -1);
+      return;
+    }
+  }
+  int scored = nphrase_scored >= 0 ? std::min(nphrase_scored, data->phrases) : data->phrases;
+  std::vector<double> tf(static_cast<std::size_t>(scored) * kColumns, 0.0);
+  int ninst = 0;
+  api->xInstCount(fts, &ninst);
+  for (int i = 0; i < ninst; ++i) {
+    int phrase = 0, col = 0, off = 0;
+    if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK) continue;
+    if (phrase < scored && col >= 0 && col < kColumns) {
+      tf[static_cast<std::size_t>(phrase) * kColumns + static_cast<std::size_t>(col)] += 1;
+    }
+  }
+  double len_norm[kColumns];
+  for (int c = 0; c < kColumns; ++c) {
+    int len = 0;
+    api->xColumnSize(fts, c, &len);
+    len_norm[c] = 1.0 - b + b * static_cast<double>(len) / data->avg_len[c];
+  }
+  double score = 0;
+  int matched = 0;
+  for (int p = 0; p < scored; ++p) {
+    double t = 0;
+    for (int c = 0; c < kColumns; ++c) {
+      double f = tf[static_cast<std::size_t>(p) * kColumns + static_cast<std::size_t>(c)];
+      if (f > 0) t += weight[c] * f / len_norm[c];
+    }
+    if (t > 0) {
+      ++matched;
+      score += data->idf[static_cast<std::size_t>(p)] * t / (k1 + t);
+    }
+  }
+  if (scored > 0 && coverage_exp != 0) {
+    score *= std::pow(static_cast<double>(matched) / scored, coverage_exp);
+  }
+  sqlite3_result_double(ctx, score);
+}
+
+std::string quoted(const std::string& word) { return "\"" + word + "\""; }
+
+std::string term_text(const search::Term& t) {
+  return t.prefix ? quoted(t.text) + " *" : quoted(t.text);
+}
+
+std::string phrase_text(const std::vector<std::string>& words) {
+  std::string s = "\"";
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i) s += ' ';
+    s += words[i];
+  }
+  return s + "\"";
+}
+
+}  // namespace
+
+void register_search_functions(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) {
+    throw StoreError("this SQLite has no FTS5");
+  }
+  sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  if (!api) throw StoreError("this SQLite has no FTS5");
+  api->xCreateFunction(api, "meridian_rank", nullptr, meridian_rank, nullptr);
+}
+
+void index_article(Connection& c, long long id, const content::StoredArticle& stored) {
+  const auto& in = stored.input;
+  bool free = in.access == content::AccessClass::kFree;
+  std::string teaser = core::strip_tags(stored.teaser_html);
+  std::string gated = core::strip_tags(stored.gated_html);
+  std::string people, places;
+  for (const auto& a : in.authors) people += a + " ";
+  for (const auto& t : in.topics) places += t + " ";
+  for (const auto& t : in.countries) places += t + " ";
+  unindex_article(c, id);
+  auto s = c.prepare(
+      "INSERT INTO search_index (rowid, headline, dek, public_body, gated_body, people, places) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s->bind(1, static_cast<std::int64_t>(id))
+      .bind(2, in.headline)
+      .bind(3, in.dek)
+      .bind(4, free ? teaser + " " + gated : teaser)
+      .bind(5, free ? std::string() : gated)
+      .bind(6, people)
+      .bind(7, places);
+  s->run();
+}
+
+void unindex_article(Connection& c, long long id) {
+  auto s = c.prepare("DELETE FROM search_index WHERE rowid = ?1");
+  s->bind(1, static_cast<std::int64_t>(id));
+  s->run();
+}
+
+std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_words) {
+  // Words first (their phrase numbers are the ones meridian_rank scores), then phrases.
+  std::string words;
+  for (const auto& t : q.words) {
+    if (!words.empty()) words += all_words ? " AND " : " OR ";
+    words += term_text(t);
+  }
+  std::string required;
+  for (const auto& p : q.phrases) {
+    if (!required.empty()) required += " AND ";
+    required += phrase_text(p);
+  }
+  std::string expr;
+  if (!words.empty() && !required.empty()) {
+    expr = "(" + words + ") AND " + required;
+  } else {
+    expr = words.empty() ? required : words;
+  }
+  if (!full_text) expr = "{headline dek public_body people places} : (" + expr + ")";
+  for (const auto& e : q.excluded) {
+    expr = "(" + expr + ") NOT " +
+           (full_text ? std::string() : std::string("{headline dek public_body people places} : ")) +
+           phrase_text(e);
+  }
+  return expr;
+}
+
+}  // namespace store::sqlite

@@ -1,0 +1,27 @@
+// Full-text search on SQLite FTS5 (internal to store/sqlite): the index kept in step
+// with articles, the ranking function, and query execution.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "content/article.h"
+#include "search/search.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace store::sqlite {
+
+// Registers meridian_rank() on a connection (BM25F with column weights and a reward for
+// matching more of the query's words).
+void register_search_functions(sqlite3* db);
+
+// Replaces the index row of one article (same transaction as the article write).
+void index_article(Connection& c, long long id, const content::StoredArticle& stored);
+void unindex_article(Connection& c, long long id);
+
+// The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
+// can never be FTS5 syntax. `full_text` false restricts matching to public columns.
+std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_words);
+
+}  // namespace store::sqlite
