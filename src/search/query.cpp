@@ -1,5 +1,10 @@
 #include "search/query.h"
 
+#include <cstdlib>
+#include <sstream>
+
+#include "search/search.h"
+
 #include <algorithm>
 #include <array>
 
@@ -92,9 +97,11 @@ core::Result<ParsedQuery> parse_query(std::string_view text) {
       q.excluded.push_back(words);
       continue;
     }
-    // "U.S.-China" becomes a phrase; "word*" a prefix on its last piece.
+    // "two-dimensional": its words, each optional; proximity ranking rewards them together.
     if (words.size() > 1) {
-      q.phrases.push_back(words);
+      for (const auto& w : words) {
+        if (w.size() > 1 && !is_stop_word(w)) q.words.push_back({w, false});
+      }
       continue;
     }
     Term t{words[0], prefix && words[0].size() >= 2};
@@ -124,6 +131,25 @@ core::Result<ParsedQuery> parse_query(std::string_view text) {
     return core::fail(core::ErrorCode::kInvalidInput, "Type a word or two to search for.");
   }
   return q;
+}
+
+RankParams rank_params_from_env() {
+  RankParams p;
+  const char* env = std::getenv("MERIDIAN_RANK");
+  if (!env) return p;
+  std::stringstream ss(env);
+  double* fields[] = {&p.k1, &p.b, &p.w_headline, &p.w_dek, &p.w_body, &p.w_people, &p.w_places,
+                      &p.coverage};
+  std::string item;
+  for (double* f : fields) {
+    if (!std::getline(ss, item, ',')) return p;
+    *f = std::atof(item.c_str());
+  }
+  if (std::getline(ss, item, ',')) p.feedback_docs = std::atoi(item.c_str());
+  if (std::getline(ss, item, ',')) p.feedback_terms = std::atoi(item.c_str());
+  if (std::getline(ss, item, ',')) p.feedback_weight = std::atof(item.c_str());
+  if (std::getline(ss, item, ',')) p.proximity = std::atof(item.c_str());
+  return p;
 }
 
 }  // namespace search

@@ -16,7 +16,7 @@
 namespace search {
 
 struct Term {
-  std::string text;  // lower-case, letters and digits only
+  std::string text;  // lower-case letters and digits; words joined by single spaces form a phrase
   bool prefix = false;
 };
 

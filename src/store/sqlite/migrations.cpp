@@ -144,6 +144,10 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
   tokenize = 'porter unicode61 remove_diacritics 2'
 );
 )SQL"},
+      {5, "search vocabulary", R"SQL(
+-- Per-column document frequencies, for choosing query-expansion terms.
+CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_index, col);
+)SQL"},
   };
   return kMigrations;
 }

@@ -1,6 +1,8 @@
 #include "store/sqlite/search_index.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -32,6 +34,17 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
   for (int c = 0; c < kColumns && 2 + c < nval; ++c) weight[c] = sqlite3_value_double(args[2 + c]);
   double coverage_exp = nval > 8 ? sqlite3_value_double(args[8]) : 1.0;
   int nphrase_scored = nval > 9 ? sqlite3_value_int(args[9]) : -1;  // trailing phrases: filters
+  // Optional per-phrase weights ("1,1,0.2,…"): expansion terms count for less and do not
+  // count towards coverage.
+  std::vector<double> phrase_weight;
+  if (nval > 10 && sqlite3_value_type(args[10]) == SQLITE_TEXT) {
+    const char* w = reinterpret_cast<const char*>(sqlite3_value_text(args[10]));
+    while (w && *w) {
+      phrase_weight.push_back(std::atof(w));
+      w = std::strchr(w, ',');
+      if (w) ++w;
+    }
+  }
 
   auto* data = static_cast<RankData*>(api->xGetAuxdata(fts, 0));
   if (!data) {
@@ -63,15 +76,56 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
       return;
     }
   }
+  double proximity_weight = nval > 11 ? sqlite3_value_double(args[11]) : 0.0;
   int scored = nphrase_scored >= 0 ? std::min(nphrase_scored, data->phrases) : data->phrases;
   std::vector<double> tf(static_cast<std::size_t>(scored) * kColumns, 0.0);
   int ninst = 0;
   api->xInstCount(fts, &ninst);
+  struct Inst {
+    int col, off, phrase;
+  };
+  std::vector<Inst> original_insts;
   for (int i = 0; i < ninst; ++i) {
     int phrase = 0, col = 0, off = 0;
     if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK) continue;
     if (phrase < scored && col >= 0 && col < kColumns) {
       tf[static_cast<std::size_t>(phrase) * kColumns + static_cast<std::size_t>(col)] += 1;
+      bool original = static_cast<std::size_t>(phrase) >= phrase_weight.size() ||
+                      phrase_weight[static_cast<std::size_t>(phrase)] >= 1.0;
+      if (original && proximity_weight > 0) original_insts.push_back({col, off, phrase});
+    }
+  }
+  // Term proximity (after Rasolofo and Savoy's BM25TP): two different query words within
+  // five tokens of each other in the same column add 1/distance^2 to that pair's
+  // proximity frequency, which is saturated like a term frequency and weighted by the
+  // rarer word's idf. Rewards "boundary layer" over "boundary ... layer".
+  double proximity = 0;
+  if (original_insts.size() > 1) {
+    std::sort(original_insts.begin(), original_insts.end(), [](const Inst& a, const Inst& b) {
+      return a.col != b.col ? a.col < b.col : a.off < b.off;
+    });
+    std::vector<double> pair_tf(static_cast<std::size_t>(scored) * static_cast<std::size_t>(scored), 0.0);
+    for (std::size_t i = 0; i < original_insts.size(); ++i) {
+      for (std::size_t j = i + 1; j < original_insts.size(); ++j) {
+        const auto& a = original_insts[i];
+        const auto& b = original_insts[j];
+        if (b.col != a.col || b.off - a.off > 5) break;
+        if (a.phrase == b.phrase) continue;
+        double d = std::max(1, b.off - a.off);
+        int lo = std::min(a.phrase, b.phrase), hi = std::max(a.phrase, b.phrase);
+        pair_tf[static_cast<std::size_t>(lo) * static_cast<std::size_t>(scored) +
+                static_cast<std::size_t>(hi)] += 1.0 / (d * d);
+      }
+    }
+    for (int lo = 0; lo < scored; ++lo) {
+      for (int hi = lo + 1; hi < scored; ++hi) {
+        double t = pair_tf[static_cast<std::size_t>(lo) * static_cast<std::size_t>(scored) +
+                           static_cast<std::size_t>(hi)];
+        if (t <= 0) continue;
+        double idf = std::min(data->idf[static_cast<std::size_t>(lo)],
+                              data->idf[static_cast<std::size_t>(hi)]);
+        proximity += idf * t / (k1 + t);
+      }
     }
   }
   double len_norm[kColumns];
@@ -81,20 +135,26 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
     len_norm[c] = 1.0 - b + b * static_cast<double>(len) / data->avg_len[c];
   }
   double score = 0;
-  int matched = 0;
+  int matched = 0, original = 0;
   for (int p = 0; p < scored; ++p) {
+    double pw = static_cast<std::size_t>(p) < phrase_weight.size()
+                    ? phrase_weight[static_cast<std::size_t>(p)]
+                    : 1.0;
+    bool is_original = pw >= 1.0;
+    original += is_original;
     double t = 0;
     for (int c = 0; c < kColumns; ++c) {
       double f = tf[static_cast<std::size_t>(p) * kColumns + static_cast<std::size_t>(c)];
       if (f > 0) t += weight[c] * f / len_norm[c];
     }
     if (t > 0) {
-      ++matched;
-      score += data->idf[static_cast<std::size_t>(p)] * t / (k1 + t);
+      matched += is_original;
+      score += pw * data->idf[static_cast<std::size_t>(p)] * t / (k1 + t);
     }
   }
-  if (scored > 0 && coverage_exp != 0) {
-    score *= std::pow(static_cast<double>(matched) / scored, coverage_exp);
+  score += proximity_weight * proximity;
+  if (original > 0 && coverage_exp != 0) {
+    score *= std::pow(static_cast<double>(matched) / original, coverage_exp);
   }
   sqlite3_result_double(ctx, score);
 }
@@ -115,6 +175,49 @@ std::string phrase_text(const std::vector<std::string>& words) {
 }
 
 }  // namespace
+
+namespace {
+
+fts5_api* fts5_of(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) return nullptr;
+  sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+  sqlite3_step(stmt);
+  sqlite3_finalize(stmt);
+  return api;
+}
+
+}  // namespace
+
+std::vector<Token> index_tokens(sqlite3* db, std::string_view text) {
+  std::vector<Token> out;
+  fts5_api* api = fts5_of(db);
+  if (!api) return out;
+  void* user = nullptr;
+  fts5_tokenizer tok;
+  if (api->xFindTokenizer(api, "porter", &user, &tok) != SQLITE_OK) return out;
+  const char* args[] = {"unicode61", "remove_diacritics", "2"};
+  Fts5Tokenizer* t = nullptr;
+  if (tok.xCreate(user, args, 3, &t) != SQLITE_OK) return out;
+  struct Ctx {
+    std::vector<Token>* out;
+    std::string_view text;
+  } ctx{&out, text};
+  tok.xTokenize(t, &ctx, FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()),
+                [](void* c, int, const char* token, int n, int start, int end) -> int {
+                  auto* x = static_cast<Ctx*>(c);
+                  std::string surface(x->text.substr(static_cast<std::size_t>(start),
+                                                     static_cast<std::size_t>(end - start)));
+                  for (auto& ch : surface) {
+                    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+                  }
+                  x->out->push_back({std::string(token, static_cast<std::size_t>(n)), surface});
+                  return SQLITE_OK;
+                });
+  tok.xDelete(t);
+  return out;
+}
 
 void register_search_functions(sqlite3* db) {
   fts5_api* api = nullptr;

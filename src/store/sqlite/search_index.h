@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "content/article.h"
 #include "search/search.h"
@@ -19,6 +21,14 @@ void register_search_functions(sqlite3* db);
 // Replaces the index row of one article (same transaction as the article write).
 void index_article(Connection& c, long long id, const content::StoredArticle& stored);
 void unindex_article(Connection& c, long long id);
+
+// Porter-stemmed tokens of `text` (the index's own tokenizer), each with the surface
+// form it came from (lower-cased), so a stem can be searched for by a word that makes it.
+struct Token {
+  std::string stem;
+  std::string surface;
+};
+std::vector<Token> index_tokens(sqlite3* db, std::string_view text);
 
 // The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
 // can never be FTS5 syntax. `full_text` false restricts matching to public columns.

@@ -502,8 +502,8 @@ class SqliteContentStore final : public ContentStore {
     {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10) "
-          "FROM search_index WHERE search_index MATCH ?1");
+          "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, "
+          "NULL, ?11) FROM search_index WHERE search_index MATCH ?1");
       s->bind(1, match);
       sqlite3_bind_double(raw(*s), 2, p.k1);
       sqlite3_bind_double(raw(*s), 3, p.b);
@@ -514,6 +514,7 @@ class SqliteContentStore final : public ContentStore {
       sqlite3_bind_double(raw(*s), 8, p.w_places);
       sqlite3_bind_double(raw(*s), 9, p.coverage);
       s->bind(10, scored);
+      sqlite3_bind_double(raw(*s), 11, p.proximity);
       std::optional<int> topic, country;
       auto find_term = [&](TermKind kind, const std::optional<std::string>& slug) -> std::optional<int> {
         if (!slug) return std::nullopt;
@@ -541,6 +542,10 @@ class SqliteContentStore final : public ContentStore {
         score *= 1.0 + 0.05 * std::exp(-age_days / 365.0);
         hits.emplace_back(score, &m);
       }
+    }
+    if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 && !req.query.words.empty() &&
+        hits.size() >= 3) {
+      rerank_with_feedback(req, hits);
     }
     result.total = static_cast<int>(hits.size());
     // Facets over everything that matched the query and the filters.
@@ -624,6 +629,114 @@ class SqliteContentStore final : public ContentStore {
     return result;
   }
 
+  // Pseudo-relevance feedback (RM3): words that are frequent in the best first-pass
+  // results, and rare in the collection, are added to the query with a lower weight; the
+  // result set stays what the reader's own words matched, only its order changes. The
+  // words come only from columns this reader may match, so gated text never steers the
+  // ranking for readers who cannot read it.
+  void rerank_with_feedback(const search::SearchRequest& req,
+                            std::vector<std::pair<double, const DocMeta*>>& hits) {
+    const auto& p = rank_params_;
+    std::size_t fb = std::min<std::size_t>(static_cast<std::size_t>(p.feedback_docs), hits.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(fb), hits.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    auto c = pool_.acquire();
+    sqlite3* db = c->handle();
+    std::unordered_map<std::string, bool> query_stems;
+    for (const auto& w : req.query.words) {
+      for (const auto& t : index_tokens(db, w.text)) query_stems[t.stem] = true;
+    }
+    struct Cand {
+      double weight = 0;
+      std::string surface;
+    };
+    std::unordered_map<std::string, Cand> cands;
+    double total_score = 0;
+    for (std::size_t i = 0; i < fb; ++i) total_score += hits[i].first;
+    if (total_score <= 0) return;
+    for (std::size_t i = 0; i < fb; ++i) {
+      std::string text;
+      {
+        auto s = c->prepare(
+            "SELECT headline, dek, public_body, CASE WHEN ?2 THEN gated_body ELSE '' END "
+            "FROM search_index WHERE rowid = ?1");
+        s->bind(1, static_cast<std::int64_t>(hits[i].second->id)).bind(2, req.full_text ? 1 : 0);
+        if (!s->step()) continue;
+        text = s->text(0) + "\n" + s->text(1) + "\n" + s->text(2) + "\n" + s->text(3);
+      }
+      auto tokens = index_tokens(db, text);
+      if (tokens.empty()) continue;
+      double doc_weight = hits[i].first / total_score / static_cast<double>(tokens.size());
+      for (const auto& t : tokens) {
+        if (t.stem.size() < 3 || query_stems.count(t.stem) || search::is_stop_word(t.surface)) {
+          continue;
+        }
+        bool digits = t.stem.find_first_not_of("0123456789") == std::string::npos;
+        if (digits) continue;
+        auto& cand = cands[t.stem];
+        cand.weight += doc_weight;
+        if (cand.surface.empty()) cand.surface = t.surface;
+      }
+    }
+    std::vector<std::pair<double, std::string>> ranked;  // (weight, stem)
+    for (const auto& [stem, cand] : cands) ranked.emplace_back(cand.weight, stem);
+    std::size_t consider = std::min<std::size_t>(ranked.size(), 40);
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(consider), ranked.end(),
+                      std::greater<>());
+    ranked.resize(consider);
+    // Weigh by rarity: document frequency over the columns this reader may match.
+    long long docs = static_cast<long long>(hits.size());
+    {
+      auto s = c->prepare("SELECT COUNT(*) FROM search_index");
+      if (s->step()) docs = s->int64(0);
+    }
+    for (auto& [weight, stem] : ranked) {
+      auto s = c->prepare(
+          "SELECT COALESCE(MAX(doc), 0) FROM search_vocab WHERE term = ?1 AND "
+          "(?2 OR col != 'gated_body')");
+      s->bind(1, stem).bind(2, req.full_text ? 1 : 0);
+      double df = s->step() ? static_cast<double>(s->int64(0)) : 0;
+      weight *= std::log((static_cast<double>(docs) + 1) / (df + 1));
+    }
+    std::sort(ranked.begin(), ranked.end(), std::greater<>());
+    std::size_t terms = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(p.feedback_terms));
+    if (terms == 0 || ranked[0].first <= 0) return;
+    search::ParsedQuery expanded = req.query;
+    std::string weights;
+    for (std::size_t i = 0; i < req.query.words.size(); ++i) weights += "1,";
+    for (std::size_t i = 0; i < terms; ++i) {
+      if (ranked[i].first <= 0) break;
+      expanded.words.push_back({cands[ranked[i].second].surface, false});
+      weights += std::to_string(p.feedback_weight * ranked[i].first / ranked[0].first) + ",";
+    }
+    for (std::size_t i = 0; i < req.query.phrases.size(); ++i) weights += "1,";
+    std::unordered_map<long long, std::size_t> position;
+    for (std::size_t i = 0; i < hits.size(); ++i) position[hits[i].second->id] = i;
+    auto s = c->prepare(
+        "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, "
+        "?12) FROM search_index WHERE search_index MATCH ?1");
+    s->bind(1, fts_match(expanded, req.full_text, false));
+    sqlite3_bind_double(raw(*s), 2, p.k1);
+    sqlite3_bind_double(raw(*s), 3, p.b);
+    sqlite3_bind_double(raw(*s), 4, p.w_headline);
+    sqlite3_bind_double(raw(*s), 5, p.w_dek);
+    sqlite3_bind_double(raw(*s), 6, p.w_body);
+    sqlite3_bind_double(raw(*s), 7, p.w_people);
+    sqlite3_bind_double(raw(*s), 8, p.w_places);
+    sqlite3_bind_double(raw(*s), 9, p.coverage);
+    s->bind(10, static_cast<int>(expanded.words.size() + expanded.phrases.size()));
+    s->bind(11, weights);
+    sqlite3_bind_double(raw(*s), 12, p.proximity);
+    while (s->step()) {
+      auto it = position.find(s->int64(0));
+      if (it == position.end()) continue;  // matched only expansion words: not a result
+      auto& hit = hits[it->second];
+      double age_days =
+          std::max<double>(0, static_cast<double>(req.now - hit.second->published_at) / 86400.0);
+      hit.first = sqlite3_column_double(raw(*s), 1) * (1.0 + 0.05 * std::exp(-age_days / 365.0));
+    }
+  }
+
   static sqlite3_stmt* raw(Statement& s) { return s.raw(); }
 
   static void bind_article(Statement& s, const content::StoredArticle& stored,
@@ -674,7 +787,7 @@ class SqliteContentStore final : public ContentStore {
   Pool& pool_;
   std::mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_;
-  search::RankParams rank_params_;
+  search::RankParams rank_params_ = search::rank_params_from_env();
 };
 
 }  // namespace
