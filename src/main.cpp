@@ -316,6 +316,8 @@ int main(int argc, char** argv) {
   std::string export_file;
   exp->add_option("FILE", export_file, "Output file (default: standard output)");
 
+  auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the articles");
+
   auto* members = cli.add_subcommand("members", "Manage readers and complimentary subscriptions");
   members->require_subcommand(1);
   members->fallthrough();
@@ -358,6 +360,15 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return cmd_serve(config, listen, demo);
   if (import->parsed()) return cmd_import(config, import_file);
   if (exp->parsed()) return cmd_export(config, export_file);
+  if (reindex->parsed()) {
+    int status = 0;
+    auto a = open_or_exit("reindex", config, status);
+    if (!a) return status;
+    auto n = a->store->content().reindex();
+    if (!n) return fail_with("reindex", n.error().message);
+    std::printf("reindexed %d articles\n", *n);
+    return 0;
+  }
   if (grant->parsed()) return cmd_members_grant(config, m_email, m_until, m_name);
   if (revoke->parsed()) return cmd_members_revoke(config, m_email);
   if (list->parsed()) return cmd_members_list(config, false);

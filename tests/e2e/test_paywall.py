@@ -222,6 +222,8 @@ class PaywallStory(unittest.TestCase):
         seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account",
                               "/api/v1/articles?per_page=100", "/account/export"]
         queue += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
+        queue += [f"/api/v1/search?q={canary(s)}" for s in gated] + [f"/search?q={canary(s)}" for s in gated]
+        queue += ["/api/v1/search?q=fourth+paragraph&per_page=100", "/search?q=inside"]
         while queue and len(seen) < 300:
             path = queue.pop()
             if path in seen or path.startswith("/signout") or "/delete" in path:

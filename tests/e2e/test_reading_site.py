@@ -282,6 +282,10 @@ class ReadingSiteTest(unittest.TestCase):
         seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml",
                               "/robots.txt", "/api/v1/articles?per_page=100"]
         queue += [f"/api/v1/articles/{s}" for s in gated]
+        # Search for the secret words themselves, and for words around them.
+        queue += [f"/search?q={c}" for c in canaries] + [f"/api/v1/search?q={c}" for c in canaries]
+        queue += ["/search?q=fourth+paragraph", "/api/v1/search?q=fourth+paragraph&per_page=100",
+                  "/api/v1/search?q=inside&per_page=100"]
         base = self.server.base
         while queue and len(seen) < 400:
             path = queue.pop()
