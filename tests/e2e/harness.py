@@ -224,3 +224,14 @@ def link_in_mail(data_dir, to, path_prefix):
             if m:
                 return m.group(1)
     raise AssertionError(f"no {path_prefix} link mailed to {to}")
+
+
+def echo_removed(path, text):
+    """The page without the search words the crawler itself typed (the search page shows
+    the reader's query back to them); whatever remains came from the server's content."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query).get("q", [""])[0]
+    if not query:
+        return text
+    for form in {query, urllib.parse.quote_plus(query), urllib.parse.quote(query)}:
+        text = text.replace(form, "")
+    return text
