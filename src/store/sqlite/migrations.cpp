@@ -148,6 +148,12 @@ CREATE VIRTUAL TABLE search_index USING fts5 (
 -- Per-column document frequencies, for choosing query-expansion terms.
 CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_index, col);
 )SQL"},
+      {6, "covering index for listings", R"SQL(
+-- Listing, counting and visibility checks read only these columns. Without a covering
+-- index SQLite walks the article rows, whose large body columns come first, and a scan
+-- at 50,000 articles costs a quarter of a second.
+CREATE INDEX articles_listing ON articles (published_at, status, type, featured, updated_at);
+)SQL"},
   };
   return kMigrations;
 }

@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -390,7 +393,7 @@ class SqliteContentStore final : public ContentStore {
     auto c = pool_.acquire();
     long long indexed = 0, articles = 0;
     {
-      auto s = c->prepare("SELECT COUNT(*) FROM search_index");
+      auto s = c->prepare("SELECT COUNT(*) FROM search_index_docsize");  // small rows
       if (s->step()) indexed = s->int64(0);
     }
     {
@@ -493,8 +496,11 @@ class SqliteContentStore final : public ContentStore {
   }
 
   search::SearchResult run_search(const search::SearchRequest& req) {
+    auto T0 = std::chrono::steady_clock::now();
+    auto ms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T0).count(); };
     search::SearchResult result;
     auto cat = catalog(req.timezone);
+    double t_cat = ms();
     const auto& p = rank_params_;
     std::string match = fts_match(req.query, req.full_text, false);
     int scored = static_cast<int>(req.query.words.size() + req.query.phrases.size());
@@ -543,10 +549,15 @@ class SqliteContentStore final : public ContentStore {
         hits.emplace_back(score, &m);
       }
     }
-    if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 && !req.query.words.empty() &&
-        hits.size() >= 3) {
-      rerank_with_feedback(req, hits);
+    double t_rank = ms();
+    // Feedback helps verbose, selective queries (and costs a second pass); broad queries
+    // keep their first-pass order.
+    if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 &&
+        req.query.words.size() >= 2 && hits.size() >= 3 &&
+        hits.size() <= static_cast<std::size_t>(p.feedback_max_hits)) {
+      rerank_with_feedback(req, hits, cat->docs.size());
     }
+    double t_prf = ms();
     result.total = static_cast<int>(hits.size());
     // Facets over everything that matched the query and the filters.
     std::unordered_map<int, int> topic_counts, country_counts;
@@ -591,6 +602,7 @@ class SqliteContentStore final : public ContentStore {
         return a.first != b.first ? a.first > b.first : a.second->published_at > b.second->published_at;
       });
     }
+    double t_facets = ms();
     std::size_t from = static_cast<std::size_t>((req.page - 1) * req.per_page);
     auto c = pool_.acquire();
     for (std::size_t i = from; i < hits.size() && i < from + static_cast<std::size_t>(req.per_page); ++i) {
@@ -626,6 +638,7 @@ class SqliteContentStore final : public ContentStore {
       }
       result.hits.push_back(std::move(hit));
     }
+    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "search %zu hits: catalog %.1f rank %.1f prf %.1f facets+sort %.1f page %.1f ms\n", hits.size(), t_cat, t_rank - t_cat, t_prf - t_rank, t_facets - t_prf, ms() - t_facets);
     return result;
   }
 
@@ -635,7 +648,8 @@ class SqliteContentStore final : public ContentStore {
   // words come only from columns this reader may match, so gated text never steers the
   // ranking for readers who cannot read it.
   void rerank_with_feedback(const search::SearchRequest& req,
-                            std::vector<std::pair<double, const DocMeta*>>& hits) {
+                            std::vector<std::pair<double, const DocMeta*>>& hits,
+                            std::size_t collection_size) {
     const auto& p = rank_params_;
     std::size_t fb = std::min<std::size_t>(static_cast<std::size_t>(p.feedback_docs), hits.size());
     std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(fb), hits.end(),
@@ -678,44 +692,49 @@ class SqliteContentStore final : public ContentStore {
         if (cand.surface.empty()) cand.surface = t.surface;
       }
     }
+    auto P0 = std::chrono::steady_clock::now();
+    auto pms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - P0).count(); };
     std::vector<std::pair<double, std::string>> ranked;  // (weight, stem)
     for (const auto& [stem, cand] : cands) ranked.emplace_back(cand.weight, stem);
-    std::size_t consider = std::min<std::size_t>(ranked.size(), 40);
+    std::size_t consider = std::min<std::size_t>(ranked.size(), 20);
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(consider), ranked.end(),
                       std::greater<>());
     ranked.resize(consider);
     // Weigh by rarity: document frequency over the columns this reader may match.
-    long long docs = static_cast<long long>(hits.size());
-    {
-      auto s = c->prepare("SELECT COUNT(*) FROM search_index");
-      if (s->step()) docs = s->int64(0);
-    }
+    // (COUNT(*) on the FTS table would read every row: the catalog knows the number.)
+    long long docs = static_cast<long long>(collection_size);
     for (auto& [weight, stem] : ranked) {
-      auto s = c->prepare(
-          "SELECT COALESCE(MAX(doc), 0) FROM search_vocab WHERE term = ?1 AND "
-          "(?2 OR col != 'gated_body')");
-      s->bind(1, stem).bind(2, req.full_text ? 1 : 0);
-      double df = s->step() ? static_cast<double>(s->int64(0)) : 0;
+      double df = document_frequency(*c, stem, req.full_text);
       weight *= std::log((static_cast<double>(docs) + 1) / (df + 1));
     }
+    double t_df = pms();
     std::sort(ranked.begin(), ranked.end(), std::greater<>());
     std::size_t terms = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(p.feedback_terms));
     if (terms == 0 || ranked[0].first <= 0) return;
-    search::ParsedQuery expanded = req.query;
+    // "(the reader's words) AND (the reader's words OR added words)": the same documents
+    // as the first pass, scored with the added words. Phrase numbers run left to right:
+    // the first group counts, its repeat in the second group does not, added words count
+    // at their feedback weight, then required phrases.
+    search::ParsedQuery scoring;
+    scoring.words = req.query.words;
     std::string weights;
     for (std::size_t i = 0; i < req.query.words.size(); ++i) weights += "1,";
+    for (std::size_t i = 0; i < req.query.words.size(); ++i) weights += "0,";
+    std::vector<search::Term> added;
     for (std::size_t i = 0; i < terms; ++i) {
       if (ranked[i].first <= 0) break;
-      expanded.words.push_back({cands[ranked[i].second].surface, false});
+      added.push_back({cands[ranked[i].second].surface, false});
       weights += std::to_string(p.feedback_weight * ranked[i].first / ranked[0].first) + ",";
     }
     for (std::size_t i = 0; i < req.query.phrases.size(); ++i) weights += "1,";
+    search::ParsedQuery expanded = req.query;
+    expanded.words.insert(expanded.words.end(), added.begin(), added.end());
     std::unordered_map<long long, std::size_t> position;
     for (std::size_t i = 0; i < hits.size(); ++i) position[hits[i].second->id] = i;
     auto s = c->prepare(
         "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, "
         "?12) FROM search_index WHERE search_index MATCH ?1");
-    s->bind(1, fts_match(expanded, req.full_text, false));
+    s->bind(1, fts_match_expanded(req.query, added, req.full_text));
     sqlite3_bind_double(raw(*s), 2, p.k1);
     sqlite3_bind_double(raw(*s), 3, p.b);
     sqlite3_bind_double(raw(*s), 4, p.w_headline);
@@ -724,7 +743,7 @@ class SqliteContentStore final : public ContentStore {
     sqlite3_bind_double(raw(*s), 7, p.w_people);
     sqlite3_bind_double(raw(*s), 8, p.w_places);
     sqlite3_bind_double(raw(*s), 9, p.coverage);
-    s->bind(10, static_cast<int>(expanded.words.size() + expanded.phrases.size()));
+    s->bind(10, static_cast<int>(2 * req.query.words.size() + added.size() + req.query.phrases.size()));
     s->bind(11, weights);
     sqlite3_bind_double(raw(*s), 12, p.proximity);
     while (s->step()) {
@@ -735,6 +754,31 @@ class SqliteContentStore final : public ContentStore {
           std::max<double>(0, static_cast<double>(req.now - hit.second->published_at) / 86400.0);
       hit.first = sqlite3_column_double(raw(*s), 1) * (1.0 + 0.05 * std::exp(-age_days / 365.0));
     }
+    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "  prf: df %.1f second pass %.1f\n", t_df, pms() - t_df);
+  }
+
+  // Documents containing a stem in the columns this reader may match; cached per
+  // content version (a lookup reads the term's whole document list).
+  double document_frequency(Connection& c, const std::string& stem, bool full_text) {
+    long long version = content_version();
+    std::string key = (full_text ? "f:" : "p:") + stem;
+    {
+      std::lock_guard lock(df_mu_);
+      if (df_version_ != version) {
+        df_cache_.clear();
+        df_version_ = version;
+      }
+      if (auto it = df_cache_.find(key); it != df_cache_.end()) return it->second;
+    }
+    auto s = c.prepare(
+        "SELECT COALESCE(MAX(doc), 0) FROM search_vocab WHERE term = ?1 AND "
+        "(?2 OR col != 'gated_body')");
+    s->bind(1, stem).bind(2, full_text ? 1 : 0);
+    double df = s->step() ? static_cast<double>(s->int64(0)) : 0;
+    std::lock_guard lock(df_mu_);
+    if (df_cache_.size() > 200000) df_cache_.clear();
+    df_cache_[key] = df;
+    return df;
   }
 
   static sqlite3_stmt* raw(Statement& s) { return s.raw(); }
@@ -788,6 +832,9 @@ class SqliteContentStore final : public ContentStore {
   std::mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_;
   search::RankParams rank_params_ = search::rank_params_from_env();
+  std::mutex df_mu_;
+  long long df_version_ = -1;
+  std::unordered_map<std::string, double> df_cache_;
 };
 
 }  // namespace
