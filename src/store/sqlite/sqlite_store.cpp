@@ -505,50 +505,66 @@ class SqliteContentStore final : public ContentStore {
     std::string match = fts_match(req.query, req.full_text, false);
     int scored = static_cast<int>(req.query.words.size() + req.query.phrases.size());
     std::vector<std::pair<double, const DocMeta*>> hits;
+    std::optional<int> topic, country;
+    auto find_term = [&](TermKind kind, const std::optional<std::string>& slug) -> std::optional<int> {
+      if (!slug) return std::nullopt;
+      for (std::size_t i = 0; i < cat->terms.size(); ++i) {
+        if (cat->terms[i].kind == kind && cat->terms[i].slug == *slug) return static_cast<int>(i);
+      }
+      return -1;  // no such term: nothing matches
+    };
+    topic = find_term(TermKind::kTopic, req.topic);
+    country = find_term(TermKind::kCountry, req.country);
+    auto admit = [&](long long id) -> const DocMeta* {
+      auto it = cat->docs.find(id);
+      if (it == cat->docs.end()) return nullptr;
+      const DocMeta& m = it->second;
+      if (m.visible_draft || m.published_at > req.now) return nullptr;
+      if (req.type && m.type != *req.type) return nullptr;
+      if (req.year && m.year != *req.year) return nullptr;
+      if (req.from && m.published_at < *req.from) return nullptr;
+      if (req.to && m.published_at >= *req.to) return nullptr;
+      if (topic && std::find(m.topics.begin(), m.topics.end(), *topic) == m.topics.end()) return nullptr;
+      if (country && std::find(m.countries.begin(), m.countries.end(), *country) == m.countries.end()) {
+        return nullptr;
+      }
+      return &m;
+    };
+    // Which documents match, and (for relevance order) their scores, in one pass. FTS5
+    // scores every row a MATCH yields (about a microsecond each here); sorting by date
+    // needs no scores, so that pass skips the ranking function.
     {
       auto c = pool_.acquire();
-      auto s = c->prepare(
-          "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, "
-          "NULL, ?11) FROM search_index WHERE search_index MATCH ?1");
+      bool by_date = req.sort == search::Sort::kDate;
+      auto s = c->prepare(by_date
+                              ? "SELECT rowid, 0 FROM search_index WHERE search_index MATCH ?1"
+                              : "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, "
+                                "?7, ?8, ?9, ?10, NULL, ?11) FROM search_index "
+                                "WHERE search_index MATCH ?1");
       s->bind(1, match);
-      sqlite3_bind_double(raw(*s), 2, p.k1);
-      sqlite3_bind_double(raw(*s), 3, p.b);
-      sqlite3_bind_double(raw(*s), 4, p.w_headline);
-      sqlite3_bind_double(raw(*s), 5, p.w_dek);
-      sqlite3_bind_double(raw(*s), 6, p.w_body);
-      sqlite3_bind_double(raw(*s), 7, p.w_people);
-      sqlite3_bind_double(raw(*s), 8, p.w_places);
-      sqlite3_bind_double(raw(*s), 9, p.coverage);
-      s->bind(10, scored);
-      sqlite3_bind_double(raw(*s), 11, p.proximity);
-      std::optional<int> topic, country;
-      auto find_term = [&](TermKind kind, const std::optional<std::string>& slug) -> std::optional<int> {
-        if (!slug) return std::nullopt;
-        for (std::size_t i = 0; i < cat->terms.size(); ++i) {
-          if (cat->terms[i].kind == kind && cat->terms[i].slug == *slug) return static_cast<int>(i);
-        }
-        return -1;  // no such term: nothing matches
-      };
-      topic = find_term(TermKind::kTopic, req.topic);
-      country = find_term(TermKind::kCountry, req.country);
+      if (!by_date) {
+        sqlite3_bind_double(raw(*s), 2, p.k1);
+        sqlite3_bind_double(raw(*s), 3, p.b);
+        sqlite3_bind_double(raw(*s), 4, p.w_headline);
+        sqlite3_bind_double(raw(*s), 5, p.w_dek);
+        sqlite3_bind_double(raw(*s), 6, p.w_body);
+        sqlite3_bind_double(raw(*s), 7, p.w_people);
+        sqlite3_bind_double(raw(*s), 8, p.w_places);
+        sqlite3_bind_double(raw(*s), 9, p.coverage);
+        s->bind(10, scored);
+        sqlite3_bind_double(raw(*s), 11, p.proximity);
+      }
       while (s->step()) {
-        auto it = cat->docs.find(s->int64(0));
-        if (it == cat->docs.end()) continue;
-        const DocMeta& m = it->second;
-        if (m.visible_draft || m.published_at > req.now) continue;
-        if (req.type && m.type != *req.type) continue;
-        if (req.year && m.year != *req.year) continue;
-        if (req.from && m.published_at < *req.from) continue;
-        if (req.to && m.published_at >= *req.to) continue;
-        if (topic && std::find(m.topics.begin(), m.topics.end(), *topic) == m.topics.end()) continue;
-        if (country && std::find(m.countries.begin(), m.countries.end(), *country) == m.countries.end()) continue;
+        const DocMeta* m = admit(s->int64(0));
+        if (!m) continue;
         double score = sqlite3_column_double(raw(*s), 1);
         // Recency as a gentle tie-breaker: at most +5% for today, fading over years.
-        double age_days = std::max<double>(0, static_cast<double>(req.now - m.published_at) / 86400.0);
+        double age_days = std::max<double>(0, static_cast<double>(req.now - m->published_at) / 86400.0);
         score *= 1.0 + 0.05 * std::exp(-age_days / 365.0);
-        hits.emplace_back(score, &m);
+        hits.emplace_back(score, m);
       }
     }
+    std::size_t need = static_cast<std::size_t>(req.page * req.per_page);
     double t_rank = ms();
     // Feedback helps verbose, selective queries (and costs a second pass); broad queries
     // keep their first-pass order.
@@ -598,9 +614,12 @@ class SqliteContentStore final : public ContentStore {
                    : a.second->id > b.second->id;
       });
     } else {
-      std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {
+      // Scored documents by score; any unscored (broad queries) after them, newest first.
+      std::size_t top = std::min(hits.size(), need);
+      auto better = [](const auto& a, const auto& b) {
         return a.first != b.first ? a.first > b.first : a.second->published_at > b.second->published_at;
-      });
+      };
+      std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(top), hits.end(), better);
     }
     double t_facets = ms();
     std::size_t from = static_cast<std::size_t>((req.page - 1) * req.per_page);
