@@ -155,3 +155,25 @@ test('a subscriber signs in by link and reads everything', async () => {
   await expectAccessible(page, 'account page');
   await context.close();
 });
+
+test('search from the header, narrow by a facet, keyboard and axe clean', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByRole('searchbox', { name: 'Search' }).first().fill('headline');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\?q=headline/);
+  assert.ok(await page.getByRole('status').filter({ hasText: 'results' }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'A headline for metered-a' }).isVisible());
+  // Gated words never show in anonymous snippets.
+  assert.equal(await page.getByText(/CANARY/).count(), 0);
+  await expectAccessible(page, 'search results');
+  await page.screenshot({ path: path.join(SHOTS, '6-search.png'), fullPage: true });
+  await page.getByRole('complementary', { name: 'Filter results' })
+    .getByRole('link', { name: 'Chile' }).click();
+  await page.waitForURL(/country=chile/);
+  assert.ok(await page.getByRole('link', { name: 'Any Country or region' }).isVisible());
+  await page.goto(`${base}/search?q=CANARYmeteredaX`);
+  assert.ok(await page.getByText('No articles match that search.').isVisible());
+  await context.close();
+});
