@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -330,7 +331,24 @@ class SqliteContentStore final : public ContentStore {
     return std::nullopt;
   }
 
+  // Reads every visible article's index entry, so it is remembered per content version
+  // until the next scheduled publication (cache misses ask for it on every page).
   core::UnixTime last_modified(core::UnixTime now) override {
+    long long version = content_version();
+    {
+      std::lock_guard lock(lm_mu_);
+      if (lm_version_ == version && now < lm_valid_until_) return lm_value_;
+    }
+    auto value = last_modified_uncached(now);
+    auto next = next_publication_after(now);
+    std::lock_guard lock(lm_mu_);
+    lm_version_ = version;
+    lm_value_ = value;
+    lm_valid_until_ = next ? *next : std::numeric_limits<core::UnixTime>::max();
+    return value;
+  }
+
+  core::UnixTime last_modified_uncached(core::UnixTime now) {
     auto c = pool_.acquire();
     auto s = c->prepare(std::string("SELECT MAX(MAX(a.updated_at, a.published_at)) FROM "
                                     "articles a WHERE ") +
@@ -851,6 +869,10 @@ class SqliteContentStore final : public ContentStore {
   std::mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_;
   search::RankParams rank_params_ = search::rank_params_from_env();
+  std::mutex lm_mu_;
+  long long lm_version_ = -1;
+  core::UnixTime lm_value_ = 0;
+  core::UnixTime lm_valid_until_ = 0;
   std::mutex df_mu_;
   long long df_version_ = -1;
   std::unordered_map<std::string, double> df_cache_;
