@@ -20,6 +20,7 @@ struct RankData {
   int phrases = 0;
   std::vector<double> idf;
   double avg_len[kColumns] = {};
+  std::shared_ptr<const ColumnLengths::Table> lengths;
 };
 
 // BM25F: per-column term frequencies, length-normalised per column and weighted, are
@@ -49,6 +50,9 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
   auto* data = static_cast<RankData*>(api->xGetAuxdata(fts, 0));
   if (!data) {
     data = new RankData;
+    if (auto* lengths = static_cast<const ColumnLengths*>(api->xUserData(fts))) {
+      data->lengths = lengths->current();
+    }
     data->phrases = api->xPhraseCount(fts);
     sqlite3_int64 rows = 0;
     api->xRowCount(fts, &rows);
@@ -78,13 +82,16 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
   }
   double proximity_weight = nval > 11 ? sqlite3_value_double(args[11]) : 0.0;
   int scored = nphrase_scored >= 0 ? std::min(nphrase_scored, data->phrases) : data->phrases;
-  std::vector<double> tf(static_cast<std::size_t>(scored) * kColumns, 0.0);
+  // Per-row buffers reused across rows (this runs for every matching document).
+  thread_local std::vector<double> tf;
+  tf.assign(static_cast<std::size_t>(scored) * kColumns, 0.0);
   int ninst = 0;
   api->xInstCount(fts, &ninst);
   struct Inst {
     int col, off, phrase;
   };
-  std::vector<Inst> original_insts;
+  thread_local std::vector<Inst> original_insts;
+  original_insts.clear();
   for (int i = 0; i < ninst; ++i) {
     int phrase = 0, col = 0, off = 0;
     if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK) continue;
@@ -104,7 +111,8 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
     std::sort(original_insts.begin(), original_insts.end(), [](const Inst& a, const Inst& b) {
       return a.col != b.col ? a.col < b.col : a.off < b.off;
     });
-    std::vector<double> pair_tf(static_cast<std::size_t>(scored) * static_cast<std::size_t>(scored), 0.0);
+    thread_local std::vector<double> pair_tf;
+    pair_tf.assign(static_cast<std::size_t>(scored) * static_cast<std::size_t>(scored), 0.0);
     for (std::size_t i = 0; i < original_insts.size(); ++i) {
       for (std::size_t j = i + 1; j < original_insts.size(); ++j) {
         const auto& a = original_insts[i];
@@ -129,9 +137,21 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
     }
   }
   double len_norm[kColumns];
+  sqlite3_int64 rowid = api->xRowid(fts);
+  const ColumnLengths::Row* known = nullptr;
+  if (data->lengths && rowid >= 0 && static_cast<std::size_t>(rowid) < data->lengths->size()) {
+    const auto& row = (*data->lengths)[static_cast<std::size_t>(rowid)];
+    bool any = false;
+    for (auto v : row) any = any || v != 0;
+    if (any) known = &row;
+  }
   for (int c = 0; c < kColumns; ++c) {
     int len = 0;
-    api->xColumnSize(fts, c, &len);
+    if (known) {
+      len = static_cast<int>((*known)[static_cast<std::size_t>(c)]);
+    } else {
+      api->xColumnSize(fts, c, &len);
+    }
     len_norm[c] = 1.0 - b + b * static_cast<double>(len) / data->avg_len[c];
   }
   double score = 0;
@@ -219,7 +239,37 @@ std::vector<Token> index_tokens(sqlite3* db, std::string_view text) {
   return out;
 }
 
-void register_search_functions(sqlite3* db) {
+std::shared_ptr<const ColumnLengths::Table> load_column_lengths(Connection& c) {
+  auto table = std::make_shared<ColumnLengths::Table>();
+  auto s = c.prepare("SELECT id, sz FROM search_index_docsize");
+  while (s->step()) {
+    long long id = s->int64(0);
+    if (id < 0 || id > 50'000'000) continue;
+    std::string blob = s->text(1);
+    if (static_cast<std::size_t>(id) >= table->size()) table->resize(static_cast<std::size_t>(id) + 1);
+    auto& row = (*table)[static_cast<std::size_t>(id)];
+    // FTS5 stores one varint per column (SQLite's varint: 7 bits a byte, high bit set on
+    // all but the last byte).
+    std::size_t pos = 0;
+    for (int col = 0; col < kColumns && pos < blob.size(); ++col) {
+      std::uint64_t v = 0;
+      for (int k = 0; k < 9 && pos < blob.size(); ++k) {
+        auto byte = static_cast<unsigned char>(blob[pos++]);
+        if (k == 8) {
+          v = (v << 8) | byte;
+          break;
+        }
+        v = (v << 7) | (byte & 0x7f);
+        if (!(byte & 0x80)) break;
+      }
+      row[static_cast<std::size_t>(col)] = static_cast<std::uint32_t>(std::min<std::uint64_t>(v, 0xffffffffu));
+    }
+    // An all-empty document would read as "unknown" and fall back to FTS5: harmless.
+  }
+  return table;
+}
+
+void register_search_functions(sqlite3* db, const ColumnLengths* lengths) {
   fts5_api* api = nullptr;
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) != SQLITE_OK) {
@@ -229,7 +279,8 @@ void register_search_functions(sqlite3* db) {
   sqlite3_step(stmt);
   sqlite3_finalize(stmt);
   if (!api) throw StoreError("this SQLite has no FTS5");
-  api->xCreateFunction(api, "meridian_rank", nullptr, meridian_rank, nullptr);
+  api->xCreateFunction(api, "meridian_rank", const_cast<ColumnLengths*>(lengths), meridian_rank,
+                       nullptr);
 }
 
 void index_article(Connection& c, long long id, const content::StoredArticle& stored) {

@@ -1,6 +1,5 @@
 #include "store/sqlite/sqlite_db.h"
 
-#include "store/sqlite/search_index.h"
 #include "store/store.h"
 
 namespace store::sqlite {
@@ -68,7 +67,6 @@ Connection::Connection(const std::string& path) {
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA temp_store=MEMORY");
-  register_search_functions(db_);
 }
 
 Connection::~Connection() {
@@ -125,7 +123,9 @@ Pool::Lease Pool::acquire() {
       return Lease(*this, std::move(c));
     }
   }
-  return Lease(*this, std::make_unique<Connection>(path_));
+  auto c = std::make_unique<Connection>(path_);
+  if (on_open_) on_open_(c->handle());
+  return Lease(*this, std::move(c));
 }
 
 void Pool::give_back(std::unique_ptr<Connection> c) {

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -99,7 +100,9 @@ class Transaction {
 
 class Pool {
  public:
-  explicit Pool(std::string path) : path_(std::move(path)) {}
+  // `on_open` runs on every new connection (to register functions).
+  explicit Pool(std::string path, std::function<void(sqlite3*)> on_open = {})
+      : path_(std::move(path)), on_open_(std::move(on_open)) {}
   class Lease {
    public:
     Lease(Pool& pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
@@ -118,6 +121,7 @@ class Pool {
  private:
   void give_back(std::unique_ptr<Connection> c);
   std::string path_;
+  std::function<void(sqlite3*)> on_open_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
 };

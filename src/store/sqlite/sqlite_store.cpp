@@ -57,7 +57,7 @@ ArticleSummary read_summary(Statement& s) {
 
 class SqliteContentStore final : public ContentStore {
  public:
-  explicit SqliteContentStore(Pool& pool) : pool_(pool) {}
+  SqliteContentStore(Pool& pool, ColumnLengths& lengths) : pool_(pool), lengths_(lengths) {}
 
   core::Result<UpsertStats> upsert_articles(const std::vector<content::StoredArticle>& articles,
                                             core::UnixTime now) override {
@@ -508,6 +508,7 @@ class SqliteContentStore final : public ContentStore {
         list.push_back(term->second);
       }
     }
+    lengths_.replace(load_column_lengths(*c));
     std::lock_guard lock(catalog_mu_);
     catalog_ = cat;
     return cat;
@@ -866,6 +867,7 @@ class SqliteContentStore final : public ContentStore {
   }
 
   Pool& pool_;
+  ColumnLengths& lengths_;
   std::mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_;
   search::RankParams rank_params_ = search::rank_params_from_env();
@@ -915,7 +917,8 @@ void migrate(Pool& pool_) {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path)
-      : pool_(path), content_(pool_), members_(make_member_store(pool_)),
+      : pool_(path, [this](sqlite3* db) { register_search_functions(db, &lengths_); }),
+        content_(pool_, lengths_), members_(make_member_store(pool_)),
         events_(make_event_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
@@ -937,6 +940,7 @@ class SqliteStore final : public Store {
   }
 
  private:
+  ColumnLengths lengths_;  // before pool_: connections refer to it
   Pool pool_;
   SqliteContentStore content_;
   std::unique_ptr<MemberStore> members_;
