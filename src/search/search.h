@@ -69,7 +69,8 @@ struct RankParams {
   int feedback_docs = 10;        // pseudo-relevance feedback: first-pass results read
   int feedback_terms = 10;       // words added
   double feedback_weight = 0.5;  // weight of the strongest added word
-  int feedback_max_hits = 5000;  // broader queries skip feedback
+  int feedback_max_hits = 2000;  // broader queries skip feedback
+  int feedback_depth = 30;      // results reranked with the added words
   double proximity = 1.0;        // weight of the term-proximity score
 };
 

@@ -706,17 +706,32 @@ class SqliteContentStore final : public ContentStore {
     double total_score = 0;
     for (std::size_t i = 0; i < fb; ++i) total_score += hits[i].first;
     if (total_score <= 0) return;
-    for (std::size_t i = 0; i < fb; ++i) {
-      std::string text;
-      {
-        auto s = c->prepare(
-            "SELECT headline, dek, public_body, CASE WHEN ?2 THEN gated_body ELSE '' END "
-            "FROM search_index WHERE rowid = ?1");
-        s->bind(1, static_cast<std::int64_t>(hits[i].second->id)).bind(2, req.full_text ? 1 : 0);
-        if (!s->step()) continue;
-        text = s->text(0) + "\n" + s->text(1) + "\n" + s->text(2) + "\n" + s->text(3);
-      }
+    // Stem counts of a result's text in the columns this reader may match.
+    struct DocStems {
+      std::unordered_map<std::string, int> tf;
+      std::size_t length = 0;
+    };
+    auto stems_of = [&](long long id, std::vector<Token>* tokens_out) {
+      DocStems d;
+      auto s = c->prepare(
+          "SELECT headline, dek, public_body, CASE WHEN ?2 THEN gated_body ELSE '' END "
+          "FROM search_index WHERE rowid = ?1");
+      s->bind(1, static_cast<std::int64_t>(id)).bind(2, req.full_text ? 1 : 0);
+      if (!s->step()) return d;
+      std::string text = s->text(0) + "\n" + s->text(1) + "\n" + s->text(2) + "\n" + s->text(3);
       auto tokens = index_tokens(db, text);
+      d.length = tokens.size();
+      for (const auto& t : tokens) ++d.tf[t.stem];
+      if (tokens_out) *tokens_out = std::move(tokens);
+      return d;
+    };
+    std::size_t depth = std::min<std::size_t>(hits.size(), static_cast<std::size_t>(p.feedback_depth));
+    std::partial_sort(hits.begin() + static_cast<long>(fb), hits.begin() + static_cast<long>(std::max(fb, depth)),
+                      hits.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<DocStems> top(depth);
+    for (std::size_t i = 0; i < fb; ++i) {
+      std::vector<Token> tokens;
+      top[i] = stems_of(hits[i].second->id, &tokens);
       if (tokens.empty()) continue;
       double doc_weight = hits[i].first / total_score / static_cast<double>(tokens.size());
       for (const auto& t : tokens) {
@@ -734,7 +749,7 @@ class SqliteContentStore final : public ContentStore {
     auto pms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - P0).count(); };
     std::vector<std::pair<double, std::string>> ranked;  // (weight, stem)
     for (const auto& [stem, cand] : cands) ranked.emplace_back(cand.weight, stem);
-    std::size_t consider = std::min<std::size_t>(ranked.size(), 20);
+    std::size_t consider = std::min<std::size_t>(ranked.size(), 12);
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<long>(consider), ranked.end(),
                       std::greater<>());
     ranked.resize(consider);
@@ -749,48 +764,36 @@ class SqliteContentStore final : public ContentStore {
     std::sort(ranked.begin(), ranked.end(), std::greater<>());
     std::size_t terms = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(p.feedback_terms));
     if (terms == 0 || ranked[0].first <= 0) return;
-    // "(the reader's words) AND (the reader's words OR added words)": the same documents
-    // as the first pass, scored with the added words. Phrase numbers run left to right:
-    // the first group counts, its repeat in the second group does not, added words count
-    // at their feedback weight, then required phrases.
-    search::ParsedQuery scoring;
-    scoring.words = req.query.words;
-    std::string weights;
-    for (std::size_t i = 0; i < req.query.words.size(); ++i) weights += "1,";
-    for (std::size_t i = 0; i < req.query.words.size(); ++i) weights += "0,";
-    std::vector<search::Term> added;
-    for (std::size_t i = 0; i < terms; ++i) {
-      if (ranked[i].first <= 0) break;
-      added.push_back({cands[ranked[i].second].surface, false});
-      weights += std::to_string(p.feedback_weight * ranked[i].first / ranked[0].first) + ",";
+    // Rerank the first `depth` results: each added word contributes its feedback weight
+    // times a BM25 term score computed from the result's own text. Results below keep
+    // their first-pass order (their scores are lower than any reranked one's).
+    for (std::size_t i = fb; i < depth; ++i) top[i] = stems_of(hits[i].second->id, nullptr);
+    double avg_len = 0;
+    for (const auto& d : top) avg_len += static_cast<double>(d.length);
+    avg_len = depth ? std::max(1.0, avg_len / static_cast<double>(depth)) : 1.0;
+    struct Added {
+      std::string stem;
+      double weight;
+      double idf;
+    };
+    std::vector<Added> added;
+    for (std::size_t i = 0; i < terms && ranked[i].first > 0; ++i) {
+      double df = document_frequency(*c, ranked[i].second, req.full_text);
+      double n = static_cast<double>(docs);
+      added.push_back({ranked[i].second, p.feedback_weight * ranked[i].first / ranked[0].first,
+                       std::log((n - df + 0.5) / (df + 0.5) + 1.0)});
     }
-    for (std::size_t i = 0; i < req.query.phrases.size(); ++i) weights += "1,";
-    search::ParsedQuery expanded = req.query;
-    expanded.words.insert(expanded.words.end(), added.begin(), added.end());
-    std::unordered_map<long long, std::size_t> position;
-    for (std::size_t i = 0; i < hits.size(); ++i) position[hits[i].second->id] = i;
-    auto s = c->prepare(
-        "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12) FROM search_index WHERE search_index MATCH ?1");
-    s->bind(1, fts_match_expanded(req.query, added, req.full_text));
-    sqlite3_bind_double(raw(*s), 2, p.k1);
-    sqlite3_bind_double(raw(*s), 3, p.b);
-    sqlite3_bind_double(raw(*s), 4, p.w_headline);
-    sqlite3_bind_double(raw(*s), 5, p.w_dek);
-    sqlite3_bind_double(raw(*s), 6, p.w_body);
-    sqlite3_bind_double(raw(*s), 7, p.w_people);
-    sqlite3_bind_double(raw(*s), 8, p.w_places);
-    sqlite3_bind_double(raw(*s), 9, p.coverage);
-    s->bind(10, static_cast<int>(2 * req.query.words.size() + added.size() + req.query.phrases.size()));
-    s->bind(11, weights);
-    sqlite3_bind_double(raw(*s), 12, p.proximity);
-    while (s->step()) {
-      auto it = position.find(s->int64(0));
-      if (it == position.end()) continue;  // matched only expansion words: not a result
-      auto& hit = hits[it->second];
-      double age_days =
-          std::max<double>(0, static_cast<double>(req.now - hit.second->published_at) / 86400.0);
-      hit.first = sqlite3_column_double(raw(*s), 1) * (1.0 + 0.05 * std::exp(-age_days / 365.0));
+    for (std::size_t i = 0; i < depth; ++i) {
+      const auto& d = top[i];
+      double norm = 1.0 - p.b + p.b * static_cast<double>(d.length) / avg_len;
+      double bonus = 0;
+      for (const auto& a : added) {
+        auto it = d.tf.find(a.stem);
+        if (it == d.tf.end()) continue;
+        double t = p.w_body * it->second / norm;
+        bonus += a.weight * a.idf * t / (p.k1 + t);
+      }
+      hits[i].first += bonus;
     }
     if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "  prf: df %.1f second pass %.1f\n", t_df, pms() - t_df);
   }
