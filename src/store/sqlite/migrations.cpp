@@ -154,6 +154,12 @@ CREATE VIRTUAL TABLE search_vocab USING fts5vocab (search_index, col);
 -- at 50,000 articles costs a quarter of a second.
 CREATE INDEX articles_listing ON articles (published_at, status, type, featured, updated_at);
 )SQL"},
+      {7, "covering index for article summaries", R"SQL(
+-- Summaries (cards, search results) read only these columns; the large body columns come
+-- first in each row, so reading a summary from the table walks its overflow pages.
+CREATE INDEX articles_summary ON articles (id, slug, headline, dek, type, access, status,
+  featured, published_at, updated_at, word_count);
+)SQL"},
   };
   return kMigrations;
 }

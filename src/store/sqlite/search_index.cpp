@@ -99,7 +99,7 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
       tf[static_cast<std::size_t>(phrase) * kColumns + static_cast<std::size_t>(col)] += 1;
       bool original = static_cast<std::size_t>(phrase) >= phrase_weight.size() ||
                       phrase_weight[static_cast<std::size_t>(phrase)] >= 1.0;
-      if (original && proximity_weight > 0) original_insts.push_back({col, off, phrase});
+      if (original && proximity_weight > 0 && scored > 1) original_insts.push_back({col, off, phrase});
     }
   }
   // Term proximity (after Rasolofo and Savoy's BM25TP): two different query words within

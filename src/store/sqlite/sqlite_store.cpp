@@ -647,7 +647,10 @@ class SqliteContentStore final : public ContentStore {
       search::Hit hit;
       hit.score = hits[i].first;
       {
-        auto s = c->prepare(std::string("SELECT ") + kSummaryColumns + " FROM articles a WHERE a.id = ?1");
+        // The covering index holds every summary column; the table row would be walked
+        // through its body's overflow pages (SQLite prefers the rowid unless told).
+        auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+                            " FROM articles a INDEXED BY articles_summary WHERE a.id = ?1");
         s->bind(1, static_cast<std::int64_t>(hits[i].second->id));
         if (!s->step()) continue;
         hit.summary = read_summary(*s);
