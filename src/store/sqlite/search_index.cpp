@@ -339,24 +339,4 @@ std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_wor
   return expr;
 }
 
-std::string fts_match_expanded(const search::ParsedQuery& q, const std::vector<search::Term>& added,
-                               bool full_text) {
-  std::string words, more;
-  for (const auto& t : q.words) {
-    if (!words.empty()) words += " OR ";
-    words += term_text(t);
-  }
-  more = words;
-  for (const auto& t : added) more += " OR " + term_text(t);
-  std::string expr = "(" + words + ") AND (" + more + ")";
-  for (const auto& p : q.phrases) expr += " AND " + phrase_text(p);
-  if (!full_text) expr = "{headline dek public_body people places} : (" + expr + ")";
-  for (const auto& e : q.excluded) {
-    expr = "(" + expr + ") NOT " +
-           (full_text ? std::string() : std::string("{headline dek public_body people places} : ")) +
-           phrase_text(e);
-  }
-  return expr;
-}
-
 }  // namespace store::sqlite

@@ -61,8 +61,5 @@ std::vector<Token> index_tokens(sqlite3* db, std::string_view text);
 // The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
 // can never be FTS5 syntax. `full_text` false restricts matching to public columns.
 std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_words);
-// The feedback pass: the documents of `q`, with `added` words available for scoring.
-std::string fts_match_expanded(const search::ParsedQuery& q, const std::vector<search::Term>& added,
-                               bool full_text);
 
 }  // namespace store::sqlite

@@ -585,8 +585,8 @@ class SqliteContentStore final : public ContentStore {
     }
     std::size_t need = static_cast<std::size_t>(req.page * req.per_page);
     double t_rank = ms();
-    // Feedback helps verbose, selective queries (and costs a second pass); broad queries
-    // keep their first-pass order.
+    // Feedback helps verbose, selective queries (and costs a few milliseconds); broad
+    // queries keep their first-pass order.
     if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 &&
         req.query.words.size() >= 2 && hits.size() >= 3 &&
         hits.size() <= static_cast<std::size_t>(p.feedback_max_hits)) {
@@ -798,7 +798,7 @@ class SqliteContentStore final : public ContentStore {
       }
       hits[i].first += bonus;
     }
-    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "  prf: df %.1f second pass %.1f\n", t_df, pms() - t_df);
+    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "  prf: df %.1f rerank %.1f\n", t_df, pms() - t_df);
   }
 
   // Documents containing a stem in the columns this reader may match; cached per
