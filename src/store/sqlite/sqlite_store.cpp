@@ -293,17 +293,7 @@ class SqliteContentStore final : public ContentStore {
       }
       if (batch.empty()) break;
       for (auto& [id, in] : batch) {
-        auto s = c->prepare(
-            "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
-            "WHERE at.article_id = ?1 ORDER BY at.position");
-        s->bind(1, static_cast<std::int64_t>(id));
-        while (s->step()) {
-          auto kind = parse_kind(s->text(0));
-          auto& list = kind == TermKind::kAuthor    ? in.authors
-                       : kind == TermKind::kCountry ? in.countries
-                                                    : in.topics;
-          list.push_back(s->text(1));
-        }
+        load_term_names(*c, id, in);
         after = id;
         fn(in);
       }
@@ -385,17 +375,7 @@ class SqliteContentStore final : public ContentStore {
         }
       }
       for (auto& [id, a] : batch) {
-        auto s = c->prepare(
-            "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
-            "WHERE at.article_id = ?1 ORDER BY at.position");
-        s->bind(1, static_cast<std::int64_t>(id));
-        while (s->step()) {
-          auto kind = parse_kind(s->text(0));
-          (kind == TermKind::kAuthor    ? a.input.authors
-           : kind == TermKind::kCountry ? a.input.countries
-                                        : a.input.topics)
-              .push_back(s->text(1));
-        }
+        load_term_names(*c, id, a.input);
         index_article(*c, id, a);
       }
       tx.commit();
@@ -856,6 +836,21 @@ class SqliteContentStore final : public ContentStore {
     s->bind(1, content::to_string(kind)).bind(2, slug).bind(3, name);
     s->run();
     return c.last_insert_rowid();
+  }
+
+  // Authors, topics and countries of an article by name, in their stored order.
+  static void load_term_names(Connection& c, long long id, content::ArticleInput& in) {
+    auto s = c.prepare(
+        "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
+        "WHERE at.article_id = ?1 ORDER BY at.position");
+    s->bind(1, static_cast<std::int64_t>(id));
+    while (s->step()) {
+      auto kind = parse_kind(s->text(0));
+      auto& list = kind == TermKind::kAuthor    ? in.authors
+                   : kind == TermKind::kCountry ? in.countries
+                                                : in.topics;
+      list.push_back(s->text(1));
+    }
   }
 
   static void load_terms(Connection& c, ArticleSummary& a) {
