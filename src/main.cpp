@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <pthread.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -35,6 +37,14 @@ std::unique_ptr<app::App> open_or_exit(const std::string& command, core::Config 
 
 int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   auto started = std::chrono::steady_clock::now();
+  // Block the stop signals before any thread starts (the event writer, the log flusher,
+  // the request threads inherit the mask), so that only run_server's sigwait receives
+  // them and shutdown is always graceful.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   if (!listen.empty()) {
     if (auto ok = core::parse_listen(listen, config); !ok) {
       return fail_with("serve", ok.error().message);
