@@ -442,7 +442,15 @@ class SqliteContentStore final : public ContentStore {
   struct Catalog {
     long long version = -1;
     std::string timezone;
-    std::unordered_map<long long, DocMeta> docs;
+    // Indexed by article id (ids are dense); id 0 marks an empty slot.
+    std::vector<DocMeta> docs;
+    std::size_t count = 0;
+    const DocMeta* find(long long id) const {
+      if (id <= 0 || static_cast<std::size_t>(id) >= docs.size() || docs[static_cast<std::size_t>(id)].id == 0) {
+        return nullptr;
+      }
+      return &docs[static_cast<std::size_t>(id)];
+    }
     std::vector<Term> terms;
   };
 
@@ -465,7 +473,12 @@ class SqliteContentStore final : public ContentStore {
         m.type = content::parse_article_type(s->text(2)).value_or(m.type);
         m.visible_draft = s->text(3) == "draft";
         m.year = core::local_date(m.published_at, tz).year;
-        cat->docs.emplace(m.id, std::move(m));
+        if (m.id <= 0 || m.id > 100'000'000) continue;
+        if (static_cast<std::size_t>(m.id) >= cat->docs.size()) {
+          cat->docs.resize(static_cast<std::size_t>(m.id) + 1);
+        }
+        cat->docs[static_cast<std::size_t>(m.id)] = std::move(m);
+        ++cat->count;
       }
     }
     std::unordered_map<long long, int> term_index;
@@ -479,12 +492,12 @@ class SqliteContentStore final : public ContentStore {
     {
       auto s = c->prepare("SELECT article_id, term_id FROM article_terms");
       while (s->step()) {
-        auto doc = cat->docs.find(s->int64(0));
+        auto* doc = const_cast<DocMeta*>(cat->find(s->int64(0)));
         auto term = term_index.find(s->int64(1));
-        if (doc == cat->docs.end() || term == term_index.end()) continue;
+        if (!doc || term == term_index.end()) continue;
         auto& list = cat->terms[static_cast<std::size_t>(term->second)].kind == TermKind::kTopic
-                         ? doc->second.topics
-                         : doc->second.countries;
+                         ? doc->topics
+                         : doc->countries;
         list.push_back(term->second);
       }
     }
@@ -515,9 +528,9 @@ class SqliteContentStore final : public ContentStore {
     topic = find_term(TermKind::kTopic, req.topic);
     country = find_term(TermKind::kCountry, req.country);
     auto admit = [&](long long id) -> const DocMeta* {
-      auto it = cat->docs.find(id);
-      if (it == cat->docs.end()) return nullptr;
-      const DocMeta& m = it->second;
+      const DocMeta* found = cat->find(id);
+      if (!found) return nullptr;
+      const DocMeta& m = *found;
       if (m.visible_draft || m.published_at > req.now) return nullptr;
       if (req.type && m.type != *req.type) return nullptr;
       if (req.year && m.year != *req.year) return nullptr;
@@ -570,25 +583,26 @@ class SqliteContentStore final : public ContentStore {
     if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 &&
         req.query.words.size() >= 2 && hits.size() >= 3 &&
         hits.size() <= static_cast<std::size_t>(p.feedback_max_hits)) {
-      rerank_with_feedback(req, hits, cat->docs.size());
+      rerank_with_feedback(req, hits, cat->count);
     }
     double t_prf = ms();
     result.total = static_cast<int>(hits.size());
     // Facets over everything that matched the query and the filters.
-    std::unordered_map<int, int> topic_counts, country_counts;
+    std::vector<int> topic_counts(cat->terms.size()), country_counts(cat->terms.size());
     std::map<int, int> year_counts;
     std::map<content::ArticleType, int> type_counts;
     for (const auto& [score, m] : hits) {
-      for (int t : m->topics) ++topic_counts[t];
-      for (int t : m->countries) ++country_counts[t];
+      for (int t : m->topics) ++topic_counts[static_cast<std::size_t>(t)];
+      for (int t : m->countries) ++country_counts[static_cast<std::size_t>(t)];
       ++year_counts[m->year];
       ++type_counts[m->type];
     }
-    auto term_facets = [&](const std::unordered_map<int, int>& counts) {
+    auto term_facets = [&](const std::vector<int>& counts) {
       std::vector<search::FacetCount> out;
-      for (const auto& [t, n] : counts) {
-        const auto& term = cat->terms[static_cast<std::size_t>(t)];
-        out.push_back({term.slug, term.name, n});
+      for (std::size_t t = 0; t < counts.size(); ++t) {
+        if (counts[t] == 0) continue;
+        const auto& term = cat->terms[t];
+        out.push_back({term.slug, term.name, counts[t]});
       }
       std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return a.count != b.count ? a.count > b.count : a.name < b.name;
