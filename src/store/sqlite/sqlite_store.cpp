@@ -649,7 +649,6 @@ class SqliteContentStore final : public ContentStore {
         if (!s->step()) continue;
         hit.summary = read_summary(*s);
       }
-      load_terms(*c, hit.summary);
       {
         // Snippets come from public text only, unless the reader may read everything.
         auto s = c->prepare(
@@ -673,6 +672,9 @@ class SqliteContentStore final : public ContentStore {
       }
       result.hits.push_back(std::move(hit));
     }
+    std::vector<ArticleSummary*> page;
+    for (auto& h : result.hits) page.push_back(&h.summary);
+    load_terms_batch(*c, page);
     if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "search %zu hits: catalog %.1f rank %.1f prf %.1f facets+sort %.1f page %.1f ms\n", hits.size(), t_cat, t_rank - t_cat, t_prf - t_rank, t_facets - t_prf, ms() - t_facets);
     return result;
   }
@@ -864,6 +866,35 @@ class SqliteContentStore final : public ContentStore {
                    : kind == TermKind::kCountry ? in.countries
                                                 : in.topics;
       list.push_back(s->text(1));
+    }
+  }
+
+  // Terms of several articles in one read (a page of search results).
+  static void load_terms_batch(Connection& c, const std::vector<ArticleSummary*>& list) {
+    if (list.empty()) return;
+    std::string ids = "[";
+    std::unordered_map<long long, ArticleSummary*> by_id;
+    for (auto* a : list) {
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(a->id);
+      by_id[a->id] = a;
+    }
+    ids += ']';
+    auto s = c.prepare(
+        "SELECT at.article_id, t.kind, t.slug, t.name FROM article_terms at "
+        "JOIN terms t ON t.id = at.term_id "
+        "WHERE at.article_id IN (SELECT value FROM json_each(?1)) "
+        "ORDER BY at.article_id, at.position");
+    s->bind(1, ids);
+    while (s->step()) {
+      auto it = by_id.find(s->int64(0));
+      if (it == by_id.end()) continue;
+      Term t{parse_kind(s->text(1)), s->text(2), s->text(3)};
+      auto& a = *it->second;
+      auto& dest = t.kind == TermKind::kAuthor    ? a.authors
+                   : t.kind == TermKind::kCountry ? a.countries
+                                                  : a.topics;
+      dest.push_back(std::move(t));
     }
   }
 
