@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -60,7 +61,7 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   }
   try {
     web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
-                                 *a->events});
+                                 *a->events, *a->newsletters});
     web::ServerOptions options;
     options.host = a->config.listen_host;
     options.port = a->config.listen_port;
@@ -344,6 +345,17 @@ int main(int argc, char** argv) {
   mimport->add_option("FILE", m_file, "CSV file, or - for standard input")->required();
   mimport->add_option("--grant-until", m_until, "Also grant access until YYYY-MM-DD");
 
+  auto* newsletters = cli.add_subcommand("newsletter", "Compose, preview and send newsletters");
+  newsletters->require_subcommand(1);
+  newsletters->fallthrough();
+  std::string n_name, n_date;
+  auto* nsend = newsletters->add_subcommand("send", "Send an edition to every reader who has not had it");
+  nsend->add_option("NEWSLETTER", n_name, "daily, weekly or free")->required();
+  nsend->add_option("--date", n_date, "Edition date, YYYY-MM-DD (default: today)");
+  auto* npreview = newsletters->add_subcommand("preview", "Print an edition");
+  npreview->add_option("NEWSLETTER", n_name, "daily, weekly or free")->required();
+  npreview->add_option("--date", n_date, "Edition date, YYYY-MM-DD (default: today)");
+
   auto* institutions = cli.add_subcommand("institutions", "Manage institutional access by IP range");
   institutions->require_subcommand(1);
   institutions->fallthrough();
@@ -384,6 +396,31 @@ int main(int argc, char** argv) {
   if (list->parsed()) return cmd_members_list(config, false);
   if (mexport->parsed()) return cmd_members_list(config, true);
   if (mimport->parsed()) return cmd_members_import(config, m_file, m_until);
+  if (nsend->parsed() || npreview->parsed()) {
+    int status = 0;
+    std::string command = nsend->parsed() ? "newsletter send" : "newsletter preview";
+    auto a = open_or_exit(command, config, status);
+    if (!a) return status;
+    if (npreview->parsed()) {
+      auto e = a->newsletters->edition(n_name, n_date);
+      if (!e) return fail_with(command, e.error().message);
+      std::printf("Subject: %s\n\n%s", e->subject.c_str(), e->text.c_str());
+      return 0;
+    }
+    bool tty = isatty(fileno(stderr));
+    auto report = a->newsletters->send(n_name, n_date, [tty](int done, int total) {
+      if (!tty || total == 0) return;
+      int width = 40, filled = total ? done * width / total : width;
+      std::fprintf(stderr, "\r[%s%s] %d/%d", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                   std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done, total);
+      if (done == total) std::fprintf(stderr, "\n");
+    });
+    if (!report) return fail_with(command, report.error().message);
+    std::printf("%s: %d queued now, %d sent now, %d failed now; edition totals: %d sent, %d failed, %d pending\n",
+                n_name.c_str(), report->queued, report->sent, report->failed, report->totals.sent,
+                report->totals.failed, report->totals.pending);
+    return report->totals.pending > 0 ? 75 : 0;  // EX_TEMPFAIL: run again to retry
+  }
   if (iadd->parsed()) return cmd_institutions_add(config, i_name, i_cidrs);
   if (ilist->parsed()) return cmd_institutions_list(config);
   if (sadd->parsed()) return cmd_staff_add(config, m_email, s_role);

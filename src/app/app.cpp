@@ -33,6 +33,15 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
                                                            a->clock, a->config);
   a->paywall = std::make_unique<paywall::PaywallService>(a->store->members(), a->clock, a->config);
   a->events = std::make_unique<events::Recorder>(a->store->events(), a->clock, a->config.timezone);
+  newsletter::Options options;
+  options.connections = a->config.newsletter_connections;
+  options.retry_seconds = a->config.newsletter_retry_seconds;
+  options.rate_per_second = a->config.newsletter_rate_per_second;
+  App* raw = a.get();
+  a->newsletters = std::make_unique<newsletter::NewsletterService>(
+      *a->store, a->clock, a->config,
+      [raw] { return mail::make_mailer(raw->config, raw->clock); }, options,
+      a->store->members().site_secret());
   return a;
 }
 

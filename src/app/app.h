@@ -9,6 +9,7 @@
 #include "content/service.h"
 #include "events/recorder.h"
 #include "mail/mailer.h"
+#include "newsletter/service.h"
 #include "paywall/service.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -26,6 +27,7 @@ struct App {
   std::unique_ptr<accounts::AccountService> accounts;
   std::unique_ptr<paywall::PaywallService> paywall;
   std::unique_ptr<events::Recorder> events;
+  std::unique_ptr<newsletter::NewsletterService> newsletters;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

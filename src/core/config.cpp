@@ -85,6 +85,15 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
                             std::pair{"session_days", &config.session_days}}) {
       if (auto v = t["access"][key].value<int64_t>()) *out = static_cast<int>(*v);
     }
+    if (auto v = t["newsletter"]["connections"].value<int64_t>()) {
+      config.newsletter_connections = static_cast<int>(*v);
+    }
+    if (auto v = t["newsletter"]["retry_seconds"].value<int64_t>()) {
+      config.newsletter_retry_seconds = static_cast<int>(*v);
+    }
+    if (auto v = t["newsletter"]["rate_per_second"].value<double>()) {
+      config.newsletter_rate_per_second = *v;
+    }
     if (auto* arr = t["server"]["trusted_proxies"].as_array()) {
       for (auto& v : *arr) {
         if (auto s = v.value<std::string>()) config.trusted_proxies.push_back(*s);
@@ -132,6 +141,12 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.teaser_paragraphs < 1 || config.teaser_paragraphs > 50) {
     return fail(ErrorCode::kInvalidInput, "[site] teaser_paragraphs must be between 1 and 50");
+  }
+  if (auto it = env.find("MERIDIAN_NEWSLETTER_RETRY_SECONDS"); it != env.end()) {
+    config.newsletter_retry_seconds = std::atoi(it->second.c_str());
+  }
+  if (config.newsletter_connections < 1 || config.newsletter_connections > 64) {
+    return fail(ErrorCode::kInvalidInput, "[newsletter] connections must be between 1 and 64");
   }
   if (auto it = env.find("MERIDIAN_MONTHLY_CREDITS"); it != env.end()) {
     config.monthly_credits = std::atoi(it->second.c_str());

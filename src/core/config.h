@@ -30,6 +30,10 @@ struct Config {
   int gift_days = 14;
   int signin_link_minutes = 20;
   int session_days = 60;
+  // [newsletter]
+  int newsletter_connections = 4;
+  int newsletter_retry_seconds = 60;
+  double newsletter_rate_per_second = 0;  // 0: unlimited
   // [server]
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;

@@ -149,7 +149,7 @@ class OutboxMailer final : public Mailer {
     std::filesystem::create_directories(dir_, ec);
     if (ec) return core::fail(core::ErrorCode::kUnavailable, "cannot create " + dir_);
     auto now = clock_.now();
-    std::string id = new_message_id(from_);
+    std::string id = m.message_id.empty() ? new_message_id(from_) : m.message_id;
     std::string text = format_message(m, from_, now, id);
     // Sortable name; written to a temporary name first so readers never see half a file.
     char stamp[32];
@@ -196,10 +196,17 @@ class SmtpMailer final : public Mailer {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
+  ~SmtpMailer() override {
+    if (curl_) curl_easy_cleanup(curl_);
+  }
 
+  // One easy handle, reused: libcurl keeps the SMTP connection open between messages.
   core::Result<void> send(const Message& m) override {
-    std::string text = format_message(m, from_, clock_.now(), new_message_id(from_));
-    CURL* curl = curl_easy_init();
+    std::lock_guard lock(mu_);
+    std::string id = m.message_id.empty() ? new_message_id(from_) : m.message_id;
+    std::string text = format_message(m, from_, clock_.now(), id);
+    if (!curl_) curl_ = curl_easy_init();
+    CURL* curl = curl_;
     if (!curl) return core::fail(core::ErrorCode::kUnavailable, "curl init failed");
     Upload up{&text};
     std::string mail_from = "<" + address_of(from_) + ">";
@@ -218,8 +225,10 @@ class SmtpMailer final : public Mailer {
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(rcpts);
-    curl_easy_cleanup(curl);
     if (rc != CURLE_OK) {
+      // Start afresh next time: the connection may be in an unknown state.
+      curl_easy_cleanup(curl_);
+      curl_ = nullptr;
       return core::fail(code >= 500 ? core::ErrorCode::kInvalidInput : core::ErrorCode::kUnavailable,
                         std::string("SMTP: ") + curl_easy_strerror(rc) + " (" +
                             std::to_string(code) + ")");
@@ -231,6 +240,8 @@ class SmtpMailer final : public Mailer {
   std::string url_;
   std::string from_;
   const core::Clock& clock_;
+  std::mutex mu_;
+  CURL* curl_ = nullptr;
 };
 
 }  // namespace

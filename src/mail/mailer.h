@@ -20,7 +20,10 @@ struct Message {
   std::string text;  // required
   std::string html;  // optional: sent as multipart/alternative when present
   std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. List-Unsubscribe
+  std::string message_id;  // without <>; generated when empty
 };
+
+// SMTP failures: kInvalidInput for a permanent (5xx) refusal, kUnavailable otherwise.
 
 class Mailer {
  public:

@@ -228,6 +228,56 @@ class EventStore {
   virtual std::vector<EventCount> events_for_article(long long article_id) = 0;
 };
 
+struct Edition {
+  long long id = 0;
+  std::string newsletter;  // "daily", "weekly", "free"
+  std::string key;         // YYYY-MM-DD or YYYY-Www
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+
+struct Delivery {
+  long long edition_id = 0;
+  long long member_id = 0;
+  std::string email;
+  int attempts = 0;
+};
+
+struct DeliveryCounts {
+  int pending = 0, sent = 0, failed = 0;
+};
+
+// Newsletter editions and the durable per-recipient queue.
+class NewsletterStore {
+ public:
+  virtual ~NewsletterStore() = default;
+  virtual std::optional<Edition> find_edition(const std::string& newsletter,
+                                              const std::string& key) = 0;
+  // Creates the edition unless it exists (then returns the existing one unchanged).
+  virtual core::Result<Edition> create_edition(const Edition& e, core::UnixTime now) = 0;
+  // The current audience: daily/weekly go to subscribers, free to verified registered
+  // readers who are not subscribers; always minus switched-off readers and addresses
+  // that hard-bounced `max_bounces` times.
+  virtual std::vector<std::pair<long long, std::string>> audience(const std::string& newsletter,
+                                                                  core::UnixTime now,
+                                                                  int max_bounces) = 0;
+  // Adds a pending delivery for each reader without one; returns how many were added.
+  virtual core::Result<int> enqueue(long long edition_id,
+                                    const std::vector<std::pair<long long, std::string>>& readers) = 0;
+  virtual std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit) = 0;
+  virtual core::Result<void> mark_sent(long long edition_id, long long member_id,
+                                       core::UnixTime now) = 0;
+  // A temporary failure is retried at `retry_at`; a permanent one ends the delivery and
+  // counts a hard bounce against the address.
+  virtual core::Result<void> mark_failed(long long edition_id, long long member_id,
+                                         const std::string& error, bool permanent,
+                                         core::UnixTime retry_at) = 0;
+  virtual DeliveryCounts counts(long long edition_id) = 0;
+  virtual std::optional<Edition> latest_sent_edition(const std::string& newsletter,
+                                                     const std::string& before_key) = 0;
+};
+
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
 class Store {
@@ -236,6 +286,7 @@ class Store {
   virtual ContentStore& content() = 0;
   virtual MemberStore& members() = 0;
   virtual EventStore& events() = 0;
+  virtual NewsletterStore& newsletters() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   struct Versions {

@@ -289,6 +289,38 @@ Response Site::account_newsletters(Request& req) {
   return redirect("/account?notice=newsletters");
 }
 
+Response Site::unsubscribe(Request& req, bool confirm) {
+  std::string n = req.query_value("n");
+  std::string m = req.query_value("m");
+  std::string t = req.query_value("t");
+  long long member = std::atoll(m.c_str());
+  if (!newsletter::valid_newsletter(n) || member <= 0 || std::to_string(member) != m ||
+      !newsletters_.unsubscribe_token_valid(member, n, t)) {
+    return message_page(400, "This link is not valid",
+                        "Use the unsubscribe link from a recent newsletter, or change your "
+                        "choices on your account page.",
+                        "/account", "Your account");
+  }
+  const char* name = n == "daily" ? "the Daily Review" : n == "weekly" ? "the Weekly Review"
+                                                                       : "the free newsletter";
+  if (!confirm) {
+    json view;
+    view["site"] = site_view("", &req);
+    view["page"] = page_meta("Unsubscribe · " + config_.site_name, "Unsubscribe", "/account");
+    view["page"]["noindex"] = true;
+    view["heading"] = std::string("Unsubscribe from ") + name + "?";
+    view["message"] = "You will stop receiving it. Other newsletters are not affected.";
+    view["action"] = req.raw_target;
+    return render_page("unsubscribe", view);
+  }
+  auto ok = members_.set_newsletter(member, n, false, clock_.now());
+  if (!ok) return message_page(503, "Not unsubscribed", ok.error().message);
+  events_.record("unsubscribe", 0, n);
+  return message_page(200, "You are unsubscribed",
+                      std::string("You will no longer receive ") + name + ".", "/account",
+                      "Newsletter preferences");
+}
+
 Response Site::account_password(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
   auto ok = accounts_.set_password(*req.visitor.member, req.form_value("password"));

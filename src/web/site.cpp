@@ -114,6 +114,7 @@ AccessLog::~AccessLog() {
 Site::Site(const SiteDeps& d)
     : store_(d.store), content_(d.store.content()), members_(d.store.members()), config_(d.config),
       clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
+      newsletters_(d.newsletters),
       base_url_(d.config.base_url()) {
   css_version_ = hex64(fnv1a(static_asset("site.css"))).substr(0, 10);
   secret_ = members_.site_secret();
@@ -204,6 +205,10 @@ void Site::build_routes() {
   post("/account/delete", [this](Request& r) { return account_delete(r); }, Audience::kReader);
   post("/account/newsletters", [this](Request& r) { return account_newsletters(r); },
        Audience::kReader);
+  // RFC 8058 one-click: the POST carries no cookie and no CSRF token; the signed link is
+  // the authority, and it can only switch its own reader's newsletter off.
+  get("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, false); }, false);
+  post("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, true); });
 
   get("/static/{file}", [](Request& r) {
     Response res;

@@ -13,6 +13,7 @@
 
 #include "accounts/service.h"
 #include "events/recorder.h"
+#include "newsletter/service.h"
 #include "paywall/paywall.h"
 #include "paywall/service.h"
 #include "content/article.h"
@@ -35,6 +36,7 @@ struct SiteDeps {
   accounts::AccountService& accounts;
   paywall::PaywallService& paywall;
   events::Recorder& events;
+  newsletter::NewsletterService& newsletters;
 };
 
 // Flushes the buffered request log a few times a second, and at shutdown.
@@ -101,6 +103,7 @@ class Site {
   Response account_export(Request& req);
   Response account_delete(Request& req);
   Response account_newsletters(Request& req);
+  Response unsubscribe(Request& req, bool confirm);
   Response unlock_post(Request& req);
   Response gift_post(Request& req);
   Response subscribe_page(Request& req);
@@ -149,6 +152,7 @@ class Site {
   accounts::AccountService& accounts_;
   paywall::PaywallService& paywall_;
   events::Recorder& events_;
+  newsletter::NewsletterService& newsletters_;
   Templates templates_;
   Router router_;
   PageCache cache_;           // shared: anonymous readers only

@@ -160,6 +160,31 @@ CREATE INDEX articles_listing ON articles (published_at, status, type, featured,
 CREATE INDEX articles_summary ON articles (id, slug, headline, dek, type, access, status,
   featured, published_at, updated_at, word_count);
 )SQL"},
+      {8, "newsletter editions and the delivery queue", R"SQL(
+CREATE TABLE editions (
+  id INTEGER PRIMARY KEY,
+  newsletter TEXT NOT NULL CHECK (newsletter IN ('daily', 'weekly', 'free')),
+  key TEXT NOT NULL,          -- YYYY-MM-DD (daily, free) or YYYY-Www (weekly)
+  subject TEXT NOT NULL,
+  text_body TEXT NOT NULL,
+  html_body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (newsletter, key)
+);
+-- One row per (edition, reader): the primary key is what makes a second send impossible.
+CREATE TABLE deliveries (
+  edition_id INTEGER NOT NULL REFERENCES editions (id) ON DELETE CASCADE,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  sent_at INTEGER,
+  PRIMARY KEY (edition_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_pending ON deliveries (edition_id, status, next_attempt_at);
+ALTER TABLE members ADD COLUMN hard_bounces INTEGER NOT NULL DEFAULT 0;
+)SQL"},
   };
   return kMigrations;
 }

@@ -10,5 +10,6 @@ namespace store::sqlite {
 
 std::unique_ptr<MemberStore> make_member_store(Pool& pool);
 std::unique_ptr<EventStore> make_event_store(Pool& pool);
+std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
 
 }  // namespace store::sqlite

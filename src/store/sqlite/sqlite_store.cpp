@@ -965,13 +965,14 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path)
       : pool_(path, [this](sqlite3* db) { register_search_functions(db, &lengths_); }),
         content_(pool_, lengths_), members_(make_member_store(pool_)),
-        events_(make_event_store(pool_)) {
+        events_(make_event_store(pool_)), newsletters_(make_newsletter_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
   }
   ContentStore& content() override { return content_; }
   MemberStore& members() override { return *members_; }
   EventStore& events() override { return *events_; }
+  NewsletterStore& newsletters() override { return *newsletters_; }
   Versions versions() override {
     auto c = pool_.acquire();
     auto s = c->prepare(
@@ -991,6 +992,7 @@ class SqliteStore final : public Store {
   SqliteContentStore content_;
   std::unique_ptr<MemberStore> members_;
   std::unique_ptr<EventStore> events_;
+  std::unique_ptr<NewsletterStore> newsletters_;
 };
 
 }  // namespace

@@ -1,0 +1,70 @@
+// Newsletters: the Daily Review and Weekly Review (subscribers) and the free newsletter
+// (verified registered readers). An edition is composed once per newsletter and date (or
+// ISO week) and stored; sending enqueues one delivery per current reader in the store
+// (primary key edition + reader, so nobody is queued twice), then works the queue with
+// several SMTP connections, marking each delivery sent right after the server accepts
+// it. Rerunning after a crash sends only what is still pending.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "mail/mailer.h"
+#include "store/store.h"
+
+namespace newsletter {
+
+bool valid_newsletter(const std::string& name);
+// "2026-11-29" for daily and free, "2026-W48" for weekly.
+std::string edition_key(const std::string& newsletter, core::UnixTime day_start,
+                        const std::string& tz);
+
+struct SendReport {
+  int queued = 0;   // new deliveries added by this run
+  int sent = 0;     // sent by this run
+  int failed = 0;   // permanently failed in this run
+  store::DeliveryCounts totals;  // for the edition, after the run
+};
+
+struct Options {
+  int connections = 4;
+  int retry_seconds = 60;  // first retry after a temporary failure; doubles each time
+  int max_attempts = 5;
+  int max_bounces = 3;     // hard bounces after which an address is no longer mailed
+  double rate_per_second = 0;  // 0: as fast as the server takes them
+};
+
+class NewsletterService {
+ public:
+  using MailerFactory = std::function<std::unique_ptr<mail::Mailer>()>;
+  NewsletterService(store::Store& store, const core::Clock& clock, const core::Config& config,
+                    MailerFactory mailers, Options options, std::string secret);
+
+  // Composes (once) and returns the edition for `date` (YYYY-MM-DD; empty: today in the
+  // publication's zone).
+  core::Result<store::Edition> edition(const std::string& newsletter, const std::string& date);
+  // The message one reader receives.
+  mail::Message message_for(const store::Edition& e, long long member_id, const std::string& email);
+  core::Result<SendReport> send(const std::string& newsletter, const std::string& date,
+                                const std::function<void(int done, int total)>& progress);
+
+  std::string unsubscribe_url(long long member_id, const std::string& newsletter);
+  bool unsubscribe_token_valid(long long member_id, const std::string& newsletter,
+                               const std::string& token);
+
+ private:
+  store::Edition compose(const std::string& newsletter, const std::string& key,
+                         core::UnixTime day_start);
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  const core::Config& config_;
+  MailerFactory mailers_;
+  Options options_;
+  std::string secret_;
+};
+
+}  // namespace newsletter

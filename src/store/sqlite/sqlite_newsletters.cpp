@@ -1,0 +1,175 @@
+// SQLite implementation of NewsletterStore: editions and the delivery queue.
+#include "store/sqlite/sqlite_members.h"
+
+namespace store::sqlite {
+
+namespace {
+
+class SqliteNewsletterStore final : public NewsletterStore {
+ public:
+  explicit SqliteNewsletterStore(Pool& pool) : pool_(pool) {}
+
+  std::optional<Edition> find_edition(const std::string& newsletter,
+                                      const std::string& key) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, newsletter, key, subject, text_body, html_body FROM editions "
+        "WHERE newsletter = ?1 AND key = ?2");
+    s->bind(1, newsletter).bind(2, key);
+    if (!s->step()) return std::nullopt;
+    return Edition{s->int64(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5)};
+  }
+
+  core::Result<Edition> create_edition(const Edition& e, core::UnixTime now) override {
+    try {
+      {
+        auto c = pool_.acquire();
+        auto s = c->prepare(
+            "INSERT INTO editions (newsletter, key, subject, text_body, html_body, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (newsletter, key) DO NOTHING");
+        s->bind(1, e.newsletter).bind(2, e.key).bind(3, e.subject).bind(4, e.text).bind(5, e.html)
+            .bind(6, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      auto found = find_edition(e.newsletter, e.key);
+      if (!found) return core::fail(core::ErrorCode::kInternal, "edition vanished");
+      return *found;
+    } catch (const StoreError& err) {
+      return core::fail(core::ErrorCode::kUnavailable, err.what());
+    }
+  }
+
+  std::vector<std::pair<long long, std::string>> audience(const std::string& newsletter,
+                                                          core::UnixTime now,
+                                                          int max_bounces) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<long long, std::string>> out;
+    auto s = c->prepare(
+        "SELECT m.id, m.email FROM members m "
+        "WHERE m.verified_at IS NOT NULL AND m.hard_bounces < ?3 "
+        "AND CASE WHEN ?1 = 'free' THEN (m.comp_until IS NULL OR m.comp_until <= ?2) "
+        "AND m.role = 'reader' ELSE (m.comp_until > ?2) END "
+        "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
+        "AND p.newsletter = ?1 AND p.enabled = 0) ORDER BY m.id");
+    s->bind(1, newsletter).bind(2, static_cast<std::int64_t>(now)).bind(3, max_bounces);
+    while (s->step()) out.emplace_back(s->int64(0), s->text(1));
+    return out;
+  }
+
+  core::Result<int> enqueue(long long edition_id,
+                            const std::vector<std::pair<long long, std::string>>& readers) override {
+    try {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      int added = 0;
+      for (const auto& [member, email] : readers) {
+        auto s = c->prepare(
+            "INSERT OR IGNORE INTO deliveries (edition_id, member_id) VALUES (?1, ?2)");
+        s->bind(1, static_cast<std::int64_t>(edition_id)).bind(2, static_cast<std::int64_t>(member));
+        s->run();
+        added += c->changes();
+      }
+      tx.commit();
+      return added;
+    } catch (const StoreError& err) {
+      return core::fail(core::ErrorCode::kUnavailable, err.what());
+    }
+  }
+
+  std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit) override {
+    auto c = pool_.acquire();
+    std::vector<Delivery> out;
+    auto s = c->prepare(
+        "SELECT d.edition_id, d.member_id, m.email, d.attempts FROM deliveries d "
+        "JOIN members m ON m.id = d.member_id "
+        "WHERE d.edition_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 "
+        "ORDER BY d.member_id LIMIT ?3");
+    s->bind(1, static_cast<std::int64_t>(edition_id))
+        .bind(2, static_cast<std::int64_t>(now))
+        .bind(3, limit);
+    while (s->step()) out.push_back({s->int64(0), s->int64(1), s->text(2), s->integer(3)});
+    return out;
+  }
+
+  core::Result<void> mark_sent(long long edition_id, long long member_id,
+                               core::UnixTime now) override {
+    try {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
+          "WHERE edition_id = ?1 AND member_id = ?2");
+      s->bind(1, static_cast<std::int64_t>(edition_id))
+          .bind(2, static_cast<std::int64_t>(member_id))
+          .bind(3, static_cast<std::int64_t>(now));
+      s->run();
+      return {};
+    } catch (const StoreError& err) {
+      return core::fail(core::ErrorCode::kUnavailable, err.what());
+    }
+  }
+
+  core::Result<void> mark_failed(long long edition_id, long long member_id,
+                                 const std::string& error, bool permanent,
+                                 core::UnixTime retry_at) override {
+    try {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare(
+            "UPDATE deliveries SET status = CASE WHEN ?3 THEN 'failed' ELSE 'pending' END, "
+            "attempts = attempts + 1, last_error = ?4, next_attempt_at = ?5 "
+            "WHERE edition_id = ?1 AND member_id = ?2");
+        s->bind(1, static_cast<std::int64_t>(edition_id))
+            .bind(2, static_cast<std::int64_t>(member_id))
+            .bind(3, permanent ? 1 : 0)
+            .bind(4, error)
+            .bind(5, static_cast<std::int64_t>(retry_at));
+        s->run();
+      }
+      if (permanent) {
+        auto s = c->prepare("UPDATE members SET hard_bounces = hard_bounces + 1 WHERE id = ?1");
+        s->bind(1, static_cast<std::int64_t>(member_id));
+        s->run();
+      }
+      tx.commit();
+      return {};
+    } catch (const StoreError& err) {
+      return core::fail(core::ErrorCode::kUnavailable, err.what());
+    }
+  }
+
+  DeliveryCounts counts(long long edition_id) override {
+    auto c = pool_.acquire();
+    DeliveryCounts out;
+    auto s = c->prepare(
+        "SELECT status, COUNT(*) FROM deliveries WHERE edition_id = ?1 GROUP BY status");
+    s->bind(1, static_cast<std::int64_t>(edition_id));
+    while (s->step()) {
+      std::string st = s->text(0);
+      (st == "sent" ? out.sent : st == "failed" ? out.failed : out.pending) = s->integer(1);
+    }
+    return out;
+  }
+
+  std::optional<Edition> latest_sent_edition(const std::string& newsletter,
+                                             const std::string& before_key) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, newsletter, key, subject, text_body, html_body FROM editions "
+        "WHERE newsletter = ?1 AND key < ?2 ORDER BY key DESC LIMIT 1");
+    s->bind(1, newsletter).bind(2, before_key);
+    if (!s->step()) return std::nullopt;
+    return Edition{s->int64(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5)};
+  }
+
+ private:
+  Pool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool) {
+  return std::make_unique<SqliteNewsletterStore>(pool);
+}
+
+}  // namespace store::sqlite
