@@ -183,33 +183,29 @@ core::Result<SendReport> NewsletterService::send(
   auto next_slot = std::chrono::steady_clock::now();
 
   // One round: workers (one SMTP connection each) take due deliveries from the queue.
-  // A delivery handed to one worker is "in flight" until its result is stored, so no
-  // other worker takes it even if a fresh read of the queue still lists it.
+  // A delivery is handed out at most once per round — a batch read before another
+  // worker stored its result may still list it — and temporary failures wait for the
+  // next round.
   auto run_round = [&] {
     std::mutex mu;
     std::vector<store::Delivery> batch;
     std::size_t pos = 0;
-    std::set<long long> inflight;
+    std::set<long long> handed;
     auto take = [&]() -> std::optional<store::Delivery> {
       std::lock_guard lock(mu);
-      for (int refills = 0; refills < 2;) {
+      for (;;) {
         while (pos < batch.size()) {
           auto d = batch[pos++];
-          if (!inflight.count(d.member_id)) {
-            inflight.insert(d.member_id);
-            return d;
-          }
+          if (handed.insert(d.member_id).second) return d;
         }
         batch = ns.due(e->id, clock_.now(), 256);
         pos = 0;
-        ++refills;
-        if (batch.empty()) break;
+        // A fresh read that holds nothing new means the round is over.
+        bool fresh = false;
+        for (const auto& d : batch) fresh = fresh || !handed.count(d.member_id);
+        if (!fresh) break;
       }
-      return std::nullopt;  // nothing due that is not already in flight
-    };
-    auto finished = [&](long long member) {
-      std::lock_guard lock(mu);
-      inflight.erase(member);
+      return std::nullopt;
     };
     std::vector<std::thread> workers;
     for (int w = 0; w < std::max(1, options_.connections); ++w) {
@@ -237,7 +233,6 @@ core::Result<SendReport> NewsletterService::send(
                                  clock_.now() + delay);
             if (permanent) ++failed;
           }
-          finished(d->member_id);
           int n = ++done;
           if (progress) progress(n, total);
         }
