@@ -148,10 +148,13 @@ mail::Message NewsletterService::message_for(const store::Edition& e, long long 
   m.subject = e.subject;
   std::string unsubscribe = unsubscribe_url(member_id, e.newsletter);
   std::string prefs = config_.base_url() + "/account";
-  m.text = e.text + "--\nYour newsletter preferences: " + prefs + "\nUnsubscribe from " +
+  std::string web = config_.base_url() + "/newsletters/" + e.newsletter + "/" + e.key;
+  m.text = "View in your browser: " + web + "\n\n" + e.text +
+           "--\nYour newsletter preferences: " + prefs + "\nUnsubscribe from " +
            title_of(e.newsletter) + ": " + unsubscribe + "\n";
-  m.html = "<!doctype html><html><body style=\"margin:0;padding:16px;background:#fbfaf7\">" +
-           e.html +
+  m.html = "<!doctype html><html><body style=\"margin:0;padding:16px;background:#fbfaf7\">"
+           "<p style=\"font-family:Arial,sans-serif;font-size:12px;text-align:center\"><a href=\"" +
+           core::html_escape(web) + "\">View in your browser</a></p>" + e.html +
            "<p style=\"font-family:Arial,sans-serif;font-size:12px;color:#555;border-top:1px solid "
            "#ddd;padding-top:8px\"><a href=\"" +
            core::html_escape(prefs) + "\">Newsletter preferences</a> · <a href=\"" +

@@ -321,6 +321,42 @@ Response Site::unsubscribe(Request& req, bool confirm) {
                       "Newsletter preferences");
 }
 
+// Editions as web pages, under the same rules as articles: the Daily and Weekly Review
+// are for subscribers (a premium-class page), the free newsletter for everyone.
+Response Site::edition_page(Request& req) {
+  std::string n = req.param("newsletter"), key = req.param("key");
+  if (!newsletter::valid_newsletter(n)) return error_page(404, "Page not found", "No such newsletter.");
+  auto e = store_.newsletters().find_edition(n, key);
+  if (!e) return error_page(404, "Edition not found", "There is no edition for that date.");
+  auto access = n == "free" ? content::AccessClass::kFree : content::AccessClass::kPremium;
+  paywall::Reader reader;
+  reader.state = req.visitor.state;
+  auto decision = paywall::decide(reader, access, clock_.now());
+  std::string body = e->html;
+  if (!decision.full_text) {
+    // The heading and the first item; the rest stays on the server.
+    std::size_t cut = 0;
+    for (int i = 0; i < 1; ++i) {
+      auto next = body.find("</p>", cut);
+      if (next == std::string::npos) break;
+      cut = next + 4;
+    }
+    body = body.substr(0, cut) + "</div>";
+  }
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta(e->subject + " · " + config_.site_name, e->subject,
+                           "/newsletters/" + n + "/" + key);
+  view["subject"] = e->subject;
+  view["body_html"] = body;
+  if (!decision.full_text) {
+    view["wall"] = {{"subscribe", true}, {"next_encoded", core::url_encode(req.path)},
+                    {"signed_in", req.visitor.member.has_value()}};
+  }
+  Response res = render_page("edition", view);
+  return res;
+}
+
 Response Site::account_password(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
   auto ok = accounts_.set_password(*req.visitor.member, req.form_value("password"));

@@ -208,6 +208,7 @@ void Site::build_routes() {
   // RFC 8058 one-click: the POST carries no cookie and no CSRF token; the signed link is
   // the authority, and it can only switch its own reader's newsletter off.
   get("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, false); }, false);
+  get("/newsletters/{newsletter}/{key}", [this](Request& r) { return edition_page(r); });
   post("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, true); });
 
   get("/static/{file}", [](Request& r) {

@@ -104,6 +104,7 @@ class Site {
   Response account_delete(Request& req);
   Response account_newsletters(Request& req);
   Response unsubscribe(Request& req, bool confirm);
+  Response edition_page(Request& req);
   Response unlock_post(Request& req);
   Response gift_post(Request& req);
   Response subscribe_page(Request& req);

@@ -157,6 +157,15 @@ class NewsletterTest(unittest.TestCase):
             self.assertEqual(s.request("POST", bad, body="List-Unsubscribe=One-Click").status, 400)
             # The link page itself asks before acting.
             self.assertIn("Unsubscribe from the Daily Review?", s.get(path).text)
+            # "View in your browser": the edition as a page, for subscribers only.
+            text = msg.get_body(("plain",)).get_content()
+            web = re.search(r"View in your browser: \S+(/newsletters/daily/2026-03-02)", text).group(1)
+            page = s.get(web)
+            self.assertEqual(page.status, 200)
+            self.assertIn("This edition is for subscribers", page.text)
+            self.assertIn("Ports and power", page.text)  # the first item is the teaser
+            self.assertNotIn("Grain politics today", page.text)
+            self.assertEqual(s.get("/newsletters/daily/1999-01-01").status, 404)
         finally:
             s.stop()
         self.assertEqual(self.send("daily", "2026-03-03").returncode, 0)
