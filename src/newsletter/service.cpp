@@ -183,6 +183,7 @@ core::Result<SendReport> NewsletterService::send(
   int total = ns.counts(e->id).pending;
   std::atomic<int> done{0}, sent{0}, failed{0};
   std::mutex rate_mu;
+  std::mutex write_mu;
   auto next_slot = std::chrono::steady_clock::now();
 
   // One round: workers (one SMTP connection each) take due deliveries from the queue.
@@ -224,6 +225,9 @@ core::Result<SendReport> NewsletterService::send(
                             static_cast<long long>(1e6 / options_.rate_per_second));
           }
           auto result = mailer->send(message_for(*e, d->member_id, d->email));
+          // Writes are serialised here: SQLite allows one writer, and its busy handler
+          // would otherwise put contending workers to sleep for milliseconds.
+          std::lock_guard write(write_mu);
           if (result) {
             (void)ns.mark_sent(e->id, d->member_id, clock_.now());
             ++sent;
