@@ -13,6 +13,7 @@
 
 #include "accounts/members_csv.h"
 #include "app/app.h"
+#include "newsletter/scheduler.h"
 #include "core/net.h"
 #include "core/time.h"
 #include "web/server.h"
@@ -62,6 +63,8 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   try {
     web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
                                  *a->events, *a->newsletters});
+    newsletter::Scheduler scheduler(*a->newsletters, a->clock, a->config);
+    scheduler.start();
     web::ServerOptions options;
     options.host = a->config.listen_host;
     options.port = a->config.listen_port;

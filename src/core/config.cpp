@@ -91,6 +91,9 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     if (auto v = t["newsletter"]["retry_seconds"].value<int64_t>()) {
       config.newsletter_retry_seconds = static_cast<int>(*v);
     }
+    read_value(t, "newsletter", "daily_at", config.newsletter_daily_at);
+    read_value(t, "newsletter", "weekly_day", config.newsletter_weekly_day);
+    read_value(t, "newsletter", "weekly_at", config.newsletter_weekly_at);
     if (auto v = t["newsletter"]["rate_per_second"].value<double>()) {
       config.newsletter_rate_per_second = *v;
     }

@@ -34,6 +34,9 @@ struct Config {
   int newsletter_connections = 4;
   int newsletter_retry_seconds = 60;
   double newsletter_rate_per_second = 0;  // 0: unlimited
+  std::string newsletter_daily_at;   // "HH:MM" local; empty: not scheduled
+  std::string newsletter_weekly_day = "friday";
+  std::string newsletter_weekly_at;  // "HH:MM" local; empty: not scheduled
   // [server]
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;

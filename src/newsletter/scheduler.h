@@ -1,0 +1,47 @@
+// Sends newsletters on schedule from `meridian serve`: the Daily Review every day at
+// [newsletter] daily_at, the Weekly Review and the free newsletter on weekly_day at
+// weekly_at, in the publication's time zone. Nothing is scheduled unless configured.
+// Sending is idempotent (see NewsletterService), so a restart or a second check never
+// sends an edition twice. Owns one thread; stop() or destruction ends it.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "newsletter/service.h"
+
+namespace newsletter {
+
+// Minutes after local midnight for "HH:MM"; -1 when malformed or empty.
+int parse_time_of_day(const std::string& hhmm);
+// 0 = Monday … 6 = Sunday; -1 when unknown.
+int parse_weekday(const std::string& name);
+// Which newsletters are due at `now` (local), given what already ran today.
+std::vector<std::string> due_newsletters(const core::Config& config, core::UnixTime now,
+                                         const std::map<std::string, std::string>& last_run);
+
+class Scheduler {
+ public:
+  Scheduler(NewsletterService& service, const core::Clock& clock, const core::Config& config);
+  ~Scheduler();
+  void start();
+  void stop();
+
+ private:
+  void run();
+  NewsletterService& service_;
+  const core::Clock& clock_;
+  const core::Config& config_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+  std::map<std::string, std::string> last_run_;  // newsletter -> local date it ran
+};
+
+}  // namespace newsletter
