@@ -80,7 +80,9 @@ void Scheduler::run() {
     auto now = clock_.now();
     for (const auto& n : due_newsletters(config_, now, last_run_)) {
       lock.unlock();
-      auto report = service_.send(n, "", nullptr);
+      // No back-off sleeps here (they would hold up shutdown): pending retries go out on
+      // a later check, when they are due.
+      auto report = service_.send(n, "", nullptr, /*wait_for_retries=*/false);
       lock.lock();
       auto d = core::local_date(now, config_.timezone);
       char today[16];

@@ -172,7 +172,7 @@ mail::Message NewsletterService::message_for(const store::Edition& e, long long 
 
 core::Result<SendReport> NewsletterService::send(
     const std::string& newsletter, const std::string& date,
-    const std::function<void(int done, int total)>& progress) {
+    const std::function<void(int done, int total)>& progress, bool wait_for_retries) {
   auto e = edition(newsletter, date);
   if (!e) return std::unexpected(e.error());
   SendReport report;
@@ -251,7 +251,9 @@ core::Result<SendReport> NewsletterService::send(
   run_round();
   // Temporary failures are retried with back-off, a bounded number of times, in this run;
   // whatever is still pending afterwards stays queued for the next run.
-  for (int round = 0; round < options_.max_attempts && ns.counts(e->id).pending > 0; ++round) {
+  for (int round = 0; wait_for_retries && round < options_.max_attempts &&
+                      ns.counts(e->id).pending > 0;
+       ++round) {
     long long wait = std::min<long long>(300, static_cast<long long>(options_.retry_seconds) << round);
     std::this_thread::sleep_for(std::chrono::seconds(wait));
     run_round();

@@ -48,8 +48,11 @@ class NewsletterService {
   core::Result<store::Edition> edition(const std::string& newsletter, const std::string& date);
   // The message one reader receives.
   mail::Message message_for(const store::Edition& e, long long member_id, const std::string& email);
+  // With wait_for_retries, temporary failures are retried (with back-off sleeps) within
+  // this call; without, they stay queued for the next call (the server's scheduler).
   core::Result<SendReport> send(const std::string& newsletter, const std::string& date,
-                                const std::function<void(int done, int total)>& progress);
+                                const std::function<void(int done, int total)>& progress,
+                                bool wait_for_retries = true);
 
   std::string unsubscribe_url(long long member_id, const std::string& newsletter);
   bool unsubscribe_token_valid(long long member_id, const std::string& newsletter,
