@@ -179,6 +179,28 @@ class NewsletterTest(unittest.TestCase):
         self.assertEqual(self.send("weekly", "2026-03-03").returncode, 0)
         self.assertEqual(len(self.sink.received()["leave@example.org"]), 2)
 
+    def test_serve_sends_on_schedule(self):
+        self.grant("early@example.org", "bird@example.org")
+        with open(os.path.join(self.data, "meridian.toml"), "w") as f:
+            f.write('[newsletter]\ndaily_at = "00:00"\n')
+        s = Server(data=self.data, env=self.env)
+        try:
+            deadline = time.time() + 20
+            while time.time() < deadline and self.sink.count() < 2:
+                time.sleep(0.05)
+        finally:
+            s.stop()
+        got = self.sink.received()
+        self.assertEqual(sorted(got), ["bird@example.org", "early@example.org"])
+        self.assertIn("The Daily Review", got["bird@example.org"][0]["Subject"])
+        # A restart does not send today's edition again.
+        s = Server(data=self.data, env=self.env)
+        try:
+            time.sleep(1.0)
+        finally:
+            s.stop()
+        self.assertEqual(sum(len(v) for v in self.sink.received().values()), 2)
+
     def test_killed_mid_send_then_rerun_delivers_everyone_exactly_once(self):
         self.sink.stop()
         self.sink = Sink(delay=0.005)
