@@ -17,17 +17,16 @@ namespace mail {
 std::string quoted_printable(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
+  out.reserve(text.size() + text.size() / 8 + 16);
   std::size_t line_len = 0;
-  auto put = [&](const std::string& piece) {
-    if (line_len + piece.size() > 75) {
+  auto room = [&](std::size_t n) {  // soft line break before a piece that would not fit
+    if (line_len + n > 75) {
       out += "=\r\n";
       line_len = 0;
     }
-    out += piece;
-    line_len += piece.size();
   };
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
     if (c == '\n') {
       // Trailing whitespace before a line break must be encoded.
       if (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
@@ -40,9 +39,15 @@ std::string quoted_printable(const std::string& text) {
     } else if (c == '\r') {
       continue;
     } else if ((c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t') {
-      put(std::string(1, static_cast<char>(c)));
+      room(1);
+      out += ch;
+      ++line_len;
     } else {
-      put(std::string{'=', hex[c >> 4], hex[c & 15]});
+      room(3);
+      out += '=';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+      line_len += 3;
     }
   }
   return out;
