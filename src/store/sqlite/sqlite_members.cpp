@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_members.h"
 
 #include "core/crypto.h"
+#include "store/sqlite/guarded.h"
 
 namespace store::sqlite {
 
@@ -27,30 +28,6 @@ Member read_member(Statement& s) {
 
 void bump_members_version(Connection& c) {
   c.exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version'");
-}
-
-template <typename F>
-auto guarded(F&& f) -> core::Result<decltype(f())> {
-  try {
-    if constexpr (std::is_void_v<decltype(f())>) {
-      f();
-      return {};
-    } else {
-      return f();
-    }
-  } catch (const StoreError& e) {
-    return core::fail(ErrorCode::kUnavailable, e.what());
-  }
-}
-
-// For bodies that already return a Result.
-template <typename F>
-auto guarded_result(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const StoreError& e) {
-    return core::fail(ErrorCode::kUnavailable, e.what());
-  }
 }
 
 class SqliteMemberStore final : public MemberStore {

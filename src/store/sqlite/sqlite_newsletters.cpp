@@ -1,4 +1,5 @@
 // SQLite implementation of NewsletterStore: editions and the delivery queue.
+#include "store/sqlite/guarded.h"
 #include "store/sqlite/sqlite_members.h"
 
 namespace store::sqlite {
@@ -21,7 +22,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
   }
 
   core::Result<Edition> create_edition(const Edition& e, core::UnixTime now) override {
-    try {
+    return guarded_result([&]() -> core::Result<Edition> {
       {
         auto c = pool_.acquire();
         auto s = c->prepare(
@@ -34,9 +35,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
       auto found = find_edition(e.newsletter, e.key);
       if (!found) return core::fail(core::ErrorCode::kInternal, "edition vanished");
       return *found;
-    } catch (const StoreError& err) {
-      return core::fail(core::ErrorCode::kUnavailable, err.what());
-    }
+    });
   }
 
   std::vector<std::pair<long long, std::string>> audience(const std::string& newsletter,
@@ -58,7 +57,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
 
   core::Result<int> enqueue(long long edition_id,
                             const std::vector<std::pair<long long, std::string>>& readers) override {
-    try {
+    return guarded([&] {
       auto c = pool_.acquire();
       Transaction tx(*c);
       int added = 0;
@@ -71,9 +70,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
       }
       tx.commit();
       return added;
-    } catch (const StoreError& err) {
-      return core::fail(core::ErrorCode::kUnavailable, err.what());
-    }
+    });
   }
 
   std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit) override {
@@ -93,7 +90,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
 
   core::Result<void> mark_sent(long long edition_id, long long member_id,
                                core::UnixTime now) override {
-    try {
+    return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(
           "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
@@ -102,16 +99,13 @@ class SqliteNewsletterStore final : public NewsletterStore {
           .bind(2, static_cast<std::int64_t>(member_id))
           .bind(3, static_cast<std::int64_t>(now));
       s->run();
-      return {};
-    } catch (const StoreError& err) {
-      return core::fail(core::ErrorCode::kUnavailable, err.what());
-    }
+    });
   }
 
   core::Result<void> mark_failed(long long edition_id, long long member_id,
                                  const std::string& error, bool permanent,
                                  core::UnixTime retry_at) override {
-    try {
+    return guarded([&] {
       auto c = pool_.acquire();
       Transaction tx(*c);
       {
@@ -132,10 +126,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
         s->run();
       }
       tx.commit();
-      return {};
-    } catch (const StoreError& err) {
-      return core::fail(core::ErrorCode::kUnavailable, err.what());
-    }
+    });
   }
 
   DeliveryCounts counts(long long edition_id) override {

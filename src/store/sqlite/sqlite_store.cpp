@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "store/sqlite/guarded.h"
 #include "store/sqlite/search_index.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
@@ -61,9 +62,9 @@ class SqliteContentStore final : public ContentStore {
 
   core::Result<UpsertStats> upsert_articles(const std::vector<content::StoredArticle>& articles,
                                             core::UnixTime now) override {
-    auto c = pool_.acquire();
-    UpsertStats stats;
-    try {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      UpsertStats stats;
       Transaction tx(*c);
       for (const auto& stored : articles) {
         const auto& in = stored.input;
@@ -121,10 +122,8 @@ class SqliteContentStore final : public ContentStore {
       c->exec(
           "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'");
       tx.commit();
-    } catch (const StoreError& e) {
-      return core::fail(core::ErrorCode::kUnavailable, e.what());
-    }
-    return stats;
+      return stats;
+    });
   }
 
   std::optional<Article> find_article(const std::string& slug, bool with_gated) override {
@@ -356,7 +355,7 @@ class SqliteContentStore final : public ContentStore {
   }
 
   core::Result<int> reindex() override {
-    try {
+    return guarded([&] {
       auto c = pool_.acquire();
       Transaction tx(*c);
       c->exec("DELETE FROM search_index");
@@ -380,9 +379,7 @@ class SqliteContentStore final : public ContentStore {
       }
       tx.commit();
       return static_cast<int>(batch.size());
-    } catch (const StoreError& e) {
-      return core::fail(core::ErrorCode::kUnavailable, e.what());
-    }
+    });
   }
 
   // Rebuilds the index when it does not hold every article (first start after the
@@ -404,11 +401,7 @@ class SqliteContentStore final : public ContentStore {
   }
 
   core::Result<search::SearchResult> search(const search::SearchRequest& req) override {
-    try {
-      return run_search(req);
-    } catch (const StoreError& e) {
-      return core::fail(core::ErrorCode::kUnavailable, e.what());
-    }
+    return guarded([&] { return run_search(req); });
   }
 
   std::optional<ArticleRef> article_ref(const std::string& slug) override {
