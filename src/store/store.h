@@ -168,10 +168,10 @@ class MemberStore {
                                                          accounts::LinkPurpose purpose,
                                                          core::UnixTime now) = 0;
 
-  virtual bool has_unlock(long long member_id, long long article_id) = 0;
   // Credits spent in [from, to).
   virtual int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) = 0;
-  // has_unlock and credits_spent in one read (the article page asks both on every view).
+  // Whether the reader unlocked this article, and credits spent in [from, to), in one read
+  // (the article page asks both on every view).
   struct CreditFacts {
     bool unlocked = false;
     int spent = 0;
@@ -208,9 +208,6 @@ class MemberStore {
   virtual int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) = 0;
   // A per-installation secret (created on first use) for signing tokens.
   virtual std::string site_secret() = 0;
-  // Changes whenever members, grants, roles, verification, institutions or the set of
-  // live sessions change (caches key on it). Creating a session does not change it.
-  virtual long long members_version() = 0;
 };
 
 struct EventCount {
@@ -289,6 +286,8 @@ class Store {
   virtual NewsletterStore& newsletters() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
+  // `members` changes whenever members, grants, roles, verification, institutions or the
+  // set of live sessions change (creating a session does not change it).
   struct Versions {
     long long content = 0;
     long long members = 0;

@@ -312,11 +312,11 @@ void unindex_article(Connection& c, long long id) {
   s->run();
 }
 
-std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_words) {
+std::string fts_match(const search::ParsedQuery& q, bool full_text) {
   // Words first (their phrase numbers are the ones meridian_rank scores), then phrases.
   std::string words;
   for (const auto& t : q.words) {
-    if (!words.empty()) words += all_words ? " AND " : " OR ";
+    if (!words.empty()) words += " OR ";
     words += term_text(t);
   }
   std::string required;

@@ -60,6 +60,6 @@ std::vector<Token> index_tokens(sqlite3* db, std::string_view text);
 
 // The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
 // can never be FTS5 syntax. `full_text` false restricts matching to public columns.
-std::string fts_match(const search::ParsedQuery& q, bool full_text, bool all_words);
+std::string fts_match(const search::ParsedQuery& q, bool full_text);
 
 }  // namespace store::sqlite

@@ -266,13 +266,6 @@ class SqliteMemberStore final : public MemberStore {
     return info;
   }
 
-  bool has_unlock(long long member_id, long long article_id) override {
-    auto c = pool_.acquire();
-    auto s = c->prepare("SELECT 1 FROM unlocks WHERE member_id = ?1 AND article_id = ?2");
-    s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(article_id));
-    return s->step();
-  }
-
   int credits_spent(long long member_id, core::UnixTime from, core::UnixTime to) override {
     auto c = pool_.acquire();
     return credits_spent_locked(*c, member_id, from, to);
@@ -483,11 +476,6 @@ class SqliteMemberStore final : public MemberStore {
     return again->text(0);
   }
 
-  long long members_version() override {
-    auto c = pool_.acquire();
-    auto s = c->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'members_version'");
-    return s->step() ? s->int64(0) : 0;
-  }
 
  private:
   std::optional<Member> find_member_locked(Connection& c, long long id) {

@@ -507,7 +507,7 @@ class SqliteContentStore final : public ContentStore {
     auto cat = catalog(req.timezone);
     double t_cat = ms();
     const auto& p = rank_params_;
-    std::string match = fts_match(req.query, req.full_text, false);
+    std::string match = fts_match(req.query, req.full_text);
     int scored = static_cast<int>(req.query.words.size() + req.query.phrases.size());
     std::vector<std::pair<double, const DocMeta*>> hits;
     std::optional<int> topic, country;
