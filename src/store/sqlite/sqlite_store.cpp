@@ -576,7 +576,7 @@ class SqliteContentStore final : public ContentStore {
     if (req.sort == search::Sort::kRelevance && p.feedback_docs > 0 &&
         req.query.words.size() >= 2 && hits.size() >= 3 &&
         hits.size() <= static_cast<std::size_t>(p.feedback_max_hits)) {
-      rerank_with_feedback(req, hits, cat->count);
+      rerank_with_feedback(req, hits, *cat);
     }
     double t_prf = ms();
     result.total = static_cast<int>(hits.size());
@@ -679,7 +679,7 @@ class SqliteContentStore final : public ContentStore {
   // ranking for readers who cannot read it.
   void rerank_with_feedback(const search::SearchRequest& req,
                             std::vector<std::pair<double, const DocMeta*>>& hits,
-                            std::size_t collection_size) {
+                            const Catalog& cat) {
     const auto& p = rank_params_;
     std::size_t fb = std::min<std::size_t>(static_cast<std::size_t>(p.feedback_docs), hits.size());
     std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(fb), hits.end(),
@@ -747,9 +747,11 @@ class SqliteContentStore final : public ContentStore {
     ranked.resize(consider);
     // Weigh by rarity: document frequency over the columns this reader may match.
     // (COUNT(*) on the FTS table would read every row: the catalog knows the number.)
-    long long docs = static_cast<long long>(collection_size);
+    long long docs = static_cast<long long>(cat.count);
+    std::unordered_map<std::string, double> df_of;
     for (auto& [weight, stem] : ranked) {
-      double df = document_frequency(*c, stem, req.full_text);
+      double df = document_frequency(*c, stem, req.full_text, cat.version);
+      df_of[stem] = df;
       weight *= std::log((static_cast<double>(docs) + 1) / (df + 1));
     }
     double t_df = pms();
@@ -770,7 +772,7 @@ class SqliteContentStore final : public ContentStore {
     };
     std::vector<Added> added;
     for (std::size_t i = 0; i < terms && ranked[i].first > 0; ++i) {
-      double df = document_frequency(*c, ranked[i].second, req.full_text);
+      double df = df_of[ranked[i].second];
       double n = static_cast<double>(docs);
       added.push_back({ranked[i].second, p.feedback_weight * ranked[i].first / ranked[0].first,
                        std::log((n - df + 0.5) / (df + 0.5) + 1.0)});
@@ -791,9 +793,10 @@ class SqliteContentStore final : public ContentStore {
   }
 
   // Documents containing a stem in the columns this reader may match; cached per
-  // content version (a lookup reads the term's whole document list).
-  double document_frequency(Connection& c, const std::string& stem, bool full_text) {
-    long long version = content_version();
+  // content version (a lookup reads the term's whole document list). `version` is the
+  // catalogue's, read once per search.
+  double document_frequency(Connection& c, const std::string& stem, bool full_text,
+                            long long version) {
     std::string key = (full_text ? "f:" : "p:") + stem;
     {
       std::lock_guard lock(df_mu_);
