@@ -2,6 +2,8 @@
 
 Standard library only, so the tests run with Debian's /usr/bin/python3.
 """
+import email
+import email.policy
 import http.client
 import json
 import os
@@ -235,3 +237,78 @@ def echo_removed(path, text):
     for form in {query, urllib.parse.quote_plus(query), urllib.parse.quote(query)}:
         text = text.replace(form, "")
     return text
+
+
+# A sink that stores every message it accepts, refuses bounce@ addresses permanently,
+# refuses tempfail@ addresses once (451), and can be slowed down per message.
+SINK = r'''
+import asyncio, os, sys, time
+from aiosmtpd.controller import Controller
+folder, delay = sys.argv[2], float(sys.argv[3])
+seen = set()
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such user"
+        if address.startswith("tempfail") and address not in seen:
+            seen.add(address)
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+    async def handle_DATA(self, server, session, envelope):
+        if delay:
+            await asyncio.sleep(delay)
+        for rcpt in envelope.rcpt_tos:
+            name = os.path.join(folder, "%s-%d.eml" % (rcpt, time.time_ns()))
+            with open(name + ".tmp", "wb") as f:
+                f.write(envelope.content)
+            with open(name + ".from", "w") as f:
+                f.write(envelope.mail_from)
+            os.rename(name + ".tmp", name)
+        return "250 OK"
+c = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
+c.start()
+print("ready", flush=True)
+sys.stdin.read()
+c.stop()
+'''
+
+
+class Sink:
+    def __init__(self, delay=0.0):
+        self.folder = tempfile.mkdtemp(prefix="meridian-sink-")
+        self.port = free_port()
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", SINK, str(self.port), self.folder, str(delay)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+
+    def wait_for(self, n, seconds=5):
+        """Waits until at least n messages arrived; returns how many did."""
+        deadline = time.time() + seconds
+        while self.count() < n and time.time() < deadline:
+            time.sleep(0.05)
+        return self.count()
+
+    def senders(self, rcpt):
+        """The envelope senders (MAIL FROM) of the messages stored for rcpt."""
+        return [open(os.path.join(self.folder, n)).read() for n in sorted(os.listdir(self.folder))
+                if n.endswith(".eml.from") and n.rsplit("-", 1)[0] == rcpt]
+
+    def count(self):
+        return sum(1 for n in os.listdir(self.folder) if n.endswith(".eml"))
+
+    def received(self):
+        """{recipient: [message, ...]}"""
+        out = {}
+        for name in os.listdir(self.folder):
+            if not name.endswith(".eml"):
+                continue
+            rcpt = name.rsplit("-", 1)[0]
+            with open(os.path.join(self.folder, name), "rb") as f:
+                out.setdefault(rcpt, []).append(email.message_from_binary_file(f, policy=email.policy.default))
+        return out

@@ -1,6 +1,4 @@
 """End-to-end: newsletters over real SMTP (Debian's python3-aiosmtpd on loopback)."""
-import email
-import email.policy
 import os
 import re
 import signal
@@ -9,70 +7,9 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, Reader, Server, article_line, free_port, run_cli  # noqa: E402
-
-# A sink that stores every message it accepts, refuses bounce@ addresses permanently,
-# refuses tempfail@ addresses once (451), and can be slowed down per message.
-SINK = r'''
-import asyncio, os, sys, time
-from aiosmtpd.controller import Controller
-folder, delay = sys.argv[2], float(sys.argv[3])
-seen = set()
-class Handler:
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("bounce"):
-            return "550 5.1.1 No such user"
-        if address.startswith("tempfail") and address not in seen:
-            seen.add(address)
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-    async def handle_DATA(self, server, session, envelope):
-        if delay:
-            await asyncio.sleep(delay)
-        for rcpt in envelope.rcpt_tos:
-            name = os.path.join(folder, "%s-%d.eml" % (rcpt, time.time_ns()))
-            with open(name + ".tmp", "wb") as f:
-                f.write(envelope.content)
-            os.rename(name + ".tmp", name)
-        return "250 OK"
-c = Controller(Handler(), hostname="127.0.0.1", port=int(sys.argv[1]))
-c.start()
-print("ready", flush=True)
-sys.stdin.read()
-c.stop()
-'''
-
-
-class Sink:
-    def __init__(self, delay=0.0):
-        self.folder = tempfile.mkdtemp(prefix="meridian-sink-")
-        self.port = free_port()
-        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", SINK, str(self.port), self.folder, str(delay)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout.readline().strip() == "ready"
-
-    def stop(self):
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-
-    def count(self):
-        return sum(1 for n in os.listdir(self.folder) if n.endswith(".eml"))
-
-    def received(self):
-        """{recipient: [message, ...]}"""
-        out = {}
-        for name in os.listdir(self.folder):
-            if not name.endswith(".eml"):
-                continue
-            rcpt = name.rsplit("-", 1)[0]
-            with open(os.path.join(self.folder, name), "rb") as f:
-                out.setdefault(rcpt, []).append(email.message_from_binary_file(f, policy=email.policy.default))
-        return out
-
+from harness import BIN, Server, Sink, article_line, run_cli  # noqa: E402
 
 class NewsletterTest(unittest.TestCase):
     def setUp(self):
