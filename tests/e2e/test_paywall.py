@@ -309,7 +309,7 @@ class HouseAds(unittest.TestCase):
             anon = Reader(s)
             self.assertIn('alt="Subscribe to Meridian"', anon.get("/articles/ad-1").text)
             sub = Reader(s)
-            r = sub.submit("/signin", "/signin", {"email": "noads@example.org"})
+            sub.submit("/signin", "/signin", {"email": "noads@example.org"})
             fields = form_fields(sub.get(link_in_mail(data, "noads@example.org", "/signin/confirm")).text,
                                  "/signin/confirm")
             sub.post("/signin/confirm", fields)

@@ -10,7 +10,6 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))

@@ -1,7 +1,6 @@
 """End-to-end: search through the page and the API, and the paywall rule for search."""
 import json
 import os
-import re
 import sys
 import tempfile
 import unittest
