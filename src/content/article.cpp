@@ -71,4 +71,17 @@ std::optional<Status> parse_status(std::string_view s) {
   return std::nullopt;
 }
 
+bool is_media_name(std::string_view name) {
+  if (name.empty() || name.size() > 100 || name.front() == '.' || name.back() == '.') return false;
+  int dots = 0;
+  for (char c : name) {
+    if (c == '.') {
+      ++dots;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return dots == 1;
+}
+
 }  // namespace content

@@ -53,6 +53,7 @@ struct ArticleInput {
   std::optional<core::UnixTime> updated_at;
   std::string corrections;
   bool featured = false;
+  std::string hero_image;  // a file name under DATA/media, served at /media/<name>
 };
 
 // A rendered article as stored: the body is already split at the paywall cut.
@@ -88,7 +89,12 @@ struct Article {
   std::string teaser_html;
   std::optional<std::string> gated_html;
   std::string corrections;
+  std::string hero_image;
 };
+
+// A media file name: lower-case letters, digits, '-' and one '.' before the extension,
+// at most 100 bytes (so it can never name a path outside the media folder).
+bool is_media_name(std::string_view name);
 
 inline int reading_minutes(int words) { return words < 220 ? 1 : (words + 110) / 220; }
 

@@ -110,6 +110,13 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
   auto corrections = get_string(obj, "corrections", false);
   if (!corrections) return std::unexpected(corrections.error());
   a.corrections = core::trim(*corrections);
+  auto hero = get_string(obj, "hero_image", false);
+  if (!hero) return std::unexpected(hero.error());
+  if (!hero->empty() && !content::is_media_name(*hero)) {
+    return fail(ErrorCode::kInvalidInput,
+                "field 'hero_image' must be a file name in the media folder: '" + *hero + "'");
+  }
+  a.hero_image = *hero;
 
   for (auto [key, out] : {std::pair{"authors", &a.authors}, std::pair{"topics", &a.topics},
                           std::pair{"countries", &a.countries}}) {
@@ -221,6 +228,7 @@ std::string to_jsonl_line(const ArticleInput& a) {
   if (a.updated_at) obj["updated_at"] = core::format_rfc3339(*a.updated_at);
   if (!a.corrections.empty()) obj["corrections"] = a.corrections;
   if (a.featured) obj["featured"] = true;
+  if (!a.hero_image.empty()) obj["hero_image"] = a.hero_image;
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -275,6 +275,8 @@ class NewsletterStore {
                                                      const std::string& before_key) = 0;
 };
 
+class EditorialStore;  // store/editorial_store.h
+
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
 class Store {
@@ -284,6 +286,7 @@ class Store {
   virtual MemberStore& members() = 0;
   virtual EventStore& events() = 0;
   virtual NewsletterStore& newsletters() = 0;
+  virtual EditorialStore& editorial() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

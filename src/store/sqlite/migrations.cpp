@@ -185,6 +185,39 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_pending ON deliveries (edition_id, status, next_attempt_at);
 ALTER TABLE members ADD COLUMN hard_bounces INTEGER NOT NULL DEFAULT 0;
 )SQL"},
+      {9, "the back office: owners, hero images, revisions, settings, edition sections", R"SQL(
+ALTER TABLE articles ADD COLUMN hero_image TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN created_by INTEGER REFERENCES members (id) ON DELETE SET NULL;
+CREATE INDEX articles_by_owner ON articles (created_by);
+-- Every save from the editor, as the article's JSON line (docs/import-format.md).
+CREATE TABLE revisions (
+  id INTEGER PRIMARY KEY,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  member_id INTEGER REFERENCES members (id) ON DELETE SET NULL,
+  saved_at INTEGER NOT NULL,
+  action TEXT NOT NULL,       -- "save", "publish", "schedule", "unpublish", "restore"
+  snapshot TEXT NOT NULL
+);
+CREATE INDEX revisions_by_article ON revisions (article_id, id);
+-- Settings edited in the back office; they override meridian.toml.
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) VALUES ('settings_version', '0');
+-- The newsletter desk: editor-written sections and the order and notes of automatic
+-- items for one edition not yet sent, as JSON; the edition is composed from it.
+CREATE TABLE edition_drafts (
+  newsletter TEXT NOT NULL,
+  key TEXT NOT NULL,
+  draft TEXT NOT NULL,
+  scheduled_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  updated_by INTEGER REFERENCES members (id) ON DELETE SET NULL,
+  PRIMARY KEY (newsletter, key)
+) WITHOUT ROWID;
+)SQL"},
   };
   return kMigrations;
 }

@@ -1,9 +1,10 @@
-// SQLite implementations of MemberStore and EventStore (internal to store/sqlite).
+// SQLite implementations of the member, event, newsletter and editorial stores (internal to store/sqlite).
 #pragma once
 
 #include <memory>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/editorial_store.h"
 #include "store/store.h"
 
 namespace store::sqlite {
@@ -11,5 +12,6 @@ namespace store::sqlite {
 std::unique_ptr<MemberStore> make_member_store(Pool& pool);
 std::unique_ptr<EventStore> make_event_store(Pool& pool);
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
+std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
 
 }  // namespace store::sqlite

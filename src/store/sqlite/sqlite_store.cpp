@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "store/sqlite/article_rows.h"
 #include "store/sqlite/guarded.h"
 #include "store/sqlite/search_index.h"
 #include "store/sqlite/migrations.h"
@@ -33,12 +34,6 @@ constexpr const char* kVisible = "a.status != 'draft' AND a.published_at <= ?1";
 constexpr const char* kSummaryColumns =
     "a.id, a.slug, a.headline, a.dek, a.type, a.access, a.status, a.featured, "
     "COALESCE(a.published_at, 0), a.updated_at, a.word_count";
-
-TermKind parse_kind(const std::string& s) {
-  if (s == "country") return TermKind::kCountry;
-  if (s == "author") return TermKind::kAuthor;
-  return TermKind::kTopic;
-}
 
 ArticleSummary read_summary(Statement& s) {
   ArticleSummary a;
@@ -74,53 +69,10 @@ class SqliteContentStore final : public ContentStore {
           s->bind(1, in.slug);
           if (s->step()) id = s->int64(0);
         }
-        core::UnixTime updated =
-            in.updated_at.value_or(id ? now : in.published_at.value_or(now));
-        if (id) {
-          auto s = c->prepare(
-              "UPDATE articles SET headline=?2, dek=?3, body_md=?4, teaser_html=?5, "
-              "gated_html=?6, word_count=?7, type=?8, access=?9, status=?10, featured=?11, "
-              "published_at=?12, updated_at=?13, corrections=?14 WHERE id=?1");
-          s->bind(1, static_cast<std::int64_t>(*id));
-          bind_article(*s, stored, updated);
-          s->run();
-          ++stats.updated;
-        } else {
-          auto s = c->prepare(
-              "INSERT INTO articles (slug, headline, dek, body_md, teaser_html, gated_html, "
-              "word_count, type, access, status, featured, published_at, updated_at, "
-              "corrections, created_at) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
-          s->bind(1, in.slug);
-          bind_article(*s, stored, updated);
-          s->bind(15, static_cast<std::int64_t>(now));
-          s->run();
-          id = c->last_insert_rowid();
-          ++stats.created;
-        }
-        {
-          auto s = c->prepare("DELETE FROM article_terms WHERE article_id = ?1");
-          s->bind(1, static_cast<std::int64_t>(*id));
-          s->run();
-        }
-        int position = 0;
-        auto link = [&](TermKind kind, const std::vector<std::string>& names) {
-          for (const auto& name : names) {
-            auto term_id = ensure_term(*c, kind, name);
-            auto s = c->prepare(
-                "INSERT OR IGNORE INTO article_terms (article_id, term_id, position) "
-                "VALUES (?1, ?2, ?3)");
-            s->bind(1, static_cast<std::int64_t>(*id)).bind(2, term_id).bind(3, position++);
-            s->run();
-          }
-        };
-        link(TermKind::kAuthor, in.authors);
-        link(TermKind::kTopic, in.topics);
-        link(TermKind::kCountry, in.countries);
-        index_article(*c, *id, stored);
+        ++(id ? stats.updated : stats.created);
+        write_article(*c, id, stored, now);
       }
-      c->exec(
-          "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'");
+      c->exec(kBumpContentVersion);
       tx.commit();
       return stats;
     });
@@ -132,7 +84,8 @@ class SqliteContentStore final : public ContentStore {
     {
       auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
                           ", a.teaser_html, a.corrections, "
-                          "CASE WHEN ?2 THEN a.gated_html END FROM articles a WHERE a.slug = ?1");
+                          "CASE WHEN ?2 THEN a.gated_html END, a.hero_image "
+                          "FROM articles a WHERE a.slug = ?1");
       s->bind(1, slug).bind(2, with_gated ? 1 : 0);
       if (!s->step()) return std::nullopt;
       Article a;
@@ -140,6 +93,7 @@ class SqliteContentStore final : public ContentStore {
       a.teaser_html = s->text(11);
       a.corrections = s->text(12);
       if (with_gated) a.gated_html = s->text(13);
+      a.hero_image = s->text(14);
       out = std::move(a);
     }
     load_terms(*c, out->summary);
@@ -270,23 +224,11 @@ class SqliteContentStore final : public ContentStore {
       batch.clear();
       {
         auto s = c->prepare(
-            "SELECT id, slug, headline, dek, body_md, type, access, status, featured, "
-            "published_at, updated_at, corrections FROM articles WHERE id > ?1 "
-            "ORDER BY id LIMIT 500");
+            std::string("SELECT id, ") + kInputColumns +
+            " FROM articles WHERE id > ?1 ORDER BY id LIMIT 500");
         s->bind(1, static_cast<std::int64_t>(after));
         while (s->step()) {
-          content::ArticleInput in;
-          in.slug = s->text(1);
-          in.headline = s->text(2);
-          in.dek = s->text(3);
-          in.body_md = s->text(4);
-          in.type = content::parse_article_type(s->text(5)).value_or(in.type);
-          in.access = content::parse_access_class(s->text(6)).value_or(in.access);
-          in.status = content::parse_status(s->text(7)).value_or(in.status);
-          in.featured = s->integer(8) != 0;
-          if (!s->is_null(9)) in.published_at = s->int64(9);
-          in.updated_at = s->int64(10);
-          in.corrections = s->text(11);
+          content::ArticleInput in = read_input(*s, 1);
           batch.emplace_back(s->int64(0), std::move(in));
         }
       }
@@ -819,52 +761,6 @@ class SqliteContentStore final : public ContentStore {
 
   static sqlite3_stmt* raw(Statement& s) { return s.raw(); }
 
-  static void bind_article(Statement& s, const content::StoredArticle& stored,
-                           core::UnixTime updated) {
-    const auto& in = stored.input;
-    s.bind(2, in.headline)
-        .bind(3, in.dek)
-        .bind(4, in.body_md)
-        .bind(5, stored.teaser_html)
-        .bind(6, stored.gated_html)
-        .bind(7, stored.word_count)
-        .bind(8, content::to_string(in.type))
-        .bind(9, content::to_string(in.access))
-        .bind(10, content::to_string(in.status))
-        .bind(11, in.featured ? 1 : 0)
-        .bind(12, in.published_at)
-        .bind(13, static_cast<std::int64_t>(updated))
-        .bind(14, in.corrections);
-  }
-
-  static std::int64_t ensure_term(Connection& c, TermKind kind, const std::string& name) {
-    std::string slug = core::slugify(name);
-    {
-      auto s = c.prepare("SELECT id FROM terms WHERE kind = ?1 AND slug = ?2");
-      s->bind(1, content::to_string(kind)).bind(2, slug);
-      if (s->step()) return s->int64(0);
-    }
-    auto s = c.prepare("INSERT INTO terms (kind, slug, name) VALUES (?1, ?2, ?3)");
-    s->bind(1, content::to_string(kind)).bind(2, slug).bind(3, name);
-    s->run();
-    return c.last_insert_rowid();
-  }
-
-  // Authors, topics and countries of an article by name, in their stored order.
-  static void load_term_names(Connection& c, long long id, content::ArticleInput& in) {
-    auto s = c.prepare(
-        "SELECT t.kind, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
-        "WHERE at.article_id = ?1 ORDER BY at.position");
-    s->bind(1, static_cast<std::int64_t>(id));
-    while (s->step()) {
-      auto kind = parse_kind(s->text(0));
-      auto& list = kind == TermKind::kAuthor    ? in.authors
-                   : kind == TermKind::kCountry ? in.countries
-                                                : in.topics;
-      list.push_back(s->text(1));
-    }
-  }
-
   // Terms of several articles in one read (a page of search results).
   static void load_terms_batch(Connection& c, const std::vector<ArticleSummary*>& list) {
     if (list.empty()) return;
@@ -961,7 +857,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const std::string& path)
       : pool_(path, [this](sqlite3* db) { register_search_functions(db, &lengths_); }),
         content_(pool_, lengths_), members_(make_member_store(pool_)),
-        events_(make_event_store(pool_)), newsletters_(make_newsletter_store(pool_)) {
+        events_(make_event_store(pool_)), newsletters_(make_newsletter_store(pool_)),
+        editorial_(make_editorial_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
   }
@@ -969,6 +866,7 @@ class SqliteStore final : public Store {
   MemberStore& members() override { return *members_; }
   EventStore& events() override { return *events_; }
   NewsletterStore& newsletters() override { return *newsletters_; }
+  EditorialStore& editorial() override { return *editorial_; }
   Versions versions() override {
     auto c = pool_.acquire();
     auto s = c->prepare(
@@ -989,6 +887,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<MemberStore> members_;
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<NewsletterStore> newsletters_;
+  std::unique_ptr<EditorialStore> editorial_;
 };
 
 }  // namespace

@@ -1,0 +1,88 @@
+// The back office's storage: articles by id in any status, their revisions, the
+// taxonomy, and settings edited in the browser. Same threading and error rules as
+// store/store.h (writes return Result, reads throw StoreError).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "content/article.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace store {
+
+struct EditableArticle {
+  long long id = 0;
+  content::ArticleInput input;
+  std::optional<long long> created_by;  // the staff member who created it in the editor
+  core::UnixTime created_at = 0;
+};
+
+struct ArticleRow {
+  long long id = 0;
+  std::string slug, headline;
+  content::Status status = content::Status::kDraft;
+  content::AccessClass access = content::AccessClass::kMetered;
+  std::optional<core::UnixTime> published_at;
+  core::UnixTime updated_at = 0;
+  bool featured = false;
+  std::optional<long long> created_by;
+  std::string authors;  // names, comma-separated
+};
+
+struct ArticleFilter {
+  std::optional<content::Status> status;
+  std::optional<long long> created_by;
+  std::string text;  // in the headline or slug
+  bool featured_only = false;
+  int limit = 50;
+  int offset = 0;
+};
+
+struct Revision {
+  long long id = 0;
+  long long article_id = 0;
+  std::optional<long long> member_id;
+  std::string member_email;
+  core::UnixTime saved_at = 0;
+  std::string action;    // "save", "publish", "schedule", "unpublish", "restore"
+  std::string snapshot;  // the article as a JSON line (docs/import-format.md)
+};
+
+class EditorialStore {
+ public:
+  virtual ~EditorialStore() = default;
+
+  virtual std::optional<EditableArticle> article(long long id) = 0;
+  virtual std::vector<ArticleRow> list(const ArticleFilter& filter, int& total) = 0;
+  // Writes the article (a new one when id is 0), its terms, its search entry and a
+  // revision in one transaction; kConflict when another article has the slug.
+  virtual core::Result<long long> save(long long id, const content::StoredArticle& stored,
+                                       const std::string& action, const std::string& snapshot,
+                                       long long member_id, core::UnixTime now) = 0;
+  virtual std::vector<Revision> revisions(long long article_id) = 0;
+  virtual std::optional<Revision> revision(long long revision_id) = 0;
+  virtual bool slug_taken(const std::string& slug, long long except_id) = 0;
+
+  // Every term of a kind with its count of articles in any status.
+  virtual std::vector<content::TermCount> terms(content::TermKind kind) = 0;
+  virtual core::Result<void> create_term(content::TermKind kind, const std::string& name) = 0;
+  // kNotFound for an unknown slug; the slug stays (links keep working).
+  virtual core::Result<void> rename_term(content::TermKind kind, const std::string& slug,
+                                         const std::string& name) = 0;
+  // Moves every article of `from` to `into` and deletes `from`; rebuilds search entries.
+  virtual core::Result<int> merge_terms(content::TermKind kind, const std::string& from,
+                                        const std::string& into) = 0;
+  virtual core::Result<void> set_featured(long long id, bool featured) = 0;
+
+  virtual std::map<std::string, std::string> settings() = 0;
+  // Replaces the given keys (others stay) and bumps the settings version.
+  virtual core::Result<void> save_settings(const std::map<std::string, std::string>& values,
+                                           core::UnixTime now) = 0;
+  virtual long long settings_version() = 0;
+};
+
+}  // namespace store

@@ -1,0 +1,41 @@
+// Reading and writing article rows (internal to store/sqlite), shared by the content
+// store (imports) and the editorial store (the back office's editor).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "content/article.h"
+#include "core/clock.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace store::sqlite {
+
+content::TermKind parse_kind(const std::string& s);
+
+// The term's id, creating it from the name (slugified) when it does not exist.
+std::int64_t ensure_term(Connection& c, content::TermKind kind, const std::string& name);
+
+// Authors, topics and countries of an article by name, in their stored order.
+void load_term_names(Connection& c, long long id, content::ArticleInput& in);
+
+// Columns read by read_input, in order, after `id`: use as "SELECT id, <kInputColumns>".
+inline constexpr const char* kInputColumns =
+    "slug, headline, dek, body_md, type, access, status, featured, published_at, updated_at, "
+    "corrections, hero_image";
+// Fills everything but the terms from a row selected with kInputColumns starting at `col`.
+content::ArticleInput read_input(Statement& s, int col);
+
+// Writes one article row (inserting when `id` is empty), its terms and its search-index
+// entry; the caller holds the transaction and bumps the content version. Returns the id.
+long long write_article(Connection& c, std::optional<long long> id,
+                        const content::StoredArticle& stored, core::UnixTime now,
+                        std::optional<long long> created_by = std::nullopt);
+
+// Rewrites one article's search entry from its stored row (after a term changes).
+void reindex_article(Connection& c, long long id);
+
+inline constexpr const char* kBumpContentVersion =
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'";
+
+}  // namespace store::sqlite

@@ -1,0 +1,319 @@
+// SQLite implementation of store::EditorialStore.
+#include <sqlite3.h>
+
+#include "core/text.h"
+#include "store/editorial_store.h"
+#include "store/sqlite/article_rows.h"
+#include "store/sqlite/guarded.h"
+#include "store/sqlite/sqlite_members.h"
+
+namespace store::sqlite {
+
+namespace {
+
+using content::TermKind;
+
+class SqliteEditorialStore final : public EditorialStore {
+ public:
+  explicit SqliteEditorialStore(Pool& pool) : pool_(pool) {}
+
+  std::optional<EditableArticle> article(long long id) override {
+    auto c = pool_.acquire();
+    std::optional<EditableArticle> out;
+    {
+      auto s = c->prepare(std::string("SELECT id, ") + kInputColumns +
+                          ", created_by, created_at FROM articles WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(id));
+      if (!s->step()) return std::nullopt;
+      EditableArticle a;
+      a.id = s->int64(0);
+      a.input = read_input(*s, 1);
+      if (!s->is_null(13)) a.created_by = s->int64(13);
+      a.created_at = s->int64(14);
+      out = std::move(a);
+    }
+    load_term_names(*c, id, out->input);
+    return out;
+  }
+
+  std::vector<ArticleRow> list(const ArticleFilter& f, int& total) override {
+    auto c = pool_.acquire();
+    const char* where =
+        " FROM articles a WHERE (?1 IS NULL OR a.status = ?1) AND (?2 IS NULL OR a.created_by = "
+        "?2) AND (?3 = '' OR instr(lower(a.headline), lower(?3)) > 0 OR instr(a.slug, lower(?3)) "
+        "> 0) AND (?4 = 0 OR a.featured = 1)";
+    auto bind = [&](Statement& s) {
+      if (f.status) {
+        s.bind(1, content::to_string(*f.status));
+      } else {
+        s.bind_null(1);
+      }
+      s.bind(2, f.created_by).bind(3, f.text).bind(4, f.featured_only ? 1 : 0);
+    };
+    {
+      auto s = c->prepare(std::string("SELECT COUNT(*)") + where);
+      bind(*s);
+      total = s->step() ? s->integer(0) : 0;
+    }
+    std::vector<ArticleRow> rows;
+    auto s = c->prepare(
+        std::string("SELECT a.id, a.slug, a.headline, a.status, a.access, a.published_at, "
+                    "a.updated_at, a.featured, a.created_by, (SELECT group_concat(t.name, ', ') "
+                    "FROM article_terms at JOIN terms t ON t.id = at.term_id WHERE "
+                    "at.article_id = a.id AND t.kind = 'author')") +
+        where + " ORDER BY a.status = 'published', COALESCE(a.published_at, a.updated_at) DESC, "
+                "a.id DESC LIMIT ?5 OFFSET ?6");
+    bind(*s);
+    s->bind(5, f.limit).bind(6, f.offset);
+    while (s->step()) {
+      ArticleRow r;
+      r.id = s->int64(0);
+      r.slug = s->text(1);
+      r.headline = s->text(2);
+      r.status = content::parse_status(s->text(3)).value_or(content::Status::kDraft);
+      r.access = content::parse_access_class(s->text(4)).value_or(r.access);
+      if (!s->is_null(5)) r.published_at = s->int64(5);
+      r.updated_at = s->int64(6);
+      r.featured = s->integer(7) != 0;
+      if (!s->is_null(8)) r.created_by = s->int64(8);
+      r.authors = s->text(9);
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  }
+
+  core::Result<long long> save(long long id, const content::StoredArticle& stored,
+                               const std::string& action, const std::string& snapshot,
+                               long long member_id, core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<long long> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare("SELECT id FROM articles WHERE slug = ?1 AND id != ?2");
+        s->bind(1, stored.input.slug).bind(2, static_cast<std::int64_t>(id));
+        if (s->step()) {
+          return core::fail(core::ErrorCode::kConflict,
+                            "another article already uses the address '" + stored.input.slug + "'");
+        }
+      }
+      if (id) {
+        auto s = c->prepare("SELECT 1 FROM articles WHERE id = ?1");
+        s->bind(1, static_cast<std::int64_t>(id));
+        if (!s->step()) return core::fail(core::ErrorCode::kNotFound, "no such article");
+      }
+      std::optional<long long> creator;
+      if (member_id) creator = member_id;
+      long long written =
+          write_article(*c, id ? std::optional<long long>(id) : std::nullopt, stored, now, creator);
+      {
+        auto s = c->prepare(
+            "INSERT INTO revisions (article_id, member_id, saved_at, action, snapshot) "
+            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        s->bind(1, static_cast<std::int64_t>(written))
+            .bind(2, creator)
+            .bind(3, static_cast<std::int64_t>(now))
+            .bind(4, action)
+            .bind(5, snapshot);
+        s->run();
+      }
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return written;
+    });
+  }
+
+  std::vector<Revision> revisions(long long article_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
+        "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id "
+        "WHERE r.article_id = ?1 ORDER BY r.id DESC");
+    s->bind(1, static_cast<std::int64_t>(article_id));
+    std::vector<Revision> out;
+    while (s->step()) out.push_back(read_revision(*s));
+    return out;
+  }
+
+  std::optional<Revision> revision(long long revision_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
+        "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id WHERE r.id = ?1");
+    s->bind(1, static_cast<std::int64_t>(revision_id));
+    if (!s->step()) return std::nullopt;
+    return read_revision(*s);
+  }
+
+  bool slug_taken(const std::string& slug, long long except_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT 1 FROM articles WHERE slug = ?1 AND id != ?2");
+    s->bind(1, slug).bind(2, static_cast<std::int64_t>(except_id));
+    return s->step();
+  }
+
+  std::vector<content::TermCount> terms(TermKind kind) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT t.slug, t.name, (SELECT COUNT(*) FROM article_terms at WHERE at.term_id = t.id) "
+        "FROM terms t WHERE t.kind = ?1 ORDER BY t.name COLLATE NOCASE");
+    s->bind(1, content::to_string(kind));
+    std::vector<content::TermCount> out;
+    while (s->step()) {
+      out.push_back({content::Term{kind, s->text(0), s->text(1)}, s->integer(2)});
+    }
+    return out;
+  }
+
+  core::Result<void> create_term(TermKind kind, const std::string& name) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      std::string slug = core::slugify(name);
+      {
+        auto s = c->prepare("SELECT 1 FROM terms WHERE kind = ?1 AND slug = ?2");
+        s->bind(1, content::to_string(kind)).bind(2, slug);
+        if (s->step()) {
+          return core::fail(core::ErrorCode::kConflict, "'" + name + "' already exists");
+        }
+      }
+      ensure_term(*c, kind, name);
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<void> rename_term(TermKind kind, const std::string& slug,
+                                 const std::string& name) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto id = term_id(*c, kind, slug);
+      if (!id) return core::fail(core::ErrorCode::kNotFound, "no such term: " + slug);
+      {
+        auto s = c->prepare("UPDATE terms SET name = ?2 WHERE id = ?1");
+        s->bind(1, *id).bind(2, name);
+        s->run();
+      }
+      for (long long a : articles_of(*c, *id)) reindex_article(*c, a);
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<int> merge_terms(TermKind kind, const std::string& from,
+                                const std::string& into) override {
+    return guarded_result([&]() -> core::Result<int> {
+      if (from == into) return core::fail(core::ErrorCode::kInvalidInput, "choose two different terms");
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto from_id = term_id(*c, kind, from);
+      auto into_id = term_id(*c, kind, into);
+      if (!from_id) return core::fail(core::ErrorCode::kNotFound, "no such term: " + from);
+      if (!into_id) return core::fail(core::ErrorCode::kNotFound, "no such term: " + into);
+      auto moved = articles_of(*c, *from_id);
+      {
+        // Articles that had both keep the target once.
+        auto s = c->prepare(
+            "UPDATE OR IGNORE article_terms SET term_id = ?2 WHERE term_id = ?1");
+        s->bind(1, *from_id).bind(2, *into_id);
+        s->run();
+      }
+      {
+        auto s = c->prepare("DELETE FROM terms WHERE id = ?1");  // cascades leftovers
+        s->bind(1, *from_id);
+        s->run();
+      }
+      for (long long a : moved) reindex_article(*c, a);
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return static_cast<int>(moved.size());
+    });
+  }
+
+  core::Result<void> set_featured(long long id, bool featured) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto s = c->prepare("UPDATE articles SET featured = ?2 WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(id)).bind(2, featured ? 1 : 0);
+      s->run();
+      if (c->changes() == 0) return core::fail(core::ErrorCode::kNotFound, "no such article");
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  std::map<std::string, std::string> settings() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT key, value FROM settings");
+    std::map<std::string, std::string> out;
+    while (s->step()) out[s->text(0)] = s->text(1);
+    return out;
+  }
+
+  core::Result<void> save_settings(const std::map<std::string, std::string>& values,
+                                   core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      for (const auto& [k, v] : values) {
+        auto s = c->prepare(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+        s->bind(1, k).bind(2, v).bind(3, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      c->exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'settings_version'");
+      // Pages show settings (the site name): cached pages must go.
+      c->exec(kBumpContentVersion);
+      tx.commit();
+    });
+  }
+
+  long long settings_version() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'settings_version'");
+    return s->step() ? s->int64(0) : 0;
+  }
+
+ private:
+  static Revision read_revision(Statement& s) {
+    Revision r;
+    r.id = s.int64(0);
+    r.article_id = s.int64(1);
+    if (!s.is_null(2)) r.member_id = s.int64(2);
+    r.member_email = s.text(3);
+    r.saved_at = s.int64(4);
+    r.action = s.text(5);
+    r.snapshot = s.text(6);
+    return r;
+  }
+
+  static std::optional<std::int64_t> term_id(Connection& c, TermKind kind, const std::string& slug) {
+    auto s = c.prepare("SELECT id FROM terms WHERE kind = ?1 AND slug = ?2");
+    s->bind(1, content::to_string(kind)).bind(2, slug);
+    if (!s->step()) return std::nullopt;
+    return s->int64(0);
+  }
+
+  static std::vector<long long> articles_of(Connection& c, std::int64_t term) {
+    auto s = c.prepare("SELECT article_id FROM article_terms WHERE term_id = ?1");
+    s->bind(1, term);
+    std::vector<long long> out;
+    while (s->step()) out.push_back(s->int64(0));
+    return out;
+  }
+
+  Pool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool) {
+  return std::make_unique<SqliteEditorialStore>(pool);
+}
+
+}  // namespace store::sqlite
