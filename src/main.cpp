@@ -62,7 +62,7 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   }
   try {
     web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
-                                 *a->events, *a->newsletters});
+                                 *a->events, *a->newsletters, *a->editorial});
     newsletter::Scheduler scheduler(*a->newsletters, a->clock, a->config);
     scheduler.start();
     web::ServerOptions options;
@@ -377,6 +377,8 @@ int main(int argc, char** argv) {
   sadd->add_option("--email", m_email, "Staff member's address")->required();
   sadd->add_option("--role", s_role, "admin, editor or author")->required();
 
+  auto* routes = cli.add_subcommand("routes", "List the HTTP routes with who may call each");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -427,5 +429,16 @@ int main(int argc, char** argv) {
   if (iadd->parsed()) return cmd_institutions_add(config, i_name, i_cidrs);
   if (ilist->parsed()) return cmd_institutions_list(config);
   if (sadd->parsed()) return cmd_staff_add(config, m_email, s_role);
+  if (routes->parsed()) {
+    int status = 0;
+    auto a = open_or_exit("routes", config, status);
+    if (!a) return status;
+    web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
+                                 *a->events, *a->newsletters, *a->editorial});
+    for (const auto& r : site.router().routes()) {
+      std::printf("%s\t%s\t%s\n", r.method.c_str(), r.pattern.c_str(), web::to_string(r.audience));
+    }
+    return 0;
+  }
   return 1;
 }

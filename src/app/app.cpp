@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/crypto.h"
+#include "store/editorial_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace app {
@@ -42,6 +43,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
       *a->store, a->clock, a->config,
       [raw] { return mail::make_mailer(raw->config, raw->clock); }, options,
       a->store->members().site_secret());
+  a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
+                                                               a->clock, a->config);
   return a;
 }
 

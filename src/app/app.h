@@ -7,6 +7,7 @@
 
 #include "accounts/service.h"
 #include "content/service.h"
+#include "editorial/service.h"
 #include "events/recorder.h"
 #include "mail/mailer.h"
 #include "newsletter/service.h"
@@ -28,6 +29,7 @@ struct App {
   std::unique_ptr<paywall::PaywallService> paywall;
   std::unique_ptr<events::Recorder> events;
   std::unique_ptr<newsletter::NewsletterService> newsletters;
+  std::unique_ptr<editorial::EditorialService> editorial;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace core {
 
@@ -156,6 +157,37 @@ std::string month_name(unsigned month) {
 std::string format_long_date(UnixTime t, std::string_view tz) {
   auto d = local_date(t, tz);
   return std::to_string(d.day) + " " + month_name(d.month) + " " + std::to_string(d.year);
+}
+
+std::optional<UnixTime> parse_local_datetime(std::string_view s, std::string_view tz) {
+  // "2026-11-29T09:30", optionally with ":SS".
+  if (s.size() != 16 && s.size() != 19) return std::nullopt;
+  int y, mo, d, h, mi, se = 0;
+  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+      !parse_int(s.substr(0, 4), y) || !parse_int(s.substr(5, 2), mo) ||
+      !parse_int(s.substr(8, 2), d) || !parse_int(s.substr(11, 2), h) ||
+      !parse_int(s.substr(14, 2), mi) || (s.size() == 19 && (s[16] != ':' || !parse_int(s.substr(17, 2), se)))) {
+    return std::nullopt;
+  }
+  date::year_month_day ymd{date::year{y} / date::month{static_cast<unsigned>(mo)} /
+                           date::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0) return std::nullopt;
+  date::local_seconds lt = date::local_days{ymd} + std::chrono::hours{h} +
+                           std::chrono::minutes{mi} + std::chrono::seconds{se};
+  auto zt = date::make_zoned(zone(tz), lt, date::choose::earliest);
+  return zt.get_sys_time().time_since_epoch().count();
+}
+
+std::string format_local_datetime(UnixTime t, std::string_view tz) {
+  auto zt = date::make_zoned(zone(tz), date::sys_seconds{std::chrono::seconds{t}});
+  return date::format("%Y-%m-%dT%H:%M", date::floor<std::chrono::minutes>(zt.get_local_time()));
+}
+
+std::string format_local_day(UnixTime t, std::string_view tz) {
+  auto d = local_date(t, tz);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", d.year, d.month, d.day);
+  return buf;
 }
 
 }  // namespace core

@@ -33,5 +33,10 @@ UnixTime local_day_start(int year, unsigned month, unsigned day, std::string_vie
 // "12 March 2025" in the publication's zone.
 std::string format_long_date(UnixTime t, std::string_view tz);
 std::string month_name(unsigned month);
+// "YYYY-MM-DDTHH:MM" (an HTML datetime-local value) in zone tz, and back.
+std::optional<UnixTime> parse_local_datetime(std::string_view s, std::string_view tz);
+std::string format_local_datetime(UnixTime t, std::string_view tz);
+// "YYYY-MM-DD" of the local day.
+std::string format_local_day(UnixTime t, std::string_view tz);
 
 }  // namespace core

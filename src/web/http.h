@@ -30,6 +30,8 @@ struct Request {
   long long members_version = 0;
   // Parsed application/x-www-form-urlencoded body (POST).
   std::multimap<std::string, std::string> form;
+  // Uploaded files of a multipart/form-data POST, by field name (the bytes).
+  std::map<std::string, std::string> files;
   std::string form_value(const std::string& key) const {
     auto it = form.find(key);
     return it == form.end() ? std::string() : it->second;

@@ -143,20 +143,28 @@ Response Site::home(Request& req) {
 }
 
 Response Site::article(Request& req) {
-  auto now = clock_.now();
   auto found = visible_article(req.param("slug"), false);
   if (!found) {
     return error_page(404, "Article not found",
                       "We could not find that article. It may have been moved or unpublished.");
   }
+  paywall::Reader reader = reader_for(req, found->summary);
+  if (reader.holds_gift_for_this_article) {
+    events_.record("gift_open", found->summary.id, state_name(req));
+  }
+  return render_article(req, *found, reader);
+}
+
+Response Site::render_article(Request& req, const content::Article& teaser,
+                              const paywall::Reader& reader, const nlohmann::json* preview) {
+  auto now = clock_.now();
+  const auto* found = &teaser;
   const auto& s = found->summary;
-  paywall::Reader reader = reader_for(req, s);
   paywall::Decision decision = paywall::decide(reader, s.access, now);
   std::string body_html = found->teaser_html;
-  if (reader.holds_gift_for_this_article) events_.record("gift_open", s.id, state_name(req));
   if (decision.full_text) {
     // Only now is the gated half read from the store.
-    auto full = visible_article(s.slug, true);
+    auto full = content_.find_article(s.slug, true);
     if (full && full->gated_html) body_html += *full->gated_html;
   }
   const std::string path = article_url(s.slug);
@@ -209,6 +217,7 @@ Response Site::article(Request& req) {
               {"corrections", found->corrections},
               {"has_dek", !s.dek.empty()},
               {"has_corrections", !found->corrections.empty()}};
+  if (!found->hero_image.empty()) art["hero"] = "/media/" + found->hero_image;
   if (s.updated_at > s.published_at + 600) {
     art["updated_iso"] = core::format_rfc3339(s.updated_at);
     art["updated_display"] = core::format_long_date(s.updated_at, config_.timezone);
@@ -239,6 +248,11 @@ Response Site::article(Request& req) {
   auto related = content_.related_articles(s.id, now, 3);
   view["related"] = cards(related);
   view["has_related"] = !related.empty();
+  if (preview) {
+    view["preview"] = *preview;
+    view["page"]["noindex"] = true;
+    return render_page("article", view);  // not counted as a view
+  }
   Response res = render_page("article", view);
   res.article_id = s.id;
   res.wall_shown = !decision.full_text;

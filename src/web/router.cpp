@@ -101,4 +101,15 @@ const Route* Router::match(Request& req, bool& path_exists) const {
   return &routes_[it->second];
 }
 
+const char* to_string(Audience a) {
+  switch (a) {
+    case Audience::kPublic: return "public";
+    case Audience::kReader: return "reader";
+    case Audience::kAuthor: return "author";
+    case Audience::kEditor: return "editor";
+    case Audience::kAdmin: return "admin";
+  }
+  return "public";
+}
+
 }  // namespace web

@@ -14,7 +14,10 @@
 
 namespace web {
 
-enum class Audience { kPublic, kReader, kStaff };
+// Who may call a route: anyone, any signed-in reader, or staff of at least that role
+// (author < editor < admin). The site checks it before any handler runs.
+enum class Audience { kPublic, kReader, kAuthor, kEditor, kAdmin };
+const char* to_string(Audience a);
 
 using Handler = std::function<Response(Request&)>;
 

@@ -10,6 +10,7 @@
 #include "core/time.h"
 #include "core/crypto.h"
 #include "web/assets.h"
+#include "web/multipart.h"
 #include "web/session.h"
 
 namespace web {
@@ -44,6 +45,21 @@ std::string_view static_asset(std::string_view name) {
 std::mutex log_mutex;
 
 constexpr std::size_t kMaxTargetBytes = 8192;
+// Reader forms are small; only staff routes (uploads, CSV imports) take more, up to the
+// server's limit.
+constexpr std::size_t kMaxFormBytes = 256 * 1024;
+
+bool allowed(Audience audience, const std::optional<accounts::Member>& m) {
+  using accounts::Role;
+  switch (audience) {
+    case Audience::kPublic: return true;
+    case Audience::kReader: return m.has_value();
+    case Audience::kAuthor: return m && m->role != Role::kReader;
+    case Audience::kEditor: return m && (m->role == Role::kEditor || m->role == Role::kAdmin);
+    case Audience::kAdmin: return m && m->role == Role::kAdmin;
+  }
+  return false;
+}
 
 // JSON string contents: quotes, backslashes and control characters escaped; bytes that
 // are not valid UTF-8 cannot occur (targets are checked) except in the raw target,
@@ -114,9 +130,11 @@ AccessLog::~AccessLog() {
 Site::Site(const SiteDeps& d)
     : store_(d.store), content_(d.store.content()), members_(d.store.members()), config_(d.config),
       clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
-      newsletters_(d.newsletters),
+      newsletters_(d.newsletters), editorial_(d.editorial),
       base_url_(d.config.base_url()) {
-  css_version_ = hex64(fnv1a(static_asset("site.css"))).substr(0, 10);
+  std::string all_static;
+  for (const auto* a = assets::kStatic; !a->name.empty(); ++a) all_static += a->content;
+  css_version_ = hex64(fnv1a(all_static)).substr(0, 10);
   secret_ = members_.site_secret();
   https_ = base_url_.starts_with("https://");
   for (const auto& p : config_.trusted_proxies) {
@@ -211,6 +229,9 @@ void Site::build_routes() {
   get("/newsletters/{newsletter}/{key}", [this](Request& r) { return edition_page(r); });
   post("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, true); });
 
+  get("/media/{file}", [this](Request& r) { return media(r); }, false);
+  build_admin_routes();
+
   get("/static/{file}", [](Request& r) {
     Response res;
     auto content = static_asset(r.param("file"));
@@ -220,8 +241,10 @@ void Site::build_routes() {
       res.body = "Not found\n";
       return res;
     }
-    res.content_type = r.param("file").ends_with(".css") ? "text/css; charset=utf-8"
-                                                         : "application/octet-stream";
+    const std::string file = r.param("file");
+    res.content_type = file.ends_with(".css")  ? "text/css; charset=utf-8"
+                       : file.ends_with(".js") ? "text/javascript; charset=utf-8"
+                                               : "application/octet-stream";
     res.body = std::string(content);
     res.set_header("Cache-Control", "public, max-age=31536000, immutable");
     return res;
@@ -254,6 +277,16 @@ void Site::identify(Request& req) {
     const std::string* type = req.header("content-type");
     if (type && type->starts_with("application/x-www-form-urlencoded")) {
       req.form = parse_query(req.body);
+    } else if (type && type->starts_with("multipart/form-data")) {
+      if (auto parts = parse_multipart(*type, req.body)) {
+        for (auto& part : *parts) {
+          if (part.filename.empty()) {
+            req.form.emplace(part.name, std::string(part.data));
+          } else if (!part.data.empty()) {
+            req.files[part.name] = std::string(part.data);
+          }
+        }
+      }
     }
   }
 }
@@ -324,6 +357,12 @@ Response Site::handle(Request& req) {
                          "This form was sent from another site, so we did not act on it.");
       } else if (route->audience != Audience::kPublic && !req.visitor.member) {
         res = redirect("/signin?next=" + core::url_encode(req.path));
+      } else if (!allowed(route->audience, req.visitor.member)) {
+        res = error_page(403, "Not allowed",
+                         "Your account cannot open this page. If you work on the newsroom, ask "
+                         "an administrator for the right role.");
+      } else if (req.body.size() > kMaxFormBytes && route->audience < Audience::kAuthor) {
+        res = error_page(413, "Too much data", "This form sent more data than it may.");
       } else {
         bool get = req.method == "GET" || req.method == "HEAD";
         bool anonymous = req.visitor.state == paywall::ReaderState::kAnonymous &&

@@ -17,6 +17,7 @@
 #include "paywall/paywall.h"
 #include "paywall/service.h"
 #include "content/article.h"
+#include "editorial/service.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "search/search.h"
@@ -37,7 +38,11 @@ struct SiteDeps {
   paywall::PaywallService& paywall;
   events::Recorder& events;
   newsletter::NewsletterService& newsletters;
+  editorial::EditorialService& editorial;
 };
+
+// The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
+int status_for(const core::Error& e);
 
 // Flushes the buffered request log a few times a second, and at shutdown.
 class AccessLog {
@@ -67,6 +72,7 @@ class Site {
   };
 
   void build_routes();
+  void build_admin_routes();
   void identify(Request& req);
   // The part of a page's cache key that depends on who is asking.
   std::string variant_key(Request& req);
@@ -76,6 +82,10 @@ class Site {
   // Pages (pages.cpp)
   Response home(Request& req);
   Response article(Request& req);
+  // The article page for this reader; `preview` (the back office) adds the preview bar
+  // and leaves the view uncounted.
+  Response render_article(Request& req, const content::Article& teaser,
+                          const paywall::Reader& reader, const nlohmann::json* preview = nullptr);
   Response term_index(Request& req, content::TermKind kind);
   Response term_page(Request& req, content::TermKind kind);
   Response archive_index(Request& req);
@@ -125,6 +135,28 @@ class Site {
   Response api_articles(Request& req);
   Response api_article(Request& req);
 
+  // Back office: shell and articles (admin_articles.cpp)
+  nlohmann::json admin_view(const Request& req, const std::string& title, const std::string& nav);
+  Response render_admin(const std::string& tpl, nlohmann::json& view, int status = 200);
+  Response admin_error(const Request& req, int status, const std::string& message);
+  Response admin_dashboard(Request& req);
+  Response admin_articles(Request& req);
+  Response admin_article_new(Request& req);
+  Response admin_article_edit(Request& req);
+  Response admin_article_save(Request& req);
+  Response admin_article_preview(Request& req);
+  Response admin_live_preview(Request& req);
+  Response admin_revisions(Request& req);
+  Response admin_restore(Request& req);
+  Response admin_hero_upload(Request& req);
+  Response admin_feature(Request& req);
+  Response media(Request& req);
+  Response editor_page(Request& req, long long id, const editorial::Draft& d,
+                       const std::string& error = "", int status = 200);
+  std::string preview_fragment(const std::string& markdown);
+  // The article named by {id} if this staff member may open it, else fills `error`.
+  std::optional<store::EditableArticle> editable(Request& req, Response& error);
+
   // Shared helpers (views.cpp)
   nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
   nlohmann::json page_meta(const std::string& title, const std::string& description,
@@ -154,6 +186,7 @@ class Site {
   paywall::PaywallService& paywall_;
   events::Recorder& events_;
   newsletter::NewsletterService& newsletters_;
+  editorial::EditorialService& editorial_;
   Templates templates_;
   Router router_;
   PageCache cache_;           // shared: anonymous readers only

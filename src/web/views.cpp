@@ -14,6 +14,16 @@ using content::Term;
 using content::TermKind;
 using nlohmann::json;
 
+int status_for(const core::Error& e) {
+  switch (e.code) {
+    case core::ErrorCode::kInvalidInput: return 400;
+    case core::ErrorCode::kForbidden: return e.message.starts_with("Too many") ? 429 : 403;
+    case core::ErrorCode::kNotFound: return 404;
+    case core::ErrorCode::kConflict: return 409;
+    default: return 503;
+  }
+}
+
 std::string Site::term_url(const Term& t) const {
   switch (t.kind) {
     case TermKind::kTopic: return "/topics/" + t.slug;

@@ -174,6 +174,19 @@ class Reader:
     def get(self, path, headers=None):
         return self._remember(self.server.request("GET", path, self._headers(headers), source=self.source))
 
+    def post_multipart(self, path, fields, files):
+        """files: {name: (filename, content_type, bytes)}"""
+        boundary = "----meridian" + os.urandom(8).hex()
+        parts = []
+        for k, v in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode() + str(v).encode() + b"\r\n")
+        for k, (fname, ctype, data) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{fname}"\r\nContent-Type: {ctype}\r\n\r\n'.encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        h = self._headers()
+        h["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        return self._remember(self.server.request("POST", path, h, body=body, source=self.source))
+
     def post(self, path, fields, headers=None):
         body = urllib.parse.urlencode(fields)
         h = self._headers(headers)
@@ -188,6 +201,26 @@ class Reader:
             raise AssertionError(f"no form posting to {action} on {page_path}")
         fields.update(extra or {})
         return self.post(action, fields, headers)
+
+
+def sign_in(reader, data_dir, email, next_path="/account"):
+    """Signs `reader` in through the emailed one-time link and its confirm button."""
+    r = reader.submit(f"/signin?next={next_path}", "/signin", {"email": email})
+    assert r.status == 200, r.status
+    link = link_in_mail(data_dir, email, "/signin/confirm")
+    page = reader.get(link)
+    assert page.status == 200, page.status
+    fields = form_fields(page.text, "/signin/confirm")
+    r = reader.post("/signin/confirm", fields)
+    assert r.status == 303 and "meridian_session" in reader.cookies, r.status
+    return link, fields
+
+
+def csrf_of(html_text):
+    """The CSRF token of the first form on a page."""
+    import re
+    m = re.search(r'name="csrf" value="([^"]+)"', html_text)
+    return m.group(1) if m else None
 
 
 def form_fields(html_text, action):

@@ -7,6 +7,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (echo_removed, Reader, Server, article_line, canary, form_fields, link_in_mail,  # noqa: E402
+                     sign_in,
                      outbox_messages, run_cli)
 
 METERED = [f"metered-{i}" for i in range(1, 7)]
@@ -42,16 +43,7 @@ class PaywallStory(unittest.TestCase):
         return r.text
 
     def sign_in_by_link(self, reader, email, next_path="/account"):
-        r = reader.submit(f"/signin?next={next_path}", "/signin", {"email": email})
-        self.assertEqual(r.status, 200)
-        link = link_in_mail(self.data, email, "/signin/confirm")
-        page = reader.get(link)
-        self.assertEqual(page.status, 200)
-        fields = form_fields(page.text, "/signin/confirm")
-        r = reader.post("/signin/confirm", fields)
-        self.assertEqual(r.status, 303)
-        self.assertIn("meridian_session", reader.cookies)
-        return link, fields
+        return sign_in(reader, self.data, email, next_path)
 
     def test_1_anonymous_sees_teaser_and_walls(self):
         anon = Reader(self.server)

@@ -1,0 +1,32 @@
+// The back office's route table: every /admin route with the least role it needs.
+// The site checks the role before a handler runs (site.cpp); tests walk this table
+// so that a new route cannot be left unchecked.
+#include "web/site.h"
+
+namespace web {
+
+void Site::build_admin_routes() {
+  auto get = [this](std::string pattern, Audience who, Handler h) {
+    router_.add(Route{"GET", std::move(pattern), who, std::move(h), false, {}});
+  };
+  auto post = [this](std::string pattern, Audience who, Handler h) {
+    router_.add(Route{"POST", std::move(pattern), who, std::move(h), false, {}});
+  };
+  using A = Audience;
+  get("/admin", A::kAuthor, [this](Request& r) { return admin_dashboard(r); });
+  get("/admin/articles", A::kAuthor, [this](Request& r) { return admin_articles(r); });
+  get("/admin/articles/new", A::kAuthor, [this](Request& r) { return admin_article_new(r); });
+  post("/admin/articles", A::kAuthor, [this](Request& r) { return admin_article_save(r); });
+  get("/admin/articles/{id}", A::kAuthor, [this](Request& r) { return admin_article_edit(r); });
+  post("/admin/articles/{id}", A::kAuthor, [this](Request& r) { return admin_article_save(r); });
+  get("/admin/articles/{id}/preview", A::kAuthor,
+      [this](Request& r) { return admin_article_preview(r); });
+  get("/admin/articles/{id}/revisions", A::kAuthor,
+      [this](Request& r) { return admin_revisions(r); });
+  post("/admin/articles/{id}/restore", A::kAuthor, [this](Request& r) { return admin_restore(r); });
+  post("/admin/articles/{id}/hero", A::kAuthor, [this](Request& r) { return admin_hero_upload(r); });
+  post("/admin/articles/{id}/feature", A::kEditor, [this](Request& r) { return admin_feature(r); });
+  post("/admin/preview", A::kAuthor, [this](Request& r) { return admin_live_preview(r); });
+}
+
+}  // namespace web

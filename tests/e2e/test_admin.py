@@ -1,0 +1,248 @@
+"""End-to-end: the back office. Role checks walk the server's own route table
+(`meridian routes`), so a new admin route cannot be left unchecked."""
+import os
+import re
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Reader, Server, article_line, csrf_of, run_cli, sign_in  # noqa: E402
+
+ROLES = ["anonymous", "reader", "author", "editor", "admin"]
+RANK = {r: i for i, r in enumerate(ROLES)}
+# Smallest PNG: 1x1 transparent pixel.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+class AdminTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="meridian-admin-")
+        path = os.path.join(cls.data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join([
+                article_line("existing-story", headline="An existing story",
+                             published_at="2026-01-05T09:00:00Z", topics=["Trade"],
+                             countries=["Chile"]),
+                article_line("second-story", headline="Second story",
+                             published_at="2026-01-06T09:00:00Z", topics=["Trade policy"]),
+            ]) + "\n")
+        run_cli("import", path, data=cls.data, check=True)
+        for role in ("author", "editor", "admin"):
+            run_cli("staff", "add", "--email", f"{role}@meridian.example", "--role", role,
+                    data=cls.data, check=True)
+        run_cli("members", "import", "-", data=cls.data, input="email,name\nreader@example.org,Rea\n",
+                check=True)
+        routes = run_cli("routes", data=cls.data, check=True).stdout
+        cls.routes = [tuple(line.split("\t")) for line in routes.strip().splitlines()]
+        cls.server = Server(data=cls.data)
+        cls.clients = {"anonymous": Reader(cls.server)}
+        for role in ROLES[1:]:
+            c = Reader(cls.server)
+            email = "reader@example.org" if role == "reader" else f"{role}@meridian.example"
+            sign_in(c, cls.data, email, "/")
+            cls.clients[role] = c
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def csrf(self, role):
+        page = self.clients[role].get("/account" if role != "anonymous" else "/signin")
+        return csrf_of(page.text)
+
+    def test_1_every_staff_route_checks_the_role(self):
+        staff_routes = [r for r in self.routes if r[2] in ("author", "editor", "admin")]
+        self.assertGreater(len(staff_routes), 10)
+        for method, pattern, audience in self.routes:
+            if pattern.startswith("/admin"):
+                self.assertIn(audience, ("author", "editor", "admin"), f"{pattern} is open")
+        fill = {"{id}": "1", "{newsletter}": "daily", "{key}": "2026-01-06", "{file}": "x"}
+        for method, pattern, audience in staff_routes:
+            path = pattern
+            for k, v in fill.items():
+                path = path.replace(k, v)
+            for role in ROLES:
+                client = self.clients[role]
+                if method == "GET":
+                    r = client.get(path)
+                else:
+                    token = self.csrf(role) if role != "anonymous" else "x"
+                    r = client.post(path, {"csrf": token})
+                where = f"{role} {method} {path}"
+                if role == "anonymous":
+                    self.assertEqual(r.status, 303, where)
+                    self.assertIn("/signin", r.header("Location"), where)
+                elif RANK[role] < RANK[audience]:
+                    self.assertEqual(r.status, 403, where)
+                    self.assertIn("Your account cannot open this page", r.text, where)
+                else:
+                    self.assertNotIn("Your account cannot open this page", r.text, where)
+                    self.assertNotEqual(r.status, 500, where)
+
+    def editor_fields(self, client, page_path, action):
+        page = client.get(page_path)
+        self.assertEqual(page.status, 200)
+        return {"csrf": csrf_of(page.text)}
+
+    def test_2_editor_writes_previews_publishes(self):
+        ed = self.clients["editor"]
+        fields = self.editor_fields(ed, "/admin/articles/new", "/admin/articles")
+        secret = "GATEDSECRETPARAGRAPH"
+        body = "Public opening paragraph.\n\n<!-- paywall -->\n\n" + secret + " lives here."
+        fields.update({"headline": "Water talks stall in Geneva", "dek": "Why it matters",
+                       "slug": "", "body": body, "authors": "Ana Ruiz", "topics": "Water",
+                       "countries": "Switzerland", "type": "analysis", "access": "metered",
+                       "action": "save"})
+        r = ed.post("/admin/articles", fields)
+        self.assertEqual(r.status, 303, r.text)
+        edit_path = r.header("Location").split("?")[0]
+        art_id = edit_path.rsplit("/", 1)[1]
+        # A draft: generated slug, not public.
+        self.assertEqual(self.server.get("/articles/water-talks-stall-in-geneva").status, 404)
+        page = ed.get(edit_path)
+        self.assertIn('value="water-talks-stall-in-geneva"', page.text)
+        self.assertIn("status-draft", page.text)
+        # Preview as each reader state.
+        anon = ed.get(f"/admin/articles/{art_id}/preview?as=anonymous")
+        self.assertEqual(anon.status, 200)
+        self.assertIn("Public opening paragraph", anon.text)
+        self.assertNotIn(secret, anon.text)
+        self.assertIn("Keep reading for free", anon.text)
+        reg = ed.get(f"/admin/articles/{art_id}/preview?as=registered")
+        self.assertNotIn(secret, reg.text)
+        self.assertRegex(reg.text, r"free articles|credits")
+        sub = ed.get(f"/admin/articles/{art_id}/preview?as=subscriber")
+        self.assertIn(secret, sub.text)
+        self.assertEqual(ed.get(f"/admin/articles/{art_id}/preview?as=robot").status, 400)
+        # Publish now: live at once; the gated part still gated for anonymous readers.
+        fields = self.editor_fields(ed, edit_path, edit_path)
+        fields.update({"headline": "Water talks stall in Geneva", "slug": "water-talks-stall-in-geneva",
+                       "body": body, "authors": "Ana Ruiz", "topics": "Water",
+                       "countries": "Switzerland", "type": "analysis", "access": "metered",
+                       "action": "publish"})
+        r = ed.post(edit_path, fields)
+        self.assertEqual(r.status, 303)
+        live = self.server.get("/articles/water-talks-stall-in-geneva")
+        self.assertEqual(live.status, 200)
+        self.assertIn("Public opening paragraph", live.text)
+        self.assertNotIn(secret, live.text)
+        self.assertIn("Water talks stall", self.server.get("/topics/water").text)
+        # Revisions: two saves by the editor, restore the first.
+        revs = ed.get(f"/admin/articles/{art_id}/revisions")
+        self.assertIn("editor@meridian.example", revs.text)
+        self.assertIn("publish", revs.text)
+        self.assertEqual(revs.text.count("Restore this version"), 1)
+        # Edit the headline, then restore the earlier text.
+        fields["headline"] = "Water talks collapse"
+        fields["action"] = "save"
+        self.assertEqual(ed.post(edit_path, fields).status, 303)
+        self.assertIn("Water talks collapse", self.server.get("/articles/water-talks-stall-in-geneva").text)
+        revs = ed.get(f"/admin/articles/{art_id}/revisions")
+        rev_ids = re.findall(r'name="revision" value="(\d+)"', revs.text)
+        r = ed.post(f"/admin/articles/{art_id}/restore", {"csrf": csrf_of(revs.text), "revision": rev_ids[-1]})
+        self.assertEqual(r.status, 303)
+        self.assertIn("Water talks stall in Geneva",
+                      self.server.get("/articles/water-talks-stall-in-geneva").text)
+        # Unpublish: gone.
+        fields["headline"] = "Water talks stall in Geneva"
+        fields["action"] = "unpublish"
+        self.assertEqual(ed.post(edit_path, fields).status, 303)
+        self.assertEqual(self.server.get("/articles/water-talks-stall-in-geneva").status, 404)
+
+    def test_3_bad_input_is_named_and_loses_nothing(self):
+        ed = self.clients["editor"]
+        fields = self.editor_fields(ed, "/admin/articles/new", "/admin/articles")
+        fields.update({"headline": "", "body": "Keep this text", "action": "save"})
+        r = ed.post("/admin/articles", fields)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Headline: write a headline", r.text)
+        self.assertIn("Keep this text", r.text)
+        fields.update({"headline": "Taken", "slug": "existing-story"})
+        r = ed.post("/admin/articles", fields)
+        self.assertEqual(r.status, 409)
+        self.assertIn("already uses", r.text)
+        fields.update({"slug": "Bad Slug!"})
+        self.assertEqual(ed.post("/admin/articles", fields).status, 400)
+        fields.update({"slug": "", "action": "schedule", "publish_at": "2020-01-01T10:00"})
+        r = ed.post("/admin/articles", fields)
+        self.assertEqual(r.status, 400)
+        self.assertIn("has passed", r.text)
+
+    def test_4_schedule_goes_live_at_its_time(self):
+        ed = self.clients["editor"]
+        fields = self.editor_fields(ed, "/admin/articles/new", "/admin/articles")
+        # Publication zone is UTC by default; schedule 3 seconds from now (to the second).
+        when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 3))
+        fields.update({"headline": "Scheduled piece", "body": "Soon.", "action": "schedule",
+                       "publish_at": when})
+        r = ed.post("/admin/articles", fields)
+        self.assertEqual(r.status, 303, r.text)
+        self.assertEqual(self.server.get("/articles/scheduled-piece").status, 404)
+        self.assertNotIn("Scheduled piece", self.server.get("/").text)
+        time.sleep(4.2)
+        self.assertEqual(self.server.get("/articles/scheduled-piece").status, 200)
+        self.assertIn("Scheduled piece", self.server.get("/").text)
+
+    def test_5_authors_edit_only_their_own_drafts(self):
+        au = self.clients["author"]
+        fields = self.editor_fields(au, "/admin/articles/new", "/admin/articles")
+        fields.update({"headline": "Author draft", "body": "Draft text.", "action": "publish"})
+        r = au.post("/admin/articles", fields)
+        self.assertEqual(r.status, 403)
+        self.assertIn("Only editors", r.text)
+        fields["action"] = "save"
+        r = au.post("/admin/articles", fields)
+        self.assertEqual(r.status, 303)
+        mine = r.header("Location").split("?")[0]
+        self.assertEqual(au.get(mine).status, 200)
+        # Someone else's article (imported): closed to the author.
+        self.assertEqual(au.get("/admin/articles/1").status, 403)
+        listing = au.get("/admin/articles")
+        self.assertIn("Author draft", listing.text)
+        self.assertNotIn("An existing story", listing.text)
+        # Once an editor publishes it, the author can no longer change it.
+        ed = self.clients["editor"]
+        efields = self.editor_fields(ed, mine, mine)
+        efields.update({"headline": "Author draft", "body": "Draft text.", "slug": "author-draft",
+                        "action": "publish"})
+        self.assertEqual(ed.post(mine, efields).status, 303)
+        fields = self.editor_fields(au, mine, mine)
+        fields.update({"headline": "Changed", "body": "x", "slug": "author-draft", "action": "save"})
+        self.assertEqual(au.post(mine, fields).status, 403)
+
+    def test_6_hero_image_upload(self):
+        ed = self.clients["editor"]
+        page = ed.get("/admin/articles/1")
+        token = csrf_of(page.text)
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("x.txt", "image/png", b"not an image at all")})
+        self.assertEqual(r.status, 400)
+        self.assertIn("only JPEG, PNG, WebP and GIF", r.text)
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("big.png", "image/png", PNG + b"\0" * (6 * 1024 * 1024))})
+        self.assertEqual(r.status, 400)
+        self.assertIn("larger than 5 MB", r.text)
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("pixel.png", "image/png", PNG)})
+        self.assertEqual(r.status, 303, r.text)
+        live = self.server.get("/articles/existing-story")
+        m = re.search(r'<img src="(/media/[a-z0-9]+\.png)"', live.text)
+        self.assertIsNotNone(m, "hero image not on the article page")
+        img = self.server.get(m.group(1))
+        self.assertEqual(img.status, 200)
+        self.assertEqual(img.header("Content-Type"), "image/png")
+        self.assertIn("immutable", img.header("Cache-Control"))
+        self.assertEqual(img.body, PNG)
+        self.assertEqual(self.server.get("/media/..%2Fmeridian.db").status, 404)
+        # Without a CSRF token nothing is stored.
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": "forged"},
+                              {"hero": ("pixel.png", "image/png", PNG)})
+        self.assertEqual(r.status, 403)
+
+
+if __name__ == "__main__":
+    unittest.main()
