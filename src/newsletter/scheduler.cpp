@@ -61,7 +61,6 @@ Scheduler::Scheduler(NewsletterService& service, const core::Clock& clock,
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::start() {
-  if (config_.newsletter_daily_at.empty() && config_.newsletter_weekly_at.empty()) return;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -97,7 +96,22 @@ void Scheduler::run() {
       }
       if (stop_) return;
     }
-    cv_.wait_for(lock, std::chrono::seconds(20));
+    // Editions the desk scheduled for a time.
+    lock.unlock();
+    for (const auto& [n, date] : service_.scheduled_due(now)) {
+      auto report = service_.send(n, date, nullptr, /*wait_for_retries=*/false);
+      if (report) {
+        std::fprintf(stderr, "meridian: sent scheduled %s %s: %d sent, %d failed, %d pending\n",
+                     n.c_str(), date.c_str(), report->totals.sent, report->totals.failed,
+                     report->totals.pending);
+      } else {
+        std::fprintf(stderr, "meridian: scheduled %s %s not sent: %s\n", n.c_str(), date.c_str(),
+                     report.error().message.c_str());
+      }
+      if (stop_) break;
+    }
+    lock.lock();
+    cv_.wait_for(lock, std::chrono::seconds(10));
   }
 }
 

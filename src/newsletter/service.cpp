@@ -8,6 +8,8 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <algorithm>
+#include <cstdio>
 
 #include "core/crypto.h"
 #include "core/text.h"
@@ -50,65 +52,8 @@ NewsletterService::NewsletterService(store::Store& store, const core::Clock& clo
     : store_(store), clock_(clock), config_(config), mailers_(std::move(mailers)),
       options_(options), secret_(std::move(secret)) {}
 
-store::Edition NewsletterService::compose(const std::string& newsletter, const std::string& key,
-                                          core::UnixTime day_start) {
-  // Automatic sections: the latest analysis since the previous edition (daily), the
-  // week's coverage (weekly), highlights leading to metered articles (free).
-  store::ArticleQuery q;
-  q.now = day_start + 86400;
-  q.to = day_start + 86400;
-  q.limit = 10;
-  if (newsletter == "daily") {
-    q.type = content::ArticleType::kAnalysis;
-    q.from = day_start - 86400;
-    if (auto prev = store_.newsletters().latest_sent_edition("daily", key)) {
-      if (auto t = core::parse_date(prev->key)) q.from = std::max(*q.from, *t + 86400);
-    }
-  } else if (newsletter == "weekly") {
-    q.from = day_start - 6 * 86400;
-    q.limit = 15;
-  } else {
-    q.from = day_start - 6 * 86400;
-    q.limit = 6;
-  }
-  auto list = store_.content().list_articles(q);
-  std::string base = config_.base_url();
-  std::string title = title_of(newsletter);
-  store::Edition e;
-  e.newsletter = newsletter;
-  e.key = key;
-  e.subject = title + ", " + core::format_long_date(day_start + 43200, config_.timezone);
-  std::string text = title + "\n" + std::string(title.size(), '=') + "\n\n";
-  std::string html =
-      "<div style=\"max-width:600px;margin:0 auto;font-family:Georgia,serif;color:#1a1a1a\">"
-      "<h1 style=\"font-size:26px;border-bottom:3px double #1a1a1a;padding-bottom:8px\">" +
-      core::html_escape(title) + "</h1>";
-  const char* heading = newsletter == "daily"    ? "The latest analysis"
-                        : newsletter == "weekly" ? "The week's coverage"
-                                                 : "Highlights";
-  text += std::string(heading) + "\n\n";
-  html += "<h2 style=\"font-family:Arial,sans-serif;font-size:13px;text-transform:uppercase;"
-          "letter-spacing:1px\">" +
-          std::string(heading) + "</h2>";
-  if (list.items.empty()) {
-    text += "Nothing new since the last edition.\n\n";
-    html += "<p>Nothing new since the last edition.</p>";
-  }
-  for (const auto& a : list.items) {
-    std::string url = base + "/articles/" + a.slug;
-    text += "* " + a.headline + "\n  " + a.dek + "\n  " + url + "\n\n";
-    html += "<p style=\"margin:0 0 16px\"><a href=\"" + core::html_escape(url) +
-            "\" style=\"font-size:18px;font-weight:bold;color:#0b4f8a\">" +
-            core::html_escape(a.headline) + "</a><br><span style=\"color:#444\">" +
-            core::html_escape(a.dek) + "</span></p>";
-  }
-  e.text = text;
-  e.html = html;
-  return e;
-}
-
-core::Result<store::Edition> NewsletterService::edition(const std::string& newsletter,
-                                                        const std::string& date) {
+core::Result<EditionRef> NewsletterService::resolve(const std::string& newsletter,
+                                                    const std::string& date) const {
   if (!valid_newsletter(newsletter)) {
     return core::fail(core::ErrorCode::kInvalidInput,
                       "unknown newsletter '" + newsletter + "' (daily, weekly or free)");
@@ -123,9 +68,223 @@ core::Result<store::Edition> NewsletterService::edition(const std::string& newsl
     auto d = core::local_date(*t + 43200, "UTC");
     day_start = core::local_day_start(d.year, d.month, d.day, config_.timezone);
   }
-  std::string key = edition_key(newsletter, day_start, config_.timezone);
-  if (auto existing = store_.newsletters().find_edition(newsletter, key)) return *existing;
-  return store_.newsletters().create_edition(compose(newsletter, key, day_start), clock_.now());
+  return EditionRef{newsletter, edition_key(newsletter, day_start, config_.timezone), day_start,
+                    core::format_local_day(day_start + 43200, config_.timezone)};
+}
+
+std::vector<content::ArticleSummary> NewsletterService::automatic_items(const EditionRef& ref) {
+  // The latest analysis since the previous edition (daily), the week's coverage (weekly),
+  // highlights leading to metered articles (free).
+  store::ArticleQuery q;
+  q.now = ref.day_start + 86400;
+  q.to = ref.day_start + 86400;
+  q.limit = 10;
+  if (ref.newsletter == "daily") {
+    q.type = content::ArticleType::kAnalysis;
+    q.from = ref.day_start - 86400;
+    if (auto prev = store_.newsletters().latest_sent_edition("daily", ref.key)) {
+      if (auto t = core::parse_date(prev->key)) q.from = std::max(*q.from, *t + 86400);
+    }
+  } else if (ref.newsletter == "weekly") {
+    q.from = ref.day_start - 6 * 86400;
+    q.limit = 15;
+  } else {
+    q.from = ref.day_start - 6 * 86400;
+    q.limit = 6;
+  }
+  return store_.content().list_articles(q).items;
+}
+
+Sections NewsletterService::sections(const EditionRef& ref) {
+  auto d = store_.newsletters().edition_draft(ref.newsletter, ref.key);
+  if (!d) return {};
+  auto s = sections_from_json(d->sections);
+  return s ? *s : Sections{};
+}
+
+core::Result<void> NewsletterService::save_sections(const EditionRef& ref, const Sections& s,
+                                                    std::optional<core::UnixTime> scheduled_at,
+                                                    long long member_id) {
+  if (auto ok = validate(s); !ok) return ok;
+  if (auto e = store_.newsletters().find_edition(ref.newsletter, ref.key)) {
+    auto c = store_.newsletters().counts(e->id);
+    if (c.pending + c.sent + c.failed > 0) {
+      return core::fail(core::ErrorCode::kConflict,
+                        "This edition has already gone out; it can no longer be changed.");
+    }
+  }
+  store::NewsletterStore::EditionDraft d;
+  d.date = ref.date;
+  d.sections = to_json(s);
+  d.scheduled_at = scheduled_at;
+  return store_.newsletters().save_edition_draft(ref.newsletter, ref.key, d, member_id,
+                                                 clock_.now());
+}
+
+store::Edition NewsletterService::compose(const EditionRef& ref, const Sections& sections) {
+  auto automatic = automatic_items(ref);
+  // The editor's order and notes first; items the editor has not placed yet (published
+  // since) follow in the automatic order. Items the editor removed stay out.
+  std::vector<std::pair<content::ArticleSummary, std::string>> items;
+  if (sections.items) {
+    for (const auto& placed : *sections.items) {
+      auto it = std::find_if(automatic.begin(), automatic.end(),
+                             [&](const auto& a) { return a.slug == placed.slug; });
+      if (it != automatic.end()) items.emplace_back(*it, placed.note);
+    }
+  } else {
+    for (const auto& a : automatic) items.emplace_back(a, "");
+  }
+  std::string base = config_.base_url();
+  std::string title = title_of(ref.newsletter);
+  store::Edition e;
+  e.newsletter = ref.newsletter;
+  e.key = ref.key;
+  e.subject = title + ", " + core::format_long_date(ref.day_start + 43200, config_.timezone);
+  std::string text = title + "\n" + std::string(title.size(), '=') + "\n\n";
+  std::string html =
+      "<div style=\"max-width:600px;margin:0 auto;font-family:Georgia,serif;color:#1a1a1a\">"
+      "<h1 style=\"font-size:26px;border-bottom:3px double #1a1a1a;padding-bottom:8px\">" +
+      core::html_escape(title) + "</h1>";
+  auto heading = [&](const std::string& h) {
+    text += h + "\n" + std::string(h.size(), '-') + "\n\n";
+    html += "<h2 style=\"font-family:Arial,sans-serif;font-size:13px;text-transform:uppercase;"
+            "letter-spacing:1px;margin-top:28px\">" +
+            core::html_escape(h) + "</h2>";
+  };
+  if (!sections.intro.empty()) {
+    text += sections.intro + "\n\n";
+    html += "<p style=\"font-size:17px;line-height:1.5\">" + core::html_escape(sections.intro) + "</p>";
+  }
+  if (!sections.briefs.empty()) {
+    heading(ref.newsletter == "weekly" ? "The week's news, and our take" : "Today's news, and our take");
+    for (const auto& b : sections.briefs) {
+      text += "* " + b.headline + "\n";
+      if (!b.take.empty()) text += "  " + b.take + "\n";
+      if (!b.source_url.empty()) {
+        text += "  Source: " + (b.source_name.empty() ? b.source_url : b.source_name + " " + b.source_url) + "\n";
+      }
+      text += "\n";
+      html += "<p style=\"margin:0 0 16px\"><strong style=\"font-size:17px\">" +
+              core::html_escape(b.headline) + "</strong>";
+      if (!b.take.empty()) html += "<br>" + core::html_escape(b.take);
+      if (!b.source_url.empty()) {
+        html += "<br><span style=\"font-family:Arial,sans-serif;font-size:13px\">Source: <a href=\"" +
+                core::html_escape(b.source_url) + "\" style=\"color:#0b4f8a\">" +
+                core::html_escape(b.source_name.empty() ? b.source_url : b.source_name) + "</a></span>";
+      }
+      html += "</p>";
+    }
+  }
+  heading(ref.newsletter == "daily"    ? "The latest analysis"
+          : ref.newsletter == "weekly" ? "The week's coverage"
+                                       : "Highlights");
+  if (items.empty()) {
+    text += "Nothing new since the last edition.\n\n";
+    html += "<p>Nothing new since the last edition.</p>";
+  }
+  for (const auto& [a, note] : items) {
+    std::string url = base + "/articles/" + a.slug;
+    // The free newsletter's readers see what each link costs them.
+    std::string label;
+    if (ref.newsletter == "free") {
+      label = a.access == content::AccessClass::kFree      ? "Free to read"
+              : a.access == content::AccessClass::kPremium ? "For subscribers"
+                                                           : "Uses one of your free articles";
+    }
+    text += "* " + a.headline + "\n  " + a.dek + "\n";
+    if (!note.empty()) text += "  " + note + "\n";
+    if (!label.empty()) text += "  (" + label + ")\n";
+    text += "  " + url + "\n\n";
+    html += "<p style=\"margin:0 0 16px\"><a href=\"" + core::html_escape(url) +
+            "\" style=\"font-size:18px;font-weight:bold;color:#0b4f8a\">" +
+            core::html_escape(a.headline) + "</a><br><span style=\"color:#444\">" +
+            core::html_escape(a.dek) + "</span>";
+    if (!note.empty()) html += "<br><em>" + core::html_escape(note) + "</em>";
+    if (!label.empty()) {
+      html += "<br><span style=\"font-family:Arial,sans-serif;font-size:12px;color:#8a1c1c\">" +
+              core::html_escape(label) + "</span>";
+    }
+    html += "</p>";
+  }
+  auto list = [&](const std::string& h, const std::vector<std::string>& lines) {
+    if (lines.empty()) return;
+    heading(h);
+    html += "<ul style=\"padding-left:20px\">";
+    for (const auto& line : lines) {
+      text += "* " + line + "\n";
+      html += "<li style=\"margin:0 0 8px\">" + core::html_escape(line) + "</li>";
+    }
+    text += "\n";
+    html += "</ul>";
+  };
+  list("On our radar", sections.radar);
+  list("What's to come", sections.ahead);
+  e.text = text;
+  e.html = html;
+  return e;
+}
+
+core::Result<store::Edition> NewsletterService::edition(const std::string& newsletter,
+                                                        const std::string& date) {
+  auto ref = resolve(newsletter, date);
+  if (!ref) return std::unexpected(ref.error());
+  auto& ns = store_.newsletters();
+  if (auto existing = ns.find_edition(ref->newsletter, ref->key)) {
+    auto c = ns.counts(existing->id);
+    if (c.pending + c.sent + c.failed > 0) return *existing;  // final once queued
+  }
+  // Composed afresh until the first reader is queued, so the desk's last changes and
+  // articles published since are in it.
+  return ns.save_edition(compose(*ref, sections(*ref)), clock_.now());
+}
+
+core::Result<void> NewsletterService::send_test(const EditionRef& ref, long long member_id,
+                                                const std::string& email) {
+  auto e = compose(ref, sections(ref));
+  if (auto stored = store_.newsletters().find_edition(ref.newsletter, ref.key)) e.id = stored->id;
+  auto m = message_for(e, member_id, email);
+  m.subject = "[Test] " + m.subject;
+  m.message_id.clear();  // a fresh id: a test is not the edition's delivery
+  auto mailer = mailers_();
+  return mailer->send(m);
+}
+
+core::Result<void> NewsletterService::start_send(const EditionRef& ref) {
+  std::lock_guard lock(bg_mu_);
+  if (running_.count(ref.newsletter)) {
+    return core::fail(core::ErrorCode::kConflict,
+                      "That newsletter is being sent right now; wait for it to finish.");
+  }
+  running_.insert(ref.newsletter);
+  background_.emplace_back([this, ref] {
+    auto report = send(ref.newsletter, ref.date, nullptr, /*wait_for_retries=*/false);
+    if (report) {
+      std::fprintf(stderr, "meridian: sent %s %s from the desk: %d sent, %d failed, %d pending\n",
+                   ref.newsletter.c_str(), ref.key.c_str(), report->totals.sent,
+                   report->totals.failed, report->totals.pending);
+    } else {
+      std::fprintf(stderr, "meridian: %s %s not sent: %s\n", ref.newsletter.c_str(),
+                   ref.key.c_str(), report.error().message.c_str());
+    }
+    std::lock_guard done(bg_mu_);
+    running_.erase(ref.newsletter);
+  });
+  return {};
+}
+
+bool NewsletterService::sending(const std::string& newsletter) {
+  std::lock_guard lock(bg_mu_);
+  return running_.count(newsletter) > 0;
+}
+
+NewsletterService::~NewsletterService() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(bg_mu_);
+    threads.swap(background_);
+  }
+  for (auto& t : threads) t.join();
 }
 
 std::string NewsletterService::unsubscribe_url(long long member_id, const std::string& newsletter) {

@@ -7,12 +7,17 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "mail/mailer.h"
+#include "newsletter/sections.h"
 #include "store/store.h"
 
 namespace newsletter {
@@ -37,14 +42,43 @@ struct Options {
   double rate_per_second = 0;  // 0: as fast as the server takes them
 };
 
+// One edition: its newsletter, key (date or ISO week), and the local day it is for.
+struct EditionRef {
+  std::string newsletter, key;
+  core::UnixTime day_start = 0;
+  std::string date;  // YYYY-MM-DD
+};
+
 class NewsletterService {
  public:
   using MailerFactory = std::function<std::unique_ptr<mail::Mailer>()>;
   NewsletterService(store::Store& store, const core::Clock& clock, const core::Config& config,
                     MailerFactory mailers, Options options, std::string secret);
+  ~NewsletterService();  // waits for sends started from the desk
 
-  // Composes (once) and returns the edition for `date` (YYYY-MM-DD; empty: today in the
-  // publication's zone).
+  // The edition for `date` (YYYY-MM-DD; empty: today in the publication's zone).
+  core::Result<EditionRef> resolve(const std::string& newsletter, const std::string& date) const;
+  // The candidates for the automatic section, in automatic order.
+  std::vector<content::ArticleSummary> automatic_items(const EditionRef& ref);
+  // The desk's sections for an edition (empty when nobody has written any).
+  Sections sections(const EditionRef& ref);
+  // kConflict once the edition has gone out.
+  core::Result<void> save_sections(const EditionRef& ref, const Sections& s,
+                                   std::optional<core::UnixTime> scheduled_at, long long member_id);
+  // The edition as it would be sent now (not stored).
+  store::Edition compose(const EditionRef& ref, const Sections& sections);
+  // One "[Test]" message to a staff member; not recorded as a delivery.
+  core::Result<void> send_test(const EditionRef& ref, long long member_id, const std::string& email);
+  // Sends in the background (the desk's "Send now"); kConflict while one is running.
+  core::Result<void> start_send(const EditionRef& ref);
+  bool sending(const std::string& newsletter);
+  // (newsletter, date) of editions the desk scheduled for now or earlier, not yet sent.
+  std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) {
+    return store_.newsletters().scheduled_due(now);
+  }
+
+  // Composes and stores the edition for `date` (YYYY-MM-DD; empty: today in the
+  // publication's zone); once a reader is queued for it, returns it unchanged.
   core::Result<store::Edition> edition(const std::string& newsletter, const std::string& date);
   // The message one reader receives.
   mail::Message message_for(const store::Edition& e, long long member_id, const std::string& email);
@@ -59,8 +93,6 @@ class NewsletterService {
                                const std::string& token);
 
  private:
-  store::Edition compose(const std::string& newsletter, const std::string& key,
-                         core::UnixTime day_start);
 
   store::Store& store_;
   const core::Clock& clock_;
@@ -68,6 +100,9 @@ class NewsletterService {
   MailerFactory mailers_;
   Options options_;
   std::string secret_;
+  std::mutex bg_mu_;
+  std::set<std::string> running_;
+  std::vector<std::thread> background_;
 };
 
 }  // namespace newsletter

@@ -251,8 +251,10 @@ class NewsletterStore {
   virtual ~NewsletterStore() = default;
   virtual std::optional<Edition> find_edition(const std::string& newsletter,
                                               const std::string& key) = 0;
-  // Creates the edition unless it exists (then returns the existing one unchanged).
-  virtual core::Result<Edition> create_edition(const Edition& e, core::UnixTime now) = 0;
+  // Creates the edition, or replaces its text while nobody has been queued for it (the
+  // desk may still change it); once a delivery exists the stored edition is final and is
+  // returned unchanged.
+  virtual core::Result<Edition> save_edition(const Edition& e, core::UnixTime now) = 0;
   // The current audience: daily/weekly go to subscribers, free to verified registered
   // readers who are not subscribers; always minus switched-off readers and addresses
   // that hard-bounced `max_bounces` times.
@@ -273,6 +275,30 @@ class NewsletterStore {
   virtual DeliveryCounts counts(long long edition_id) = 0;
   virtual std::optional<Edition> latest_sent_edition(const std::string& newsletter,
                                                      const std::string& before_key) = 0;
+
+  // The newsletter desk's work on an edition (editor sections as JSON, a send time).
+  struct EditionDraft {
+    std::string date;      // YYYY-MM-DD the edition is for
+    std::string sections;  // JSON (newsletter/sections.h)
+    std::optional<core::UnixTime> scheduled_at;
+    core::UnixTime updated_at = 0;
+    std::string updated_by;  // email
+  };
+  virtual std::optional<EditionDraft> edition_draft(const std::string& newsletter,
+                                                    const std::string& key) = 0;
+  virtual core::Result<void> save_edition_draft(const std::string& newsletter,
+                                                const std::string& key, const EditionDraft& d,
+                                                long long member_id, core::UnixTime now) = 0;
+  // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet.
+  virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
+  struct EditionStats {
+    long long id = 0;
+    std::string newsletter, key, subject;
+    core::UnixTime created_at = 0;
+    DeliveryCounts counts;
+  };
+  // Newest first; `newsletter` empty for all.
+  virtual std::vector<EditionStats> recent_editions(const std::string& newsletter, int limit) = 0;
 };
 
 class EditorialStore;  // store/editorial_store.h

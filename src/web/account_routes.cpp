@@ -319,33 +319,33 @@ Response Site::edition_page(Request& req) {
   if (!newsletter::valid_newsletter(n)) return error_page(404, "Page not found", "No such newsletter.");
   auto e = store_.newsletters().find_edition(n, key);
   if (!e) return error_page(404, "Edition not found", "There is no edition for that date.");
-  auto access = n == "free" ? content::AccessClass::kFree : content::AccessClass::kPremium;
+  return render_edition(req, *e);
+}
+
+Response Site::render_edition(Request& req, const store::Edition& e) {
+  // The free newsletter is free to read; the Reviews are for subscribers, like premium
+  // articles.
+  auto access = e.newsletter == "free" ? content::AccessClass::kFree : content::AccessClass::kPremium;
   paywall::Reader reader;
   reader.state = req.visitor.state;
   auto decision = paywall::decide(reader, access, clock_.now());
-  std::string body = e->html;
+  std::string body = e.html;
   if (!decision.full_text) {
     // The heading and the first item; the rest stays on the server.
-    std::size_t cut = 0;
-    for (int i = 0; i < 1; ++i) {
-      auto next = body.find("</p>", cut);
-      if (next == std::string::npos) break;
-      cut = next + 4;
-    }
-    body = body.substr(0, cut) + "</div>";
+    auto next = body.find("</p>");
+    body = (next == std::string::npos ? std::string() : body.substr(0, next + 4)) + "</div>";
   }
+  std::string path = "/newsletters/" + e.newsletter + "/" + e.key;
   json view;
   view["site"] = site_view("", &req);
-  view["page"] = page_meta(e->subject + " · " + config_.site_name, e->subject,
-                           "/newsletters/" + n + "/" + key);
-  view["subject"] = e->subject;
+  view["page"] = page_meta(e.subject + " · " + config_.site_name, e.subject, path);
+  view["subject"] = e.subject;
   view["body_html"] = body;
   if (!decision.full_text) {
-    view["wall"] = {{"subscribe", true}, {"next_encoded", core::url_encode(req.path)},
+    view["wall"] = {{"subscribe", true}, {"next_encoded", core::url_encode(path)},
                     {"signed_in", req.visitor.member.has_value()}};
   }
-  Response res = render_page("edition", view);
-  return res;
+  return render_page("edition", view);
 }
 
 Response Site::account_password(Request& req) {

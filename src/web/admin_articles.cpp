@@ -27,6 +27,8 @@ const char* flash_text(const std::string& code) {
   if (code == "restored") return "Restored that revision as a new save.";
   if (code == "uploaded") return "Image uploaded and set as the hero image.";
   if (code == "done") return "Done.";
+  if (code == "test") return "Test sent to your address.";
+  if (code == "sending") return "Sending has started. Counts below update as it goes.";
   return nullptr;
 }
 

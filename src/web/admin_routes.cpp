@@ -27,6 +27,18 @@ void Site::build_admin_routes() {
   post("/admin/articles/{id}/hero", A::kAuthor, [this](Request& r) { return admin_hero_upload(r); });
   post("/admin/articles/{id}/feature", A::kEditor, [this](Request& r) { return admin_feature(r); });
   post("/admin/preview", A::kAuthor, [this](Request& r) { return admin_live_preview(r); });
+
+  get("/admin/newsletters", A::kEditor, [this](Request& r) { return admin_newsletters(r); });
+  get("/admin/newsletters/open", A::kEditor, [this](Request& r) { return admin_newsletter_open(r); });
+  get("/admin/newsletters/{newsletter}/{date}", A::kEditor, [this](Request& r) { return admin_desk(r); });
+  post("/admin/newsletters/{newsletter}/{date}", A::kEditor,
+       [this](Request& r) { return admin_desk_save(r); });
+  get("/admin/newsletters/{newsletter}/{date}/preview", A::kEditor,
+      [this](Request& r) { return admin_desk_preview(r); });
+  post("/admin/newsletters/{newsletter}/{date}/test", A::kEditor,
+       [this](Request& r) { return admin_desk_test(r); });
+  post("/admin/newsletters/{newsletter}/{date}/send", A::kEditor,
+       [this](Request& r) { return admin_desk_send(r); });
 }
 
 }  // namespace web

@@ -115,6 +115,7 @@ class Site {
   Response account_newsletters(Request& req);
   Response unsubscribe(Request& req, bool confirm);
   Response edition_page(Request& req);
+  Response render_edition(Request& req, const store::Edition& e);
   Response unlock_post(Request& req);
   Response gift_post(Request& req);
   Response subscribe_page(Request& req);
@@ -156,6 +157,18 @@ class Site {
   std::string preview_fragment(const std::string& markdown);
   // The article named by {id} if this staff member may open it, else fills `error`.
   std::optional<store::EditableArticle> editable(Request& req, Response& error);
+
+  // Back office: the newsletter desk (admin_newsletters.cpp)
+  Response admin_newsletters(Request& req);
+  Response admin_newsletter_open(Request& req);
+  Response admin_desk(Request& req);
+  Response admin_desk_save(Request& req);
+  Response admin_desk_preview(Request& req);
+  Response admin_desk_test(Request& req);
+  Response admin_desk_send(Request& req);
+  std::optional<newsletter::EditionRef> desk_edition(Request& req, Response& error);
+  Response desk_page(Request& req, const newsletter::EditionRef& ref,
+                     const newsletter::Sections& s, const std::string& error = "", int status = 200);
 
   // Shared helpers (views.cpp)
   nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);

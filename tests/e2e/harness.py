@@ -338,7 +338,7 @@ class Sink:
     def received(self):
         """{recipient: [message, ...]}"""
         out = {}
-        for name in os.listdir(self.folder):
+        for name in sorted(os.listdir(self.folder)):  # oldest first (names end in ns time)
             if not name.endswith(".eml"):
                 continue
             rcpt = name.rsplit("-", 1)[0]

@@ -60,7 +60,7 @@ class AdminTest(unittest.TestCase):
         for method, pattern, audience in self.routes:
             if pattern.startswith("/admin"):
                 self.assertIn(audience, ("author", "editor", "admin"), f"{pattern} is open")
-        fill = {"{id}": "1", "{newsletter}": "daily", "{key}": "2026-01-06", "{file}": "x"}
+        fill = {"{id}": "1", "{newsletter}": "daily", "{date}": "2026-01-06", "{file}": "x"}
         for method, pattern, audience in staff_routes:
             path = pattern
             for k, v in fill.items():

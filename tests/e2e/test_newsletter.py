@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, Server, Sink, article_line, run_cli  # noqa: E402
+from harness import BIN, Reader, Server, Sink, article_line, csrf_of, form_fields, run_cli  # noqa: E402
 
 class NewsletterTest(unittest.TestCase):
     def setUp(self):
@@ -78,6 +78,121 @@ class NewsletterTest(unittest.TestCase):
         self.assertEqual(len(got["reader1@example.org"]), 1)
         self.assertEqual(len(got["reader2@example.org"]), 1)
         self.assertEqual(len(got["sub1@example.org"]), 1)
+
+    def sign_in_via_sink(self, server, email):
+        reader = Reader(server)
+        r = reader.submit("/signin?next=/admin", "/signin", {"email": email})
+        self.assertEqual(r.status, 200)
+        self.sink.wait_for(1)
+        body = self.sink.received()[email][-1].get_body(("plain",)).get_content()
+        link = re.search(r"https?://[^/\s]+(/signin/confirm[^\s]*)", body).group(1)
+        page = reader.get(link)
+        self.assertEqual(reader.post("/signin/confirm", form_fields(page.text, "/signin/confirm")).status, 303)
+        return reader
+
+    def test_desk_composes_and_sends_a_daily_review(self):
+        self.grant("sub1@example.org", "sub2@example.org", "sub3@example.org")
+        self.register("reader1@example.org")
+        run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data, check=True)
+        server = Server(data=self.data, env=self.env)
+        try:
+            ed = self.sign_in_via_sink(server, "editor@example.org")
+            desk = "/admin/newsletters/daily/2026-03-01"
+            page = ed.get(desk)
+            self.assertEqual(page.status, 200, page.text)
+            self.assertIn("Grain politics today", page.text)
+            self.assertIn("Ports and power", page.text)
+            self.assertIn("(3 readers now)", page.text)
+            slugs = re.findall(r'name="item_slug_(\d+)" value="([^"]+)"', page.text)
+            fields = {"csrf": csrf_of(page.text), "intro": "Good morning from the desk.",
+                      "brief_headline_0": "Ceasefire holds in the north",
+                      "brief_take_0": "Our take: fragile, but the first in a year.",
+                      "brief_url_0": "https://news.example.org/ceasefire", "brief_source_0": "Example News",
+                      "radar": "Grain prices\nPort strikes", "action": "save"}
+            for i, slug in slugs:
+                fields[f"item_slug_{i}"] = slug
+                fields[f"item_keep_{i}"] = "1"
+                fields[f"item_pos_{i}"] = "1" if slug == "daily-two" else "2"
+                fields[f"item_note_{i}"] = "Read this first." if slug == "daily-two" else ""
+            bad = dict(fields, brief_url_0="javascript:alert(1)")
+            r = ed.post(desk, bad)
+            self.assertEqual(r.status, 400)
+            self.assertIn("must start with https://", r.text)
+            self.assertIn("Good morning from the desk.", r.text)  # nothing typed is lost
+            self.assertEqual(ed.post(desk, fields).status, 303)
+            html = ed.get(desk + "/preview?format=html").text
+            self.assertIn("Ceasefire holds in the north", html)
+            self.assertIn("Read this first.", html)
+            self.assertIn('href="https://news.example.org/ceasefire"', html)
+            self.assertLess(html.index("Ports and power"), html.index("Grain politics today"))
+            text = ed.get(desk + "/preview?format=text").text
+            self.assertIn("On our radar", text)
+            self.assertIn("Port strikes", text)
+            anon = ed.get(desk + "/preview?format=web&as=anonymous").text
+            self.assertIn("This edition is for subscribers", anon)
+            self.assertNotIn("Port strikes", anon)
+            sub = ed.get(desk + "/preview?format=web&as=subscriber").text
+            self.assertIn("Port strikes", sub)
+            # A test to the editor only.
+            before = self.sink.count()
+            self.assertEqual(ed.post(desk + "/test", {"csrf": fields["csrf"]}).status, 303)
+            self.sink.wait_for(before + 1)
+            test_mail = self.sink.received()["editor@example.org"][-1]
+            self.assertTrue(test_mail["Subject"].startswith("[Test] The Daily Review"), test_mail["Subject"])
+            # Send now: every subscriber exactly once, nobody else.
+            self.assertEqual(ed.post(desk + "/send", {"csrf": fields["csrf"]}).status, 303)
+            self.sink.wait_for(before + 4, seconds=10)
+            deadline = time.time() + 10
+            while "3 sent" not in ed.get(desk).text and time.time() < deadline:
+                time.sleep(0.1)
+            got = self.sink.received()
+            for sub_addr in ("sub1@example.org", "sub2@example.org", "sub3@example.org"):
+                self.assertEqual(len(got[sub_addr]), 1, sub_addr)
+                body = got[sub_addr][0].get_body(("plain",)).get_content()
+                self.assertIn("Ceasefire holds in the north", body)
+                self.assertIn("Read this first.", body)
+            self.assertNotIn("reader1@example.org", got)
+            page = ed.get(desk)
+            self.assertIn("3 sent, 0 failed, 0 pending", page.text)
+            self.assertNotIn('name="intro"', page.text)  # gone out: no longer editable
+            self.assertEqual(ed.post(desk, fields).status, 409)
+            # Sending again sends nobody anything twice.
+            self.assertEqual(ed.post(desk + "/send", {"csrf": fields["csrf"]}).status, 303)
+            time.sleep(1)
+            self.assertTrue(all(len(self.sink.received()[a]) == 1
+                                for a in ("sub1@example.org", "sub2@example.org", "sub3@example.org")))
+            # The online edition follows the same rules.
+            self.assertIn("Ceasefire", ed.get("/newsletters/daily/2026-03-01").text)
+            self.assertNotIn("Ceasefire", server.get("/newsletters/daily/2026-03-01").text)
+        finally:
+            server.stop()
+
+    def test_desk_schedules_an_edition(self):
+        self.grant("sub1@example.org")
+        run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data, check=True)
+        server = Server(data=self.data, env=self.env)
+        try:
+            ed = self.sign_in_via_sink(server, "editor@example.org")
+            desk = "/admin/newsletters/daily/2026-03-01"
+            page = ed.get(desk)
+            when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 2))
+            fields = {"csrf": csrf_of(page.text), "intro": "Scheduled hello.", "action": "schedule",
+                      "send_at": "2020-01-01T00:00"}
+            r = ed.post(desk, fields)
+            self.assertEqual(r.status, 400)
+            self.assertIn("has passed", r.text)
+            fields["send_at"] = when
+            self.assertEqual(ed.post(desk, fields).status, 303)
+            self.assertIn("scheduled for", ed.get(desk).text)
+            self.assertNotIn("sub1@example.org", self.sink.received())
+            deadline = time.time() + 25
+            while "sub1@example.org" not in self.sink.received() and time.time() < deadline:
+                time.sleep(0.2)
+            got = self.sink.received()["sub1@example.org"]
+            self.assertEqual(len(got), 1)
+            self.assertIn("Scheduled hello.", got[0].get_body(("plain",)).get_content())
+        finally:
+            server.stop()
 
     def test_one_click_unsubscribe_is_honoured_next_edition(self):
         self.grant("stay@example.org", "leave@example.org")

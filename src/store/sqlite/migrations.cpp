@@ -211,6 +211,7 @@ INSERT INTO meta (key, value) VALUES ('settings_version', '0');
 CREATE TABLE edition_drafts (
   newsletter TEXT NOT NULL,
   key TEXT NOT NULL,
+  date TEXT NOT NULL,         -- the local day the edition is for (YYYY-MM-DD)
   draft TEXT NOT NULL,
   scheduled_at INTEGER,
   updated_at INTEGER NOT NULL,

@@ -21,13 +21,16 @@ class SqliteNewsletterStore final : public NewsletterStore {
     return Edition{s->int64(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5)};
   }
 
-  core::Result<Edition> create_edition(const Edition& e, core::UnixTime now) override {
+  core::Result<Edition> save_edition(const Edition& e, core::UnixTime now) override {
     return guarded_result([&]() -> core::Result<Edition> {
       {
         auto c = pool_.acquire();
         auto s = c->prepare(
             "INSERT INTO editions (newsletter, key, subject, text_body, html_body, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (newsletter, key) DO NOTHING");
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (newsletter, key) DO UPDATE SET "
+            "subject = excluded.subject, text_body = excluded.text_body, "
+            "html_body = excluded.html_body "
+            "WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = editions.id)");
         s->bind(1, e.newsletter).bind(2, e.key).bind(3, e.subject).bind(4, e.text).bind(5, e.html)
             .bind(6, static_cast<std::int64_t>(now));
         s->run();
@@ -151,6 +154,78 @@ class SqliteNewsletterStore final : public NewsletterStore {
     s->bind(1, newsletter).bind(2, before_key);
     if (!s->step()) return std::nullopt;
     return Edition{s->int64(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5)};
+  }
+
+  std::optional<EditionDraft> edition_draft(const std::string& newsletter,
+                                            const std::string& key) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT d.draft, d.scheduled_at, d.updated_at, COALESCE(m.email, ''), d.date "
+        "FROM edition_drafts d "
+        "LEFT JOIN members m ON m.id = d.updated_by WHERE d.newsletter = ?1 AND d.key = ?2");
+    s->bind(1, newsletter).bind(2, key);
+    if (!s->step()) return std::nullopt;
+    EditionDraft d;
+    d.sections = s->text(0);
+    if (!s->is_null(1)) d.scheduled_at = s->int64(1);
+    d.updated_at = s->int64(2);
+    d.updated_by = s->text(3);
+    d.date = s->text(4);
+    return d;
+  }
+
+  core::Result<void> save_edition_draft(const std::string& newsletter, const std::string& key,
+                                        const EditionDraft& d, long long member_id,
+                                        core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO edition_drafts (newsletter, key, draft, scheduled_at, updated_at, updated_by, "
+          "date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (newsletter, key) DO UPDATE SET "
+          "draft = excluded.draft, scheduled_at = excluded.scheduled_at, "
+          "updated_at = excluded.updated_at, updated_by = excluded.updated_by");
+      std::optional<long long> by;
+      if (member_id) by = member_id;
+      s->bind(1, newsletter).bind(2, key).bind(3, d.sections).bind(4, d.scheduled_at)
+          .bind(5, static_cast<std::int64_t>(now)).bind(6, by).bind(7, d.date);
+      s->run();
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT d.newsletter, d.date FROM edition_drafts d WHERE d.scheduled_at <= ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM editions e JOIN deliveries q ON q.edition_id = e.id "
+        " WHERE e.newsletter = d.newsletter AND e.key = d.key) ORDER BY d.scheduled_at");
+    s->bind(1, static_cast<std::int64_t>(now));
+    std::vector<std::pair<std::string, std::string>> out;
+    while (s->step()) out.emplace_back(s->text(0), s->text(1));
+    return out;
+  }
+
+  std::vector<EditionStats> recent_editions(const std::string& newsletter, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT e.id, e.newsletter, e.key, e.subject, e.created_at, "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.edition_id = e.id AND d.status = 'pending'), "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.edition_id = e.id AND d.status = 'sent'), "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.edition_id = e.id AND d.status = 'failed') "
+        "FROM editions e WHERE (?1 = '' OR e.newsletter = ?1) ORDER BY e.created_at DESC, e.id DESC "
+        "LIMIT ?2");
+    s->bind(1, newsletter).bind(2, limit);
+    std::vector<EditionStats> out;
+    while (s->step()) {
+      EditionStats e;
+      e.id = s->int64(0);
+      e.newsletter = s->text(1);
+      e.key = s->text(2);
+      e.subject = s->text(3);
+      e.created_at = s->int64(4);
+      e.counts = {s->integer(5), s->integer(6), s->integer(7)};
+      out.push_back(std::move(e));
+    }
+    return out;
   }
 
  private:
