@@ -223,6 +223,9 @@ class EventStore {
   virtual ~EventStore() = default;
   virtual core::Result<void> add_events(const std::vector<EventCount>& counts) = 0;
   virtual std::vector<EventCount> events_for_article(long long article_id) = 0;
+  // Every count with from_day <= day <= to_day (YYYY-MM-DD).
+  virtual std::vector<EventCount> events_between(const std::string& from_day,
+                                                 const std::string& to_day) = 0;
 };
 
 struct Edition {

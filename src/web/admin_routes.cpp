@@ -28,6 +28,9 @@ void Site::build_admin_routes() {
   post("/admin/articles/{id}/feature", A::kEditor, [this](Request& r) { return admin_feature(r); });
   post("/admin/preview", A::kAuthor, [this](Request& r) { return admin_live_preview(r); });
 
+  get("/admin/analytics", A::kEditor, [this](Request& r) { return admin_analytics(r); });
+  get("/admin/analytics.csv", A::kEditor, [this](Request& r) { return admin_analytics_csv(r); });
+
   get("/admin/newsletters", A::kEditor, [this](Request& r) { return admin_newsletters(r); });
   get("/admin/newsletters/open", A::kEditor, [this](Request& r) { return admin_newsletter_open(r); });
   get("/admin/newsletters/{newsletter}/{date}", A::kEditor, [this](Request& r) { return admin_desk(r); });

@@ -170,6 +170,17 @@ class Site {
   Response desk_page(Request& req, const newsletter::EditionRef& ref,
                      const newsletter::Sections& s, const std::string& error = "", int status = 200);
 
+  // Back office: analytics (admin_analytics.cpp)
+  struct AnalyticsRange {
+    int days = 30;
+    long long article_id = 0;  // 0: all
+    std::string first, last;   // local days, inclusive
+  };
+  std::optional<AnalyticsRange> analytics_range(const Request& req, Response& error);
+  std::vector<store::EventCount> analytics_rows(const AnalyticsRange& r);
+  Response admin_analytics(Request& req);
+  Response admin_analytics_csv(Request& req);
+
   // Shared helpers (views.cpp)
   nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
   nlohmann::json page_meta(const std::string& title, const std::string& description,

@@ -243,6 +243,42 @@ class AdminTest(unittest.TestCase):
                               {"hero": ("pixel.png", "image/png", PNG)})
         self.assertEqual(r.status, 403)
 
+    def test_7_analytics_shows_views_walls_registrations(self):
+        # Readers visit an article: anonymous views with walls, a registration from it.
+        for _ in range(3):
+            self.assertEqual(Reader(self.server).get("/articles/second-story").status, 200)
+        newcomer = Reader(self.server)
+        r = newcomer.submit("/articles/second-story", "/register",
+                            {"email": "newcomer@example.org", "next": "/articles/second-story"})
+        self.assertIn(r.status, (200, 303))
+        self.clients["reader"].get("/articles/second-story")
+        ed = self.clients["editor"]
+        deadline = time.time() + 15  # the recorder writes every 5 seconds
+        while time.time() < deadline:
+            page = ed.get("/admin/analytics?days=7")
+            if re.search(r"Second story</a></td><td class=\"num\">[4-9]", page.text) and \
+                    "Registrations" in page.text:
+                break
+            time.sleep(0.5)
+        self.assertEqual(page.status, 200)
+        row = re.search(r"Second story</a></td>(.*?)</tr>", page.text, re.S).group(1)
+        cells = re.findall(r'<td class="num">([^<]+)</td>', row)
+        views, walls, registrations = cells[0], cells[1], cells[2]
+        self.assertTrue(views.startswith("5 (") or views.startswith("6 ("), views)
+        self.assertGreaterEqual(int(walls), 3)
+        self.assertEqual(registrations, "1")
+        self.assertIn("<svg", page.text)
+        self.assertIn('role="img"', page.text)
+        self.assertIn("<caption>Funnel</caption>", page.text)
+        csv = ed.get("/admin/analytics.csv?days=7")
+        self.assertEqual(csv.status, 200)
+        self.assertTrue(csv.header("Content-Type").startswith("text/csv"))
+        lines = csv.text.strip().splitlines()
+        self.assertEqual(lines[0], "day,article_id,slug,kind,reader_state,count")
+        self.assertTrue(any(",second-story,registration,anonymous,1" in l for l in lines), lines)
+        self.assertEqual(ed.get("/admin/analytics?days=0").status, 400)
+        self.assertEqual(ed.get("/admin/analytics?article=abc").status, 400)
+
 
 if __name__ == "__main__":
     unittest.main()

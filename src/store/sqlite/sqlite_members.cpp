@@ -546,6 +546,18 @@ class SqliteEventStore final : public EventStore {
     return out;
   }
 
+  std::vector<EventCount> events_between(const std::string& from_day,
+                                         const std::string& to_day) override {
+    auto c = pool_.acquire();
+    std::vector<EventCount> out;
+    auto s = c->prepare(
+        "SELECT day, article_id, kind, reader_state, count FROM events WHERE day >= ?1 AND "
+        "day <= ?2 ORDER BY day, article_id, kind, reader_state");
+    s->bind(1, from_day).bind(2, to_day);
+    while (s->step()) out.push_back({s->text(0), s->int64(1), s->text(2), s->text(3), s->int64(4)});
+    return out;
+  }
+
  private:
   Pool& pool_;
 };

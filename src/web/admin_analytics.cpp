@@ -1,0 +1,191 @@
+// /admin/analytics: views by reader state, walls, registrations, credits, subscriptions,
+// gift opens per day and per article, the funnel, newsletter deliveries; SVG charts with
+// the numbers in tables beside them, and a CSV download.
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "analytics/report.h"
+#include "analytics/svg.h"
+#include "core/time.h"
+#include "store/editorial_store.h"
+#include "web/site.h"
+
+namespace web {
+
+using nlohmann::json;
+
+namespace {
+
+std::string state_label(const std::string& s) {
+  if (s == "anonymous") return "Anonymous";
+  if (s == "registered-unverified") return "Registered, unverified";
+  if (s == "registered") return "Registered";
+  if (s == "subscriber") return "Subscriber";
+  if (s == "staff") return "Staff";
+  return s;
+}
+
+std::string csv_field(const std::string& v) {
+  bool quote = v.find_first_of(",\"\n\r") != std::string::npos ||
+               (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@'));
+  if (!quote) return v;
+  std::string out = "\"";
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::optional<Site::AnalyticsRange> Site::analytics_range(const Request& req, Response& error) {
+  AnalyticsRange r;
+  std::string days = req.query_value("days");
+  if (!days.empty()) {
+    auto [p, ec] = std::from_chars(days.data(), days.data() + days.size(), r.days);
+    if (ec != std::errc() || p != days.data() + days.size() || r.days < 1 || r.days > 366) {
+      error = admin_error(req, 400, "Period: a number of days from 1 to 366.");
+      return std::nullopt;
+    }
+  }
+  std::string article = req.query_value("article");
+  if (!article.empty()) {
+    auto [p, ec] = std::from_chars(article.data(), article.data() + article.size(), r.article_id);
+    if (ec != std::errc() || p != article.data() + article.size() || r.article_id <= 0) {
+      error = admin_error(req, 400, "Article: not an article number.");
+      return std::nullopt;
+    }
+  }
+  auto now = clock_.now();
+  r.last = core::format_local_day(now, config_.timezone);
+  r.first = core::format_local_day(now - static_cast<core::UnixTime>(r.days - 1) * 86400, config_.timezone);
+  return r;
+}
+
+std::vector<store::EventCount> Site::analytics_rows(const AnalyticsRange& r) {
+  auto rows = store_.events().events_between(r.first, r.last);
+  if (r.article_id) {
+    std::erase_if(rows, [&](const store::EventCount& e) { return e.article_id != r.article_id; });
+  }
+  return rows;
+}
+
+Response Site::admin_analytics(Request& req) {
+  Response err;
+  auto range = analytics_range(req, err);
+  if (!range) return err;
+  auto days = analytics::day_range(range->first, range->last);
+  auto report = analytics::build_report(analytics_rows(*range), days);
+  json view = admin_view(req, "Analytics", "analytics");
+  view["days"] = std::to_string(range->days);
+  view["first_day"] = range->first;
+  view["last_day"] = range->last;
+  view["timezone"] = config_.timezone;
+  std::string qs = "days=" + std::to_string(range->days) +
+                   (range->article_id ? "&article=" + std::to_string(range->article_id) : "");
+  view["csv_url"] = "/admin/analytics.csv?" + qs;
+  json ranges = json::array();
+  for (int d : {7, 30, 90, 365}) {
+    ranges.push_back({{"value", std::to_string(d)}, {"label", "Last " + std::to_string(d) + " days"},
+                      {"selected", d == range->days}});
+  }
+  view["ranges"] = ranges;
+  if (range->article_id) {
+    auto a = store_.editorial().article(range->article_id);
+    if (!a) return admin_error(req, 404, "There is no such article.");
+    view["article_id"] = std::to_string(range->article_id);
+    view["scope"] = "“" + a->input.headline + "”";
+  } else {
+    view["scope"] = "All articles";
+  }
+  json totals = json::array();
+  for (const auto& k : analytics::kinds()) {
+    totals.push_back({{"label", analytics::kind_label(k)}, {"value", std::to_string(report.totals[k])}});
+  }
+  view["totals"] = totals;
+  std::vector<analytics::Series> series = {
+      {"Views", report.per_day["view"], "#0b4f8a"},
+      {"Wall impressions", report.per_day["wall"], "#b07a00"},
+      {"Registrations", report.per_day["registration"], "#8a1c1c"},
+  };
+  view["daily_svg"] = analytics::line_chart("Views, wall impressions and registrations per day", days, series);
+  json daily = json::array();
+  for (std::size_t i = days.size(); i-- > 0;) {
+    json row = {{"day", days[i]}};
+    for (const auto& k : analytics::kinds()) row[k] = std::to_string(report.per_day[k][i]);
+    daily.push_back(row);
+  }
+  view["daily"] = daily;
+  std::vector<std::pair<std::string, long long>> states;
+  for (const char* s : {"anonymous", "registered-unverified", "registered", "subscriber", "staff"}) {
+    states.emplace_back(state_label(s), report.views_by_state[s]);
+  }
+  view["state_svg"] = analytics::bar_chart("Views by reader state", states);
+  json st = json::array();
+  for (auto& [l, v] : states) st.push_back({{"label", l}, {"value", std::to_string(v)}});
+  view["states"] = st;
+  view["funnel_svg"] = analytics::bar_chart("Funnel from anonymous reader to subscriber", report.funnel);
+  json funnel = json::array();
+  for (auto& [l, v] : report.funnel) funnel.push_back({{"label", l}, {"value", std::to_string(v)}});
+  view["funnel"] = funnel;
+  json arts = json::array();
+  for (std::size_t i = 0; i < report.articles.size() && i < 25; ++i) {
+    const auto& a = report.articles[i];
+    auto found = store_.editorial().article(a.article_id);
+    auto count = [&](const char* k) { auto it = a.by_kind.find(k); return std::to_string(it == a.by_kind.end() ? 0 : it->second); };
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.1f", a.conversion_per_mille);
+    arts.push_back({{"id", std::to_string(a.article_id)},
+                    {"headline", found ? found->input.headline : "(deleted article)"},
+                    {"days", std::to_string(range->days)},
+                    {"views", count("view")}, {"anon", std::to_string(a.anonymous_views)},
+                    {"reg", std::to_string(a.registered_views)}, {"sub", std::to_string(a.subscriber_views)},
+                    {"wall", count("wall")}, {"registration", count("registration")}, {"rate", rate},
+                    {"credit", count("credit")}, {"gift_open", count("gift_open")}});
+  }
+  view["articles"] = arts;
+  json eds = json::array();
+  std::vector<std::pair<std::string, long long>> nl_bars;
+  for (const auto& e : store_.newsletters().recent_editions("", 10)) {
+    eds.push_back({{"newsletter", e.newsletter}, {"key", e.key}, {"sent", std::to_string(e.counts.sent)},
+                   {"failed", std::to_string(e.counts.failed)}, {"pending", std::to_string(e.counts.pending)}});
+    if (nl_bars.size() < 6) nl_bars.emplace_back(e.newsletter + " " + e.key + " sent", e.counts.sent);
+  }
+  json unsubs = json::array();
+  for (auto& [n, c] : report.unsubscribes) {
+    unsubs.push_back({{"newsletter", n}, {"count", std::to_string(c)}});
+    nl_bars.emplace_back("Unsubscribes from " + n, c);
+  }
+  view["editions"] = eds;
+  view["unsubscribes"] = unsubs;
+  view["newsletter_svg"] = analytics::bar_chart("Newsletter deliveries and unsubscribes", nl_bars);
+  return render_admin("admin_analytics", view);
+}
+
+Response Site::admin_analytics_csv(Request& req) {
+  Response err;
+  auto range = analytics_range(req, err);
+  if (!range) return err;
+  Response res;
+  res.content_type = "text/csv; charset=utf-8";
+  res.set_header("Content-Disposition", "attachment; filename=\"meridian-analytics-" + range->first + "-" +
+                                            range->last + ".csv\"");
+  res.set_header("Cache-Control", "private, no-store");
+  std::string out = "day,article_id,slug,kind,reader_state,count\n";
+  std::map<long long, std::string> slugs;
+  for (const auto& e : analytics_rows(*range)) {
+    if (e.article_id && !slugs.count(e.article_id)) {
+      auto a = store_.editorial().article(e.article_id);
+      slugs[e.article_id] = a ? a->input.slug : "";
+    }
+    out += e.day + "," + std::to_string(e.article_id) + "," + csv_field(e.article_id ? slugs[e.article_id] : "") +
+           "," + csv_field(e.kind) + "," + csv_field(e.reader_state) + "," + std::to_string(e.count) + "\n";
+  }
+  res.body = std::move(out);
+  return res;
+}
+
+}  // namespace web
