@@ -2,6 +2,7 @@
 // anywhere after its name (or MERIDIAN_DATA in the environment).
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
@@ -37,49 +38,92 @@ std::unique_ptr<app::App> open_or_exit(const std::string& command, core::Config 
   return std::move(*opened);
 }
 
+// What serves requests: the app (store, services), the site and the newsletter
+// scheduler. A reload (SIGHUP, or saving settings in the back office) builds a new one
+// and swaps it in; requests in flight finish on the old one, which goes when they do.
+struct Runtime {
+  std::unique_ptr<app::App> app;
+  std::unique_ptr<web::Site> site;
+  std::unique_ptr<newsletter::Scheduler> scheduler;
+  ~Runtime() {
+    scheduler.reset();
+    site.reset();
+  }
+};
+
+core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
+  auto a = app::open_app(config);
+  if (!a) return std::unexpected(a.error());
+  auto rt = std::make_shared<Runtime>();
+  rt->app = std::move(*a);
+  auto* app = rt->app.get();
+  rt->site = std::make_unique<web::Site>(web::SiteDeps{
+      *app->store, app->config, app->clock, *app->accounts, *app->paywall, *app->events,
+      *app->newsletters, *app->editorial, *app->member_admin,
+      [] { ::kill(::getpid(), SIGHUP); }});
+  rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
+  rt->scheduler->start();
+  return rt;
+}
+
 int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   auto started = std::chrono::steady_clock::now();
-  // Block the stop signals before any thread starts (the event writer, the log flusher,
-  // the request threads inherit the mask), so that only run_server's sigwait receives
-  // them and shutdown is always graceful.
+  // Block the stop and reload signals before any thread starts (the event writer, the log
+  // flusher, the request threads inherit the mask), so that only run_server's sigwait
+  // receives them and shutdown is always graceful.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   if (!listen.empty()) {
     if (auto ok = core::parse_listen(listen, config); !ok) {
       return fail_with("serve", ok.error().message);
     }
   }
-  int status = 0;
-  auto a = open_or_exit("serve", std::move(config), status);
-  if (!a) return status;
   if (demo) {
+    int status = 0;
+    auto a = open_or_exit("serve", config, status);
+    if (!a) return status;
     auto loaded = a->content->load_demo_if_empty();
     if (!loaded) return fail_with("serve", "could not load the demo: " + loaded.error().message);
     if (*loaded > 0) std::fprintf(stderr, "meridian: loaded %d demo articles\n", *loaded);
   }
   try {
-    web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
-                                 *a->events, *a->newsletters, *a->editorial});
-    newsletter::Scheduler scheduler(*a->newsletters, a->clock, a->config);
-    scheduler.start();
+    auto first = make_runtime(config);
+    if (!first) return fail_with("serve", first.error().message);
+    std::atomic<std::shared_ptr<Runtime>> current(*first);
+    const auto& cfg = (*first)->app->config;
     web::ServerOptions options;
-    options.host = a->config.listen_host;
-    options.port = a->config.listen_port;
-    options.threads = a->config.threads;
+    options.host = cfg.listen_host;
+    options.port = cfg.listen_port;
+    options.threads = cfg.threads;
     web::run_server(
-        options, [&site](web::Request& r) { return site.handle(r); },
+        options,
+        [&current](web::Request& r) {
+          auto rt = current.load();
+          return rt->site->handle(r);
+        },
         [&] {
           auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
           std::fprintf(stderr, "meridian: serving %s on http://%s:%d (data in %s, ready in %lld ms)\n",
-                       a->config.site_name.c_str(), a->config.listen_host.c_str(),
-                       a->config.listen_port, a->config.data_dir.c_str(),
-                       static_cast<long long>(ms));
+                       cfg.site_name.c_str(), cfg.listen_host.c_str(), cfg.listen_port,
+                       cfg.data_dir.c_str(), static_cast<long long>(ms));
+        },
+        [&] {
+          auto next = make_runtime(config);
+          if (!next) {
+            std::fprintf(stderr, "meridian: reload failed, still serving the old settings: %s\n",
+                         next.error().message.c_str());
+            return;
+          }
+          current.store(*next);
+          std::fprintf(stderr, "meridian: reloaded settings\n");
         });
+    current.store(nullptr);
   } catch (const std::exception& e) {
     return fail_with("serve", e.what());
   }
@@ -137,13 +181,6 @@ int cmd_export(core::Config config, const std::string& file) {
 }
 
 // "YYYY-MM-DD": access through the end of that day in the publication's zone.
-std::optional<core::UnixTime> end_of_day(const std::string& date, const std::string& tz) {
-  auto midnight = core::parse_date(date);
-  if (!midnight) return std::nullopt;
-  auto next = core::local_date(*midnight + 86400 + 43200, "UTC");
-  return core::local_day_start(next.year, next.month, next.day, tz);
-}
-
 std::string read_file(const std::string& path, bool& ok) {
   std::stringstream ss;
   if (path == "-") {
@@ -160,43 +197,25 @@ std::string read_file(const std::string& path, bool& ok) {
   return ss.str();
 }
 
-std::string member_state(const accounts::Member& m, core::UnixTime now) {
-  if (m.role != accounts::Role::kReader) return std::string(accounts::to_string(m.role));
-  if (m.subscribed(now)) return "subscriber";
-  return m.verified() ? "registered" : "unverified";
-}
-
-int cmd_members_grant(core::Config config, const std::string& email_raw, const std::string& until,
+int cmd_members_grant(core::Config config, const std::string& email, const std::string& until,
                       const std::string& name) {
-  std::string email = accounts::normalize_email(email_raw);
-  if (!accounts::plausible_email(email)) {
-    return fail_with("members grant", "not an email address: '" + email_raw + "'");
-  }
   int status = 0;
   auto a = open_or_exit("members grant", std::move(config), status);
   if (!a) return status;
-  auto comp = end_of_day(until, a->config.timezone);
-  if (!comp) return fail_with("members grant", "--until must be a date like 2026-12-31");
-  auto before = a->store->members().find_member_by_email(email);
-  bool was_subscriber = before && before->subscribed(a->clock.now());
-  auto m = a->store->members().grant(email, name, *comp, a->clock.now());
+  auto m = a->member_admin->grant(email, name, until);
   if (!m) return fail_with("members grant", m.error().message);
-  if (!was_subscriber) a->events->record("subscription", 0, "complimentary");
   std::printf("%s is a subscriber until the end of %s (%s)\n", m->email.c_str(), until.c_str(),
               a->config.timezone.c_str());
   return 0;
 }
 
-int cmd_members_revoke(core::Config config, const std::string& email_raw) {
+int cmd_members_revoke(core::Config config, const std::string& email) {
   int status = 0;
   auto a = open_or_exit("members revoke", std::move(config), status);
   if (!a) return status;
-  std::string email = accounts::normalize_email(email_raw);
-  auto m = a->store->members().find_member_by_email(email);
-  if (!m) return fail_with("members revoke", "no member with the address " + email);
-  auto ok = a->store->members().grant(email, "", std::nullopt, a->clock.now());
-  if (!ok) return fail_with("members revoke", ok.error().message);
-  std::printf("%s no longer has complimentary access\n", email.c_str());
+  auto m = a->member_admin->revoke(email);
+  if (!m) return fail_with("members revoke", m.error().message);
+  std::printf("%s no longer has complimentary access\n", m->email.c_str());
   return 0;
 }
 
@@ -207,19 +226,12 @@ int cmd_members_list(core::Config config, bool csv) {
   auto now = a->clock.now();
   auto members = a->store->members().list_members();
   if (csv) {
-    std::printf("email,name,state,verified,complimentary_until,created_at\n");
-    for (const auto& m : members) {
-      std::printf("%s,%s,%s,%s,%s,%s\n", accounts::csv_field(m.email).c_str(),
-                  accounts::csv_field(m.name).c_str(), member_state(m, now).c_str(),
-                  m.verified() ? "yes" : "no",
-                  m.comp_until ? core::format_rfc3339(*m.comp_until).c_str() : "",
-                  core::format_rfc3339(m.created_at).c_str());
-    }
+    std::fputs(a->member_admin->export_csv().c_str(), stdout);
     return 0;
   }
   std::printf("%-40s %-12s %-9s %s\n", "EMAIL", "STATE", "VERIFIED", "COMPLIMENTARY UNTIL");
   for (const auto& m : members) {
-    std::printf("%-40s %-12s %-9s %s\n", m.email.c_str(), member_state(m, now).c_str(),
+    std::printf("%-40s %-12s %-9s %s\n", m.email.c_str(), accounts::member_state(m, now).c_str(),
                 m.verified() ? "yes" : "no",
                 m.comp_until ? core::format_rfc3339(*m.comp_until).c_str() : "-");
   }
@@ -236,24 +248,11 @@ int cmd_members_import(core::Config config, const std::string& file, const std::
   int status = 0;
   auto a = open_or_exit("members import", std::move(config), status);
   if (!a) return status;
-  std::optional<core::UnixTime> comp;
-  if (!until.empty()) {
-    comp = end_of_day(until, a->config.timezone);
-    if (!comp) return fail_with("members import", "--grant-until must be a date like 2026-12-31");
-  }
-  int created = 0, updated = 0;
-  for (const auto& r : *rows) {
-    auto existing = a->store->members().find_member_by_email(r.email);
-    // The publisher vouches for the list: addresses count as confirmed.
-    auto m = a->store->members().grant(r.email, r.name,
-                                       comp ? comp : (existing ? existing->comp_until : std::nullopt),
-                                       a->clock.now());
-    if (!m) return fail_with("members import", m.error().message);
-    (void)a->store->members().mark_verified(m->id, a->clock.now());
-    existing ? ++updated : ++created;
-  }
-  std::printf("imported %zu members from %s (%d new, %d updated)%s\n", rows->size(), file.c_str(),
-              created, updated, comp ? (", subscribers until the end of " + until).c_str() : "");
+  auto report = a->member_admin->import_csv(text, until);
+  if (!report) return fail_with("members import", file + ": " + report.error().message + " (nothing imported)");
+  std::printf("imported %d members from %s (%d new, %d updated)%s\n", report->rows, file.c_str(),
+              report->created, report->updated,
+              until.empty() ? "" : (", subscribers until the end of " + until).c_str());
   return 0;
 }
 
@@ -284,24 +283,17 @@ int cmd_institutions_list(core::Config config) {
   return 0;
 }
 
-int cmd_staff_add(core::Config config, const std::string& email_raw, const std::string& role_name) {
+int cmd_staff_add(core::Config config, const std::string& email, const std::string& role_name) {
   auto role = accounts::parse_role(role_name);
   if (!role || *role == accounts::Role::kReader) {
     return fail_with("staff add", "--role must be admin, editor or author");
   }
-  std::string email = accounts::normalize_email(email_raw);
-  if (!accounts::plausible_email(email)) {
-    return fail_with("staff add", "not an email address: '" + email_raw + "'");
-  }
   int status = 0;
   auto a = open_or_exit("staff add", std::move(config), status);
   if (!a) return status;
-  auto existing = a->store->members().find_member_by_email(email);
-  auto m = existing ? *existing : *a->store->members().grant(email, "", std::nullopt, a->clock.now());
-  (void)a->store->members().mark_verified(m.id, a->clock.now());
-  auto ok = a->store->members().set_role(m.id, *role);
-  if (!ok) return fail_with("staff add", ok.error().message);
-  std::printf("%s is now %s\n", email.c_str(), role_name.c_str());
+  auto m = a->member_admin->set_staff_role(email, *role);
+  if (!m) return fail_with("staff add", m.error().message);
+  std::printf("%s is now %s\n", m->email.c_str(), role_name.c_str());
   return 0;
 }
 
@@ -434,7 +426,7 @@ int main(int argc, char** argv) {
     auto a = open_or_exit("routes", config, status);
     if (!a) return status;
     web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
-                                 *a->events, *a->newsletters, *a->editorial});
+                                 *a->events, *a->newsletters, *a->editorial, *a->member_admin, {}});
     for (const auto& r : site.router().routes()) {
       std::printf("%s\t%s\t%s\n", r.method.c_str(), r.pattern.c_str(), web::to_string(r.audience));
     }

@@ -27,6 +27,11 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   } catch (const store::StoreError& e) {
     return core::fail(core::ErrorCode::kUnavailable, e.what());
   }
+  // Settings saved in the back office override the file and the environment.
+  if (auto applied = core::apply_settings(a->config, a->store->editorial().settings()); !applied) {
+    return core::fail(core::ErrorCode::kInvalidInput,
+                      "settings saved in the back office: " + applied.error().message);
+  }
   a->content = std::make_unique<content::ContentService>(a->store->content(), a->clock,
                                                          a->config.teaser_paragraphs);
   a->mailer = mail::make_mailer(a->config, a->clock);
@@ -45,6 +50,9 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
       a->store->members().site_secret());
   a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
                                                                a->clock, a->config);
+  a->member_admin = std::make_unique<accounts::MemberAdmin>(
+      a->store->members(), a->clock, a->config.timezone,
+      [raw] { raw->events->record("subscription", 0, "complimentary"); });
   return a;
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "accounts/admin.h"
 #include "accounts/service.h"
 #include "content/service.h"
 #include "editorial/service.h"
@@ -30,6 +31,7 @@ struct App {
   std::unique_ptr<events::Recorder> events;
   std::unique_ptr<newsletter::NewsletterService> newsletters;
   std::unique_ptr<editorial::EditorialService> editorial;
+  std::unique_ptr<accounts::MemberAdmin> member_admin;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

@@ -41,6 +41,25 @@ int ContentService::export_jsonl(std::ostream& out) {
   return n;
 }
 
+core::Result<int> ContentService::rerender_all() {
+  std::vector<ArticleInput> batch;
+  int n = 0;
+  std::optional<core::Error> error;
+  auto flush = [&] {
+    if (batch.empty() || error) return;
+    if (auto r = import_articles(batch); !r) error = r.error();
+    n += static_cast<int>(batch.size());
+    batch.clear();
+  };
+  store_.for_each_article([&](const ArticleInput& a) {
+    batch.push_back(a);
+    if (batch.size() >= 200) flush();
+  });
+  flush();
+  if (error) return std::unexpected(*error);
+  return n;
+}
+
 core::Result<int> ContentService::load_demo_if_empty() {
   if (store_.count_articles() > 0) return 0;
   auto articles = generate_demo(clock_.now(), kDemoArticleCount, kDemoSeed);

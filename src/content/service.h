@@ -32,6 +32,9 @@ class ContentService {
   // Writes every article as JSON Lines; returns how many.
   int export_jsonl(std::ostream& out);
 
+  // Renders every article again (after the teaser length changed); returns how many.
+  core::Result<int> rerender_all();
+
   // Fills an empty store with the demo publication; returns articles created (0 if
   // the store already had content).
   core::Result<int> load_demo_if_empty();

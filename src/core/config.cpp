@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "core/time.h"
@@ -165,6 +166,102 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");
   }
   return {};
+}
+
+namespace {
+
+Result<int> setting_int(const std::string& name, const std::string& value, int lo, int hi) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || p != value.data() + value.size() || v < lo || v > hi) {
+    return fail(ErrorCode::kInvalidInput, name + ": a whole number from " + std::to_string(lo) +
+                                              " to " + std::to_string(hi));
+  }
+  return v;
+}
+
+bool http_url(const std::string& s) {
+  return (s.starts_with("https://") || s.starts_with("http://")) && s.size() > 8 &&
+         s.find_first_of(" \"<>") == std::string::npos;
+}
+
+}  // namespace
+
+Result<void> apply_settings(Config& config, const std::map<std::string, std::string>& settings) {
+  Config next = config;
+  for (const auto& [key, value] : settings) {
+    if (key == "site.name") {
+      if (value.empty() || value.size() > 100) {
+        return fail(ErrorCode::kInvalidInput, "Site name: 1 to 100 characters");
+      }
+      next.site_name = value;
+    } else if (key == "site.description") {
+      if (value.size() > 300) return fail(ErrorCode::kInvalidInput, "Description: at most 300 characters");
+      next.site_description = value;
+    } else if (key == "site.url") {
+      if (!value.empty() && !http_url(value)) {
+        return fail(ErrorCode::kInvalidInput, "Site address: a URL starting with https:// or http://");
+      }
+      next.site_url = value;
+    } else if (key == "site.timezone") {
+      if (!valid_time_zone(value)) {
+        return fail(ErrorCode::kInvalidInput,
+                    "Time zone: '" + value + "' is not a known zone (use a name like Europe/London)");
+      }
+      next.timezone = value;
+    } else if (key == "site.teaser_paragraphs") {
+      auto v = setting_int("Teaser length", value, 1, 50);
+      if (!v) return std::unexpected(v.error());
+      next.teaser_paragraphs = *v;
+    } else if (key == "access.monthly_credits") {
+      auto v = setting_int("Monthly free articles", value, 0, 100);
+      if (!v) return std::unexpected(v.error());
+      next.monthly_credits = *v;
+    } else if (key == "access.gifts_per_month") {
+      auto v = setting_int("Gift links a month", value, 0, 1000);
+      if (!v) return std::unexpected(v.error());
+      next.gifts_per_month = *v;
+    } else if (key == "ads") {
+      std::vector<Config::Ad> ads;
+      try {
+        for (const auto& a : nlohmann::json::parse(value)) {
+          Config::Ad ad{a.value("image", ""), a.value("link", ""), a.value("alt", "")};
+          if (ad.image.empty() && ad.link.empty()) continue;
+          bool image_ok = http_url(ad.image) || (ad.image.starts_with("/") && !ad.image.starts_with("//") &&
+                                                 ad.image.find_first_of(" \"<>") == std::string::npos);
+          bool link_ok = http_url(ad.link) || (ad.link.starts_with("/") && !ad.link.starts_with("//") &&
+                                               ad.link.find_first_of(" \"<>") == std::string::npos);
+          if (!image_ok || !link_ok) {
+            return fail(ErrorCode::kInvalidInput,
+                        "House ads: the image and the link must be web addresses (https://…) or paths "
+                        "on this site (/…)");
+          }
+          if (ad.alt.empty()) {
+            return fail(ErrorCode::kInvalidInput, "House ads: describe each image (alternative text)");
+          }
+          ads.push_back(std::move(ad));
+        }
+      } catch (const nlohmann::json::exception&) {
+        return fail(ErrorCode::kInvalidInput, "House ads: not a list of ads");
+      }
+      next.ads = std::move(ads);
+    }
+  }
+  config = std::move(next);
+  return {};
+}
+
+std::map<std::string, std::string> settings_of(const Config& config) {
+  nlohmann::json ads = nlohmann::json::array();
+  for (const auto& a : config.ads) ads.push_back({{"image", a.image}, {"link", a.link}, {"alt", a.alt}});
+  return {{"site.name", config.site_name},
+          {"site.description", config.site_description},
+          {"site.url", config.site_url},
+          {"site.timezone", config.timezone},
+          {"site.teaser_paragraphs", std::to_string(config.teaser_paragraphs)},
+          {"access.monthly_credits", std::to_string(config.monthly_credits)},
+          {"access.gifts_per_month", std::to_string(config.gifts_per_month)},
+          {"ads", ads.dump()}};
 }
 
 }  // namespace core

@@ -62,6 +62,15 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
 
 std::map<std::string, std::string> process_environment();
 
+// Settings an admin edits in the back office (stored in the database), by key:
+// site.name, site.description, site.url, site.timezone, site.teaser_paragraphs,
+// access.monthly_credits, access.gifts_per_month, ads (JSON: [{"image","link","alt"}]).
+// They override meridian.toml and the environment. Unknown keys are ignored (a newer
+// version may have written them); a bad value fails with a message naming the setting.
+Result<void> apply_settings(Config& config, const std::map<std::string, std::string>& settings);
+// The current values of those settings, as apply_settings reads them.
+std::map<std::string, std::string> settings_of(const Config& config);
+
 // Parses "HOST:PORT" (or ":PORT", or "PORT").
 Result<void> parse_listen(std::string_view spec, Config& config);
 

@@ -146,6 +146,17 @@ class MemberStore {
   virtual core::Result<void> set_password_hash(long long member_id, const std::string& hash) = 0;
   virtual std::optional<std::string> password_hash(long long member_id) = 0;
   virtual std::vector<accounts::Member> list_members() = 0;
+  // The back office's member search: `text` in the address or name; `state` one of
+  // "", "registered" (readers without access), "unverified", "verified", "subscriber"
+  // (access now), "staff". Newest first.
+  struct MemberFilter {
+    std::string text;
+    std::string state;
+    core::UnixTime now = 0;
+    int limit = 50;
+    int offset = 0;
+  };
+  virtual std::vector<accounts::Member> search_members(const MemberFilter& filter, int& total) = 0;
   virtual core::Result<void> delete_member(long long member_id) = 0;
 
   virtual core::Result<void> create_session(const std::string& token_hash, long long member_id,
@@ -294,6 +305,11 @@ class NewsletterStore {
                                                 long long member_id, core::UnixTime now) = 0;
   // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet.
   virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
+  struct MemberDelivery {
+    std::string newsletter, key, status, last_error;
+    std::optional<core::UnixTime> sent_at;
+  };
+  virtual std::vector<MemberDelivery> deliveries_of(long long member_id, int limit) = 0;
   struct EditionStats {
     long long id = 0;
     std::string newsletter, key, subject;

@@ -28,6 +28,23 @@ void Site::build_admin_routes() {
   post("/admin/articles/{id}/feature", A::kEditor, [this](Request& r) { return admin_feature(r); });
   post("/admin/preview", A::kAuthor, [this](Request& r) { return admin_live_preview(r); });
 
+  get("/admin/taxonomy", A::kEditor, [this](Request& r) { return admin_taxonomy(r); });
+  post("/admin/taxonomy", A::kEditor, [this](Request& r) { return admin_taxonomy_post(r); });
+
+  get("/admin/members", A::kAdmin, [this](Request& r) { return admin_members(r); });
+  get("/admin/members/export", A::kAdmin, [this](Request& r) { return admin_members_export(r); });
+  post("/admin/members/import", A::kAdmin, [this](Request& r) { return admin_members_import(r); });
+  post("/admin/members/grant", A::kAdmin, [this](Request& r) { return admin_member_grant(r); });
+  get("/admin/members/{id}", A::kAdmin, [this](Request& r) { return admin_member(r); });
+  post("/admin/members/{id}/grant", A::kAdmin, [this](Request& r) { return admin_member_grant(r); });
+  post("/admin/members/{id}/revoke", A::kAdmin, [this](Request& r) { return admin_member_revoke(r); });
+  get("/admin/institutions", A::kAdmin, [this](Request& r) { return admin_institutions(r); });
+  post("/admin/institutions", A::kAdmin, [this](Request& r) { return admin_institution_add(r); });
+  get("/admin/staff", A::kAdmin, [this](Request& r) { return admin_staff(r); });
+  post("/admin/staff", A::kAdmin, [this](Request& r) { return admin_staff_set(r); });
+  get("/admin/settings", A::kAdmin, [this](Request& r) { return admin_settings(r); });
+  post("/admin/settings", A::kAdmin, [this](Request& r) { return admin_settings_post(r); });
+
   get("/admin/analytics", A::kEditor, [this](Request& r) { return admin_analytics(r); });
   get("/admin/analytics.csv", A::kEditor, [this](Request& r) { return admin_analytics_csv(r); });
 

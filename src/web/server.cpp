@@ -53,7 +53,7 @@ Request to_request(const restinio::request_handle_t& r) {
 }  // namespace
 
 void run_server(const ServerOptions& options, const RequestHandler& handler,
-                const std::function<void()>& on_started) {
+                const std::function<void()>& on_started, const std::function<void()>& on_reload) {
   using traits_t = restinio::default_traits_t;
   auto settings =
       restinio::server_settings_t<traits_t>{}
@@ -93,13 +93,18 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto server = restinio::run_async<traits_t>(restinio::own_io_context(), std::move(settings),
                                               static_cast<std::size_t>(options.threads));
   if (on_started) on_started();
-  int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (on_reload) on_reload();
+  }
   server->stop();
   server->wait();
 }

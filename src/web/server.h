@@ -1,7 +1,7 @@
 // The HTTP server adapter: the only place that knows RESTinio. It turns wire
 // requests into web::Request, calls one handler, and writes web::Response back.
 // Limits and timeouts are enforced here; SIGTERM/SIGINT stop it gracefully
-// (in-flight requests finish, then run_server returns).
+// (in-flight requests finish, then run_server returns); SIGHUP asks for a reload.
 #pragma once
 
 #include <cstddef>
@@ -27,9 +27,11 @@ struct ServerOptions {
 
 using RequestHandler = std::function<Response(Request&)>;
 
-// Blocks until a stop signal arrives. `on_started` runs once the socket listens.
+// Blocks until a stop signal arrives. `on_started` runs once the socket listens;
+// `on_reload` runs on SIGHUP (the socket stays open meanwhile).
 // Throws std::runtime_error when the address cannot be bound.
 void run_server(const ServerOptions& options, const RequestHandler& handler,
-                const std::function<void()>& on_started);
+                const std::function<void()>& on_started,
+                const std::function<void()>& on_reload = {});
 
 }  // namespace web

@@ -112,8 +112,12 @@ AccessLog::AccessLog() : thread_([this] {
     std::fflush(stdout);
   }
 }) {
-  static char buffer[1 << 16];
-  std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+  // Once per process: a reload builds a second site while the first finishes.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    static char buffer[1 << 16];
+    std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+  });
 }
 
 AccessLog::~AccessLog() {
@@ -130,7 +134,8 @@ AccessLog::~AccessLog() {
 Site::Site(const SiteDeps& d)
     : store_(d.store), content_(d.store.content()), members_(d.store.members()), config_(d.config),
       clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
-      newsletters_(d.newsletters), editorial_(d.editorial),
+      newsletters_(d.newsletters), editorial_(d.editorial), member_admin_(d.member_admin),
+      reload_(d.reload),
       base_url_(d.config.base_url()) {
   std::string all_static;
   for (const auto* a = assets::kStatic; !a->name.empty(); ++a) all_static += a->content;

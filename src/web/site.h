@@ -11,6 +11,7 @@
 #include <optional>
 #include <nlohmann/json_fwd.hpp>
 
+#include "accounts/admin.h"
 #include "accounts/service.h"
 #include "events/recorder.h"
 #include "newsletter/service.h"
@@ -39,6 +40,9 @@ struct SiteDeps {
   events::Recorder& events;
   newsletter::NewsletterService& newsletters;
   editorial::EditorialService& editorial;
+  accounts::MemberAdmin& member_admin;
+  // Asks the process to reload its settings (serve); empty elsewhere.
+  std::function<void()> reload;
 };
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
@@ -181,6 +185,24 @@ class Site {
   Response admin_analytics(Request& req);
   Response admin_analytics_csv(Request& req);
 
+  // Back office: members, institutions, staff (admin_people.cpp)
+  Response admin_members(Request& req);
+  Response admin_member(Request& req);
+  Response admin_member_grant(Request& req);
+  Response admin_member_revoke(Request& req);
+  Response admin_members_export(Request& req);
+  Response admin_members_import(Request& req);
+  Response admin_institutions(Request& req);
+  Response admin_institution_add(Request& req);
+  Response admin_staff(Request& req);
+  Response admin_staff_set(Request& req);
+
+  // Back office: taxonomy and settings (admin_site.cpp)
+  Response admin_taxonomy(Request& req);
+  Response admin_taxonomy_post(Request& req);
+  Response admin_settings(Request& req);
+  Response admin_settings_post(Request& req);
+
   // Shared helpers (views.cpp)
   nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
   nlohmann::json page_meta(const std::string& title, const std::string& description,
@@ -211,6 +233,8 @@ class Site {
   events::Recorder& events_;
   newsletter::NewsletterService& newsletters_;
   editorial::EditorialService& editorial_;
+  accounts::MemberAdmin& member_admin_;
+  std::function<void()> reload_;
   Templates templates_;
   Router router_;
   PageCache cache_;           // shared: anonymous readers only

@@ -279,6 +279,113 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(ed.get("/admin/analytics?days=0").status, 400)
         self.assertEqual(ed.get("/admin/analytics?article=abc").status, 400)
 
+    def test_8_members_admin(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/members?q=reader@example")
+        self.assertEqual(page.status, 200)
+        self.assertIn("reader@example.org", page.text)
+        self.assertNotIn("editor@meridian.example", page.text)
+        staff = ad.get("/admin/members?state=staff").text
+        self.assertIn("editor@meridian.example", staff)
+        self.assertNotIn("reader@example.org", staff)
+        self.assertEqual(ad.get("/admin/members?state=bogus").status, 400)
+        token = csrf_of(page.text)
+        # Grant by address (a new one), then view, then revoke.
+        r = ad.post("/admin/members/grant", {"csrf": token, "email": "comp@example.org",
+                                               "name": "Comp Reader", "until": "2099-12-31"})
+        self.assertEqual(r.status, 303, r.text)
+        member_path = r.header("Location").split("?")[0]
+        m = ad.get(member_path).text
+        self.assertIn("subscriber", m)
+        self.assertIn("2099-12-31", m)
+        self.assertIn("comp@example.org", ad.get("/admin/members?state=subscriber").text)
+        bad = ad.post("/admin/members/grant", {"csrf": token, "email": "not-an-address", "until": "2099-12-31"})
+        self.assertEqual(bad.status, 400)
+        self.assertIn("not an email address", bad.text)
+        bad = ad.post(member_path + "/grant", {"csrf": token, "until": "2001-01-01"})
+        self.assertEqual(bad.status, 400)
+        r = ad.post(member_path + "/revoke", {"csrf": token})
+        self.assertEqual(r.status, 303)
+        self.assertNotIn("comp@example.org", ad.get("/admin/members?state=subscriber").text)
+        # CSV: a bad file imports nothing; a good one imports all.
+        r = ad.post_multipart("/admin/members/import", {"csrf": token, "until": ""},
+                              {"csv": ("m.csv", "text/csv", b"email,name\nok@example.org,Ok\nnope,Bad\n")})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Nothing imported", r.text)
+        self.assertNotIn("ok@example.org", ad.get("/admin/members?q=ok@example").text)
+        r = ad.post_multipart("/admin/members/import", {"csrf": token, "until": "2099-01-31"},
+                              {"csv": ("m.csv", "text/csv", b"email,name\nok@example.org,Ok\nok2@example.org,Ok2\n")})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("Imported 2 members", r.text)
+        csv = ad.get("/admin/members/export")
+        self.assertTrue(csv.header("Content-Type").startswith("text/csv"))
+        self.assertIn("ok2@example.org,Ok2,subscriber,yes,", csv.text)
+
+    def test_9_institutions_staff_taxonomy(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/institutions")
+        token = csrf_of(page.text)
+        r = ad.post("/admin/institutions", {"csrf": token, "name": "City Library", "cidrs": "10.9.0.0/16\nnonsense"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("nonsense", r.text)
+        self.assertIn("City Library", r.text)  # what was typed stays
+        r = ad.post("/admin/institutions", {"csrf": token, "name": "City Library", "cidrs": "10.9.0.0/16"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("10.9.0.0/16", ad.get("/admin/institutions").text)
+        # Staff: make the reader an author; they reach /admin; then back to reader.
+        r = ad.post("/admin/staff", {"csrf": token, "email": "newstaff@example.org", "role": "author"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("newstaff@example.org", ad.get("/admin/staff").text)
+        r = ad.post("/admin/staff", {"csrf": token, "email": "admin@meridian.example", "role": "editor"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("own admin role", r.text)
+        # Taxonomy: create, rename, merge.
+        ed = self.clients["editor"]
+        tax = ed.get("/admin/taxonomy")
+        self.assertEqual(tax.status, 200)
+        t = csrf_of(tax.text)
+        self.assertEqual(ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "create", "name": "Energy"}).status, 303)
+        self.assertEqual(ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "create", "name": "Energy"}).status, 409)
+        r = ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "rename", "slug": "trade", "name": "Global trade"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("Global trade", self.server.get("/articles/existing-story").text)
+        r = ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "merge", "from": "trade-policy", "into": "trade"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.server.get("/topics/trade-policy").status, 404)
+        listing = self.server.get("/topics/trade").text
+        self.assertIn("Second story", listing)
+        self.assertIn("An existing story", listing)
+        # Search sees the new names.
+        found = self.server.get("/api/v1/search?q=%22global+trade%22").json()
+        self.assertGreaterEqual(found["total"], 2)
+        self.assertEqual(ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "merge", "from": "trade", "into": "trade"}).status, 400)
+
+    def test_zz_settings_apply_at_once(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/settings")
+        self.assertEqual(page.status, 200)
+        fields = {"csrf": csrf_of(page.text), "site.name": "The Meridian Review", "site.description": "d",
+                  "site.url": "", "site.timezone": "Mars/Olympus", "site.teaser_paragraphs": "3",
+                  "access.monthly_credits": "5", "access.gifts_per_month": "10",
+                  "ad_image_0": "", "ad_link_0": "", "ad_alt_0": ""}
+        r = ad.post("/admin/settings", fields)
+        self.assertEqual(r.status, 400)
+        self.assertIn("Mars/Olympus", r.text)
+        self.assertIn("The Meridian Review", r.text)  # nothing typed is lost
+        self.assertNotIn("The Meridian Review", self.server.get("/").text)
+        fields["site.timezone"] = "Asia/Tokyo"
+        r = ad.post("/admin/settings", fields)
+        self.assertEqual(r.status, 303)
+        deadline = time.time() + 10
+        while "The Meridian Review" not in self.server.get("/").text and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIn("The Meridian Review", self.server.get("/").text)
+        page = ad.get("/admin/settings")
+        self.assertIn('value="Asia/Tokyo"', page.text)
+        self.assertIn('value="5"', page.text)
+        # Sessions survive the reload.
+        self.assertEqual(ad.get("/admin").status, 200)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -146,6 +146,31 @@ class SqliteMemberStore final : public MemberStore {
     return out;
   }
 
+  std::vector<Member> search_members(const MemberFilter& f, int& total) override {
+    auto c = pool_.acquire();
+    const char* where =
+        " FROM members WHERE (?1 = '' OR instr(email, lower(?1)) > 0 OR "
+        "instr(lower(name), lower(?1)) > 0) AND ("
+        "?2 = '' OR "
+        "(?2 = 'registered' AND role = 'reader' AND (comp_until IS NULL OR comp_until <= ?3)) OR "
+        "(?2 = 'unverified' AND verified_at IS NULL) OR "
+        "(?2 = 'verified' AND verified_at IS NOT NULL) OR "
+        "(?2 = 'subscriber' AND comp_until > ?3) OR "
+        "(?2 = 'staff' AND role != 'reader'))";
+    {
+      auto s = c->prepare(std::string("SELECT COUNT(*)") + where);
+      s->bind(1, f.text).bind(2, f.state).bind(3, static_cast<std::int64_t>(f.now));
+      total = s->step() ? s->integer(0) : 0;
+    }
+    auto s = c->prepare(std::string("SELECT ") + kMemberColumns + where +
+                        " ORDER BY id DESC LIMIT ?4 OFFSET ?5");
+    s->bind(1, f.text).bind(2, f.state).bind(3, static_cast<std::int64_t>(f.now)).bind(4, f.limit)
+        .bind(5, f.offset);
+    std::vector<Member> out;
+    while (s->step()) out.push_back(read_member(*s));
+    return out;
+  }
+
   core::Result<void> delete_member(long long member_id) override {
     return guarded([&] {
       auto c = pool_.acquire();

@@ -204,6 +204,21 @@ class SqliteNewsletterStore final : public NewsletterStore {
     return out;
   }
 
+  std::vector<MemberDelivery> deliveries_of(long long member_id, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT e.newsletter, e.key, d.status, d.last_error, d.sent_at FROM deliveries d "
+        "JOIN editions e ON e.id = d.edition_id WHERE d.member_id = ?1 ORDER BY e.id DESC LIMIT ?2");
+    s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, limit);
+    std::vector<MemberDelivery> out;
+    while (s->step()) {
+      MemberDelivery d{s->text(0), s->text(1), s->text(2), s->text(3), std::nullopt};
+      if (!s->is_null(4)) d.sent_at = s->int64(4);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
   std::vector<EditionStats> recent_editions(const std::string& newsletter, int limit) override {
     auto c = pool_.acquire();
     auto s = c->prepare(

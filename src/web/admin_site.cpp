@@ -1,0 +1,138 @@
+// The back office for the publication itself: taxonomy (create, rename, merge topics
+// and countries; featured articles) and settings.
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "store/editorial_store.h"
+#include "web/session.h"
+#include "web/site.h"
+
+namespace web {
+
+using nlohmann::json;
+
+Response Site::admin_taxonomy(Request& req) {
+  json view = admin_view(req, "Topics and countries", "taxonomy");
+  json kinds = json::array();
+  for (auto kind : {content::TermKind::kTopic, content::TermKind::kCountry}) {
+    json terms = json::array();
+    for (const auto& t : store_.editorial().terms(kind)) {
+      terms.push_back({{"slug", t.term.slug}, {"name", t.term.name}, {"url", term_url(t.term)},
+                       {"count", std::to_string(t.articles)}});
+    }
+    bool topic = kind == content::TermKind::kTopic;
+    kinds.push_back({{"kind", std::string(content::to_string(kind))},
+                     {"heading", topic ? "Topics" : "Countries and regions"},
+                     {"singular", topic ? "topic" : "country or region"},
+                     {"terms", terms},
+                     {"csrf", std::string(kCsrfMarker)}});
+  }
+  view["kinds"] = kinds;
+  store::ArticleFilter f;
+  f.featured_only = true;
+  int total = 0;
+  json featured = json::array();
+  for (const auto& a : store_.editorial().list(f, total)) {
+    featured.push_back({{"id", a.id}, {"headline", a.headline}});
+  }
+  view["featured"] = featured;
+  return render_admin("admin_taxonomy", view);
+}
+
+Response Site::admin_taxonomy_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  std::string kind_name = req.form_value("kind"), op = req.form_value("op");
+  content::TermKind kind;
+  if (kind_name == "topic") {
+    kind = content::TermKind::kTopic;
+  } else if (kind_name == "country") {
+    kind = content::TermKind::kCountry;
+  } else {
+    return admin_error(req, 400, "Choose topics or countries.");
+  }
+  std::string name = core::trim(req.form_value("name"));
+  core::Result<void> r;
+  if (op == "create" || op == "rename") {
+    if (name.empty() || core::slugify(name).empty() || name.size() > 100) {
+      return admin_error(req, 400, "Name: 1 to 100 characters, with letters or digits.");
+    }
+    r = op == "create" ? store_.editorial().create_term(kind, name)
+                       : store_.editorial().rename_term(kind, req.form_value("slug"), name);
+  } else if (op == "merge") {
+    auto merged = store_.editorial().merge_terms(kind, req.form_value("from"), req.form_value("into"));
+    if (!merged) r = std::unexpected(merged.error());
+  } else {
+    return admin_error(req, 400, "Unknown action.");
+  }
+  if (!r) return admin_error(req, status_for(r.error()), r.error().message);
+  return redirect("/admin/taxonomy?flash=done");
+}
+
+Response Site::admin_settings(Request& req) {
+  json view = admin_view(req, "Settings", "settings");
+  view["s"] = {{"name", config_.site_name},
+               {"description", config_.site_description},
+               {"url", config_.site_url},
+               {"timezone", config_.timezone},
+               {"teaser", std::to_string(config_.teaser_paragraphs)},
+               {"credits", std::to_string(config_.monthly_credits)},
+               {"gifts", std::to_string(config_.gifts_per_month)}};
+  json ads = json::array();
+  for (std::size_t i = 0; i < config_.ads.size() + 2; ++i) {
+    core::Config::Ad ad = i < config_.ads.size() ? config_.ads[i] : core::Config::Ad{};
+    ads.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ad.image},
+                   {"link", ad.link}, {"alt", ad.alt}});
+  }
+  view["ads"] = ads;
+  if (req.query_value("flash") == "settings") view["flash"] = "Settings saved and applied.";
+  return render_admin("admin_settings", view);
+}
+
+Response Site::admin_settings_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  std::map<std::string, std::string> values;
+  for (const char* key : {"site.name", "site.description", "site.url", "site.timezone",
+                          "site.teaser_paragraphs", "access.monthly_credits",
+                          "access.gifts_per_month"}) {
+    values[key] = core::trim(req.form_value(key));
+  }
+  json ads = json::array();
+  for (int i = 0; i < 20; ++i) {
+    std::string k = std::to_string(i);
+    if (req.form.find("ad_image_" + k) == req.form.end()) break;
+    ads.push_back({{"image", core::trim(req.form_value("ad_image_" + k))},
+                   {"link", core::trim(req.form_value("ad_link_" + k))},
+                   {"alt", core::trim(req.form_value("ad_alt_" + k))}});
+  }
+  values["ads"] = ads.dump();
+  core::Config check = config_;
+  if (auto ok = core::apply_settings(check, values); !ok) {
+    json view = admin_view(req, "Settings", "settings");
+    view["error"] = ok.error().message;
+    // What was typed stays in the form.
+    view["s"] = {{"name", values["site.name"]}, {"description", values["site.description"]},
+                 {"url", values["site.url"]}, {"timezone", values["site.timezone"]},
+                 {"teaser", values["site.teaser_paragraphs"]}, {"credits", values["access.monthly_credits"]},
+                 {"gifts", values["access.gifts_per_month"]}};
+    json ad_view = json::array();
+    for (std::size_t i = 0; i < ads.size(); ++i) {
+      ad_view.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i]["image"]},
+                         {"link", ads[i]["link"]}, {"alt", ads[i]["alt"]}});
+    }
+    view["ads"] = ad_view;
+    return render_admin("admin_settings", view, 400);
+  }
+  bool teaser_changed = check.teaser_paragraphs != config_.teaser_paragraphs;
+  if (auto ok = store_.editorial().save_settings(values, clock_.now()); !ok) {
+    return admin_error(req, status_for(ok.error()), ok.error().message);
+  }
+  if (teaser_changed) {
+    // Articles without a hand-placed cut are split again at the new length.
+    content::ContentService renderer(content_, clock_, check.teaser_paragraphs);
+    if (auto r = renderer.rerender_all(); !r) return admin_error(req, 503, r.error().message);
+  }
+  if (reload_) reload_();
+  return redirect("/admin/settings?flash=settings");
+}
+
+}  // namespace web
