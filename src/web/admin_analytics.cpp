@@ -161,7 +161,9 @@ Response Site::admin_analytics(Request& req) {
   }
   view["editions"] = eds;
   view["unsubscribes"] = unsubs;
-  view["newsletter_svg"] = analytics::bar_chart("Newsletter deliveries and unsubscribes", nl_bars);
+  if (!nl_bars.empty()) {
+    view["newsletter_svg"] = analytics::bar_chart("Newsletter deliveries and unsubscribes", nl_bars);
+  }
   return render_admin("admin_analytics", view);
 }
 

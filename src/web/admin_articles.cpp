@@ -187,6 +187,7 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
                {"authors", d.authors}, {"topics", d.topics}, {"countries", d.countries},
                {"corrections", d.corrections}, {"hero_image", d.hero_image},
                {"publish_at", d.publish_at}, {"featured", d.featured}};
+  view["has_hero"] = !d.hero_image.empty();
   view["preview_html"] = preview_fragment(d.body);
   json types = json::array();
   for (auto t : {content::ArticleType::kAnalysis, content::ArticleType::kFeature,

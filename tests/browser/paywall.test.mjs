@@ -2,31 +2,14 @@
 // with screenshots, and axe-core on the article page in each reader state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const HERE = path.dirname(new URL(import.meta.url).pathname);
-const BIN = process.env.MERIDIAN_BIN || path.join(HERE, '../../build/meridian');
-const SHOTS = process.env.SCREENSHOT_DIR || path.join(HERE, '../../build/screenshots');
-fs.mkdirSync(SHOTS, { recursive: true });
+import { BIN, SHOTS, expectAccessible, launchChromium, mailLink as mailLinkIn,
+  startServer } from './helpers.mjs';
 
 let server, browser, base, data;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function article(slug, access, extra = {}) {
   return JSON.stringify({
@@ -38,34 +21,7 @@ function article(slug, access, extra = {}) {
   });
 }
 
-function mailLink(to, prefix) {
-  const dir = path.join(data, 'outbox');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
-  for (const f of files) {
-    // Quoted-printable: undo soft line breaks and =XX escapes before searching.
-    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
-    const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
-      (_, h) => String.fromCharCode(parseInt(h, 16)));
-    if (!text.includes(`To: ${to}`)) continue;
-    const m = text.match(new RegExp(`https?://[^/\\s]+(${prefix}[^\\s]*)`));
-    if (m) return m[1];
-  }
-  throw new Error(`no ${prefix} link for ${to}`);
-}
-
-async function axeViolations(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-  }));
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-async function expectAccessible(page, label) {
-  const serious = await axeViolations(page);
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
-    `axe found serious or critical problems (${label})`);
-}
+const mailLink = (to, prefix) => mailLinkIn(data, to, prefix);
 
 before(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-browser-'));
@@ -75,19 +31,8 @@ before(async () => {
   execFileSync(BIN, ['import', file, '--data', data]);
   execFileSync(BIN, ['members', 'grant', '--email', 'sub@example.org', '--until', '2099-12-31',
     '--data', data]);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
-    { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ server, base } = await startServer(data));
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -1,0 +1,83 @@
+// Shared by the browser tests: a meridian server on a free port, Chromium, mail links
+// from the outbox, and axe-core checks.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+export const BIN = process.env.MERIDIAN_BIN || path.join(HERE, '../../build/meridian');
+export const SHOTS = process.env.SCREENSHOT_DIR || path.join(HERE, '../../build/screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts `meridian serve` on data; returns { server, base }.
+export async function startServer(data) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
+    { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { server, base };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// The newest link to `prefix` mailed to `to`, as a local path.
+export function mailLink(data, to, prefix) {
+  const dir = path.join(data, 'outbox');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
+  for (const f of files) {
+    // Quoted-printable: undo soft line breaks and =XX escapes before searching.
+    const raw = fs.readFileSync(path.join(dir, f), 'utf8');
+    const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
+      (_, h) => String.fromCharCode(parseInt(h, 16)));
+    if (!text.includes(`To: ${to}`)) continue;
+    const m = text.match(new RegExp(`https?://[^/\\s]+(${prefix}[^\\s]*)`));
+    if (m) return m[1];
+  }
+  throw new Error(`no ${prefix} link for ${to}`);
+}
+
+export async function expectAccessible(page, label) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  }));
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
+    `axe found serious or critical problems (${label})`);
+}
+
+// Signs a new browser context in through the emailed link.
+export async function signIn(page, base, data, email) {
+  await page.goto(`${base}/signin`);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  await page.goto(base + mailLink(data, email, '/signin/confirm'));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState();
+}
