@@ -46,7 +46,7 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   App* raw = a.get();
   a->newsletters = std::make_unique<newsletter::NewsletterService>(
       *a->store, a->clock, a->config,
-      [raw] { return mail::make_mailer(raw->config, raw->clock); }, options,
+      [raw] { return mail::make_bulk_mailer(raw->config, raw->clock); }, options,
       a->store->members().site_secret());
   a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
                                                                a->clock, a->config);

@@ -17,11 +17,14 @@ namespace mail {
 std::string quoted_printable(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
-  out.reserve(text.size() + text.size() / 8 + 16);
+  out.resize(text.size() * 3 + text.size() / 24 * 3 + 16);  // worst case: every byte escaped
+  char* o = out.data();
   std::size_t line_len = 0;
   auto room = [&](std::size_t n) {  // soft line break before a piece that would not fit
     if (line_len + n > 75) {
-      out += "=\r\n";
+      *o++ = '=';
+      *o++ = '\r';
+      *o++ = '\n';
       line_len = 0;
     }
   };
@@ -29,27 +32,30 @@ std::string quoted_printable(const std::string& text) {
     auto c = static_cast<unsigned char>(ch);
     if (c == '\n') {
       // Trailing whitespace before a line break must be encoded.
-      if (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
-        char last = out.back();
-        out.pop_back();
-        out += last == ' ' ? "=20" : "=09";
+      if (o != out.data() && (o[-1] == ' ' || o[-1] == '\t')) {
+        char last = *--o;
+        *o++ = '=';
+        *o++ = last == ' ' ? '2' : '0';
+        *o++ = last == ' ' ? '0' : '9';
       }
-      out += "\r\n";
+      *o++ = '\r';
+      *o++ = '\n';
       line_len = 0;
     } else if (c == '\r') {
       continue;
     } else if ((c >= 33 && c <= 126 && c != '=') || c == ' ' || c == '\t') {
       room(1);
-      out += ch;
+      *o++ = ch;
       ++line_len;
     } else {
       room(3);
-      out += '=';
-      out += hex[c >> 4];
-      out += hex[c & 15];
+      *o++ = '=';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 15];
       line_len += 3;
     }
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
@@ -123,7 +129,9 @@ std::string format_message(const Message& m, const std::string& from, core::Unix
     out += "\r\n";
     return out;
   }
-  std::string boundary = "=_meridian_" + core::random_token(12);
+  // "=_" cannot occur in quoted-printable text ('=' is always followed by two hex digits
+  // or a line break there), so a fixed boundary is safe and costs no randomness.
+  const std::string boundary = "=_meridian_alternative";
   out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
   out += "--" + boundary + "\r\n";
   out += "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";

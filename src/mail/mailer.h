@@ -47,4 +47,13 @@ std::unique_ptr<Mailer> make_smtp_mailer(std::string url, std::string from,
 // Picks SMTP or the outbox from the configuration.
 std::unique_ptr<Mailer> make_mailer(const core::Config& config, const core::Clock& clock);
 
+// For many messages over one connection (newsletters): libcurl connects (TLS, STARTTLS
+// and AUTH as the URL says), then this mailer speaks the mail transactions itself, with
+// PIPELINING (RFC 2920) when the server offers it: two round trips a message instead of
+// five. Not thread-safe beyond one send at a time (each sending thread has its own).
+std::unique_ptr<Mailer> make_bulk_smtp_mailer(std::string url, std::string from,
+                                              const core::Clock& clock);
+// Picks the bulk SMTP mailer or the outbox from the configuration.
+std::unique_ptr<Mailer> make_bulk_mailer(const core::Config& config, const core::Clock& clock);
+
 }  // namespace mail

@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "newsletter/journal.h"
 
 namespace newsletter {
 
@@ -336,6 +337,16 @@ core::Result<SendReport> NewsletterService::send(
   if (!e) return std::unexpected(e.error());
   SendReport report;
   auto& ns = store_.newsletters();
+  // Deliveries an earlier run recorded in its journal but did not store (it was killed).
+  auto left = SendJournal::leftovers(config_.data_dir, e->id);
+  if (!left.files.empty()) {
+    if (auto ok = ns.mark_sent_batch(e->id, left.member_ids, clock_.now()); !ok) {
+      return std::unexpected(ok.error());
+    }
+    SendJournal::remove_files(left.files);
+  }
+  auto journal = SendJournal::open(config_.data_dir, e->id);
+  if (!journal) return std::unexpected(journal.error());
   auto queued = ns.enqueue(e->id, ns.audience(newsletter, clock_.now(), options_.max_bounces));
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
@@ -344,30 +355,33 @@ core::Result<SendReport> NewsletterService::send(
   std::mutex rate_mu;
   std::mutex write_mu;
   auto next_slot = std::chrono::steady_clock::now();
+  // Accepted deliveries: in the journal at once, in the store in batches.
+  std::vector<long long> accepted;
+  auto store_accepted = [&] {  // with write_mu held
+    if (accepted.empty()) return;
+    (void)ns.mark_sent_batch(e->id, accepted, clock_.now());
+    accepted.clear();
+  };
 
-  // One round: workers (one SMTP connection each) take due deliveries from the queue.
-  // A delivery is handed out at most once per round — a batch read before another
-  // worker stored its result may still list it — and temporary failures wait for the
-  // next round.
+  // One round: workers (one SMTP connection each) take due deliveries from the queue,
+  // read in member order with a cursor, so each is handed out once a round even while
+  // accepted ones wait for their batch to reach the store; temporary failures wait for
+  // the next round.
   auto run_round = [&] {
     std::mutex mu;
     std::vector<store::Delivery> batch;
     std::size_t pos = 0;
-    std::set<long long> handed;
+    long long cursor = 0;
+    bool exhausted = false;
     auto take = [&]() -> std::optional<store::Delivery> {
       std::lock_guard lock(mu);
-      for (;;) {
-        while (pos < batch.size()) {
-          auto d = batch[pos++];
-          if (handed.insert(d.member_id).second) return d;
-        }
-        batch = ns.due(e->id, clock_.now(), 256);
+      if (pos == batch.size() && !exhausted) {
+        batch = ns.due(e->id, clock_.now(), 512, cursor);
         pos = 0;
-        // A fresh read that holds nothing new means the round is over.
-        bool fresh = false;
-        for (const auto& d : batch) fresh = fresh || !handed.count(d.member_id);
-        if (!fresh) break;
+        if (batch.empty()) exhausted = true;
+        else cursor = batch.back().member_id;
       }
+      if (pos < batch.size()) return batch[pos++];
       return std::nullopt;
     };
     std::vector<std::thread> workers;
@@ -384,13 +398,22 @@ core::Result<SendReport> NewsletterService::send(
                             static_cast<long long>(1e6 / options_.rate_per_second));
           }
           auto result = mailer->send(message_for(*e, d->member_id, d->email));
-          // Writes are serialised here: SQLite allows one writer, and its busy handler
-          // would otherwise put contending workers to sleep for milliseconds.
-          std::lock_guard write(write_mu);
           if (result) {
-            (void)ns.mark_sent(e->id, d->member_id, clock_.now());
+            // Recorded the moment the server has it: a kill after this line cannot
+            // cause a second send.
+            auto logged = (*journal)->append(d->member_id);
+            std::lock_guard write(write_mu);
+            if (!logged) {
+              (void)ns.mark_sent(e->id, d->member_id, clock_.now());
+            } else {
+              accepted.push_back(d->member_id);
+              if (accepted.size() >= 512) store_accepted();
+            }
             ++sent;
           } else {
+            // Writes are serialised: SQLite allows one writer, and its busy handler
+            // would otherwise put contending workers to sleep for milliseconds.
+            std::lock_guard write(write_mu);
             bool permanent = result.error().code == core::ErrorCode::kInvalidInput ||
                              d->attempts + 1 >= options_.max_attempts;
             long long delay = static_cast<long long>(options_.retry_seconds)
@@ -405,6 +428,8 @@ core::Result<SendReport> NewsletterService::send(
       });
     }
     for (auto& t : workers) t.join();
+    std::lock_guard write(write_mu);
+    store_accepted();
   };
 
   run_round();
@@ -420,6 +445,7 @@ core::Result<SendReport> NewsletterService::send(
   report.sent = sent;
   report.failed = failed;
   report.totals = ns.counts(e->id);
+  (*journal)->discard();  // the store has every accepted delivery now
   return report;
 }
 

@@ -278,9 +278,15 @@ class NewsletterStore {
   // Adds a pending delivery for each reader without one; returns how many were added.
   virtual core::Result<int> enqueue(long long edition_id,
                                     const std::vector<std::pair<long long, std::string>>& readers) = 0;
-  virtual std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit) = 0;
+  // Pending deliveries due at `now`, in member order after `after_member`.
+  virtual std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit,
+                                    long long after_member = 0) = 0;
   virtual core::Result<void> mark_sent(long long edition_id, long long member_id,
                                        core::UnixTime now) = 0;
+  // Many at once, in one transaction.
+  virtual core::Result<void> mark_sent_batch(long long edition_id,
+                                             const std::vector<long long>& member_ids,
+                                             core::UnixTime now) = 0;
   // A temporary failure is retried at `retry_at`; a permanent one ends the delivery and
   // counts a hard bounce against the address.
   virtual core::Result<void> mark_failed(long long edition_id, long long member_id,

@@ -277,9 +277,14 @@ def echo_removed(path, text):
 SINK = r'''
 import asyncio, os, sys, time
 from aiosmtpd.controller import Controller
-folder, delay = sys.argv[2], float(sys.argv[3])
+folder, delay, pipelining = sys.argv[2], float(sys.argv[3]), sys.argv[4] == "1"
 seen = set()
 class Handler:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if pipelining:  # as Postfix does; aiosmtpd reads pipelined commands in order
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("bounce"):
             return "550 5.1.1 No such user"
@@ -308,10 +313,11 @@ c.stop()
 
 
 class Sink:
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, pipelining=True):
         self.folder = tempfile.mkdtemp(prefix="meridian-sink-")
         self.port = free_port()
-        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", SINK, str(self.port), self.folder, str(delay)],
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", SINK, str(self.port), self.folder, str(delay),
+                                      "1" if pipelining else "0"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout.readline().strip() == "ready"
 
@@ -329,8 +335,12 @@ class Sink:
 
     def senders(self, rcpt):
         """The envelope senders (MAIL FROM) of the messages stored for rcpt."""
-        return [open(os.path.join(self.folder, n)).read() for n in sorted(os.listdir(self.folder))
-                if n.endswith(".eml.from") and n.rsplit("-", 1)[0] == rcpt]
+        out = []
+        for n in sorted(os.listdir(self.folder)):
+            if n.endswith(".eml.from") and n.rsplit("-", 1)[0] == rcpt:
+                with open(os.path.join(self.folder, n)) as f:
+                    out.append(f.read())
+        return out
 
     def count(self):
         return sum(1 for n in os.listdir(self.folder) if n.endswith(".eml"))

@@ -194,6 +194,18 @@ class NewsletterTest(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_server_without_pipelining_gets_one_command_at_a_time(self):
+        self.sink.stop()
+        self.sink = Sink(pipelining=False)
+        self.env["MERIDIAN_MAIL_SMTP"] = f"smtp://127.0.0.1:{self.sink.port}"
+        self.grant("sub1@example.org", "sub2@example.org", "tempfail@example.org", "bounce@example.org")
+        r = self.send("daily", "2026-03-02")
+        self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+        self.assertIn("edition totals: 3 sent, 1 failed, 0 pending", r.stdout)
+        got = self.sink.received()
+        self.assertEqual(sorted(got), ["sub1@example.org", "sub2@example.org", "tempfail@example.org"])
+        self.assertTrue(all(len(v) == 1 for v in got.values()), got)
+
     def test_one_click_unsubscribe_is_honoured_next_edition(self):
         self.grant("stay@example.org", "leave@example.org")
         self.assertEqual(self.send("daily", "2026-03-02").returncode, 0)

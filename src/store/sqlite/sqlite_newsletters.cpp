@@ -76,17 +76,19 @@ class SqliteNewsletterStore final : public NewsletterStore {
     });
   }
 
-  std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit) override {
+  std::vector<Delivery> due(long long edition_id, core::UnixTime now, int limit,
+                            long long after_member) override {
     auto c = pool_.acquire();
     std::vector<Delivery> out;
     auto s = c->prepare(
         "SELECT d.edition_id, d.member_id, m.email, d.attempts FROM deliveries d "
         "JOIN members m ON m.id = d.member_id "
         "WHERE d.edition_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 "
-        "ORDER BY d.member_id LIMIT ?3");
+        "AND d.member_id > ?4 ORDER BY d.member_id LIMIT ?3");
     s->bind(1, static_cast<std::int64_t>(edition_id))
         .bind(2, static_cast<std::int64_t>(now))
-        .bind(3, limit);
+        .bind(3, limit)
+        .bind(4, after_member);
     while (s->step()) out.push_back({s->int64(0), s->int64(1), s->text(2), s->integer(3)});
     return out;
   }
@@ -102,6 +104,25 @@ class SqliteNewsletterStore final : public NewsletterStore {
           .bind(2, static_cast<std::int64_t>(member_id))
           .bind(3, static_cast<std::int64_t>(now));
       s->run();
+    });
+  }
+
+  core::Result<void> mark_sent_batch(long long edition_id, const std::vector<long long>& member_ids,
+                                     core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto s = c->prepare(
+          "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
+          "WHERE edition_id = ?1 AND member_id = ?2 AND status != 'sent'");
+      for (long long m : member_ids) {
+        s->bind(1, static_cast<std::int64_t>(edition_id))
+            .bind(2, static_cast<std::int64_t>(m))
+            .bind(3, static_cast<std::int64_t>(now));
+        s->run();
+        s->reset();
+      }
+      tx.commit();
     });
   }
 
