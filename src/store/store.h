@@ -148,7 +148,8 @@ class MemberStore {
   virtual std::vector<accounts::Member> list_members() = 0;
   // The back office's member search: `text` in the address or name; `state` one of
   // "", "registered" (readers without access), "unverified", "verified", "subscriber"
-  // (access now), "staff". Newest first.
+  // (access now), "complimentary" (a grant; today every subscription is one, until
+  // payments arrive), "staff". Newest first.
   struct MemberFilter {
     std::string text;
     std::string state;

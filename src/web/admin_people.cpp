@@ -29,7 +29,8 @@ Response Site::admin_members(Request& req) {
   f.now = clock_.now();
   static const std::vector<std::pair<std::string, std::string>> states = {
       {"", "Any"}, {"registered", "Registered (no access)"}, {"unverified", "Unconfirmed address"},
-      {"verified", "Confirmed address"}, {"subscriber", "Subscriber (complimentary)"}, {"staff", "Staff"}};
+      {"verified", "Confirmed address"}, {"subscriber", "Subscriber"},
+      {"complimentary", "Complimentary access"}, {"staff", "Staff"}};
   bool known = false;
   json st = json::array();
   for (const auto& [v, l] : states) {

@@ -155,7 +155,7 @@ class SqliteMemberStore final : public MemberStore {
         "(?2 = 'registered' AND role = 'reader' AND (comp_until IS NULL OR comp_until <= ?3)) OR "
         "(?2 = 'unverified' AND verified_at IS NULL) OR "
         "(?2 = 'verified' AND verified_at IS NOT NULL) OR "
-        "(?2 = 'subscriber' AND comp_until > ?3) OR "
+        "(?2 IN ('subscriber', 'complimentary') AND comp_until > ?3) OR "
         "(?2 = 'staff' AND role != 'reader'))";
     {
       auto s = c->prepare(std::string("SELECT COUNT(*)") + where);
