@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "accounts/members_csv.h"
 #include "app/app.h"
@@ -93,8 +94,9 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   try {
     auto first = make_runtime(config);
     if (!first) return fail_with("serve", first.error().message);
-    std::atomic<std::shared_ptr<Runtime>> current(*first);
-    const auto& cfg = (*first)->app->config;
+    const core::Config cfg = (*first)->app->config;  // for the start-up line
+    std::atomic<std::shared_ptr<Runtime>> current(std::move(*first));
+    first = std::shared_ptr<Runtime>();  // `current` holds the only reference
     web::ServerOptions options;
     options.host = cfg.listen_host;
     options.port = cfg.listen_port;
@@ -120,8 +122,15 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
                          next.error().message.c_str());
             return;
           }
-          current.store(*next);
+          auto old = current.exchange(*next);
           std::fprintf(stderr, "meridian: reloaded settings\n");
+          // Requests in flight finish on the old runtime (within the handling timeout);
+          // it is taken down here, not on a request thread (its scheduler may be
+          // finishing a send).
+          for (int i = 0; i < 3000 && old.use_count() > 1; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
+          old.reset();
         });
     current.store(nullptr);
   } catch (const std::exception& e) {
@@ -412,7 +421,11 @@ int main(int argc, char** argv) {
                    std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done, total);
       if (done == total) std::fprintf(stderr, "\n");
     });
-    if (!report) return fail_with(command, report.error().message);
+    if (!report) {
+      int code = fail_with(command, report.error().message);
+      // Another sender has the edition: EX_TEMPFAIL, run again later.
+      return report.error().code == core::ErrorCode::kConflict ? 75 : code;
+    }
     std::printf("%s: %d queued now, %d sent now, %d failed now; edition totals: %d sent, %d failed, %d pending\n",
                 n_name.c_str(), report->queued, report->sent, report->failed, report->totals.sent,
                 report->totals.failed, report->totals.pending);

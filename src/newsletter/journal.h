@@ -3,7 +3,9 @@
 // message. The store is then updated in batches. The kernel keeps what was written when
 // the process is killed, so a rerun first moves every journalled delivery into the store
 // and sends nobody twice; this costs one system call a message instead of a database
-// commit. Files of live processes are locked and left alone.
+// commit. One sender at a time per edition: open() takes the edition's lock (also across
+// processes), so the CLI, the scheduler and the desk can never mail the same reader at
+// once.
 #pragma once
 
 #include <memory>
@@ -16,32 +18,31 @@ namespace newsletter {
 
 class SendJournal {
  public:
-  // Opens DATA/newsletter-journal/<edition>-<pid>.log, locked for this process.
+  // Takes the edition's lock (kConflict when another sender holds it) and reads what
+  // earlier senders of the edition journalled but may not have stored (they were killed).
   static core::Result<std::unique_ptr<SendJournal>> open(const std::string& data_dir,
                                                          long long edition_id);
   ~SendJournal();
   SendJournal(const SendJournal&) = delete;
   SendJournal& operator=(const SendJournal&) = delete;
 
-  // Records that the message to `member_id` was accepted. Thread-safe.
+  // Member ids found in earlier journals: store them as sent, then call begin().
+  const std::vector<long long>& leftovers() const { return leftovers_; }
+  // Removes the earlier journals and starts this sender's own file.
+  core::Result<void> begin();
+  // Records that the message to `member_id` was accepted. Thread-safe; after begin().
   core::Result<void> append(long long member_id);
-  // Deletes the file (call once the store holds every recorded delivery).
+  // Deletes this sender's file (call once the store holds every recorded delivery).
   void discard();
 
-  // Deliveries recorded for the edition by processes that ended (crashed or killed)
-  // before the store had them, and the files they came from (delete with remove_files
-  // once the store has them).
-  struct Leftovers {
-    std::vector<long long> member_ids;
-    std::vector<std::string> files;
-  };
-  static Leftovers leftovers(const std::string& data_dir, long long edition_id);
-  static void remove_files(const std::vector<std::string>& files);
-
  private:
-  SendJournal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_;
-  std::string path_;
+  SendJournal(int lock_fd, std::string folder, std::string prefix)
+      : lock_fd_(lock_fd), folder_(std::move(folder)), prefix_(std::move(prefix)) {}
+  int lock_fd_;
+  int fd_ = -1;
+  std::string folder_, prefix_, path_;
+  std::vector<long long> leftovers_;
+  std::vector<std::string> old_files_;
 };
 
 }  // namespace newsletter

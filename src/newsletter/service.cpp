@@ -337,16 +337,16 @@ core::Result<SendReport> NewsletterService::send(
   if (!e) return std::unexpected(e.error());
   SendReport report;
   auto& ns = store_.newsletters();
-  // Deliveries an earlier run recorded in its journal but did not store (it was killed).
-  auto left = SendJournal::leftovers(config_.data_dir, e->id);
-  if (!left.files.empty()) {
-    if (auto ok = ns.mark_sent_batch(e->id, left.member_ids, clock_.now()); !ok) {
-      return std::unexpected(ok.error());
-    }
-    SendJournal::remove_files(left.files);
-  }
+  // One sender per edition at a time (this process or another).
   auto journal = SendJournal::open(config_.data_dir, e->id);
   if (!journal) return std::unexpected(journal.error());
+  // Deliveries an earlier run recorded in its journal but did not store (it was killed).
+  if (!(*journal)->leftovers().empty()) {
+    if (auto ok = ns.mark_sent_batch(e->id, (*journal)->leftovers(), clock_.now()); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  if (auto ok = (*journal)->begin(); !ok) return std::unexpected(ok.error());
   auto queued = ns.enqueue(e->id, ns.audience(newsletter, clock_.now(), options_.max_bounces));
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
