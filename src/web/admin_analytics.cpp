@@ -53,11 +53,12 @@ std::optional<Site::AnalyticsRange> Site::analytics_range(const Request& req, Re
   }
   std::string article = req.query_value("article");
   if (!article.empty()) {
-    auto [p, ec] = std::from_chars(article.data(), article.data() + article.size(), r.article_id);
-    if (ec != std::errc() || p != article.data() + article.size() || r.article_id <= 0) {
+    auto id = positive_id(article);
+    if (!id) {
       error = admin_error(req, 400, "Article: not an article number.");
       return std::nullopt;
     }
+    r.article_id = *id;
   }
   auto now = clock_.now();
   r.last = core::format_local_day(now, config_.timezone);

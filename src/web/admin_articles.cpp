@@ -32,13 +32,7 @@ const char* flash_text(const std::string& code) {
   return nullptr;
 }
 
-std::optional<long long> id_param(const Request& req, const char* name = "id") {
-  std::string raw = req.param(name);
-  long long id = 0;
-  auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || p != raw.data() + raw.size() || id <= 0) return std::nullopt;
-  return id;
-}
+std::optional<long long> id_param(const Request& req) { return positive_id(req.param("id")); }
 
 std::string display_status(const store::ArticleRow& r, core::UnixTime now) {
   if (r.status == content::Status::kScheduled && r.published_at && *r.published_at <= now) {
@@ -124,10 +118,10 @@ Response Site::admin_articles(Request& req) {
   }
   if (m.role == accounts::Role::kAuthor) f.created_by = m.id;
   Response err;
-  auto p = paging(req, err);
+  auto p = paging(req, err, 50);
   if (!p) return err;
-  f.limit = 50;
-  f.offset = (p->page - 1) * f.limit;
+  f.limit = p->per_page;
+  f.offset = p->offset();
   int total = 0;
   auto rows = store_.editorial().list(f, total);
   bool can_feature = m.role != accounts::Role::kAuthor;
@@ -388,10 +382,8 @@ Response Site::admin_restore(Request& req) {
   Response err;
   auto a = editable(req, err);
   if (!a) return err;
-  long long rev = 0;
-  std::string raw = req.form_value("revision");
-  std::from_chars(raw.data(), raw.data() + raw.size(), rev);
-  auto r = editorial_.restore(*req.visitor.member, a->id, rev);
+  auto r = editorial_.restore(*req.visitor.member, a->id,
+                              positive_id(req.form_value("revision")).value_or(0));
   if (!r) return admin_error(req, status_for(r.error()), r.error().message);
   return redirect("/admin/articles/" + std::to_string(a->id) + "?flash=restored");
 }

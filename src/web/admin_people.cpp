@@ -21,6 +21,11 @@ std::string day_or_dash(const std::optional<core::UnixTime>& t, const std::strin
 
 }  // namespace
 
+std::optional<accounts::Member> Site::member_param(const Request& req) {
+  auto id = positive_id(req.param("id"));
+  return id ? members_.find_member(*id) : std::nullopt;
+}
+
 Response Site::admin_members(Request& req) {
   json view = admin_view(req, "Members", "members");
   store::MemberStore::MemberFilter f;
@@ -39,10 +44,10 @@ Response Site::admin_members(Request& req) {
   }
   if (!known) return admin_error(req, 400, "Unknown state filter.");
   Response err;
-  auto p = paging(req, err);
+  auto p = paging(req, err, 50);
   if (!p) return err;
-  f.limit = 50;
-  f.offset = (p->page - 1) * f.limit;
+  f.limit = p->per_page;
+  f.offset = p->offset();
   int total = 0;
   json list = json::array();
   for (const auto& m : members_.search_members(f, total)) {
@@ -63,11 +68,7 @@ Response Site::admin_members(Request& req) {
 }
 
 Response Site::admin_member(Request& req) {
-  long long id = 0;
-  std::string raw = req.param("id");
-  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  std::optional<accounts::Member> m;
-  if (ec == std::errc() && ptr == raw.data() + raw.size()) m = members_.find_member(id);
+  auto m = member_param(req);
   if (!m) return admin_error(req, 404, "There is no such member.");
   auto now = clock_.now();
   json view = admin_view(req, m->email, "members");
@@ -112,10 +113,7 @@ Response Site::admin_member_grant(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
   std::string email = req.form_value("email");
   if (!req.param("id").empty()) {
-    long long id = 0;
-    std::string raw = req.param("id");
-    std::from_chars(raw.data(), raw.data() + raw.size(), id);
-    auto m = members_.find_member(id);
+    auto m = member_param(req);
     if (!m) return admin_error(req, 404, "There is no such member.");
     email = m->email;
   }
@@ -126,10 +124,7 @@ Response Site::admin_member_grant(Request& req) {
 
 Response Site::admin_member_revoke(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
-  long long id = 0;
-  std::string raw = req.param("id");
-  std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  auto m = members_.find_member(id);
+  auto m = member_param(req);
   if (!m) return admin_error(req, 404, "There is no such member.");
   auto r = member_admin_.revoke(m->email);
   if (!r) return admin_error(req, status_for(r.error()), r.error().message);

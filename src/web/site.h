@@ -47,6 +47,8 @@ struct SiteDeps {
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
 int status_for(const core::Error& e);
+// A positive whole number (an id in a path or form), or nullopt.
+std::optional<long long> positive_id(std::string_view text);
 
 // Flushes the buffered request log a few times a second, and at shutdown.
 class AccessLog {
@@ -73,6 +75,7 @@ class Site {
   struct Paging {
     int page = 1;
     int per_page = 20;
+    int offset() const { return (page - 1) * per_page; }
   };
 
   void build_routes();
@@ -196,6 +199,8 @@ class Site {
   Response admin_institution_add(Request& req);
   Response admin_staff(Request& req);
   Response admin_staff_set(Request& req);
+  // The member named by {id}, if any.
+  std::optional<accounts::Member> member_param(const Request& req);
 
   // Back office: taxonomy and settings (admin_site.cpp)
   Response admin_taxonomy(Request& req);
@@ -215,7 +220,7 @@ class Site {
   Response render_page(const std::string& tpl, nlohmann::json& view, int status = 200);
   Response error_page(int status, const std::string& heading, const std::string& message);
   // Parses ?page=N; returns nullopt (and fills `error`) when it is not a positive integer.
-  std::optional<Paging> paging(const Request& req, Response& error);
+  std::optional<Paging> paging(const Request& req, Response& error, int per_page = 20);
   std::optional<content::Article> visible_article(const std::string& slug, bool with_gated);
   paywall::Reader reader_for(const Request& req, const content::ArticleSummary& a);
   std::string state_name(const Request& req) const;

@@ -24,6 +24,13 @@ int status_for(const core::Error& e) {
   }
 }
 
+std::optional<long long> positive_id(std::string_view text) {
+  long long id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
 std::string Site::term_url(const Term& t) const {
   switch (t.kind) {
     case TermKind::kTopic: return "/topics/" + t.slug;
@@ -138,8 +145,9 @@ Response Site::error_page(int status, const std::string& heading, const std::str
   return res;
 }
 
-std::optional<Site::Paging> Site::paging(const Request& req, Response& error) {
+std::optional<Site::Paging> Site::paging(const Request& req, Response& error, int per_page) {
   Paging p;
+  p.per_page = per_page;
   auto raw = req.query_value("page");
   if (raw.empty()) return p;
   int n = 0;

@@ -90,13 +90,17 @@ class NewsletterTest(unittest.TestCase):
         self.assertEqual(reader.post("/signin/confirm", form_fields(page.text, "/signin/confirm")).status, 303)
         return reader
 
+    def desk(self):
+        """A server and an editor signed in to it."""
+        run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data, check=True)
+        server = Server(data=self.data, env=self.env)
+        return server, self.sign_in_via_sink(server, "editor@example.org")
+
     def test_desk_composes_and_sends_a_daily_review(self):
         self.grant("sub1@example.org", "sub2@example.org", "sub3@example.org")
         self.register("reader1@example.org")
-        run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data, check=True)
-        server = Server(data=self.data, env=self.env)
+        server, ed = self.desk()
         try:
-            ed = self.sign_in_via_sink(server, "editor@example.org")
             desk = "/admin/newsletters/daily/2026-03-01"
             page = ed.get(desk)
             self.assertEqual(page.status, 200, page.text)
@@ -169,10 +173,8 @@ class NewsletterTest(unittest.TestCase):
 
     def test_desk_schedules_an_edition(self):
         self.grant("sub1@example.org")
-        run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data, check=True)
-        server = Server(data=self.data, env=self.env)
+        server, ed = self.desk()
         try:
-            ed = self.sign_in_via_sink(server, "editor@example.org")
             desk = "/admin/newsletters/daily/2026-03-01"
             page = ed.get(desk)
             when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 2))

@@ -13,6 +13,11 @@ namespace {
 
 using content::TermKind;
 
+// Columns read by read_revision.
+constexpr const char* kRevisionSelect =
+    "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
+    "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id ";
+
 class SqliteEditorialStore final : public EditorialStore {
  public:
   explicit SqliteEditorialStore(Pool& pool) : pool_(pool) {}
@@ -124,10 +129,7 @@ class SqliteEditorialStore final : public EditorialStore {
 
   std::vector<Revision> revisions(long long article_id) override {
     auto c = pool_.acquire();
-    auto s = c->prepare(
-        "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
-        "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id "
-        "WHERE r.article_id = ?1 ORDER BY r.id DESC");
+    auto s = c->prepare(std::string(kRevisionSelect) + "WHERE r.article_id = ?1 ORDER BY r.id DESC");
     s->bind(1, static_cast<std::int64_t>(article_id));
     std::vector<Revision> out;
     while (s->step()) out.push_back(read_revision(*s));
@@ -136,9 +138,7 @@ class SqliteEditorialStore final : public EditorialStore {
 
   std::optional<Revision> revision(long long revision_id) override {
     auto c = pool_.acquire();
-    auto s = c->prepare(
-        "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
-        "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id WHERE r.id = ?1");
+    auto s = c->prepare(std::string(kRevisionSelect) + "WHERE r.id = ?1");
     s->bind(1, static_cast<std::int64_t>(revision_id));
     if (!s->step()) return std::nullopt;
     return read_revision(*s);
