@@ -217,7 +217,10 @@ Response Site::render_article(Request& req, const content::Article& teaser,
               {"corrections", found->corrections},
               {"has_dek", !s.dek.empty()},
               {"has_corrections", !found->corrections.empty()}};
-  if (!found->hero_image.empty()) art["hero"] = "/media/" + found->hero_image;
+  if (!found->hero_image.empty()) {
+    art["hero"] = "/media/" + found->hero_image;
+    view["page"]["og_image"] = base_url_ + "/media/" + found->hero_image;
+  }
   if (s.updated_at > s.published_at + 600) {
     art["updated_iso"] = core::format_rfc3339(s.updated_at);
     art["updated_display"] = core::format_long_date(s.updated_at, config_.timezone);

@@ -232,6 +232,7 @@ class AdminTest(unittest.TestCase):
         live = self.server.get("/articles/existing-story")
         m = re.search(r'<img src="(/media/[a-z0-9]+\.png)"', live.text)
         self.assertIsNotNone(m, "hero image not on the article page")
+        self.assertIn('<meta property="og:image" content="http', live.text)
         img = self.server.get(m.group(1))
         self.assertEqual(img.status, 200)
         self.assertEqual(img.header("Content-Type"), "image/png")
