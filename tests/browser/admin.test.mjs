@@ -151,6 +151,9 @@ test('an editor writes, previews as each reader, publishes and sees the numbers'
   await page.goto(`${base}/admin/newsletters`);
   await expectAccessible(page, 'newsletters');
   await page.getByRole('link', { name: "Today's edition" }).first().click();
+  // The email preview: the article just published is in today's Daily Review.
+  await page.frameLocator('iframe[title="Email preview (HTML)"]')
+    .getByRole('link', { name: 'Drought tests the Andes water pact' }).waitFor();
   await expectAccessible(page, 'newsletter desk');
   await page.screenshot({ path: path.join(SHOTS, 'admin-6-newsletter-desk.png'), fullPage: true });
   await page.goto(`${base}/admin/taxonomy`);
