@@ -210,6 +210,8 @@ class MemberStore {
                                                   const std::vector<std::string>& cidrs,
                                                   core::UnixTime now) = 0;
   virtual std::vector<InstitutionRange> institution_ranges() = 0;
+  // kNotFound when there is no such institution.
+  virtual core::Result<void> remove_institution(long long institution_id) = 0;
 
   // Newsletter switches: "daily", "weekly", "free". Absent means on (the default).
   virtual std::vector<std::pair<std::string, bool>> newsletter_prefs(long long member_id) = 0;

@@ -164,7 +164,10 @@ Response Site::admin_institutions(Request& req) {
     by_name[key + "#name"] = r.name;
   }
   json list = json::array();
-  for (const auto& k : order) list.push_back({{"name", by_name[k + "#name"]}, {"ranges", by_name[k]}});
+  for (const auto& k : order) {
+    list.push_back({{"id", k}, {"name", by_name[k + "#name"]}, {"ranges", by_name[k]},
+                    {"csrf", std::string(kCsrfMarker)}});
+  }
   view["institutions"] = list;
   return render_admin("admin_institutions", view);
 }
@@ -191,6 +194,15 @@ Response Site::admin_institution_add(Request& req) {
   }
   auto r = members_.add_institution(name, cidrs, clock_.now());
   if (!r) return admin_error(req, status_for(r.error()), r.error().message);
+  return redirect("/admin/institutions?flash=done");
+}
+
+Response Site::admin_institution_remove(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto id = positive_id(req.param("id"));
+  if (!id) return admin_error(req, 404, "There is no such institution.");
+  auto r = members_.remove_institution(*id);
+  if (!r) return admin_error(req, status_for(r.error()), "Not removed: " + r.error().message);
   return redirect("/admin/institutions?flash=done");
 }
 

@@ -40,6 +40,8 @@ void Site::build_admin_routes() {
   post("/admin/members/{id}/revoke", A::kAdmin, [this](Request& r) { return admin_member_revoke(r); });
   get("/admin/institutions", A::kAdmin, [this](Request& r) { return admin_institutions(r); });
   post("/admin/institutions", A::kAdmin, [this](Request& r) { return admin_institution_add(r); });
+  post("/admin/institutions/{id}/remove", A::kAdmin,
+       [this](Request& r) { return admin_institution_remove(r); });
   get("/admin/staff", A::kAdmin, [this](Request& r) { return admin_staff(r); });
   post("/admin/staff", A::kAdmin, [this](Request& r) { return admin_staff_set(r); });
   get("/admin/settings", A::kAdmin, [this](Request& r) { return admin_settings(r); });

@@ -197,6 +197,7 @@ class Site {
   Response admin_members_import(Request& req);
   Response admin_institutions(Request& req);
   Response admin_institution_add(Request& req);
+  Response admin_institution_remove(Request& req);
   Response admin_staff(Request& req);
   Response admin_staff_set(Request& req);
   // The member named by {id}, if any.

@@ -332,7 +332,19 @@ class AdminTest(unittest.TestCase):
         self.assertIn("City Library", r.text)  # what was typed stays
         r = ad.post("/admin/institutions", {"csrf": token, "name": "City Library", "cidrs": "10.9.0.0/16"})
         self.assertEqual(r.status, 303)
-        self.assertIn("10.9.0.0/16", ad.get("/admin/institutions").text)
+        page = ad.get("/admin/institutions").text
+        self.assertIn("10.9.0.0/16", page)
+        # Readers from the range read as subscribers; removing the institution ends that.
+        r = ad.post("/admin/institutions", {"csrf": token, "name": "Loopback Uni", "cidrs": "127.0.0.0/8"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(self.server.get("/articles/second-story").text.count("Keep reading for free"), 0)
+        page = ad.get("/admin/institutions").text
+        remove = re.search(r'action="(/admin/institutions/\d+/remove)"[^>]*>(?:(?!</form>).)*Remove Loopback Uni', page, re.S)
+        self.assertIsNotNone(remove)
+        self.assertEqual(ad.post(remove.group(1), {"csrf": token}).status, 303)
+        self.assertNotIn("Loopback Uni", ad.get("/admin/institutions").text)
+        self.assertIn("Keep reading for free", self.server.get("/articles/second-story").text)
+        self.assertEqual(ad.post("/admin/institutions/99999/remove", {"csrf": token}).status, 404)
         # Staff: make the reader an author; they reach /admin; then back to reader.
         r = ad.post("/admin/staff", {"csrf": token, "email": "newstaff@example.org", "role": "author"})
         self.assertEqual(r.status, 303)

@@ -431,6 +431,20 @@ class SqliteMemberStore final : public MemberStore {
     });
   }
 
+  core::Result<void> remove_institution(long long institution_id) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto s = c->prepare("DELETE FROM institutions WHERE id = ?1");  // ranges cascade
+      s->bind(1, static_cast<std::int64_t>(institution_id));
+      s->run();
+      if (c->changes() == 0) return core::fail(core::ErrorCode::kNotFound, "no such institution");
+      bump_members_version(*c);
+      tx.commit();
+      return {};
+    });
+  }
+
   std::vector<InstitutionRange> institution_ranges() override {
     auto c = pool_.acquire();
     std::vector<InstitutionRange> out;
