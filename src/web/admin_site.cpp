@@ -123,6 +123,11 @@ Response Site::admin_settings_post(Request& req) {
     return render_admin("admin_settings", view, 400);
   }
   bool teaser_changed = check.teaser_paragraphs != config_.teaser_paragraphs;
+  // Only what the admin changed is stored: untouched settings keep following
+  // meridian.toml and the environment.
+  auto current = core::settings_of(config_);
+  std::erase_if(values, [&](const auto& kv) { return current[kv.first] == kv.second; });
+  if (values.empty()) return redirect("/admin/settings?flash=settings");
   if (auto ok = store_.editorial().save_settings(values, clock_.now()); !ok) {
     return admin_error(req, status_for(ok.error()), ok.error().message);
   }

@@ -396,6 +396,11 @@ class AdminTest(unittest.TestCase):
         page = ad.get("/admin/settings")
         self.assertIn('value="Asia/Tokyo"', page.text)
         self.assertIn('value="5"', page.text)
+        # Only what changed is stored; the rest keeps following the file and environment.
+        import sqlite3
+        with sqlite3.connect(os.path.join(self.data, "meridian.db")) as db:
+            keys = {k for (k,) in db.execute("SELECT key FROM settings")}
+        self.assertEqual(keys, {"site.name", "site.description", "site.timezone", "access.monthly_credits"})
         # Sessions survive the reload.
         self.assertEqual(ad.get("/admin").status, 200)
 
