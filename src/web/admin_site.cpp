@@ -104,7 +104,11 @@ Response Site::admin_settings_post(Request& req) {
                    {"link", core::trim(req.form_value("ad_link_" + k))},
                    {"alt", core::trim(req.form_value("ad_alt_" + k))}});
   }
-  values["ads"] = ads.dump();
+  json filled = json::array();  // empty slots are not ads
+  for (const auto& ad : ads) {
+    if (ad["image"] != "" || ad["link"] != "" || ad["alt"] != "") filled.push_back(ad);
+  }
+  values["ads"] = filled.dump();
   core::Config check = config_;
   if (auto ok = core::apply_settings(check, values); !ok) {
     json view = admin_view(req, "Settings", "settings");
