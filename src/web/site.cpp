@@ -282,15 +282,19 @@ void Site::identify(Request& req) {
     const std::string* type = req.header("content-type");
     if (type && type->starts_with("application/x-www-form-urlencoded")) {
       req.form = parse_query(req.body);
-    } else if (type && type->starts_with("multipart/form-data")) {
-      if (auto parts = parse_multipart(*type, req.body)) {
-        for (auto& part : *parts) {
-          if (part.filename.empty()) {
-            req.form.emplace(part.name, std::string(part.data));
-          } else if (!part.data.empty()) {
-            req.files[part.name] = std::string(part.data);
-          }
-        }
+    }
+  }
+}
+
+void Site::read_multipart(Request& req) {
+  const std::string* type = req.header("content-type");
+  if (req.method != "POST" || !type || !type->starts_with("multipart/form-data")) return;
+  if (auto parts = parse_multipart(*type, req.body)) {
+    for (auto& part : *parts) {
+      if (part.filename.empty()) {
+        req.form.emplace(part.name, std::string(part.data));
+      } else if (!part.data.empty()) {
+        req.files[part.name] = std::string(part.data);
       }
     }
   }
@@ -369,6 +373,8 @@ Response Site::handle(Request& req) {
       } else if (req.body.size() > kMaxFormBytes && route->audience < Audience::kAuthor) {
         res = error_page(413, "Too much data", "This form sent more data than it may.");
       } else {
+        // Uploads are read only once the caller may use the route.
+        read_multipart(req);
         bool get = req.method == "GET" || req.method == "HEAD";
         bool anonymous = req.visitor.state == paywall::ReaderState::kAnonymous &&
                          req.session_token.empty() && req.query.find("gift") == req.query.end();

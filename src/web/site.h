@@ -81,6 +81,7 @@ class Site {
   void build_routes();
   void build_admin_routes();
   void identify(Request& req);
+  void read_multipart(Request& req);
   // The part of a page's cache key that depends on who is asking.
   std::string variant_key(Request& req);
   Response serve_cached(Request& req, const Route& route, bool shared);
