@@ -72,6 +72,10 @@ class NewsletterService {
   // Sends in the background (the desk's "Send now"); kConflict while one is running.
   core::Result<void> start_send(const EditionRef& ref);
   bool sending(const std::string& newsletter);
+  // How many readers the newsletter would go to now.
+  int audience_size(const std::string& newsletter) {
+    return store_.newsletters().audience_count(newsletter, clock_.now(), options_.max_bounces);
+  }
   // (newsletter, date) of editions the desk scheduled for now or earlier, not yet sent.
   std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) {
     return store_.newsletters().scheduled_due(now);

@@ -278,6 +278,8 @@ class NewsletterStore {
   virtual std::vector<std::pair<long long, std::string>> audience(const std::string& newsletter,
                                                                   core::UnixTime now,
                                                                   int max_bounces) = 0;
+  virtual int audience_count(const std::string& newsletter, core::UnixTime now,
+                             int max_bounces) = 0;
   // Adds a pending delivery for each reader without one; returns how many were added.
   virtual core::Result<int> enqueue(long long edition_id,
                                     const std::vector<std::pair<long long, std::string>>& readers) = 0;

@@ -94,7 +94,7 @@ Response Site::desk_page(Request& req, const newsletter::EditionRef& ref,
   view["base"] = "/admin/newsletters/" + ref.newsletter + "/" + ref.date;
   view["audience"] = audience_of(ref.newsletter);
   view["audience_count"] =
-      std::to_string(store_.newsletters().audience(ref.newsletter, clock_.now(), 3).size());
+      std::to_string(newsletters_.audience_size(ref.newsletter));
   view["timezone"] = config_.timezone;
   view["weekly"] = ref.newsletter == "weekly";
   view["briefs_heading"] = ref.newsletter == "weekly" ? "The week's news, and our take" : "Today's news, and our take";

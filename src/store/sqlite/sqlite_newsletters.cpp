@@ -6,6 +6,15 @@ namespace store::sqlite {
 
 namespace {
 
+// Who receives a newsletter (?1 newsletter, ?2 now, ?3 max hard bounces); see
+// NewsletterStore::audience.
+constexpr const char* kAudienceFrom =
+    " FROM members m WHERE m.verified_at IS NOT NULL AND m.hard_bounces < ?3 "
+    "AND CASE WHEN ?1 = 'free' THEN (m.comp_until IS NULL OR m.comp_until <= ?2) "
+    "AND m.role = 'reader' ELSE (m.comp_until > ?2) END "
+    "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
+    "AND p.newsletter = ?1 AND p.enabled = 0)";
+
 class SqliteNewsletterStore final : public NewsletterStore {
  public:
   explicit SqliteNewsletterStore(Pool& pool) : pool_(pool) {}
@@ -46,16 +55,17 @@ class SqliteNewsletterStore final : public NewsletterStore {
                                                           int max_bounces) override {
     auto c = pool_.acquire();
     std::vector<std::pair<long long, std::string>> out;
-    auto s = c->prepare(
-        "SELECT m.id, m.email FROM members m "
-        "WHERE m.verified_at IS NOT NULL AND m.hard_bounces < ?3 "
-        "AND CASE WHEN ?1 = 'free' THEN (m.comp_until IS NULL OR m.comp_until <= ?2) "
-        "AND m.role = 'reader' ELSE (m.comp_until > ?2) END "
-        "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
-        "AND p.newsletter = ?1 AND p.enabled = 0) ORDER BY m.id");
+    auto s = c->prepare(std::string("SELECT m.id, m.email") + kAudienceFrom + " ORDER BY m.id");
     s->bind(1, newsletter).bind(2, static_cast<std::int64_t>(now)).bind(3, max_bounces);
     while (s->step()) out.emplace_back(s->int64(0), s->text(1));
     return out;
+  }
+
+  int audience_count(const std::string& newsletter, core::UnixTime now, int max_bounces) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(std::string("SELECT COUNT(*)") + kAudienceFrom);
+    s->bind(1, newsletter).bind(2, static_cast<std::int64_t>(now)).bind(3, max_bounces);
+    return s->step() ? s->integer(0) : 0;
   }
 
   core::Result<int> enqueue(long long edition_id,
