@@ -229,3 +229,22 @@ TEST_F(StoreTest, ConcurrentReadersAndAWriter) {
   EXPECT_FALSE(failed);
   EXPECT_EQ(store_->content().count_articles(), 21);
 }
+
+TEST_F(StoreTest, RateLimitWindowsLongOverAreForgotten) {
+  auto& m = store_->members();
+  auto t0 = clock_.now();
+  EXPECT_EQ(m.rate_hit("old-key", t0, 3600), 1);
+  auto later = t0 + 3 * 86400;
+  for (int i = 0; i < 1100; ++i) m.rate_hit("busy-key", later, 3600);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT key FROM rate_limits ORDER BY key", -1, &st, nullptr);
+  std::vector<std::string> keys;
+  while (sqlite3_step(st) == SQLITE_ROW) keys.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(keys, std::vector<std::string>{"busy-key"});
+  // The busy key still counts within its window.
+  EXPECT_EQ(m.rate_hit("busy-key", later, 3600), 1101);
+}

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_members.h"
 
+#include <atomic>
+
 #include "core/crypto.h"
 #include "store/sqlite/guarded.h"
 
@@ -497,6 +499,12 @@ class SqliteMemberStore final : public MemberStore {
     int hits = s->step() ? s->integer(0) : 1;
     while (s->step()) {
     }
+    // Now and then, forget windows long over (every window in use is at most a day).
+    if (++rate_hits_ % 1024 == 0) {
+      auto prune = c->prepare("DELETE FROM rate_limits WHERE window_start < ?1");
+      prune->bind(1, static_cast<std::int64_t>(now - 2 * 86400));
+      prune->run();
+    }
     return hits;
   }
 
@@ -547,6 +555,7 @@ class SqliteMemberStore final : public MemberStore {
     });
   }
 
+  std::atomic<unsigned> rate_hits_{0};
   Pool& pool_;
 };
 
