@@ -123,6 +123,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       }
     }
     read_value(t, "server", "access_log", config.access_log);
+    if (auto v = t["server"]["sitemap_urls"].value<int64_t>()) config.sitemap_urls = static_cast<int>(*v);
   }
   auto get = [&](const char* name, std::string& out) {
     if (auto it = env.find(name); it != env.end()) out = it->second;
@@ -161,6 +162,9 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   if (config.plans.empty()) {
     config.plans = {{"All-Access monthly", "$15", "month", "Everything, billed monthly."},
                     {"All-Access annual", "$150", "year", "Everything, two months free."}};
+  }
+  if (config.sitemap_urls < 1 || config.sitemap_urls > 50000) {
+    return fail(ErrorCode::kInvalidInput, "[server] sitemap_urls must be between 1 and 50000");
   }
   if (config.threads < 1 || config.threads > 64) {
     return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");

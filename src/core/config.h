@@ -41,6 +41,7 @@ struct Config {
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;
   bool access_log = true;
+  int sitemap_urls = 40000;  // article URLs per sitemap file (the protocol allows 50,000)
 
   struct Ad {
     std::string image, link, alt;

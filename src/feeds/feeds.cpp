@@ -81,6 +81,18 @@ std::string sitemap(const std::vector<SitemapUrl>& urls) {
   return out;
 }
 
+std::string sitemap_index(const std::vector<SitemapUrl>& sitemaps) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& u : sitemaps) {
+    out += "<sitemap><loc>" + xml_escape(u.loc) + "</loc>";
+    if (u.lastmod) out += "<lastmod>" + core::format_rfc3339(u.lastmod) + "</lastmod>";
+    out += "</sitemap>\n";
+  }
+  out += "</sitemapindex>\n";
+  return out;
+}
+
 std::string news_sitemap(const std::string& publication, const std::vector<NewsUrl>& urls) {
   std::string out;
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";

@@ -37,6 +37,8 @@ struct SitemapUrl {
   core::UnixTime lastmod = 0;  // 0: omitted
 };
 std::string sitemap(const std::vector<SitemapUrl>& urls);
+// A sitemap index: the sitemap files, each with the newest lastmod among its URLs.
+std::string sitemap_index(const std::vector<SitemapUrl>& sitemaps);
 
 struct NewsUrl {
   std::string loc;

@@ -89,8 +89,7 @@ Response Site::term_feed(Request& req, TermKind kind, bool atom) {
               : xml(feeds::rss(ch, items), "application/rss+xml; charset=utf-8");
 }
 
-Response Site::sitemap(Request&) {
-  auto now = clock_.now();
+std::vector<feeds::SitemapUrl> Site::sitemap_pages(core::UnixTime now) {
   std::vector<feeds::SitemapUrl> urls;
   urls.push_back({base_url_ + "/", content_.last_modified(now)});
   for (const char* p : {"/topics", "/countries", "/authors", "/archive"}) {
@@ -101,14 +100,56 @@ Response Site::sitemap(Request&) {
       urls.push_back({base_url_ + term_url(t.term), 0});
     }
   }
-  // The sitemap protocol allows 50,000 URLs a file.
+  return urls;
+}
+
+std::vector<feeds::SitemapUrl> Site::sitemap_articles(core::UnixTime now, int file, int& total) {
   store::ArticleQuery q;
   q.now = now;
-  q.limit = 49000;
+  q.limit = config_.sitemap_urls;
+  q.offset = (file - 1) * config_.sitemap_urls;
   auto list = content_.list_articles(q);
+  total = list.total;
+  std::vector<feeds::SitemapUrl> urls;
   for (const auto& a : list.items) {
     urls.push_back({base_url_ + article_url(a.slug), std::max(a.updated_at, a.published_at)});
   }
+  return urls;
+}
+
+Response Site::sitemap(Request&) {
+  auto now = clock_.now();
+  int total = 0;
+  auto articles = sitemap_articles(now, 1, total);
+  if (total <= config_.sitemap_urls) {
+    auto urls = sitemap_pages(now);
+    urls.insert(urls.end(), articles.begin(), articles.end());
+    return xml(feeds::sitemap(urls), "application/xml; charset=utf-8");
+  }
+  // More articles than one file should hold: an index of the pages and the article files
+  // (newest articles first, so file 1 changes most).
+  std::vector<feeds::SitemapUrl> files;
+  files.push_back({base_url_ + "/sitemaps/pages.xml", content_.last_modified(now)});
+  int count = (total + config_.sitemap_urls - 1) / config_.sitemap_urls;
+  for (int i = 1; i <= count; ++i) {
+    files.push_back({base_url_ + "/sitemaps/articles-" + std::to_string(i) + ".xml",
+                     i == 1 && !articles.empty() ? articles.front().lastmod : 0});
+  }
+  return xml(feeds::sitemap_index(files), "application/xml; charset=utf-8");
+}
+
+Response Site::sitemap_file(Request& req) {
+  auto now = clock_.now();
+  std::string file = req.param("file");
+  if (file == "pages.xml") return xml(feeds::sitemap(sitemap_pages(now)), "application/xml; charset=utf-8");
+  std::optional<long long> n;
+  if (file.starts_with("articles-") && file.ends_with(".xml")) {
+    n = positive_id(std::string_view(file).substr(9, file.size() - 13));
+  }
+  int total = 0;
+  std::vector<feeds::SitemapUrl> urls;
+  if (n && *n <= 1000) urls = sitemap_articles(now, static_cast<int>(*n), total);
+  if (urls.empty()) return error_page(404, "Page not found", "There is no such sitemap.");
   return xml(feeds::sitemap(urls), "application/xml; charset=utf-8");
 }
 

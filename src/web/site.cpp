@@ -201,6 +201,7 @@ void Site::build_routes() {
   get("/feed.xml", [this](Request& r) { return site_feed(r, false); });
   get("/atom.xml", [this](Request& r) { return site_feed(r, true); });
   get("/sitemap.xml", [this](Request& r) { return sitemap(r); });
+  get("/sitemaps/{file}", [this](Request& r) { return sitemap_file(r); });
   get("/news-sitemap.xml", [this](Request& r) { return news_sitemap(r); });
   get("/robots.txt", [this](Request& r) { return robots(r); });
   get("/api/v1/articles", [this](Request& r) { return api_articles(r); });

@@ -14,6 +14,7 @@
 #include "accounts/admin.h"
 #include "accounts/service.h"
 #include "events/recorder.h"
+#include "feeds/feeds.h"
 #include "newsletter/service.h"
 #include "paywall/paywall.h"
 #include "paywall/service.h"
@@ -103,6 +104,10 @@ class Site {
   Response site_feed(Request& req, bool atom);
   Response term_feed(Request& req, content::TermKind kind, bool atom);
   Response sitemap(Request& req);
+  Response sitemap_file(Request& req);
+  std::vector<feeds::SitemapUrl> sitemap_pages(core::UnixTime now);
+  // One file's worth of article URLs (file counts from 1); `total` is every visible article.
+  std::vector<feeds::SitemapUrl> sitemap_articles(core::UnixTime now, int file, int& total);
   Response news_sitemap(Request& req);
   Response robots(Request& req);
 

@@ -354,5 +354,44 @@ class ReadingSiteTest(unittest.TestCase):
         self.assertGreaterEqual(h["articles"], 33)
 
 
+class SitemapIndexTest(unittest.TestCase):
+    """More articles than one sitemap file holds ([server] sitemap_urls): an index."""
+
+    def test_index_lists_every_visible_article_once(self):
+        data = tempfile.mkdtemp(prefix="meridian-sitemap-")
+        path = os.path.join(data, "fixture.jsonl")
+        with open(path, "w") as f:
+            f.write(fixture_lines())
+        run_cli("import", path, data=data, check=True)
+        with open(os.path.join(data, "meridian.toml"), "w") as f:
+            f.write("[server]\nsitemap_urls = 10\n")
+        server = Server(data=data)
+        try:
+            ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+            r = server.get("/sitemap.xml")
+            self.assertEqual(r.status, 200)
+            root = ET.fromstring(r.body)
+            self.assertEqual(root.tag, "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex")
+            files = [e.text for e in root.findall("s:sitemap/s:loc", ns)]
+            # 31 visible articles (33 minus the draft and the scheduled one): 4 files, and pages.
+            self.assertEqual(files[0], server.base + "/sitemaps/pages.xml")
+            self.assertEqual(len(files), 5)
+            seen = []
+            for url in files:
+                part = server.get(url[len(server.base):])
+                self.assertEqual(part.status, 200, url)
+                seen += [e.text for e in ET.fromstring(part.body).findall("s:url/s:loc", ns)]
+            articles = [u for u in seen if "/articles/" in u]
+            self.assertEqual(len(articles), len(set(articles)))
+            self.assertEqual(len(articles), 31)
+            self.assertNotIn(server.base + "/articles/draft-one", articles)
+            self.assertIn(server.base + "/topics/maritime", seen)
+            self.assertEqual(server.get("/sitemaps/articles-9.xml").status, 404)
+            self.assertEqual(server.get("/sitemaps/articles-x.xml").status, 404)
+            self.assertEqual(server.get("/sitemaps/other.xml").status, 404)
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
