@@ -22,7 +22,12 @@ std::optional<Role> parse_role(std::string_view s) {
 }
 
 std::string_view to_string(LinkPurpose p) {
-  return p == LinkPurpose::kSignIn ? "signin" : "verify";
+  switch (p) {
+    case LinkPurpose::kSignIn: return "signin";
+    case LinkPurpose::kVerify: return "verify";
+    case LinkPurpose::kEmailChange: return "email";
+  }
+  return "signin";
 }
 
 bool plausible_email(std::string_view email) {

@@ -29,12 +29,13 @@ struct Member {
 };
 
 // What a one-time link is for.
-enum class LinkPurpose { kSignIn, kVerify };
+enum class LinkPurpose { kSignIn, kVerify, kEmailChange };
 std::string_view to_string(LinkPurpose p);
 
 struct LinkInfo {
   long long member_id = 0;
-  std::string next;  // where to go afterwards (a local path)
+  std::string next;       // where to go afterwards (a local path)
+  std::string new_email;  // kEmailChange: the address to change to
 };
 
 // "reader@example.org" shape check: one @, a dot in the domain, no spaces, <= 254 chars.

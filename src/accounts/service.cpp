@@ -189,6 +189,63 @@ core::Result<Member> AccountService::confirm_verification(const std::string& tok
   return *m;
 }
 
+core::Result<void> AccountService::request_email_change(const Member& member,
+                                                        const std::string& raw_email,
+                                                        const std::string& ip) {
+  std::string email = normalize_email(raw_email);
+  if (!plausible_email(email)) return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
+  if (email == member.email) return fail(ErrorCode::kInvalidInput, "That is already your address.");
+  if (rate_limited("email-change:" + std::to_string(member.id), 5, 3600) ||
+      rate_limited("email-change-ip:" + ip, 20, 3600)) {
+    return fail(ErrorCode::kForbidden, "Too many attempts. Please try again in an hour.");
+  }
+  if (members_.find_member_by_email(email)) {
+    return fail(ErrorCode::kConflict, "Another account already uses " + email + ".");
+  }
+  std::string token = core::random_token(32);
+  auto now = clock_.now();
+  auto ok = members_.create_link(core::token_hash(token), member.id, LinkPurpose::kEmailChange,
+                                 "/account", now, now + 86400, email);
+  if (!ok) return ok;
+  mail::Message m;
+  m.to = email;
+  m.subject = "Confirm your new address for " + config_.site_name;
+  m.text = "Hello,\n\nTo use this address for your " + config_.site_name +
+           " account instead of " + member.email + ", open this link:\n\n" + config_.base_url() +
+           "/account/email/confirm?token=" + token +
+           "\n\nIt works once and expires in a day. If you did not ask for this, ignore this "
+           "message: nothing changes without it.\n";
+  if (auto sent = mailer_.send(m); !sent) return sent;
+  mail::Message notice;
+  notice.to = member.email;
+  notice.subject = "A change of address was requested for your " + config_.site_name + " account";
+  notice.text = "Hello,\n\nSomeone signed in to your account asked to change its address to " +
+                email + ". It changes only if the link we sent there is used. If this was not "
+                "you, sign in and choose \"Sign out everywhere\" on your account page.\n";
+  (void)mailer_.send(notice);  // a courtesy: the change does not depend on it
+  return {};
+}
+
+std::optional<LinkInfo> AccountService::peek_email_change(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  return members_.peek_link(core::token_hash(token), LinkPurpose::kEmailChange, clock_.now());
+}
+
+core::Result<Member> AccountService::confirm_email_change(const std::string& token) {
+  if (token.empty() || token.size() > 128) {
+    return fail(ErrorCode::kNotFound, "This confirmation link is not valid.");
+  }
+  auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kEmailChange, clock_.now());
+  if (!info || info->new_email.empty()) {
+    return fail(ErrorCode::kNotFound, "This confirmation link has expired or was already used.");
+  }
+  auto ok = members_.change_email(info->member_id, info->new_email, clock_.now());
+  if (!ok) return std::unexpected(ok.error());
+  auto m = members_.find_member(info->member_id);
+  if (!m) return fail(ErrorCode::kNotFound, "This account no longer exists.");
+  return *m;
+}
+
 core::Result<void> AccountService::set_password(const Member& member, const std::string& password) {
   if (password.size() < 10) {
     return fail(ErrorCode::kInvalidInput, "Use at least 10 characters for your password.");

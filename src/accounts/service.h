@@ -48,6 +48,15 @@ class AccountService {
   core::Result<Member> confirm_verification(const std::string& token);
 
   core::Result<void> set_password(const Member& member, const std::string& password);
+
+  // Mails a confirmation link to the new address (and a notice to the old one); the
+  // address changes only when that link is used. kInvalidInput for a bad or unchanged
+  // address, kConflict when another account has it, kForbidden when rate limited.
+  core::Result<void> request_email_change(const Member& member, const std::string& new_email,
+                                          const std::string& ip);
+  std::optional<LinkInfo> peek_email_change(const std::string& token);
+  core::Result<Member> confirm_email_change(const std::string& token);
+
   // `members_version` (Store::versions) validates the in-memory session cache.
   std::optional<Member> member_for_session(const std::string& session_token,
                                            long long members_version);

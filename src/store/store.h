@@ -170,7 +170,12 @@ class MemberStore {
 
   virtual core::Result<void> create_link(const std::string& token_hash, long long member_id,
                                          accounts::LinkPurpose purpose, const std::string& next,
-                                         core::UnixTime now, core::UnixTime expires) = 0;
+                                         core::UnixTime now, core::UnixTime expires,
+                                         const std::string& new_email = "") = 0;
+  // Changes the address (it counts as confirmed: the link proved it); kConflict when
+  // another account has it.
+  virtual core::Result<void> change_email(long long member_id, const std::string& email,
+                                          core::UnixTime now) = 0;
   // Valid, unused and unexpired? Does not consume.
   virtual std::optional<accounts::LinkInfo> peek_link(const std::string& token_hash,
                                                       accounts::LinkPurpose purpose,

@@ -348,6 +348,55 @@ Response Site::render_edition(Request& req, const store::Edition& e) {
   return render_page("edition", view);
 }
 
+Response Site::account_email(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  const auto& m = *req.visitor.member;
+  std::string email = core::trim(req.form_value("email"));
+  auto ok = accounts_.request_email_change(m, email, req.client_ip);
+  if (!ok) {
+    return message_page(status_for(ok.error()), "Address not changed", ok.error().message,
+                        "/account", "Back to your account");
+  }
+  return message_page(200, "Check your inbox",
+                      "We have sent a link to " + accounts::normalize_email(email) +
+                          ". Your address changes when you open it; until then you keep using " +
+                          m.email + ".",
+                      "/account", "Back to your account");
+}
+
+Response Site::email_confirm_page(Request& req) {
+  std::string token = req.query_value("token");
+  auto info = accounts_.peek_email_change(token);
+  if (!info) {
+    return message_page(404, "This link has expired",
+                        "Links to confirm a new address work once, for a day. Ask again from your "
+                        "account page.",
+                        "/account", "Your account");
+  }
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta("Confirm your new address · " + config_.site_name,
+                           "Confirm your new address", "/account/email/confirm");
+  view["page"]["noindex"] = true;
+  view["heading"] = "Confirm your new address";
+  view["message"] = "Press the button to use " + info->new_email + " for your " +
+                    config_.site_name + " account.";
+  view["form"] = {{"action", "/account/email/confirm"}, {"button", "Use this address"}, {"token", token}};
+  return render_page("confirm", view);
+}
+
+Response Site::email_confirm_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto m = accounts_.confirm_email_change(req.form_value("token"));
+  if (!m) {
+    return message_page(status_for(m.error()), "Address not changed", m.error().message,
+                        "/account", "Your account");
+  }
+  return message_page(200, "Address changed",
+                      "Your account now uses " + m->email + ". Sign in with it from now on.",
+                      "/account", "Your account");
+}
+
 Response Site::account_password(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
   auto ok = accounts_.set_password(*req.visitor.member, req.form_value("password"));

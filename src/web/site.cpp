@@ -226,6 +226,10 @@ void Site::build_routes() {
   router_.add(Route{"GET", "/account/export", Audience::kReader,
                     [this](Request& r) { return account_export(r); }, false, {}});
   post("/account/password", [this](Request& r) { return account_password(r); }, Audience::kReader);
+  post("/account/email", [this](Request& r) { return account_email(r); }, Audience::kReader);
+  // The emailed link is the authority (it proves the new address), as for sign-in links.
+  get("/account/email/confirm", [this](Request& r) { return email_confirm_page(r); }, false);
+  post("/account/email/confirm", [this](Request& r) { return email_confirm_post(r); });
   post("/account/delete", [this](Request& r) { return account_delete(r); }, Audience::kReader);
   post("/account/newsletters", [this](Request& r) { return account_newsletters(r); },
        Audience::kReader);

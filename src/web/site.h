@@ -123,6 +123,9 @@ class Site {
   Response signout_post(Request& req, bool everywhere);
   Response account_page(Request& req);
   Response account_password(Request& req);
+  Response account_email(Request& req);
+  Response email_confirm_page(Request& req);
+  Response email_confirm_post(Request& req);
   Response account_export(Request& req);
   Response account_delete(Request& req);
   Response account_newsletters(Request& req);

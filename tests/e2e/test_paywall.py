@@ -255,6 +255,42 @@ class PaywallStory(unittest.TestCase):
         self.assert_gated(first, "premium-1")
         self.assertEqual(first.get("/account").status, 303)  # back to sign-in
 
+    def test_11_changing_the_email_address(self):
+        run_cli("members", "grant", "--email", "old@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        run_cli("members", "import", "-", data=self.data, input="email,name\ntaken@example.org,\n", check=True)
+        me = Reader(self.server, source="127.0.0.11")
+        self.sign_in_by_link(me, "old@example.org")
+        self.assertEqual(me.submit("/account", "/account/email", {"email": "nonsense"}).status, 400)
+        self.assertEqual(me.submit("/account", "/account/email", {"email": "old@example.org"}).status, 400)
+        r = me.submit("/account", "/account/email", {"email": "taken@example.org"})
+        self.assertEqual(r.status, 409)
+        self.assertIn("Another account already uses", r.text)
+        r = me.submit("/account", "/account/email", {"email": "New@Example.org"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("new@example.org", r.text)
+        # The old address is told; nothing changes until the link sent to the new one is used.
+        notices = [b for to, subject, b, _ in outbox_messages(self.data)
+                   if to == "old@example.org" and "change of address" in subject]
+        self.assertEqual(len(notices), 1)
+        self.assertIn("old@example.org", me.get("/account").text)
+        link = link_in_mail(self.data, "new@example.org", "/account/email/confirm")
+        page = me.get(link)
+        self.assertEqual(page.status, 200)
+        self.assertIn("new@example.org", page.text)
+        fields = form_fields(page.text, "/account/email/confirm")
+        r = me.post("/account/email/confirm", fields)
+        self.assertEqual(r.status, 200)
+        self.assertIn("now uses new@example.org", r.text)
+        self.assertIn("new@example.org", me.get("/account").text)
+        self.assert_full(me, "premium-1")  # same account, same access
+        self.assertEqual(me.post("/account/email/confirm", fields).status, 404)  # once only
+        self.assertEqual(me.get(link).status, 404)
+        # The new address signs in to the same account.
+        again = Reader(self.server, source="127.0.0.11")
+        self.sign_in_by_link(again, "new@example.org")
+        self.assert_full(again, "premium-1")
+
     def test_9_rate_limits_link_requests(self):
         statuses = []
         for _ in range(8):

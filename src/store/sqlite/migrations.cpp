@@ -219,6 +219,23 @@ CREATE TABLE edition_drafts (
   PRIMARY KEY (newsletter, key)
 ) WITHOUT ROWID;
 )SQL"},
+      {10, "email change links", R"SQL(
+-- A link may now confirm a new address; SQLite cannot widen a CHECK in place.
+CREATE TABLE links_new (
+  token_hash TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('signin', 'verify', 'email')),
+  next TEXT NOT NULL DEFAULT '/',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  new_email TEXT              -- purpose 'email': the address to change to
+) WITHOUT ROWID;
+INSERT INTO links_new (token_hash, member_id, purpose, next, created_at, expires_at, used_at)
+  SELECT token_hash, member_id, purpose, next, created_at, expires_at, used_at FROM links;
+DROP TABLE links;
+ALTER TABLE links_new RENAME TO links;
+)SQL"},
   };
   return kMigrations;
 }

@@ -250,19 +250,45 @@ class SqliteMemberStore final : public MemberStore {
 
   core::Result<void> create_link(const std::string& token_hash, long long member_id,
                                  accounts::LinkPurpose purpose, const std::string& next,
-                                 core::UnixTime now, core::UnixTime expires) override {
+                                 core::UnixTime now, core::UnixTime expires,
+                                 const std::string& new_email) override {
     return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "INSERT INTO links (token_hash, member_id, purpose, next, created_at, expires_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+          "INSERT INTO links (token_hash, member_id, purpose, next, created_at, expires_at, "
+          "new_email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''))");
       s->bind(1, token_hash)
           .bind(2, static_cast<std::int64_t>(member_id))
           .bind(3, accounts::to_string(purpose))
           .bind(4, next)
           .bind(5, static_cast<std::int64_t>(now))
-          .bind(6, static_cast<std::int64_t>(expires));
+          .bind(6, static_cast<std::int64_t>(expires))
+          .bind(7, new_email);
       s->run();
+    });
+  }
+
+  core::Result<void> change_email(long long member_id, const std::string& email,
+                                  core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare("SELECT 1 FROM members WHERE email = ?1 AND id != ?2");
+        s->bind(1, email).bind(2, static_cast<std::int64_t>(member_id));
+        if (s->step()) {
+          return core::fail(ErrorCode::kConflict, "Another account already uses " + email + ".");
+        }
+      }
+      auto s = c->prepare(
+          "UPDATE members SET email = ?2, verified_at = COALESCE(verified_at, ?3), "
+          "hard_bounces = 0 WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, email).bind(3, static_cast<std::int64_t>(now));
+      s->run();
+      if (c->changes() == 0) return core::fail(ErrorCode::kNotFound, "No such account.");
+      bump_members_version(*c);
+      tx.commit();
+      return {};
     });
   }
 
@@ -271,11 +297,11 @@ class SqliteMemberStore final : public MemberStore {
                                               core::UnixTime now) override {
     auto c = pool_.acquire();
     auto s = c->prepare(
-        "SELECT member_id, next FROM links WHERE token_hash = ?1 AND purpose = ?2 "
-        "AND used_at IS NULL AND expires_at > ?3");
+        "SELECT member_id, next, COALESCE(new_email, '') FROM links WHERE token_hash = ?1 "
+        "AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3");
     s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
     if (!s->step()) return std::nullopt;
-    return accounts::LinkInfo{s->int64(0), s->text(1)};
+    return accounts::LinkInfo{s->int64(0), s->text(1), s->text(2)};
   }
 
   std::optional<accounts::LinkInfo> consume_link(const std::string& token_hash,
@@ -284,10 +310,10 @@ class SqliteMemberStore final : public MemberStore {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "UPDATE links SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 "
-        "AND used_at IS NULL AND expires_at > ?3 RETURNING member_id, next");
+        "AND used_at IS NULL AND expires_at > ?3 RETURNING member_id, next, COALESCE(new_email, '')");
     s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
     if (!s->step()) return std::nullopt;
-    accounts::LinkInfo info{s->int64(0), s->text(1)};
+    accounts::LinkInfo info{s->int64(0), s->text(1), s->text(2)};
     while (s->step()) {
     }
     return info;
