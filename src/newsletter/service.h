@@ -76,7 +76,8 @@ class NewsletterService {
   int audience_size(const std::string& newsletter) {
     return store_.newsletters().audience_count(newsletter, clock_.now(), options_.max_bounces);
   }
-  // (newsletter, date) of editions the desk scheduled for now or earlier, not yet sent.
+  // (newsletter, date) of editions the desk scheduled for now or earlier, not yet sent
+  // (or with retries due).
   std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) {
     return store_.newsletters().scheduled_due(now);
   }

@@ -319,7 +319,8 @@ class NewsletterStore {
   virtual core::Result<void> save_edition_draft(const std::string& newsletter,
                                                 const std::string& key, const EditionDraft& d,
                                                 long long member_id, core::UnixTime now) = 0;
-  // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet.
+  // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet, or
+  // with deliveries due for a retry.
   virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
   struct MemberDelivery {
     std::string newsletter, key, status, last_error;

@@ -226,9 +226,12 @@ class SqliteNewsletterStore final : public NewsletterStore {
   std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) override {
     auto c = pool_.acquire();
     auto s = c->prepare(
-        "SELECT d.newsletter, d.date FROM edition_drafts d WHERE d.scheduled_at <= ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM editions e JOIN deliveries q ON q.edition_id = e.id "
-        " WHERE e.newsletter = d.newsletter AND e.key = d.key) ORDER BY d.scheduled_at");
+        "SELECT d.newsletter, d.date FROM edition_drafts d WHERE d.scheduled_at <= ?1 AND ("
+        "NOT EXISTS (SELECT 1 FROM editions e JOIN deliveries q ON q.edition_id = e.id "
+        "  WHERE e.newsletter = d.newsletter AND e.key = d.key) "
+        "OR EXISTS (SELECT 1 FROM editions e JOIN deliveries q ON q.edition_id = e.id "
+        "  WHERE e.newsletter = d.newsletter AND e.key = d.key AND q.status = 'pending' "
+        "  AND q.next_attempt_at <= ?1)) ORDER BY d.scheduled_at");
     s->bind(1, static_cast<std::int64_t>(now));
     std::vector<std::pair<std::string, std::string>> out;
     while (s->step()) out.emplace_back(s->text(0), s->text(1));
