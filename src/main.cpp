@@ -64,6 +64,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
       [] { ::kill(::getpid(), SIGHUP); }});
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
+  if (app->mail_queue) app->mail_queue->start();
   return rt;
 }
 

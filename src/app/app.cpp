@@ -34,7 +34,15 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   }
   a->content = std::make_unique<content::ContentService>(a->store->content(), a->clock,
                                                          a->config.teaser_paragraphs);
-  a->mailer = mail::make_mailer(a->config, a->clock);
+  if (a->config.smtp_url.empty()) {
+    a->mailer = mail::make_mailer(a->config, a->clock);  // files in DATA/outbox, at once
+  } else {
+    // Over SMTP through the queue, so no request waits for a mail server.
+    auto queued = std::make_unique<mail::QueuedMailer>(
+        a->store->mail_queue(), mail::make_mailer(a->config, a->clock), a->clock);
+    a->mail_queue = queued.get();
+    a->mailer = std::move(queued);
+  }
   a->accounts = std::make_unique<accounts::AccountService>(a->store->members(), *a->mailer,
                                                            a->clock, a->config);
   a->paywall = std::make_unique<paywall::PaywallService>(a->store->members(), a->clock, a->config);

@@ -11,6 +11,7 @@
 #include "editorial/service.h"
 #include "events/recorder.h"
 #include "mail/mailer.h"
+#include "mail/queue.h"
 #include "newsletter/service.h"
 #include "paywall/service.h"
 #include "core/clock.h"
@@ -26,6 +27,7 @@ struct App {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<content::ContentService> content;
   std::unique_ptr<mail::Mailer> mailer;
+  mail::QueuedMailer* mail_queue = nullptr;  // the mailer, when SMTP is configured
   std::unique_ptr<accounts::AccountService> accounts;
   std::unique_ptr<paywall::PaywallService> paywall;
   std::unique_ptr<events::Recorder> events;

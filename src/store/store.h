@@ -337,6 +337,28 @@ class NewsletterStore {
   virtual std::vector<EditionStats> recent_editions(const std::string& newsletter, int limit) = 0;
 };
 
+// Account mail waiting to go out over SMTP (see mail/queue.h). Rows are claimed with a
+// lease, so two workers (a reload, a second process) never send the same one at once.
+struct QueuedMail {
+  long long id = 0;
+  std::string payload;  // the message as JSON
+  int attempts = 0;
+};
+
+class MailQueueStore {
+ public:
+  virtual ~MailQueueStore() = default;
+  virtual core::Result<long long> enqueue_mail(const std::string& payload, core::UnixTime now) = 0;
+  // Claims up to `limit` due messages until `lease_until`.
+  virtual std::vector<QueuedMail> claim_mail(core::UnixTime now, core::UnixTime lease_until,
+                                             int limit) = 0;
+  virtual core::Result<void> mail_sent(long long id) = 0;
+  // A temporary failure is tried again at retry_at; a permanent one is dropped (logged).
+  virtual core::Result<void> mail_failed(long long id, const std::string& error, bool permanent,
+                                         core::UnixTime retry_at) = 0;
+  virtual int queued_mail() = 0;
+};
+
 class EditorialStore;  // store/editorial_store.h
 
 // One backing database, handing out its capability interfaces. All three are
@@ -349,6 +371,7 @@ class Store {
   virtual EventStore& events() = 0;
   virtual NewsletterStore& newsletters() = 0;
   virtual EditorialStore& editorial() = 0;
+  virtual MailQueueStore& mail_queue() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

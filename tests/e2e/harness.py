@@ -313,9 +313,9 @@ c.stop()
 
 
 class Sink:
-    def __init__(self, delay=0.0, pipelining=True):
+    def __init__(self, delay=0.0, pipelining=True, port=None):
         self.folder = tempfile.mkdtemp(prefix="meridian-sink-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.proc = subprocess.Popen(["/usr/bin/python3", "-c", SINK, str(self.port), self.folder, str(delay),
                                       "1" if pipelining else "0"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

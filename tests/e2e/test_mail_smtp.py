@@ -6,6 +6,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -44,13 +45,26 @@ class SmtpDelivery(unittest.TestCase):
         # No .eml goes to the outbox when SMTP is configured.
         self.assertFalse(os.path.isdir(os.path.join(self.data, "outbox")))
 
-    def test_unreachable_smtp_does_not_lose_the_registration(self):
+    def test_mail_waits_for_an_unreachable_server_and_survives_a_restart(self):
+        port = self.sink.port
         self.sink.stop()
         me = Reader(self.server)
         r = me.submit("/articles/m-1", "/register", {"email": "late.mail@example.org"})
-        self.assertEqual(r.status, 303)  # registered and reading, mail can be resent
+        self.assertEqual(r.status, 303)  # registered and reading at once; the mail waits
         self.assertIn("CANARYm1X", me.get("/articles/m-1").text)
-
+        # Restart with the mail server still down: the queued message is kept...
+        self.server.stop()
+        self.server = Server(data=self.data, env={
+            "MERIDIAN_MAIL_SMTP": f"smtp://127.0.0.1:{port}",
+            "MERIDIAN_MAIL_FROM": "Meridian Desk <desk@meridian.example>"})
+        # ...and goes out once the mail server answers (retries from 5 s, doubling).
+        self.sink = Sink(port=port)
+        self.assertEqual(self.sink.wait_for(1, seconds=20), 1)
+        body = self.sink.received()["late.mail@example.org"][0].get_body(("plain",)).get_content()
+        self.assertIn("/verify?token=", body)
+        # Sent once, not again on later passes.
+        time.sleep(3)
+        self.assertEqual(self.sink.count(), 1)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

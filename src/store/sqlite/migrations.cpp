@@ -236,6 +236,17 @@ INSERT INTO links_new (token_hash, member_id, purpose, next, created_at, expires
 DROP TABLE links;
 ALTER TABLE links_new RENAME TO links;
 )SQL"},
+      {11, "account mail queue", R"SQL(
+CREATE TABLE mail_queue (
+  id INTEGER PRIMARY KEY,
+  payload TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at);
+)SQL"},
   };
   return kMigrations;
 }

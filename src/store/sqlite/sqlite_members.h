@@ -13,5 +13,6 @@ std::unique_ptr<MemberStore> make_member_store(Pool& pool);
 std::unique_ptr<EventStore> make_event_store(Pool& pool);
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
 std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
+std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool);
 
 }  // namespace store::sqlite

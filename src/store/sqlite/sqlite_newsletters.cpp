@@ -281,7 +281,70 @@ class SqliteNewsletterStore final : public NewsletterStore {
   Pool& pool_;
 };
 
+class SqliteMailQueue final : public MailQueueStore {
+ public:
+  explicit SqliteMailQueue(Pool& pool) : pool_(pool) {}
+
+  core::Result<long long> enqueue_mail(const std::string& payload, core::UnixTime now) override {
+    return guarded([&]() -> long long {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO mail_queue (payload, next_attempt_at, created_at) VALUES (?1, ?2, ?2)");
+      s->bind(1, payload).bind(2, static_cast<std::int64_t>(now));
+      s->run();
+      return c->last_insert_rowid();
+    });
+  }
+
+  std::vector<QueuedMail> claim_mail(core::UnixTime now, core::UnixTime lease_until,
+                                     int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "UPDATE mail_queue SET next_attempt_at = ?2 WHERE id IN (SELECT id FROM mail_queue "
+        "WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?3) RETURNING id, payload, attempts");
+    s->bind(1, static_cast<std::int64_t>(now)).bind(2, static_cast<std::int64_t>(lease_until)).bind(3, limit);
+    std::vector<QueuedMail> out;
+    while (s->step()) out.push_back({s->int64(0), s->text(1), s->integer(2)});
+    return out;
+  }
+
+  core::Result<void> mail_sent(long long id) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare("DELETE FROM mail_queue WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(id));
+      s->run();
+    });
+  }
+
+  core::Result<void> mail_failed(long long id, const std::string& error, bool permanent,
+                                 core::UnixTime retry_at) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(permanent ? "DELETE FROM mail_queue WHERE id = ?1"
+                                    : "UPDATE mail_queue SET attempts = attempts + 1, "
+                                      "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(id));
+      if (!permanent) s->bind(2, static_cast<std::int64_t>(retry_at)).bind(3, error);
+      s->run();
+    });
+  }
+
+  int queued_mail() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT COUNT(*) FROM mail_queue");
+    return s->step() ? s->integer(0) : 0;
+  }
+
+ private:
+  Pool& pool_;
+};
+
 }  // namespace
+
+std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool) {
+  return std::make_unique<SqliteMailQueue>(pool);
+}
 
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool) {
   return std::make_unique<SqliteNewsletterStore>(pool);
