@@ -2,8 +2,10 @@
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -98,6 +100,28 @@ class CliTest(unittest.TestCase):
             self.assertIn("<title>Env Name", s.get("/").text)
         finally:
             s.stop()
+
+    def test_sighup_reloads_the_configuration_and_keeps_serving(self):
+        self.write("meridian.toml", '[site]\nname = "Before"\n')
+        s = Server(data=self.data)
+        try:
+            self.assertIn("<title>Before", s.get("/").text)
+            self.write("meridian.toml", '[site]\nname = "After"\n')
+            s.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while "<title>After" not in s.get("/").text and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertIn("<title>After", s.get("/").text)
+            # A broken file on reload keeps the running configuration.
+            self.write("meridian.toml", "[site\n")
+            s.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while "reload failed" not in s.output() and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertIn("reload failed", s.output())
+            self.assertIn("<title>After", s.get("/").text)
+        finally:
+            self.assertEqual(s.stop(), 0)
 
     def test_bad_config_stops_start_up_with_a_message(self):
         self.write("meridian.toml", "[site\n")
