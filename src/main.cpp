@@ -424,8 +424,10 @@ int main(int argc, char** argv) {
     });
     if (!report) {
       int code = fail_with(command, report.error().message);
-      // Another sender has the edition: EX_TEMPFAIL, run again later.
-      return report.error().code == core::ErrorCode::kConflict ? 75 : code;
+      // Another sender has the edition, or the store failed mid-send: EX_TEMPFAIL, run
+      // again later.
+      auto c = report.error().code;
+      return c == core::ErrorCode::kConflict || c == core::ErrorCode::kUnavailable ? 75 : code;
     }
     std::printf("%s: %d queued now, %d sent now, %d failed now; edition totals: %d sent, %d failed, %d pending\n",
                 n_name.c_str(), report->queued, report->sent, report->failed, report->totals.sent,

@@ -357,9 +357,16 @@ core::Result<SendReport> NewsletterService::send(
   auto next_slot = std::chrono::steady_clock::now();
   // Accepted deliveries: in the journal at once, in the store in batches.
   std::vector<long long> accepted;
+  // When the store cannot take what the server accepted, sending stops: a later round
+  // would otherwise mail those readers again. The journal keeps them for the next run.
+  std::atomic<bool> halted{false};
+  std::string halt_reason;
   auto store_accepted = [&] {  // with write_mu held
     if (accepted.empty()) return;
-    (void)ns.mark_sent_batch(e->id, accepted, clock_.now());
+    if (auto ok = ns.mark_sent_batch(e->id, accepted, clock_.now()); !ok) {
+      halt_reason = ok.error().message;
+      halted = true;
+    }
     accepted.clear();
   };
 
@@ -375,6 +382,7 @@ core::Result<SendReport> NewsletterService::send(
     bool exhausted = false;
     auto take = [&]() -> std::optional<store::Delivery> {
       std::lock_guard lock(mu);
+      if (halted) return std::nullopt;
       if (pos == batch.size() && !exhausted) {
         batch = ns.due(e->id, clock_.now(), 512, cursor);
         pos = 0;
@@ -404,7 +412,10 @@ core::Result<SendReport> NewsletterService::send(
             auto logged = (*journal)->append(d->member_id);
             std::lock_guard write(write_mu);
             if (!logged) {
-              (void)ns.mark_sent(e->id, d->member_id, clock_.now());
+              if (auto ok = ns.mark_sent(e->id, d->member_id, clock_.now()); !ok) {
+                halt_reason = ok.error().message;
+                halted = true;
+              }
             } else {
               accepted.push_back(d->member_id);
               if (accepted.size() >= 512) store_accepted();
@@ -435,12 +446,17 @@ core::Result<SendReport> NewsletterService::send(
   run_round();
   // Temporary failures are retried with back-off, a bounded number of times, in this run;
   // whatever is still pending afterwards stays queued for the next run.
-  for (int round = 0; wait_for_retries && round < options_.max_attempts &&
+  for (int round = 0; !halted && wait_for_retries && round < options_.max_attempts &&
                       ns.counts(e->id).pending > 0;
        ++round) {
     long long wait = std::min<long long>(300, static_cast<long long>(options_.retry_seconds) << round);
     std::this_thread::sleep_for(std::chrono::seconds(wait));
     run_round();
+  }
+  if (halted) {
+    // The journal stays: the next run stores what it holds before sending anything.
+    return core::fail(core::ErrorCode::kUnavailable,
+                      "stopped: could not record deliveries (" + halt_reason + "); run again");
   }
   report.sent = sent;
   report.failed = failed;
