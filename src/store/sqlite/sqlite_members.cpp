@@ -116,16 +116,8 @@ class SqliteMemberStore final : public MemberStore {
   }
 
   core::Result<void> mark_verified(long long member_id, core::UnixTime now) override {
-    return guarded([&] {
-      auto c = pool_.acquire();
-      Transaction tx(*c);
-      auto s = c->prepare(
-          "UPDATE members SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1");
-      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(now));
-      s->run();
-      bump_members_version(*c);
-      tx.commit();
-    });
+    return update("UPDATE members SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1",
+                  member_id, now);
   }
 
   core::Result<void> set_password_hash(long long member_id, const std::string& hash) override {
@@ -174,15 +166,7 @@ class SqliteMemberStore final : public MemberStore {
   }
 
   core::Result<void> delete_member(long long member_id) override {
-    return guarded([&] {
-      auto c = pool_.acquire();
-      Transaction tx(*c);
-      auto s = c->prepare("DELETE FROM members WHERE id = ?1");
-      s->bind(1, static_cast<std::int64_t>(member_id));
-      s->run();
-      bump_members_version(*c);
-      tx.commit();
-    });
+    return update("DELETE FROM members WHERE id = ?1", member_id);
   }
 
   core::Result<void> create_session(const std::string& token_hash, long long member_id,
@@ -229,23 +213,11 @@ class SqliteMemberStore final : public MemberStore {
 
   // Ending sessions bumps members_version: servers cache live sessions against it.
   void delete_session(const std::string& token_hash) override {
-    auto c = pool_.acquire();
-    Transaction tx(*c);
-    auto s = c->prepare("DELETE FROM sessions WHERE token_hash = ?1");
-    s->bind(1, token_hash);
-    s->run();
-    bump_members_version(*c);
-    tx.commit();
+    write("DELETE FROM sessions WHERE token_hash = ?1", token_hash);
   }
 
   void delete_member_sessions(long long member_id) override {
-    auto c = pool_.acquire();
-    Transaction tx(*c);
-    auto s = c->prepare("DELETE FROM sessions WHERE member_id = ?1");
-    s->bind(1, static_cast<std::int64_t>(member_id));
-    s->run();
-    bump_members_version(*c);
-    tx.commit();
+    write("DELETE FROM sessions WHERE member_id = ?1", member_id);
   }
 
   core::Result<void> create_link(const std::string& token_hash, long long member_id,
@@ -569,16 +541,23 @@ class SqliteMemberStore final : public MemberStore {
     return s->step() ? s->integer(0) : 0;
   }
 
-  core::Result<void> update(const char* sql, long long member_id, const std::string& value) {
-    return guarded([&] {
-      auto c = pool_.acquire();
-      Transaction tx(*c);
-      auto s = c->prepare(sql);
-      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, value);
-      s->run();
-      bump_members_version(*c);
-      tx.commit();
-    });
+  // One statement binding `values` to ?1, ?2, …, in its own transaction, and a bump of
+  // members_version (servers cache members against it). Throws StoreError.
+  template <typename... V>
+  void write(const char* sql, const V&... values) {
+    auto c = pool_.acquire();
+    Transaction tx(*c);
+    auto s = c->prepare(sql);
+    int index = 0;
+    (s->bind(++index, values), ...);
+    s->run();
+    bump_members_version(*c);
+    tx.commit();
+  }
+  // The same, as a Result.
+  template <typename... V>
+  core::Result<void> update(const char* sql, const V&... values) {
+    return guarded([&] { write(sql, values...); });
   }
 
   std::atomic<unsigned> rate_hits_{0};
