@@ -5,7 +5,6 @@
 #include <curl/curl.h>
 #include <poll.h>
 
-#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -52,8 +51,7 @@ class BulkSmtpMailer final : public Mailer {
  public:
   BulkSmtpMailer(std::string url, std::string from, const core::Clock& clock)
       : url_(std::move(url)), from_(std::move(from)), clock_(clock) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    init_curl();
   }
   ~BulkSmtpMailer() override {
     if (curl_) {
@@ -67,9 +65,10 @@ class BulkSmtpMailer final : public Mailer {
     if (!curl_) {
       if (auto ok = connect(); !ok) return ok;
     }
-    std::string id = m.message_id;
-    std::string body = dot_stuffed(format_message(m, from_, clock_.now(),
-                                                  id.empty() ? fresh_id() : id)) + ".\r\n";
+    std::string body =
+        dot_stuffed(format_message(m, from_, clock_.now(),
+                                   m.message_id.empty() ? new_message_id(from_) : m.message_id)) +
+        ".\r\n";
     std::string mail = "MAIL FROM:<" + address_of(from_) + ">\r\n";
     std::string rcpt = "RCPT TO:<" + m.to + ">\r\n";
     Reply r_mail, r_rcpt, r_data;
@@ -200,14 +199,6 @@ class BulkSmtpMailer final : public Mailer {
                       "SMTP: " + r.text);
   }
 
-  std::string fresh_id() {
-    std::string domain = address_of(from_);
-    auto at = domain.find('@');
-    domain = at == std::string::npos ? "meridian.local" : domain.substr(at + 1);
-    auto t = std::chrono::steady_clock::now().time_since_epoch().count();
-    return "m" + std::to_string(t) + "." + std::to_string(++counter_) + "@" + domain;
-  }
-
   std::string url_;
   std::string from_;
   const core::Clock& clock_;
@@ -216,7 +207,6 @@ class BulkSmtpMailer final : public Mailer {
   curl_socket_t fd_ = CURL_SOCKET_BAD;
   bool pipelining_ = false;
   std::string inbuf_;
-  unsigned long long counter_ = 0;
 };
 
 }  // namespace

@@ -143,14 +143,22 @@ std::string format_message(const Message& m, const std::string& from, core::Unix
   return out;
 }
 
-namespace {
+std::string message_id_domain(const std::string& from) {
+  std::string address = address_of(from);
+  auto at = address.find('@');
+  return at == std::string::npos ? "meridian.local" : address.substr(at + 1);
+}
 
 std::string new_message_id(const std::string& from) {
-  std::string domain = address_of(from);
-  auto at = domain.find('@');
-  domain = at == std::string::npos ? "meridian.local" : domain.substr(at + 1);
-  return core::random_token(16) + "@" + domain;
+  return core::random_token(16) + "@" + message_id_domain(from);
 }
+
+void init_curl() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+namespace {
 
 class OutboxMailer final : public Mailer {
  public:
@@ -206,8 +214,7 @@ class SmtpMailer final : public Mailer {
  public:
   SmtpMailer(std::string url, std::string from, const core::Clock& clock)
       : url_(std::move(url)), from_(std::move(from)), clock_(clock) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    init_curl();
   }
   ~SmtpMailer() override {
     if (curl_) curl_easy_cleanup(curl_);

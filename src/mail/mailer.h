@@ -39,6 +39,12 @@ std::string quoted_printable(const std::string& text);
 std::string encode_header(const std::string& value);
 // "Name <addr@host>" -> "addr@host".
 std::string address_of(const std::string& from);
+// The domain of the sender's address, for Message-IDs ("meridian.local" without one).
+std::string message_id_domain(const std::string& from);
+// A fresh random Message-ID (without <>) in that domain.
+std::string new_message_id(const std::string& from);
+// curl_global_init, once per process, for every mailer that uses libcurl.
+void init_curl();
 
 std::unique_ptr<Mailer> make_outbox_mailer(std::string dir, std::string from,
                                            const core::Clock& clock);

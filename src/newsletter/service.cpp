@@ -323,10 +323,8 @@ mail::Message NewsletterService::message_for(const store::Edition& e, long long 
   m.headers.push_back({"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
   m.headers.push_back({"List-Id", title_of(e.newsletter) + " <" + e.newsletter + ".meridian>"});
   // The same id for the same (edition, reader): a downstream duplicate is recognisable.
-  std::string domain = mail::address_of(config_.mail_from);
-  auto at = domain.find('@');
-  domain = at == std::string::npos ? "meridian.local" : domain.substr(at + 1);
-  m.message_id = "edition-" + std::to_string(e.id) + "." + std::to_string(member_id) + "@" + domain;
+  m.message_id = "edition-" + std::to_string(e.id) + "." + std::to_string(member_id) + "@" +
+                 mail::message_id_domain(config_.mail_from);
   return m;
 }
 
