@@ -259,12 +259,8 @@ core::Result<std::string> EditorialService::store_image(std::string_view bytes) 
   std::error_code ec;
   std::filesystem::create_directories(media_dir_, ec);
   if (ec) return fail(ErrorCode::kUnavailable, "cannot create " + media_dir_ + ": " + ec.message());
-  std::string name = core::random_token(12);
-  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // random_token is URL-safe base64; keep only what a media name allows.
-  std::string clean;
-  for (char c : name) clean += (std::isalnum(static_cast<unsigned char>(c)) ? c : '0');
-  name = clean + "." + ext;
+  // 128 random bits as lower-case hex: what a media name allows.
+  std::string name = core::token_hash(core::random_token(16)).substr(0, 32) + "." + ext;
   auto path = std::filesystem::path(media_dir_) / name;
   auto tmp = path;
   tmp += ".part";

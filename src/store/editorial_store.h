@@ -57,6 +57,12 @@ class EditorialStore {
   virtual ~EditorialStore() = default;
 
   virtual std::optional<EditableArticle> article(long long id) = 0;
+  struct Title {
+    std::string slug, headline;
+  };
+  // Slugs and headlines of these articles (any status), in one read; unknown ids are
+  // left out.
+  virtual std::map<long long, Title> titles(const std::vector<long long>& ids) = 0;
   virtual std::vector<ArticleRow> list(const ArticleFilter& filter, int& total) = 0;
   // Writes the article (a new one when id is 0), its terms, its search entry and a
   // revision in one transaction; kConflict when another article has the slug.

@@ -1,10 +1,12 @@
 // /admin/analytics: views by reader state, walls, registrations, credits, subscriptions,
 // gift opens per day and per article, the funnel, newsletter deliveries; SVG charts with
 // the numbers in tables beside them, and a CSV download.
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "accounts/members_csv.h"
 #include "analytics/report.h"
 #include "analytics/svg.h"
 #include "core/time.h"
@@ -24,19 +26,6 @@ std::string state_label(const std::string& s) {
   if (s == "subscriber") return "Subscriber";
   if (s == "staff") return "Staff";
   return s;
-}
-
-std::string csv_field(const std::string& v) {
-  bool quote = v.find_first_of(",\"\n\r") != std::string::npos ||
-               (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@'));
-  if (!quote) return v;
-  std::string out = "\"";
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) out += '\'';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -133,14 +122,18 @@ Response Site::admin_analytics(Request& req) {
   for (auto& [l, v] : report.funnel) funnel.push_back({{"label", l}, {"value", std::to_string(v)}});
   view["funnel"] = funnel;
   json arts = json::array();
-  for (std::size_t i = 0; i < report.articles.size() && i < 25; ++i) {
+  std::size_t shown = std::min<std::size_t>(report.articles.size(), 25);
+  std::vector<long long> ids;
+  for (std::size_t i = 0; i < shown; ++i) ids.push_back(report.articles[i].article_id);
+  auto titles = store_.editorial().titles(ids);
+  for (std::size_t i = 0; i < shown; ++i) {
     const auto& a = report.articles[i];
-    auto found = store_.editorial().article(a.article_id);
+    auto found = titles.find(a.article_id);
     auto count = [&](const char* k) { auto it = a.by_kind.find(k); return std::to_string(it == a.by_kind.end() ? 0 : it->second); };
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.1f", a.conversion_per_mille);
     arts.push_back({{"id", std::to_string(a.article_id)},
-                    {"headline", found ? found->input.headline : "(deleted article)"},
+                    {"headline", found != titles.end() ? found->second.headline : "(deleted article)"},
                     {"days", std::to_string(range->days)},
                     {"views", count("view")}, {"anon", std::to_string(a.anonymous_views)},
                     {"reg", std::to_string(a.registered_views)}, {"sub", std::to_string(a.subscriber_views)},
@@ -178,14 +171,20 @@ Response Site::admin_analytics_csv(Request& req) {
                                             range->last + ".csv\"");
   res.set_header("Cache-Control", "private, no-store");
   std::string out = "day,article_id,slug,kind,reader_state,count\n";
-  std::map<long long, std::string> slugs;
-  for (const auto& e : analytics_rows(*range)) {
-    if (e.article_id && !slugs.count(e.article_id)) {
-      auto a = store_.editorial().article(e.article_id);
-      slugs[e.article_id] = a ? a->input.slug : "";
-    }
-    out += e.day + "," + std::to_string(e.article_id) + "," + csv_field(e.article_id ? slugs[e.article_id] : "") +
-           "," + csv_field(e.kind) + "," + csv_field(e.reader_state) + "," + std::to_string(e.count) + "\n";
+  auto rows = analytics_rows(*range);
+  std::vector<long long> ids;
+  for (const auto& e : rows) {
+    if (e.article_id) ids.push_back(e.article_id);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  auto titles = store_.editorial().titles(ids);
+  for (const auto& e : rows) {
+    auto t = titles.find(e.article_id);
+    out += e.day + "," + std::to_string(e.article_id) + "," +
+           accounts::csv_field(t != titles.end() ? t->second.slug : "") + "," +
+           accounts::csv_field(e.kind) + "," + accounts::csv_field(e.reader_state) + "," +
+           std::to_string(e.count) + "\n";
   }
   res.body = std::move(out);
   return res;

@@ -46,7 +46,8 @@ std::string display_status(const store::ArticleRow& r, core::UnixTime now) {
 json Site::admin_view(const Request& req, const std::string& title, const std::string& nav) {
   const auto& m = *req.visitor.member;
   json view;
-  view["site"] = site_view("", &req);
+  // The back office's own layout needs only these (not the reading site's navigation).
+  view["site"] = {{"name", config_.site_name}, {"css_version", css_version_}};
   view["title"] = title;
   view["nav"] = {{nav, true}};
   view["csrf"] = std::string(kCsrfMarker);
@@ -152,9 +153,8 @@ Response Site::admin_articles(Request& req) {
     statuses.push_back({{"value", s}, {"label", s}, {"selected", status == s}});
   }
   view["statuses"] = statuses;
-  std::string base = "/admin/articles?q=" + core::url_encode(f.text) + "&status=" + status + "&page=";
-  if (p->page > 1) view["prev"] = base + std::to_string(p->page - 1);
-  if (p->page * f.limit < total) view["next"] = base + std::to_string(p->page + 1);
+  p->links(view, "/admin/articles?q=" + core::url_encode(f.text) + "&status=" + status + "&page=",
+           total);
   return render_admin("admin_articles", view);
 }
 

@@ -61,9 +61,8 @@ Response Site::admin_members(Request& req) {
   view["q"] = f.text;
   view["total"] = std::to_string(total);
   view["one"] = total == 1;
-  std::string base = "/admin/members?q=" + core::url_encode(f.text) + "&state=" + f.state + "&page=";
-  if (p->page > 1) view["prev"] = base + std::to_string(p->page - 1);
-  if (p->page * f.limit < total) view["next"] = base + std::to_string(p->page + 1);
+  p->links(view, "/admin/members?q=" + core::url_encode(f.text) + "&state=" + f.state + "&page=",
+           total);
   return render_admin("admin_members", view);
 }
 
@@ -154,19 +153,17 @@ Response Site::admin_members_import(Request& req) {
 
 Response Site::admin_institutions(Request& req) {
   json view = admin_view(req, "Institutions", "institutions");
-  std::map<std::string, std::string> by_name;
-  std::vector<std::string> order;
-  for (const auto& r : members_.institution_ranges()) {
-    std::string key = std::to_string(r.institution_id);
-    if (!by_name.count(key)) order.push_back(key);
-    auto& ranges = by_name[key];
-    ranges += (ranges.empty() ? "" : ", ") + r.cidr;
-    by_name[key + "#name"] = r.name;
-  }
+  // Ranges come ordered by institution: one row per institution, its ranges joined.
   json list = json::array();
-  for (const auto& k : order) {
-    list.push_back({{"id", k}, {"name", by_name[k + "#name"]}, {"ranges", by_name[k]},
-                    {"csrf", std::string(kCsrfMarker)}});
+  long long last = 0;
+  for (const auto& r : members_.institution_ranges()) {
+    if (r.institution_id != last) {
+      list.push_back({{"id", std::to_string(r.institution_id)}, {"name", r.name}, {"ranges", r.cidr},
+                      {"csrf", std::string(kCsrfMarker)}});
+      last = r.institution_id;
+    } else {
+      list.back()["ranges"] = list.back()["ranges"].get<std::string>() + ", " + r.cidr;
+    }
   }
   view["institutions"] = list;
   return render_admin("admin_institutions", view);

@@ -77,6 +77,8 @@ class Site {
     int page = 1;
     int per_page = 20;
     int offset() const { return (page - 1) * per_page; }
+    // Sets view["prev"] and view["next"] to `base` + page number where such pages exist.
+    void links(nlohmann::json& view, const std::string& base, int total) const;
   };
 
   void build_routes();

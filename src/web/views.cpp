@@ -145,6 +145,11 @@ Response Site::error_page(int status, const std::string& heading, const std::str
   return res;
 }
 
+void Site::Paging::links(json& view, const std::string& base, int total) const {
+  if (page > 1) view["prev"] = base + std::to_string(page - 1);
+  if (page * per_page < total) view["next"] = base + std::to_string(page + 1);
+}
+
 std::optional<Site::Paging> Site::paging(const Request& req, Response& error, int per_page) {
   Paging p;
   p.per_page = per_page;

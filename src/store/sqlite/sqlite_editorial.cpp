@@ -41,6 +41,20 @@ class SqliteEditorialStore final : public EditorialStore {
     return out;
   }
 
+  std::map<long long, Title> titles(const std::vector<long long>& ids) override {
+    std::map<long long, Title> out;
+    if (ids.empty()) return out;
+    std::string list = "[";
+    for (long long id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
+    list += "]";
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, slug, headline FROM articles WHERE id IN (SELECT value FROM json_each(?1))");
+    s->bind(1, list);
+    while (s->step()) out[s->int64(0)] = {s->text(1), s->text(2)};
+    return out;
+  }
+
   std::vector<ArticleRow> list(const ArticleFilter& f, int& total) override {
     auto c = pool_.acquire();
     const char* where =
