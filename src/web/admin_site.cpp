@@ -68,24 +68,38 @@ Response Site::admin_taxonomy_post(Request& req) {
   return redirect("/admin/taxonomy?flash=done");
 }
 
-Response Site::admin_settings(Request& req) {
+Response Site::settings_page(const Request& req, const std::map<std::string, std::string>& values,
+                             const std::vector<core::Config::Ad>& ads, const std::string& error) {
   json view = admin_view(req, "Settings", "settings");
-  view["s"] = {{"name", config_.site_name},
-               {"description", config_.site_description},
-               {"url", config_.site_url},
-               {"timezone", config_.timezone},
-               {"teaser", std::to_string(config_.teaser_paragraphs)},
-               {"credits", std::to_string(config_.monthly_credits)},
-               {"gifts", std::to_string(config_.gifts_per_month)}};
-  json ads = json::array();
-  for (std::size_t i = 0; i < config_.ads.size() + 2; ++i) {
-    core::Config::Ad ad = i < config_.ads.size() ? config_.ads[i] : core::Config::Ad{};
-    ads.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ad.image},
-                   {"link", ad.link}, {"alt", ad.alt}});
+  auto value = [&](const char* key) {
+    auto it = values.find(key);
+    return it == values.end() ? std::string() : it->second;
+  };
+  view["s"] = {{"name", value("site.name")},
+               {"description", value("site.description")},
+               {"url", value("site.url")},
+               {"timezone", value("site.timezone")},
+               {"teaser", value("site.teaser_paragraphs")},
+               {"credits", value("access.monthly_credits")},
+               {"gifts", value("access.gifts_per_month")}};
+  json slots = json::array();
+  for (std::size_t i = 0; i < ads.size(); ++i) {
+    slots.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i].image},
+                     {"link", ads[i].link}, {"alt", ads[i].alt}});
   }
-  view["ads"] = ads;
+  view["ads"] = slots;
+  if (!error.empty()) {
+    view["error"] = error;
+    return render_admin("admin_settings", view, 400);
+  }
   if (req.query_value("flash") == "settings") view["flash"] = "Settings saved and applied.";
   return render_admin("admin_settings", view);
+}
+
+Response Site::admin_settings(Request& req) {
+  auto ads = config_.ads;
+  ads.resize(ads.size() + 2);  // room for new ads
+  return settings_page(req, core::settings_of(config_), ads);
 }
 
 Response Site::admin_settings_post(Request& req) {
@@ -96,35 +110,24 @@ Response Site::admin_settings_post(Request& req) {
                           "access.gifts_per_month"}) {
     values[key] = core::trim(req.form_value(key));
   }
-  json ads = json::array();
+  std::vector<core::Config::Ad> typed;
   for (int i = 0; i < 20; ++i) {
     std::string k = std::to_string(i);
     if (req.form.find("ad_image_" + k) == req.form.end()) break;
-    ads.push_back({{"image", core::trim(req.form_value("ad_image_" + k))},
-                   {"link", core::trim(req.form_value("ad_link_" + k))},
-                   {"alt", core::trim(req.form_value("ad_alt_" + k))}});
+    typed.push_back({core::trim(req.form_value("ad_image_" + k)),
+                     core::trim(req.form_value("ad_link_" + k)),
+                     core::trim(req.form_value("ad_alt_" + k))});
   }
   json filled = json::array();  // empty slots are not ads
-  for (const auto& ad : ads) {
-    if (ad["image"] != "" || ad["link"] != "" || ad["alt"] != "") filled.push_back(ad);
+  for (const auto& ad : typed) {
+    if (!ad.image.empty() || !ad.link.empty() || !ad.alt.empty()) {
+      filled.push_back({{"image", ad.image}, {"link", ad.link}, {"alt", ad.alt}});
+    }
   }
   values["ads"] = filled.dump();
   core::Config check = config_;
   if (auto ok = core::apply_settings(check, values); !ok) {
-    json view = admin_view(req, "Settings", "settings");
-    view["error"] = ok.error().message;
-    // What was typed stays in the form.
-    view["s"] = {{"name", values["site.name"]}, {"description", values["site.description"]},
-                 {"url", values["site.url"]}, {"timezone", values["site.timezone"]},
-                 {"teaser", values["site.teaser_paragraphs"]}, {"credits", values["access.monthly_credits"]},
-                 {"gifts", values["access.gifts_per_month"]}};
-    json ad_view = json::array();
-    for (std::size_t i = 0; i < ads.size(); ++i) {
-      ad_view.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i]["image"]},
-                         {"link", ads[i]["link"]}, {"alt", ads[i]["alt"]}});
-    }
-    view["ads"] = ad_view;
-    return render_admin("admin_settings", view, 400);
+    return settings_page(req, values, typed, ok.error().message);  // what was typed stays
   }
   bool teaser_changed = check.teaser_paragraphs != config_.teaser_paragraphs;
   // Only what the admin changed is stored: untouched settings keep following

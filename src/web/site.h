@@ -219,6 +219,8 @@ class Site {
   Response admin_taxonomy_post(Request& req);
   Response admin_settings(Request& req);
   Response admin_settings_post(Request& req);
+  Response settings_page(const Request& req, const std::map<std::string, std::string>& values,
+                         const std::vector<core::Config::Ad>& ads, const std::string& error = "");
 
   // Shared helpers (views.cpp)
   nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
