@@ -52,16 +52,20 @@ struct Runtime {
   }
 };
 
+// What a site needs from the app; `reload` asks for a settings reload (serve only).
+web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
+  return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
+                       *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
+                       *a.member_admin, std::move(reload)};
+}
+
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
   auto a = app::open_app(config);
   if (!a) return std::unexpected(a.error());
   auto rt = std::make_shared<Runtime>();
   rt->app = std::move(*a);
   auto* app = rt->app.get();
-  rt->site = std::make_unique<web::Site>(web::SiteDeps{
-      *app->store, app->config, app->clock, *app->accounts, *app->paywall, *app->events,
-      *app->newsletters, *app->editorial, *app->member_admin,
-      [] { ::kill(::getpid(), SIGHUP); }});
+  rt->site = std::make_unique<web::Site>(site_deps(*app, [] { ::kill(::getpid(), SIGHUP); }));
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
   if (app->mail_queue) app->mail_queue->start();
@@ -96,8 +100,8 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     auto first = make_runtime(config);
     if (!first) return fail_with("serve", first.error().message);
     const core::Config cfg = (*first)->app->config;  // for the start-up line
+    // Moved, so `current` holds the only reference (a reload waits for it to be the last).
     std::atomic<std::shared_ptr<Runtime>> current(std::move(*first));
-    first = std::shared_ptr<Runtime>();  // `current` holds the only reference
     web::ServerOptions options;
     options.host = cfg.listen_host;
     options.port = cfg.listen_port;
@@ -441,8 +445,7 @@ int main(int argc, char** argv) {
     int status = 0;
     auto a = open_or_exit("routes", config, status);
     if (!a) return status;
-    web::Site site(web::SiteDeps{*a->store, a->config, a->clock, *a->accounts, *a->paywall,
-                                 *a->events, *a->newsletters, *a->editorial, *a->member_admin, {}});
+    web::Site site(site_deps(*a, {}));
     for (const auto& r : site.router().routes()) {
       std::printf("%s\t%s\t%s\n", r.method.c_str(), r.pattern.c_str(), web::to_string(r.audience));
     }
