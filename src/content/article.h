@@ -96,6 +96,12 @@ struct Article {
 // at most 100 bytes (so it can never name a path outside the media folder).
 bool is_media_name(std::string_view name);
 
+// Readers see an article once it is not a draft and its publication time has come.
+inline bool is_live(Status status, const std::optional<core::UnixTime>& published_at,
+                    core::UnixTime now) {
+  return status != Status::kDraft && published_at && *published_at <= now;
+}
+
 inline int reading_minutes(int words) { return words < 220 ? 1 : (words + 110) / 220; }
 
 }  // namespace content

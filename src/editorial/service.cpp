@@ -173,8 +173,7 @@ core::Result<Saved> EditorialService::save(const accounts::Member& who, long lon
     case Action::kSave: break;
     case Action::kPublish:
       // Publishing a scheduled or new article makes it live now; a live one keeps its date.
-      if (!(existing && existing->input.status != content::Status::kDraft &&
-            existing->input.published_at && *existing->input.published_at <= now)) {
+      if (!(existing && content::is_live(existing->input.status, existing->input.published_at, now))) {
         input->published_at = now;
       }
       input->status = content::Status::kPublished;

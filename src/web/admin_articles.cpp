@@ -35,10 +35,8 @@ const char* flash_text(const std::string& code) {
 std::optional<long long> id_param(const Request& req) { return positive_id(req.param("id")); }
 
 std::string display_status(const store::ArticleRow& r, core::UnixTime now) {
-  if (r.status == content::Status::kScheduled && r.published_at && *r.published_at <= now) {
-    return "published";
-  }
-  return std::string(content::to_string(r.status));
+  return content::is_live(r.status, r.published_at, now) ? std::string("published")
+                                                         : std::string(content::to_string(r.status));
 }
 
 }  // namespace
@@ -205,8 +203,7 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
     if (auto a = store_.editorial().article(id)) {
       auto now = clock_.now();
       std::string st(content::to_string(a->input.status));
-      bool live = a->input.status != content::Status::kDraft && a->input.published_at &&
-                  *a->input.published_at <= now;
+      bool live = content::is_live(a->input.status, a->input.published_at, now);
       if (live) st = "published";
       view["status"] = st;
       if (a->input.published_at) {
@@ -324,8 +321,7 @@ Response Site::admin_article_preview(Request& req) {
     states.push_back({{"value", v}, {"label", l}, {"current", as == v}});
   }
   auto now = clock_.now();
-  bool live = a->input.status != content::Status::kDraft && a->input.published_at &&
-              *a->input.published_at <= now;
+  bool live = content::is_live(a->input.status, a->input.published_at, now);
   json preview = {{"id", a->id},
                   {"as_label", as == "anonymous" ? "an anonymous reader"
                                : as == "registered" ? "a registered reader with credits left"
