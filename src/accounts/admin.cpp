@@ -57,7 +57,11 @@ core::Result<Member> MemberAdmin::set_staff_role(const std::string& email_raw, R
     if (!created) return created;
     m = *created;
   }
-  if (role != Role::kReader) (void)members_.mark_verified(m.id, now);
+  // The publisher vouches for the address: whatever a stranger set up on an unconfirmed
+  // account (sessions, a password, a pending change of address) ends before the role lands.
+  if (role != Role::kReader) {
+    if (auto ok = members_.mark_verified(m.id, now); !ok) return std::unexpected(ok.error());
+  }
   if (auto ok = members_.set_role(m.id, role); !ok) return std::unexpected(ok.error());
   m.role = role;
   return m;
@@ -79,7 +83,7 @@ core::Result<ImportReport> MemberAdmin::import_csv(std::string_view text, const 
     auto m = members_.grant(r.email, r.name.empty() && existing ? existing->name : r.name,
                             comp ? comp : (existing ? existing->comp_until : std::nullopt), now);
     if (!m) return std::unexpected(m.error());
-    (void)members_.mark_verified(m->id, now);
+    if (auto ok = members_.mark_verified(m->id, now); !ok) return std::unexpected(ok.error());
     existing ? ++report.updated : ++report.created;
     if (comp && !(existing && existing->subscribed(now)) && on_subscription_) on_subscription_();
     ++report.rows;

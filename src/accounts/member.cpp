@@ -26,6 +26,7 @@ std::string_view to_string(LinkPurpose p) {
     case LinkPurpose::kSignIn: return "signin";
     case LinkPurpose::kVerify: return "verify";
     case LinkPurpose::kEmailChange: return "email";
+    case LinkPurpose::kEmailApprove: return "email-approve";
   }
   return "signin";
 }

@@ -23,19 +23,28 @@ struct Member {
   Role role = Role::kReader;
   bool has_password = false;
   core::UnixTime created_at = 0;
+  // Seen through a session: false when that session was made before anyone proved the
+  // address (registration from the wall). Such a session never carries a role or access
+  // (AccountService::member_for_session strips them), cannot set a password and cannot
+  // move a confirmed account to another address.
+  bool session_proven = true;
 
   bool verified() const { return verified_at.has_value(); }
   bool subscribed(core::UnixTime now) const { return comp_until && *comp_until > now; }
+  // Holds something a stranger would want: a staff role or access granted to the address.
+  bool privileged(core::UnixTime now) const { return role != Role::kReader || subscribed(now); }
 };
 
-// What a one-time link is for.
-enum class LinkPurpose { kSignIn, kVerify, kEmailChange };
+// What a one-time link is for. kEmailApprove goes to the current address of a privileged
+// account to approve a change of address before the new address is asked.
+enum class LinkPurpose { kSignIn, kVerify, kEmailChange, kEmailApprove };
 std::string_view to_string(LinkPurpose p);
 
 struct LinkInfo {
   long long member_id = 0;
   std::string next;       // where to go afterwards (a local path)
-  std::string new_email;  // kEmailChange: the address to change to
+  std::string new_email;  // kEmailChange, kEmailApprove: the address to change to
+  bool approved = false;  // kEmailChange: the current address approved it first
 };
 
 // "reader@example.org" shape check: one @, a dot in the domain, no spaces, <= 254 chars.

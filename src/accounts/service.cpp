@@ -24,11 +24,12 @@ bool AccountService::rate_limited(const std::string& key, int limit, int window_
   return members_.rate_hit(key, clock_.now(), window_seconds) > limit;
 }
 
-core::Result<std::string> AccountService::new_session(long long member_id) {
+core::Result<std::string> AccountService::new_session(long long member_id, bool proven) {
   std::string token = core::random_token(32);
   auto now = clock_.now();
   auto ok = members_.create_session(core::token_hash(token), member_id, now,
-                                    now + static_cast<core::UnixTime>(config_.session_days) * 86400);
+                                    now + static_cast<core::UnixTime>(config_.session_days) * 86400,
+                                    proven);
   if (!ok) return std::unexpected(ok.error());
   return token;
 }
@@ -72,7 +73,7 @@ core::Result<Registration> AccountService::register_from_wall(const std::string&
     return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
   }
   if (rate_limited("register-ip:" + ip, 20, 3600) || rate_limited("register-addr:" + email, 5, 3600)) {
-    return fail(ErrorCode::kForbidden, "Too many attempts. Please try again in an hour.");
+    return fail(ErrorCode::kRateLimited, "Too many attempts. Please try again in an hour.");
   }
   Registration r;
   if (auto existing = members_.find_member_by_email(email)) {
@@ -95,7 +96,8 @@ core::Result<Registration> AccountService::register_from_wall(const std::string&
   }
   r.created = true;
   r.member = *created;
-  auto session = new_session(created->id);
+  // Not proven: whoever typed the address may not own it (see Member::session_proven).
+  auto session = new_session(created->id, /*proven=*/false);
   if (!session) return std::unexpected(session.error());
   r.session_token = *session;
   // A mail failure must not undo the registration; the account page offers a resend.
@@ -111,7 +113,7 @@ core::Result<void> AccountService::request_signin_link(const std::string& raw_em
     return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
   }
   if (rate_limited("link-ip:" + ip, 30, 3600) || rate_limited("link-addr:" + email, 5, 3600)) {
-    return fail(ErrorCode::kForbidden, "Too many sign-in requests. Please try again in an hour.");
+    return fail(ErrorCode::kRateLimited, "Too many sign-in requests. Please try again in an hour.");
   }
   if (auto m = members_.find_member_by_email(email)) {
     return send_link(*m, LinkPurpose::kSignIn, next);
@@ -135,8 +137,11 @@ core::Result<std::string> AccountService::confirm_signin_link(const std::string&
                 "This sign-in link has expired or has already been used. Ask for a new one.");
   }
   next = safe_next(info->next);
-  (void)members_.mark_verified(info->member_id, clock_.now());  // the link proves the address
-  return new_session(info->member_id);
+  // The link proves the address: sessions made before any proof end.
+  if (auto ok = members_.mark_verified(info->member_id, clock_.now()); !ok) {
+    return std::unexpected(ok.error());
+  }
+  return new_session(info->member_id, /*proven=*/true);
 }
 
 core::Result<std::string> AccountService::password_signin(const std::string& raw_email,
@@ -144,10 +149,11 @@ core::Result<std::string> AccountService::password_signin(const std::string& raw
                                                           const std::string& ip) {
   std::string email = normalize_email(raw_email);
   if (rate_limited("password-ip:" + ip, 30, 900) || rate_limited("password-addr:" + email, 10, 900)) {
-    return fail(ErrorCode::kForbidden, "Too many attempts. Please wait a few minutes.");
+    return fail(ErrorCode::kRateLimited, "Too many attempts. Please wait a few minutes.");
   }
   auto m = members_.find_member_by_email(email);
-  auto hash = m ? members_.password_hash(m->id) : std::nullopt;
+  // Only a confirmed address signs in with a password (one set before the proof is gone).
+  auto hash = m && m->verified() ? members_.password_hash(m->id) : std::nullopt;
   if (!hash) {
     // Spend the same time as a real check, so timing does not tell who has a password.
     static const std::string dummy = core::hash_password("meridian-timing-equaliser");
@@ -156,14 +162,14 @@ core::Result<std::string> AccountService::password_signin(const std::string& raw
   if (!m || !hash || !core::verify_password(*hash, password)) {
     return fail(ErrorCode::kInvalidInput, "That email and password do not match.");
   }
-  return new_session(m->id);
+  return new_session(m->id, /*proven=*/true);
 }
 
 core::Result<void> AccountService::send_verification(const Member& member,
                                                      const std::string& next) {
   if (member.verified()) return {};
   if (rate_limited("verify-addr:" + member.email, 5, 3600)) {
-    return fail(ErrorCode::kForbidden, "We sent several messages already. Please check your inbox.");
+    return fail(ErrorCode::kRateLimited, "We sent several messages already. Please check your inbox.");
   }
   return send_link(member, LinkPurpose::kVerify, next);
 }
@@ -174,7 +180,7 @@ bool AccountService::verify_link_valid(const std::string& token) {
       .has_value();
 }
 
-core::Result<Member> AccountService::confirm_verification(const std::string& token) {
+core::Result<std::string> AccountService::confirm_verification(const std::string& token) {
   if (token.empty() || token.size() > 128) {
     return fail(ErrorCode::kNotFound, "This confirmation link is not valid.");
   }
@@ -184,9 +190,7 @@ core::Result<Member> AccountService::confirm_verification(const std::string& tok
   }
   auto ok = members_.mark_verified(info->member_id, clock_.now());
   if (!ok) return std::unexpected(ok.error());
-  auto m = members_.find_member(info->member_id);
-  if (!m) return fail(ErrorCode::kNotFound, "This account no longer exists.");
-  return *m;
+  return new_session(info->member_id, /*proven=*/true);
 }
 
 core::Result<void> AccountService::request_email_change(const Member& member,
@@ -195,17 +199,76 @@ core::Result<void> AccountService::request_email_change(const Member& member,
   std::string email = normalize_email(raw_email);
   if (!plausible_email(email)) return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
   if (email == member.email) return fail(ErrorCode::kInvalidInput, "That is already your address.");
+  if (member.verified() && !member.session_proven) {
+    return fail(ErrorCode::kForbidden,
+                "To change the address of a confirmed account, sign in with a link sent to it "
+                "first.");
+  }
   if (rate_limited("email-change:" + std::to_string(member.id), 5, 3600) ||
       rate_limited("email-change-ip:" + ip, 20, 3600)) {
-    return fail(ErrorCode::kForbidden, "Too many attempts. Please try again in an hour.");
+    return fail(ErrorCode::kRateLimited, "Too many attempts. Please try again in an hour.");
   }
   if (members_.find_member_by_email(email)) {
     return fail(ErrorCode::kConflict, "Another account already uses " + email + ".");
   }
+  if (member.privileged(clock_.now())) return send_email_approval(member, email);
+  return send_email_change(member, email, /*approved=*/false);
+}
+
+EmailChangeStep AccountService::email_change_step(const Member& member) const {
+  return member.privileged(clock_.now()) ? EmailChangeStep::kApproveFromCurrentAddress
+                                         : EmailChangeStep::kConfirmNewAddress;
+}
+
+core::Result<void> AccountService::send_email_approval(const Member& member,
+                                                       const std::string& email) {
+  std::string token = core::random_token(32);
+  auto now = clock_.now();
+  auto ok = members_.create_link(core::token_hash(token), member.id, LinkPurpose::kEmailApprove,
+                                 "/account", now, now + 86400, email);
+  if (!ok) return ok;
+  mail::Message m;
+  m.to = member.email;
+  m.subject = "Approve a change of address for your " + config_.site_name + " account";
+  m.text = "Hello,\n\nSomeone signed in to your " + config_.site_name +
+           " account asked to move it to " + email +
+           ". Because the account holds a subscription or a staff role, this address must "
+           "approve the move first. To approve it, open this link:\n\n" + config_.base_url() +
+           "/account/email/approve?token=" + token +
+           "\n\nIt works once and expires in a day. If this was not you, do not open it: "
+           "nothing changes, and you can choose \"Sign out everywhere\" on your account page.\n";
+  return mailer_.send(m);
+}
+
+std::optional<LinkInfo> AccountService::peek_email_approval(const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  return members_.peek_link(core::token_hash(token), LinkPurpose::kEmailApprove, clock_.now());
+}
+
+core::Result<std::string> AccountService::confirm_email_approval(const std::string& token) {
+  if (token.empty() || token.size() > 128) {
+    return fail(ErrorCode::kNotFound, "This approval link is not valid.");
+  }
+  auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kEmailApprove, clock_.now());
+  if (!info || info->new_email.empty()) {
+    return fail(ErrorCode::kNotFound, "This approval link has expired or was already used.");
+  }
+  auto m = members_.find_member(info->member_id);
+  if (!m) return fail(ErrorCode::kNotFound, "This account no longer exists.");
+  if (members_.find_member_by_email(info->new_email)) {
+    return fail(ErrorCode::kConflict, "Another account already uses " + info->new_email + ".");
+  }
+  auto sent = send_email_change(*m, info->new_email, /*approved=*/true);
+  if (!sent) return std::unexpected(sent.error());
+  return info->new_email;
+}
+
+core::Result<void> AccountService::send_email_change(const Member& member, const std::string& email,
+                                                     bool approved) {
   std::string token = core::random_token(32);
   auto now = clock_.now();
   auto ok = members_.create_link(core::token_hash(token), member.id, LinkPurpose::kEmailChange,
-                                 "/account", now, now + 86400, email);
+                                 "/account", now, now + 86400, email, approved);
   if (!ok) return ok;
   mail::Message m;
   m.to = email;
@@ -216,6 +279,7 @@ core::Result<void> AccountService::request_email_change(const Member& member,
            "\n\nIt works once and expires in a day. If you did not ask for this, ignore this "
            "message: nothing changes without it.\n";
   if (auto sent = mailer_.send(m); !sent) return sent;
+  if (approved) return {};  // the current address approved it: no need to tell it again
   mail::Message notice;
   notice.to = member.email;
   notice.subject = "A change of address was requested for your " + config_.site_name + " account";
@@ -239,6 +303,13 @@ core::Result<Member> AccountService::confirm_email_change(const std::string& tok
   if (!info || info->new_email.empty()) {
     return fail(ErrorCode::kNotFound, "This confirmation link has expired or was already used.");
   }
+  // The account may have gained a role or access since the link was sent.
+  if (auto before = members_.find_member(info->member_id);
+      before && before->privileged(clock_.now()) && !info->approved) {
+    return fail(ErrorCode::kForbidden,
+                "This account now holds a subscription or a staff role, so its current address "
+                "must approve the change first. Please ask again from your account page.");
+  }
   auto ok = members_.change_email(info->member_id, info->new_email, clock_.now());
   if (!ok) return std::unexpected(ok.error());
   auto m = members_.find_member(info->member_id);
@@ -247,6 +318,11 @@ core::Result<Member> AccountService::confirm_email_change(const std::string& tok
 }
 
 core::Result<void> AccountService::set_password(const Member& member, const std::string& password) {
+  if (!member.verified() || !member.session_proven) {
+    return fail(ErrorCode::kForbidden,
+                "Confirm your email address first: open the link we sent you, then set a "
+                "password.");
+  }
   if (password.size() < 10) {
     return fail(ErrorCode::kInvalidInput, "Use at least 10 characters for your password.");
   }
@@ -267,6 +343,11 @@ std::optional<Member> AccountService::member_for_session(const std::string& sess
     }
   }
   auto m = members_.session_member(hash, clock_.now());
+  if (m && !m->session_proven) {
+    // Made before anyone proved the address: it never carries a role or access.
+    m->role = Role::kReader;
+    m->comp_until.reset();
+  }
   if (m) {
     std::lock_guard lock(cache_mu_);
     if (session_cache_.size() > 50000) session_cache_.clear();

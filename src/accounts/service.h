@@ -17,6 +17,12 @@
 
 namespace accounts {
 
+// What the reader confirms next after asking to change their address.
+enum class EmailChangeStep {
+  kConfirmNewAddress,          // a link went to the new address
+  kApproveFromCurrentAddress,  // privileged account: a link went to the current address first
+};
+
 struct Registration {
   bool created = false;        // false: the address already had an account (a link was sent)
   std::string session_token;   // set only when created
@@ -38,22 +44,33 @@ class AccountService {
   core::Result<void> request_signin_link(const std::string& email, const std::string& next,
                                          const std::string& ip);
   std::optional<LinkInfo> peek_signin_link(const std::string& token);
-  // Consumes the link; returns a new session token. Also verifies the address.
+  // Consumes the link; returns a new (proven) session token. Also verifies the address,
+  // which ends the sessions made before it was proven.
   core::Result<std::string> confirm_signin_link(const std::string& token, std::string& next);
+  // kInvalidInput for a wrong pair; an unconfirmed address never signs in by password.
   core::Result<std::string> password_signin(const std::string& email, const std::string& password,
                                             const std::string& ip);
 
   core::Result<void> send_verification(const Member& member, const std::string& next);
   bool verify_link_valid(const std::string& token);
-  core::Result<Member> confirm_verification(const std::string& token);
+  // Confirms the address and returns a new proven session for the browser that used the
+  // link (it holds the proof); sessions made before the proof end.
+  core::Result<std::string> confirm_verification(const std::string& token);
 
+  // kForbidden unless the address is confirmed and the session proven.
   core::Result<void> set_password(const Member& member, const std::string& password);
 
   // Mails a confirmation link to the new address (and a notice to the old one); the
-  // address changes only when that link is used. kInvalidInput for a bad or unchanged
-  // address, kConflict when another account has it, kForbidden when rate limited.
+  // address changes only when that link is used. An account holding a role or access
+  // first mails an approval link to its current address (email_change_step tells which).
+  // kInvalidInput for a bad or unchanged address, kConflict when another account has it,
+  // kForbidden from a session made before the address was proven, kRateLimited.
   core::Result<void> request_email_change(const Member& member, const std::string& new_email,
                                           const std::string& ip);
+  EmailChangeStep email_change_step(const Member& member) const;
+  std::optional<LinkInfo> peek_email_approval(const std::string& token);
+  // Consumes the approval and mails the confirmation link to the new address (returned).
+  core::Result<std::string> confirm_email_approval(const std::string& token);
   std::optional<LinkInfo> peek_email_change(const std::string& token);
   core::Result<Member> confirm_email_change(const std::string& token);
 
@@ -64,7 +81,10 @@ class AccountService {
   void sign_out_everywhere(long long member_id);
 
  private:
-  core::Result<std::string> new_session(long long member_id);
+  core::Result<std::string> new_session(long long member_id, bool proven);
+  core::Result<void> send_email_approval(const Member& member, const std::string& email);
+  core::Result<void> send_email_change(const Member& member, const std::string& email,
+                                       bool approved);
   core::Result<void> send_link(const Member& member, LinkPurpose purpose, const std::string& next);
   bool rate_limited(const std::string& key, int limit, int window_seconds);
 

@@ -8,6 +8,7 @@ const char* to_string(ErrorCode code) {
     case ErrorCode::kInvalidInput: return "invalid input";
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kRateLimited: return "rate limited";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal error";
   }

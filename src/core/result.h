@@ -8,7 +8,17 @@
 
 namespace core {
 
-enum class ErrorCode { kNotFound, kInvalidInput, kConflict, kForbidden, kUnavailable, kInternal };
+// kRateLimited: refused for now because of too many attempts (HTTP 429), unlike
+// kForbidden, which will not change by waiting.
+enum class ErrorCode {
+  kNotFound,
+  kInvalidInput,
+  kConflict,
+  kForbidden,
+  kRateLimited,
+  kUnavailable,
+  kInternal
+};
 
 struct Error {
   ErrorCode code;

@@ -137,11 +137,16 @@ class MemberStore {
   virtual core::Result<accounts::Member> create_member(const std::string& email,
                                                        const std::string& name, bool verified,
                                                        core::UnixTime now) = 0;
-  // Creates the member if needed (verified: the publisher vouches for the address).
+  // Creates the member if needed (verified: the publisher vouches for the address). An
+  // existing unconfirmed account is vouched for as mark_verified does, in the same
+  // transaction, so nothing a stranger set up before the grant keeps it.
   virtual core::Result<accounts::Member> grant(const std::string& email, const std::string& name,
                                                std::optional<core::UnixTime> comp_until,
                                                core::UnixTime now) = 0;
   virtual core::Result<void> set_role(long long member_id, accounts::Role role) = 0;
+  // The address is proven (a link sent to it was used, or the publisher vouches for it).
+  // Sessions made before any proof end; if the address was unconfirmed until now, a
+  // password and pending address changes set up before the proof are dropped too.
   virtual core::Result<void> mark_verified(long long member_id, core::UnixTime now) = 0;
   virtual core::Result<void> set_password_hash(long long member_id, const std::string& hash) = 0;
   virtual std::optional<std::string> password_hash(long long member_id) = 0;
@@ -160,9 +165,11 @@ class MemberStore {
   virtual std::vector<accounts::Member> search_members(const MemberFilter& filter, int& total) = 0;
   virtual core::Result<void> delete_member(long long member_id) = 0;
 
+  // `proven`: made from a link or password of a confirmed address (false: registration).
   virtual core::Result<void> create_session(const std::string& token_hash, long long member_id,
-                                            core::UnixTime now, core::UnixTime expires) = 0;
-  // The member of a live session (and touches it).
+                                            core::UnixTime now, core::UnixTime expires,
+                                            bool proven) = 0;
+  // The member of a live session (and touches it), with Member::session_proven set.
   virtual std::optional<accounts::Member> session_member(const std::string& token_hash,
                                                          core::UnixTime now) = 0;
   virtual void delete_session(const std::string& token_hash) = 0;
@@ -171,9 +178,10 @@ class MemberStore {
   virtual core::Result<void> create_link(const std::string& token_hash, long long member_id,
                                          accounts::LinkPurpose purpose, const std::string& next,
                                          core::UnixTime now, core::UnixTime expires,
-                                         const std::string& new_email = "") = 0;
-  // Changes the address (it counts as confirmed: the link proved it); kConflict when
-  // another account has it.
+                                         const std::string& new_email = "",
+                                         bool approved = false) = 0;
+  // Changes the address (it counts as confirmed: the link proved it, and sessions made
+  // before any proof end); kConflict when another account has it.
   virtual core::Result<void> change_email(long long member_id, const std::string& email,
                                           core::UnixTime now) = 0;
   // Valid, unused and unexpired? Does not consume.

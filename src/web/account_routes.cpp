@@ -169,15 +169,20 @@ Response Site::verify_page(Request& req) {
 
 Response Site::verify_post(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
-  auto m = accounts_.confirm_verification(req.form_value("token"));
-  if (!m) {
-    return message_page(status_for(m.error()), "This link has expired", m.error().message,
-                        "/account", "Your account");
+  auto session = accounts_.confirm_verification(req.form_value("token"));
+  if (!session) {
+    return message_page(status_for(session.error()), "This link has expired",
+                        session.error().message, "/account", "Your account");
   }
-  return message_page(200, "Address confirmed",
-                      "Thank you. You can now choose " + std::to_string(config_.monthly_credits) +
-                          " articles to read free every month.",
-                      "/", "Go to the front page");
+  // The browser that used the link holds the proof: it is signed in afresh.
+  if (!req.session_token.empty()) accounts_.sign_out(req.session_token);
+  Response res = message_page(200, "Address confirmed",
+                              "Thank you. You can now choose " +
+                                  std::to_string(config_.monthly_credits) +
+                                  " articles to read free every month.",
+                              "/", "Go to the front page");
+  res.set_header("Set-Cookie", session_cookie(*session, config_.session_days * 86400, https_));
+  return res;
 }
 
 Response Site::verify_resend(Request& req) {
@@ -357,11 +362,54 @@ Response Site::account_email(Request& req) {
     return message_page(status_for(ok.error()), "Address not changed", ok.error().message,
                         "/account", "Back to your account");
   }
+  if (accounts_.email_change_step(m) == accounts::EmailChangeStep::kApproveFromCurrentAddress) {
+    return message_page(200, "Check your inbox",
+                        "Your account holds a subscription or a staff role, so we have first sent "
+                        "a link to your current address, " + m.email +
+                            ", to approve the move to " + accounts::normalize_email(email) +
+                            ". Then we will send a link to the new address.",
+                        "/account", "Back to your account");
+  }
   return message_page(200, "Check your inbox",
                       "We have sent a link to " + accounts::normalize_email(email) +
                           ". Your address changes when you open it; until then you keep using " +
                           m.email + ".",
                       "/account", "Back to your account");
+}
+
+Response Site::email_approve_page(Request& req) {
+  std::string token = req.query_value("token");
+  auto info = accounts_.peek_email_approval(token);
+  if (!info) {
+    return message_page(404, "This link has expired",
+                        "Links to approve a new address work once, for a day. Ask again from your "
+                        "account page.",
+                        "/account", "Your account");
+  }
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta("Approve a new address · " + config_.site_name,
+                           "Approve a new address", "/account/email/approve");
+  view["page"]["noindex"] = true;
+  view["heading"] = "Approve the move to a new address";
+  view["message"] = "Press the button to approve moving your " + config_.site_name +
+                    " account to " + info->new_email +
+                    ". We will then send a link to that address to confirm it.";
+  view["form"] = {{"action", "/account/email/approve"}, {"button", "Approve"}, {"token", token}};
+  return render_page("confirm", view);
+}
+
+Response Site::email_approve_post(Request& req) {
+  if (auto bad = check_csrf(req)) return *bad;
+  auto email = accounts_.confirm_email_approval(req.form_value("token"));
+  if (!email) {
+    return message_page(status_for(email.error()), "Address not changed", email.error().message,
+                        "/account", "Your account");
+  }
+  return message_page(200, "Check the new inbox",
+                      "Approved. We have sent a link to " + *email +
+                          ": the address changes when it is opened.",
+                      "/account", "Your account");
 }
 
 Response Site::email_confirm_page(Request& req) {

@@ -227,7 +227,10 @@ void Site::build_routes() {
                     [this](Request& r) { return account_export(r); }, false, {}});
   post("/account/password", [this](Request& r) { return account_password(r); }, Audience::kReader);
   post("/account/email", [this](Request& r) { return account_email(r); }, Audience::kReader);
-  // The emailed link is the authority (it proves the new address), as for sign-in links.
+  // The emailed link is the authority (it proves the new address, or the current address's
+  // approval), as for sign-in links.
+  get("/account/email/approve", [this](Request& r) { return email_approve_page(r); }, false);
+  post("/account/email/approve", [this](Request& r) { return email_approve_post(r); });
   get("/account/email/confirm", [this](Request& r) { return email_confirm_page(r); }, false);
   post("/account/email/confirm", [this](Request& r) { return email_confirm_post(r); });
   post("/account/delete", [this](Request& r) { return account_delete(r); }, Audience::kReader);

@@ -126,6 +126,8 @@ class Site {
   Response account_page(Request& req);
   Response account_password(Request& req);
   Response account_email(Request& req);
+  Response email_approve_page(Request& req);
+  Response email_approve_post(Request& req);
   Response email_confirm_page(Request& req);
   Response email_confirm_post(Request& req);
   Response account_export(Request& req);

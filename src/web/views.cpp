@@ -17,7 +17,8 @@ using nlohmann::json;
 int status_for(const core::Error& e) {
   switch (e.code) {
     case core::ErrorCode::kInvalidInput: return 400;
-    case core::ErrorCode::kForbidden: return e.message.starts_with("Too many") ? 429 : 403;
+    case core::ErrorCode::kForbidden: return 403;
+    case core::ErrorCode::kRateLimited: return 429;
     case core::ErrorCode::kNotFound: return 404;
     case core::ErrorCode::kConflict: return 409;
     default: return 503;

@@ -256,9 +256,10 @@ class PaywallStory(unittest.TestCase):
         self.assertEqual(first.get("/account").status, 303)  # back to sign-in
 
     def test_11_changing_the_email_address(self):
-        run_cli("members", "grant", "--email", "old@example.org", "--until", "2099-12-31",
-                data=self.data, check=True)
-        run_cli("members", "import", "-", data=self.data, input="email,name\ntaken@example.org,\n", check=True)
+        # A registered reader (a subscriber's address change needs the old address's approval
+        # first: test_security.py).
+        run_cli("members", "import", "-", data=self.data,
+                input="email,name\nold@example.org,\ntaken@example.org,\n", check=True)
         me = Reader(self.server, source="127.0.0.11")
         self.sign_in_by_link(me, "old@example.org")
         self.assertEqual(me.submit("/account", "/account/email", {"email": "nonsense"}).status, 400)
@@ -283,13 +284,12 @@ class PaywallStory(unittest.TestCase):
         self.assertEqual(r.status, 200)
         self.assertIn("now uses new@example.org", r.text)
         self.assertIn("new@example.org", me.get("/account").text)
-        self.assert_full(me, "premium-1")  # same account, same access
         self.assertEqual(me.post("/account/email/confirm", fields).status, 404)  # once only
         self.assertEqual(me.get(link).status, 404)
         # The new address signs in to the same account.
         again = Reader(self.server, source="127.0.0.11")
         self.sign_in_by_link(again, "new@example.org")
-        self.assert_full(again, "premium-1")
+        self.assertIn("new@example.org", again.get("/account").text)
 
     def test_9_rate_limits_link_requests(self):
         statuses = []

@@ -247,6 +247,35 @@ CREATE TABLE mail_queue (
 );
 CREATE INDEX mail_queue_due ON mail_queue (next_attempt_at);
 )SQL"},
+      {12, "proven sessions, approved address changes", R"SQL(
+-- A session made before anyone proved the address (registration from the wall) is not
+-- proven and never carries a role or access. Sessions of accounts still unconfirmed are
+-- exactly those; passwords on them were set by someone who had not proven the address.
+ALTER TABLE sessions ADD COLUMN proven INTEGER NOT NULL DEFAULT 1;
+UPDATE sessions SET proven = 0
+  WHERE member_id IN (SELECT id FROM members WHERE verified_at IS NULL);
+UPDATE members SET password_hash = NULL WHERE verified_at IS NULL;
+-- The current address of a privileged account approves a change of address first.
+CREATE TABLE links_new (
+  token_hash TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('signin', 'verify', 'email', 'email-approve')),
+  next TEXT NOT NULL DEFAULT '/',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  new_email TEXT,             -- 'email', 'email-approve': the address to change to
+  approved INTEGER NOT NULL DEFAULT 0  -- 'email': the current address approved it
+) WITHOUT ROWID;
+INSERT INTO links_new (token_hash, member_id, purpose, next, created_at, expires_at, used_at,
+                       new_email)
+  SELECT token_hash, member_id, purpose, next, created_at, expires_at, used_at, new_email
+  FROM links;
+DROP TABLE links;
+ALTER TABLE links_new RENAME TO links;
+CREATE INDEX links_by_member ON links (member_id);
+UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version';
+)SQL"},
   };
   return kMigrations;
 }

@@ -88,6 +88,11 @@ class SqliteMemberStore final : public MemberStore {
       auto c = pool_.acquire();
       Transaction tx(*c);
       {
+        auto s = c->prepare("SELECT id FROM members WHERE email = ?1");
+        s->bind(1, email);
+        if (s->step()) prove_address_locked(*c, s->int64(0), now);
+      }
+      {
         auto s = c->prepare(
             "INSERT INTO members (email, name, verified_at, created_at) VALUES (?1, ?2, ?3, ?3) "
             "ON CONFLICT (email) DO UPDATE SET "
@@ -116,8 +121,13 @@ class SqliteMemberStore final : public MemberStore {
   }
 
   core::Result<void> mark_verified(long long member_id, core::UnixTime now) override {
-    return update("UPDATE members SET verified_at = COALESCE(verified_at, ?2) WHERE id = ?1",
-                  member_id, now);
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      prove_address_locked(*c, member_id, now);
+      bump_members_version(*c);
+      tx.commit();
+    });
   }
 
   core::Result<void> set_password_hash(long long member_id, const std::string& hash) override {
@@ -170,16 +180,18 @@ class SqliteMemberStore final : public MemberStore {
   }
 
   core::Result<void> create_session(const std::string& token_hash, long long member_id,
-                                    core::UnixTime now, core::UnixTime expires) override {
+                                    core::UnixTime now, core::UnixTime expires,
+                                    bool proven) override {
     return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "INSERT INTO sessions (token_hash, member_id, created_at, expires_at, last_seen_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?3)");
+          "INSERT INTO sessions (token_hash, member_id, created_at, expires_at, last_seen_at, "
+          "proven) VALUES (?1, ?2, ?3, ?4, ?3, ?5)");
       s->bind(1, token_hash)
           .bind(2, static_cast<std::int64_t>(member_id))
           .bind(3, static_cast<std::int64_t>(now))
-          .bind(4, static_cast<std::int64_t>(expires));
+          .bind(4, static_cast<std::int64_t>(expires))
+          .bind(5, proven ? 1 : 0);
       s->run();
     });
   }
@@ -191,13 +203,14 @@ class SqliteMemberStore final : public MemberStore {
     {
       auto s = c->prepare(
           "SELECT m.id, m.email, m.name, m.verified_at, m.comp_until, m.role, "
-          "m.password_hash IS NOT NULL, m.created_at, s.last_seen_at "
+          "m.password_hash IS NOT NULL, m.created_at, s.last_seen_at, s.proven "
           "FROM sessions s JOIN members m ON m.id = s.member_id "
           "WHERE s.token_hash = ?1 AND s.expires_at > ?2");
       s->bind(1, token_hash).bind(2, static_cast<std::int64_t>(now));
       if (!s->step()) return std::nullopt;
       m = read_member(*s);
       last_seen = s->int64(8);
+      m->session_proven = s->integer(9) != 0;
     }
     if (now - last_seen > 3600) {  // touch at most hourly: reads stay reads
       auto s = c->prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1");
@@ -223,19 +236,20 @@ class SqliteMemberStore final : public MemberStore {
   core::Result<void> create_link(const std::string& token_hash, long long member_id,
                                  accounts::LinkPurpose purpose, const std::string& next,
                                  core::UnixTime now, core::UnixTime expires,
-                                 const std::string& new_email) override {
+                                 const std::string& new_email, bool approved) override {
     return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(
           "INSERT INTO links (token_hash, member_id, purpose, next, created_at, expires_at, "
-          "new_email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''))");
+          "new_email, approved) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''), ?8)");
       s->bind(1, token_hash)
           .bind(2, static_cast<std::int64_t>(member_id))
           .bind(3, accounts::to_string(purpose))
           .bind(4, next)
           .bind(5, static_cast<std::int64_t>(now))
           .bind(6, static_cast<std::int64_t>(expires))
-          .bind(7, new_email);
+          .bind(7, new_email)
+          .bind(8, approved ? 1 : 0);
       s->run();
     });
   }
@@ -258,6 +272,7 @@ class SqliteMemberStore final : public MemberStore {
       s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, email).bind(3, static_cast<std::int64_t>(now));
       s->run();
       if (c->changes() == 0) return core::fail(ErrorCode::kNotFound, "No such account.");
+      end_unproven_sessions_locked(*c, member_id);
       bump_members_version(*c);
       tx.commit();
       return {};
@@ -269,11 +284,11 @@ class SqliteMemberStore final : public MemberStore {
                                               core::UnixTime now) override {
     auto c = pool_.acquire();
     auto s = c->prepare(
-        "SELECT member_id, next, COALESCE(new_email, '') FROM links WHERE token_hash = ?1 "
+        "SELECT member_id, next, COALESCE(new_email, ''), approved FROM links WHERE token_hash = ?1 "
         "AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3");
     s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
     if (!s->step()) return std::nullopt;
-    return accounts::LinkInfo{s->int64(0), s->text(1), s->text(2)};
+    return accounts::LinkInfo{s->int64(0), s->text(1), s->text(2), s->integer(3) != 0};
   }
 
   std::optional<accounts::LinkInfo> consume_link(const std::string& token_hash,
@@ -282,10 +297,10 @@ class SqliteMemberStore final : public MemberStore {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "UPDATE links SET used_at = ?3 WHERE token_hash = ?1 AND purpose = ?2 "
-        "AND used_at IS NULL AND expires_at > ?3 RETURNING member_id, next, COALESCE(new_email, '')");
+        "AND used_at IS NULL AND expires_at > ?3 RETURNING member_id, next, COALESCE(new_email, ''), approved");
     s->bind(1, token_hash).bind(2, accounts::to_string(purpose)).bind(3, static_cast<std::int64_t>(now));
     if (!s->step()) return std::nullopt;
-    accounts::LinkInfo info{s->int64(0), s->text(1), s->text(2)};
+    accounts::LinkInfo info{s->int64(0), s->text(1), s->text(2), s->integer(3) != 0};
     while (s->step()) {
     }
     return info;
@@ -528,6 +543,39 @@ class SqliteMemberStore final : public MemberStore {
     s->bind(1, static_cast<std::int64_t>(id));
     if (!s->step()) return std::nullopt;
     return read_member(*s);
+  }
+
+  // See MemberStore::mark_verified. The caller holds a write transaction.
+  static void prove_address_locked(Connection& c, long long member_id, core::UnixTime now) {
+    bool was_unconfirmed = false;
+    {
+      auto s = c.prepare("SELECT verified_at IS NULL FROM members WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(member_id));
+      if (!s->step()) return;
+      was_unconfirmed = s->integer(0) != 0;
+    }
+    if (was_unconfirmed) {
+      // Whoever set these had not proven the address.
+      auto s = c.prepare("UPDATE members SET password_hash = NULL, verified_at = ?2 WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, static_cast<std::int64_t>(now));
+      s->run();
+      auto links = c.prepare(
+          "DELETE FROM links WHERE member_id = ?1 AND purpose IN ('email', 'email-approve') "
+          "AND used_at IS NULL");
+      links->bind(1, static_cast<std::int64_t>(member_id));
+      links->run();
+      auto sessions = c.prepare("DELETE FROM sessions WHERE member_id = ?1");
+      sessions->bind(1, static_cast<std::int64_t>(member_id));
+      sessions->run();
+      return;
+    }
+    end_unproven_sessions_locked(c, member_id);
+  }
+
+  static void end_unproven_sessions_locked(Connection& c, long long member_id) {
+    auto s = c.prepare("DELETE FROM sessions WHERE member_id = ?1 AND proven = 0");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    s->run();
   }
 
   static int credits_spent_locked(Connection& c, long long member_id, core::UnixTime from,

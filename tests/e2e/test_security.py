@@ -1,0 +1,169 @@
+"""End-to-end: the findings of the outside security audit (issue 14), each as the attack
+that worked before the fix. Run against the real binary."""
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import (Reader, Server, article_line, canary, csrf_of, form_fields,  # noqa: E402
+                     link_in_mail, outbox_messages, run_cli, sign_in)
+
+
+class PreHijack(unittest.TestCase):
+    """Finding 1: privileges and paid access attach only to a proven address. A stranger
+    who registers someone else's address from the wall keeps nothing the publisher later
+    grants to that address."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="meridian-security-")
+        path = os.path.join(cls.data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join([article_line("metered-1", access="metered"),
+                               article_line("premium-1", access="premium")]) + "\n")
+        run_cli("import", path, data=cls.data, check=True)
+        run_cli("staff", "add", "--email", "chief@meridian.example", "--role", "admin",
+                data=cls.data, check=True)
+        cls.server = Server(data=cls.data)
+        cls.admin = Reader(cls.server, source="127.0.0.2")
+        sign_in(cls.admin, cls.data, "chief@meridian.example", "/admin")
+        cls.next_ip = 10
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def stranger_registers(self, victim):
+        """A stranger types the victim's address into the wall and is signed in at once."""
+        PreHijack.next_ip += 1
+        stranger = Reader(self.server, source=f"127.0.1.{PreHijack.next_ip}")
+        r = stranger.submit("/articles/metered-1", "/register", {"email": victim})
+        self.assertEqual(r.status, 303, r.text)
+        self.assertIn("meridian_session", stranger.cookies)
+        self.assertEqual(stranger.get("/account").status, 200)
+        return stranger
+
+    def assert_no_privilege(self, stranger):
+        self.assertFalse(canary("premium-1") in stranger.get("/articles/premium-1").text,
+                         "the stranger reads a premium article")
+        self.assertNotEqual(stranger.get("/admin").status, 200)
+
+    def assert_owner_gets_it(self, victim, *, admin=False):
+        owner = Reader(self.server, source="127.0.0.3")
+        sign_in(owner, self.data, victim, "/")
+        if admin:
+            self.assertEqual(owner.get("/admin").status, 200)
+        else:
+            self.assertIn(canary("premium-1"), owner.get("/articles/premium-1").text)
+
+    def test_staff_add_from_the_cli(self):
+        stranger = self.stranger_registers("boss1@example.org")
+        run_cli("staff", "add", "--email", "boss1@example.org", "--role", "admin",
+                data=self.data, check=True)
+        self.assert_no_privilege(stranger)
+        self.assertEqual(stranger.get("/account").status, 303)  # the session has ended
+        self.assert_owner_gets_it("boss1@example.org", admin=True)
+
+    def test_members_grant_from_the_cli(self):
+        stranger = self.stranger_registers("comp1@example.org")
+        run_cli("members", "grant", "--email", "comp1@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        self.assert_no_privilege(stranger)
+        self.assertEqual(stranger.get("/account").status, 303)
+        self.assert_owner_gets_it("comp1@example.org")
+
+    def test_staff_form_in_the_back_office(self):
+        stranger = self.stranger_registers("boss2@example.org")
+        token = csrf_of(self.admin.get("/admin/staff").text)
+        r = self.admin.post("/admin/staff", {"csrf": token, "email": "boss2@example.org",
+                                             "role": "editor"})
+        self.assertEqual(r.status, 303, r.text)
+        self.assert_no_privilege(stranger)
+        self.assertEqual(stranger.get("/account").status, 303)
+        self.assert_owner_gets_it("boss2@example.org", admin=True)
+
+    def test_member_csv_import_with_a_grant(self):
+        stranger = self.stranger_registers("comp2@example.org")
+        token = csrf_of(self.admin.get("/admin/members").text)
+        r = self.admin.post_multipart("/admin/members/import", {"csrf": token, "until": "2099-01-31"},
+                                      {"csv": ("m.csv", "text/csv", b"email,name\ncomp2@example.org,C\n")})
+        self.assertEqual(r.status, 200, r.text)
+        self.assert_no_privilege(stranger)
+        self.assertEqual(stranger.get("/account").status, 303)
+        self.assert_owner_gets_it("comp2@example.org")
+
+    def test_members_import_from_the_cli(self):
+        stranger = self.stranger_registers("comp3@example.org")
+        run_cli("members", "import", "--grant-until", "2099-01-31", "-", data=self.data,
+                input="email,name\ncomp3@example.org,C\n", check=True)
+        self.assert_no_privilege(stranger)
+        self.assert_owner_gets_it("comp3@example.org")
+
+    def test_a_password_set_before_proof_opens_nothing(self):
+        stranger = self.stranger_registers("comp4@example.org")
+        r = stranger.submit("/account", "/account/password", {"password": "stranger's password 1"})
+        self.assertEqual(r.status, 403, r.text)
+        run_cli("members", "grant", "--email", "comp4@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        again = Reader(self.server, source="127.0.0.4")
+        r = again.submit("/signin", "/signin", {"email": "comp4@example.org",
+                                                "password": "stranger's password 1"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(again.cookies, {})
+
+    def test_the_owner_confirming_ends_the_strangers_session(self):
+        stranger = self.stranger_registers("reader5@example.org")
+        owner = Reader(self.server, source="127.0.0.5")
+        link = link_in_mail(self.data, "reader5@example.org", "/verify")
+        page = owner.get(link)
+        r = owner.post("/verify", form_fields(page.text, "/verify"))
+        self.assertEqual(r.status, 200, r.text)
+        # The owner's browser is now signed in; the stranger's session is gone, so a grant
+        # made later reaches only the owner.
+        self.assertEqual(owner.get("/account").status, 200)
+        self.assertEqual(stranger.get("/account").status, 303)
+        run_cli("members", "grant", "--email", "reader5@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        self.assert_no_privilege(stranger)
+        self.assertIn(canary("premium-1"), owner.get("/articles/premium-1").text)
+
+    def test_an_unproven_session_cannot_move_a_confirmed_account(self):
+        # The owner confirmed the address, but a session made before that cannot take the
+        # account to another address.
+        stranger = self.stranger_registers("reader6@example.org")
+        fields = form_fields(stranger.get("/account").text, "/account/email")
+        owner = Reader(self.server, source="127.0.0.6")
+        sign_in(owner, self.data, "reader6@example.org")
+        fields["email"] = "thief6@example.org"
+        r = stranger.post("/account/email", fields)
+        self.assertNotEqual(r.status, 200)
+        self.assertFalse(any(to == "thief6@example.org" for to, *_ in outbox_messages(self.data)))
+
+    def test_changing_the_address_of_a_privileged_account_needs_the_old_address(self):
+        run_cli("members", "grant", "--email", "paid7@example.org", "--until", "2099-12-31",
+                data=self.data, check=True)
+        me = Reader(self.server, source="127.0.0.7")
+        sign_in(me, self.data, "paid7@example.org")
+        r = me.submit("/account", "/account/email", {"email": "new7@example.org"})
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("paid7@example.org", r.text)
+        # Nothing goes to the new address until the current one approves.
+        self.assertFalse(any(to == "new7@example.org" for to, *_ in outbox_messages(self.data)))
+        approve = link_in_mail(self.data, "paid7@example.org", "/account/email/approve")
+        page = me.get(approve)
+        self.assertEqual(page.status, 200)
+        self.assertIn("new7@example.org", page.text)
+        r = me.post("/account/email/approve", form_fields(page.text, "/account/email/approve"))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(me.post("/account/email/approve", form_fields(page.text, "/account/email/approve")).status, 404)
+        confirm = link_in_mail(self.data, "new7@example.org", "/account/email/confirm")
+        page = me.get(confirm)
+        r = me.post("/account/email/confirm", form_fields(page.text, "/account/email/confirm"))
+        self.assertEqual(r.status, 200, r.text)
+        self.assertIn("new7@example.org", me.get("/account").text)
+        self.assertIn(canary("premium-1"), me.get("/articles/premium-1").text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
