@@ -9,11 +9,24 @@ using core::ErrorCode;
 using core::fail;
 
 std::string safe_next(const std::string& next) {
-  if (next.empty() || next[0] != '/' || next.starts_with("//") || next.starts_with("/\\") ||
-      next.find_first_of("\r\n") != std::string::npos || next.size() > 512) {
-    return "/";
+  if (next.size() > 512) return "/";
+  // What a browser's URL parser (WHATWG) makes of it: leading and trailing C0 controls and
+  // spaces go, tabs and newlines anywhere go, and "\" counts as "/" in http(s) URLs.
+  std::size_t begin = 0, end = next.size();
+  while (begin < end && static_cast<unsigned char>(next[begin]) <= 0x20) ++begin;
+  while (end > begin && static_cast<unsigned char>(next[end - 1]) <= 0x20) --end;
+  std::string path;
+  path.reserve(end - begin);
+  for (std::size_t i = begin; i < end; ++i) {
+    char c = next[i];
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return "/";  // nothing legitimate carries other controls
+    path += c == '\\' ? '/' : c;
   }
-  return next;
+  // Same origin only: a path, never "//host" (scheme-relative) or "scheme:".
+  if (path.empty() || path[0] != '/' || path.starts_with("//")) return "/";
+  return path;
 }
 
 AccountService::AccountService(store::MemberStore& members, mail::Mailer& mailer,

@@ -104,7 +104,9 @@ class AccountService {
   const core::Config& config_;
 };
 
-// A safe local redirect target: a path on this site, never "//host" or a scheme.
+// A safe local redirect target: a path on this site, never "//host" or a scheme, judged
+// (and returned) as a browser's URL parser reads it — "/\t/host" is "//host", refused.
+// Anything else becomes "/".
 std::string safe_next(const std::string& next);
 
 }  // namespace accounts

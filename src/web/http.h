@@ -28,6 +28,10 @@ struct Request {
   std::string client_ip;      // remote_ip, or X-Forwarded-For from a trusted proxy
   long long content_version = 0;
   long long members_version = 0;
+  // The browser's pre-session cookie value (anonymous CSRF tokens are bound to it); when
+  // a page needs one and the browser has none, a new value is made and set.
+  std::string pre_session;
+  bool set_pre_session = false;
   // Parsed application/x-www-form-urlencoded body (POST).
   std::multimap<std::string, std::string> form;
   // Uploaded files of a multipart/form-data POST, by field name (the bytes).
@@ -59,9 +63,14 @@ struct Response {
   // For server-side event counting, also on cache hits.
   long long article_id = 0;
   bool wall_shown = false;
+  // The body holds web::kCsrfMarker, to be replaced by this reader's CSRF token.
+  bool csrf_marker = false;
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
+  }
+  void remove_header(const std::string& name) {
+    std::erase_if(headers, [&](const auto& h) { return h.first == name; });
   }
   void replace_header(const std::string& name, std::string value) {
     for (auto& [k, v] : headers) {

@@ -28,13 +28,33 @@ std::string clear_session_cookie(bool secure) {
          (secure ? "; Secure" : "");
 }
 
+std::string pre_session_value(const Request& req) {
+  std::string v = cookie_value(req, kPreSessionCookie);
+  if (v.size() < 20 || v.size() > 64) return {};
+  for (char c : v) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return {};
+  }
+  return v;
+}
+
+std::string new_pre_session_value() { return core::random_token(18); }
+
+std::string pre_session_cookie(const std::string& value, bool secure) {
+  // A week: longer than an anonymous token lives, so an open form does not go stale first.
+  return std::string(kPreSessionCookie) + "=" + value + "; Path=/; Max-Age=604800; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
+}
+
 std::string csrf_for_session(const std::string& secret, const std::string& session_token) {
   return "s." + core::hmac_sha256(secret, "session:" + core::token_hash(session_token));
 }
 
-std::string csrf_anonymous(const std::string& secret, core::UnixTime now) {
+std::string csrf_anonymous(const std::string& secret, core::UnixTime now,
+                           const std::string& pre_session) {
   std::string ts = std::to_string(now);
-  return "a." + ts + "." + core::hmac_sha256(secret, "anonymous:" + ts);
+  return "a." + ts + "." + core::hmac_sha256(secret, "anonymous:" + ts + ":" + pre_session);
 }
 
 bool csrf_valid(const std::string& secret, const Request& req, const std::string& token,
@@ -44,6 +64,8 @@ bool csrf_valid(const std::string& secret, const Request& req, const std::string
     return core::constant_time_equal(token, csrf_for_session(secret, req.session_token));
   }
   if (!token.starts_with("a.")) return false;
+  std::string pre = pre_session_value(req);
+  if (pre.empty()) return false;  // bound to a cookie this browser does not have
   auto dot = token.find('.', 2);
   if (dot == std::string::npos) return false;
   std::string ts = token.substr(2, dot - 2);
@@ -52,7 +74,7 @@ bool csrf_valid(const std::string& secret, const Request& req, const std::string
   if (ec != std::errc() || p != ts.data() + ts.size()) return false;
   if (t > now + 300 || now - t > 86400) return false;
   return core::constant_time_equal(token.substr(dot + 1),
-                                   core::hmac_sha256(secret, "anonymous:" + ts));
+                                   core::hmac_sha256(secret, "anonymous:" + ts + ":" + pre));
 }
 
 bool same_origin(const Request& req, const std::string& base_url) {
@@ -69,8 +91,9 @@ bool same_origin(const Request& req, const std::string& base_url) {
     const std::string* host = req.header("host");
     return host && (theirs == "http://" + *host || theirs == "https://" + *host);
   };
-  if (const std::string* origin = req.header("origin"); origin && *origin != "null") {
-    return equivalent(*origin);
+  if (const std::string* origin = req.header("origin")) {
+    // "null": an opaque origin (a sandboxed frame, a data: page) — never this site.
+    return *origin != "null" && equivalent(*origin);
   }
   if (const std::string* referer = req.header("referer")) return equivalent(origin_of(*referer));
   return true;  // no browser evidence either way: the token decides

@@ -283,6 +283,7 @@ void Site::identify(Request& req) {
     member = accounts_.member_for_session(token, versions.members);
     if (member) req.session_token = token;
   }
+  req.pre_session = pre_session_value(req);
   req.content_version = versions.content;
   req.members_version = versions.members;
   req.visitor = paywall_.identify(std::move(member), req.client_ip, versions.members);
@@ -322,27 +323,34 @@ std::string Site::state_name(const Request& req) const {
 void Site::finish_personal(Request& req, Response& res) {
   // Pages for a signed-in reader or an institution are theirs alone.
   res.replace_header("Cache-Control", "private, no-store");
-  if (res.body.find(kCsrfMarker) != std::string::npos) {
-    std::string token = csrf_field_value(req);
-    std::string out;
-    out.reserve(res.body.size());
-    std::size_t pos = 0;
-    const std::size_t n = std::string_view(kCsrfMarker).size();
-    for (;;) {
-      auto hit = res.body.find(kCsrfMarker, pos);
-      if (hit == std::string::npos) break;
-      out.append(res.body, pos, hit - pos);
-      out += token;
-      pos = hit + n;
-    }
-    out.append(res.body, pos);
-    res.body = std::move(out);
-  }
+  fill_csrf(req, res);
 }
 
-std::string Site::csrf_field_value(const Request& req) {
+void Site::fill_csrf(Request& req, Response& res) {
+  if (res.body.find(kCsrfMarker) == std::string::npos) return;
+  std::string token = csrf_field_value(req);
+  std::string out;
+  out.reserve(res.body.size());
+  std::size_t pos = 0;
+  const std::size_t n = std::string_view(kCsrfMarker).size();
+  for (;;) {
+    auto hit = res.body.find(kCsrfMarker, pos);
+    if (hit == std::string::npos) break;
+    out.append(res.body, pos, hit - pos);
+    out += token;
+    pos = hit + n;
+  }
+  out.append(res.body, pos);
+  res.body = std::move(out);
+}
+
+std::string Site::csrf_field_value(Request& req) {
   if (!req.session_token.empty()) return csrf_for_session(secret_, req.session_token);
-  return csrf_anonymous(secret_, clock_.now());
+  if (req.pre_session.empty()) {
+    req.pre_session = new_pre_session_value();
+    req.set_pre_session = true;
+  }
+  return csrf_anonymous(secret_, clock_.now(), req.pre_session);
 }
 
 Response Site::handle(Request& req) {
@@ -414,6 +422,12 @@ Response Site::handle(Request& req) {
               if (auto next = content_.next_publication_after(now); next && *next < expires) {
                 expires = *next;
               }
+              res.csrf_marker = res.body.find(kCsrfMarker) != std::string::npos;
+              if (anonymous && res.csrf_marker) {
+                // A form bound to one browser's cookie: not for a CDN or a shared 304.
+                res.replace_header("Cache-Control", "private, no-cache");
+                res.remove_header("ETag");
+              }
               shared = std::make_shared<const Response>(std::move(res));
               cache.put(key, shared, version, expires);
             } else if (anonymous && res.status == 404) {
@@ -424,12 +438,17 @@ Response Site::handle(Request& req) {
             res = *shared;
             shared.reset();
             finish_personal(req, res);
+          } else if (shared && shared->csrf_marker) {
+            res = *shared;
+            shared.reset();
+            fill_csrf(req, res);
           }
         } else {
           res = route->handler(req);
           if (!anonymous) {
             finish_personal(req, res);
           } else {
+            fill_csrf(req, res);
             bool has_cc = false;
             for (auto& [k, v] : res.headers) has_cc = has_cc || k == "Cache-Control";
             if (!has_cc) res.set_header("Cache-Control", "no-store");
@@ -459,6 +478,9 @@ Response Site::handle(Request& req) {
     } else {
       res = *shared;
     }
+  }
+  if (req.set_pre_session) {
+    res.set_header("Set-Cookie", pre_session_cookie(req.pre_session, https_));
   }
   if (res.article_id && res.status == 200) {
     events_.record("view", res.article_id, state_name(req));

@@ -144,7 +144,10 @@ class Site {
   Response message_page(int status, const std::string& heading, const std::string& message,
                         const std::string& link_url = "", const std::string& link_text = "");
   Response redirect(const std::string& location);
-  std::string csrf_field_value(const Request& req);
+  std::string csrf_field_value(Request& req);
+  // Writes this reader's CSRF token where the page has the marker (minting the browser's
+  // pre-session cookie when an anonymous form needs one).
+  void fill_csrf(Request& req, Response& res);
 
   // Search (search_routes.cpp)
   Response search_page(Request& req);

@@ -55,9 +55,8 @@ json Site::site_view(const std::string& current_path, const Request* req) {
   bool signed_in = req && req->visitor.member.has_value();
   bool subscriber = req && (req->visitor.state == paywall::ReaderState::kSubscriber ||
                             req->visitor.state == paywall::ReaderState::kStaff);
-  std::string csrf = !req                       ? std::string()
-                     : req->session_token.empty() ? csrf_anonymous(secret_, clock_.now())
-                                                  : std::string(kCsrfMarker);
+  // Filled in per request (Site::fill_csrf): the token depends on the browser.
+  std::string csrf = req ? std::string(kCsrfMarker) : std::string();
   json ads = json::array();
   if (!subscriber) {
     for (const auto& ad : config_.ads) {

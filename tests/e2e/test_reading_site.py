@@ -243,15 +243,21 @@ class ReadingSiteTest(unittest.TestCase):
         self.assertIn(f"Sitemap: {self.server.base}/sitemap.xml", robots.text)
 
     def test_caching_headers_and_conditional_get(self):
-        r = self.get("/articles/metered-one")
+        r = self.get("/articles/free-one")
         etag = r.header("ETag")
         self.assertTrue(etag)
         self.assertTrue(r.header("Last-Modified"))
         self.assertIn("public", r.header("Cache-Control"))
-        again = self.get("/articles/metered-one", headers={"If-None-Match": etag})
+        again = self.get("/articles/free-one", headers={"If-None-Match": etag})
         self.assertEqual(again.status, 304)
         self.assertEqual(again.body, b"")
-        self.assertEqual(self.get("/articles/metered-one", headers={"If-None-Match": '"other"'}).status, 200)
+        self.assertEqual(self.get("/articles/free-one", headers={"If-None-Match": '"other"'}).status, 200)
+        # A page with a form for anonymous readers (the wall) carries a token bound to this
+        # browser's cookie: never shared by a CDN.
+        r = self.get("/articles/metered-one")
+        self.assertIn("private", r.header("Cache-Control"))
+        self.assertIsNone(r.header("ETag"))
+        self.assertIn("meridian_pre=", r.header("Set-Cookie") or "")
         css = self.get("/static/site.css")
         self.assertEqual(css.status, 200)
         self.assertIn("immutable", css.header("Cache-Control"))

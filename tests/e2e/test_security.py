@@ -110,7 +110,7 @@ class PreHijack(unittest.TestCase):
         r = again.submit("/signin", "/signin", {"email": "comp4@example.org",
                                                 "password": "stranger's password 1"})
         self.assertEqual(r.status, 400)
-        self.assertEqual(again.cookies, {})
+        self.assertNotIn("meridian_session", again.cookies)
 
     def test_the_owner_confirming_ends_the_strangers_session(self):
         stranger = self.stranger_registers("reader5@example.org")
@@ -163,6 +163,64 @@ class PreHijack(unittest.TestCase):
         self.assertEqual(r.status, 200, r.text)
         self.assertIn("new7@example.org", me.get("/account").text)
         self.assertIn(canary("premium-1"), me.get("/articles/premium-1").text)
+
+
+class LoginCsrf(unittest.TestCase):
+    """Finding 3: nobody can sign a victim's browser into the attacker's account."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = tempfile.mkdtemp(prefix="meridian-security-")
+        path = os.path.join(cls.data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("metered-1", access="metered") + "\n")
+        run_cli("import", path, data=cls.data, check=True)
+        run_cli("members", "import", "-", data=cls.data, input="email,name\nattacker@example.org,A\n",
+                check=True)
+        cls.server = Server(data=cls.data)
+        # The attacker's own account, with a password.
+        attacker = Reader(cls.server, source="127.0.2.1")
+        sign_in(attacker, cls.data, "attacker@example.org")
+        r = attacker.submit("/account", "/account/password", {"password": "attacker's password"})
+        assert r.status == 303, r.status
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_origin_null_is_refused(self):
+        # A sandboxed iframe on the attacker's site posts with "Origin: null", and the
+        # attacker can fetch a valid form for their own browser to copy from.
+        victim = Reader(self.server, source="127.0.2.2")
+        r = victim.submit("/signin", "/signin", {"email": "attacker@example.org",
+                                                 "password": "attacker's password"},
+                          headers={"Origin": "null"})
+        self.assertEqual(r.status, 403)
+        self.assertNotIn("meridian_session", victim.cookies)
+
+    def test_a_token_from_another_browser_is_useless(self):
+        attacker = Reader(self.server, source="127.0.2.3")
+        fields = form_fields(attacker.get("/signin").text, "/signin")
+        fields.update({"email": "attacker@example.org", "password": "attacker's password"})
+        # No Origin or Referer (a browser or extension that strips them): the token decides.
+        victim = Reader(self.server, source="127.0.2.3")
+        r = victim.post("/signin", fields)
+        self.assertEqual(r.status, 403)
+        self.assertNotIn("meridian_session", victim.cookies)
+        victim.get("/signin")  # the victim's own pre-session cookie, still not the attacker's
+        r = victim.post("/signin", fields)
+        self.assertEqual(r.status, 403)
+        self.assertNotIn("meridian_session", victim.cookies)
+        # The same form, posted by the browser it was made for, works.
+        r = attacker.post("/signin", fields)
+        self.assertEqual(r.status, 303)
+        self.assertIn("meridian_session", attacker.cookies)
+
+    def test_the_wall_form_works_from_a_fresh_browser(self):
+        reader = Reader(self.server, source="127.0.2.4")
+        r = reader.submit("/articles/metered-1", "/register", {"email": "fresh@example.org"})
+        self.assertEqual(r.status, 303)
+        self.assertIn("meridian_session", reader.cookies)
 
 
 if __name__ == "__main__":

@@ -36,17 +36,32 @@ TEST(Csrf, SessionTokensBindToTheSession) {
   EXPECT_FALSE(csrf_valid("other-secret", r, good, 1000));
   EXPECT_FALSE(csrf_valid("secret", r, "", 1000));
   // An anonymous token is no good once signed in.
-  EXPECT_FALSE(csrf_valid("secret", r, csrf_anonymous("secret", 1000), 1000));
+  EXPECT_FALSE(csrf_valid("secret", r, csrf_anonymous("secret", 1000, "p"), 1000));
 }
+
+const std::string kPre = "pre-session-value-aaaaaa";
 
 TEST(Csrf, AnonymousTokensExpireAfterADay) {
   core::init_crypto();
-  Request r = with({});
-  auto t = csrf_anonymous("secret", 1000000);
+  Request r = with({{"cookie", std::string("meridian_pre=") + kPre}});
+  auto t = csrf_anonymous("secret", 1000000, kPre);
   EXPECT_TRUE(csrf_valid("secret", r, t, 1000000 + 3600));
   EXPECT_FALSE(csrf_valid("secret", r, t, 1000000 + 86401));
   EXPECT_FALSE(csrf_valid("secret", r, "a.1000000.forged", 1000000));
-  EXPECT_FALSE(csrf_valid("secret", r, csrf_anonymous("secret", 1000000 + 7200), 1000000));
+  EXPECT_FALSE(csrf_valid("secret", r, csrf_anonymous("secret", 1000000 + 7200, kPre), 1000000));
+}
+
+TEST(Csrf, AnonymousTokensBindToThePreSessionCookie) {
+  // Login CSRF: a token the attacker fetched with their own browser is useless in the
+  // victim's, which has another pre-session cookie, or none.
+  core::init_crypto();
+  auto attackers = csrf_anonymous("secret", 1000000, kPre);
+  Request victim = with({{"cookie", "meridian_pre=victims-own-value-bbbbbbbb"}});
+  EXPECT_FALSE(csrf_valid("secret", victim, attackers, 1000000));
+  EXPECT_FALSE(csrf_valid("secret", with({}), attackers, 1000000));
+  EXPECT_FALSE(csrf_valid("secret", with({{"cookie", "meridian_pre=short"}}),
+                          csrf_anonymous("secret", 1000000, "short"), 1000000));
+  EXPECT_NE(pre_session_cookie("v", false).find("HttpOnly; SameSite=Lax"), std::string::npos);
 }
 
 TEST(SameOrigin, RejectsOtherSitesAcceptsOurs) {
@@ -56,6 +71,10 @@ TEST(SameOrigin, RejectsOtherSitesAcceptsOurs) {
   EXPECT_TRUE(same_origin(with({{"referer", "https://news.example/articles/a"}}),
                           "https://news.example"));
   EXPECT_TRUE(same_origin(with({}), "https://news.example"));  // the token decides
+  // A sandboxed frame on any site sends "Origin: null": never this site.
+  EXPECT_FALSE(same_origin(with({{"origin", "null"}}), "https://news.example"));
+  EXPECT_FALSE(same_origin(with({{"origin", "null"}, {"referer", "https://news.example/a"}}),
+                           "https://news.example"));
 }
 
 TEST(ClientIp, BelievesForwardedForOnlyFromTrustedProxies) {
