@@ -106,6 +106,9 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     options.host = cfg.listen_host;
     options.port = cfg.listen_port;
     options.threads = cfg.threads;
+    options.heavy = [&current](const web::Request& r) { return current.load()->site->heavy(r); };
+    options.heavy_threads = cfg.password_workers;
+    options.heavy_queue = static_cast<std::size_t>(cfg.password_queue);
     web::run_server(
         options,
         [&current](web::Request& r) {

@@ -1,5 +1,7 @@
 #include "accounts/service.h"
 
+#include <cstdio>
+
 #include "core/crypto.h"
 #include "core/text.h"
 
@@ -31,7 +33,32 @@ std::string safe_next(const std::string& next) {
 
 AccountService::AccountService(store::MemberStore& members, mail::Mailer& mailer,
                                const core::Clock& clock, const core::Config& config)
-    : members_(members), mailer_(mailer), clock_(clock), config_(config) {}
+    : members_(members), mailer_(mailer), clock_(clock), config_(config),
+      mail_jobs_("account mail", 1, 10000) {}
+
+AccountService::~AccountService() { mail_jobs_.shutdown(); }
+
+void AccountService::later(std::function<void()> job) {
+  // Off the request: what happens next depends on whether the address has an account,
+  // and the answer must not show it (in content or in time).
+  if (!mail_jobs_.try_post(job)) job();  // a flood: still do it, just not quickly
+}
+
+void AccountService::flush_mail() { mail_jobs_.wait_idle(); }
+
+void AccountService::send_signin_link_if_due(const std::string& email, const std::string& next) {
+  auto m = members_.find_member_by_email(email);
+  if (!m) return;
+  // Per address, silently: at most one link per spacing, so nobody can flood an inbox,
+  // and the owner always gets a fresh one once the spacing has passed.
+  if (members_.rate_hit("link-addr:" + email, clock_.now(), config_.link_spacing_seconds) > 1) {
+    return;
+  }
+  if (auto sent = send_link(*m, LinkPurpose::kSignIn, next); !sent) {
+    std::fprintf(stderr, "meridian: sign-in link for member %lld not sent: %s\n", m->id,
+                 sent.error().message.c_str());
+  }
+}
 
 bool AccountService::rate_limited(const std::string& key, int limit, int window_seconds) {
   return members_.rate_hit(key, clock_.now(), window_seconds) > limit;
@@ -85,14 +112,14 @@ core::Result<Registration> AccountService::register_from_wall(const std::string&
   if (!plausible_email(email)) {
     return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
   }
-  if (rate_limited("register-ip:" + ip, 20, 3600) || rate_limited("register-addr:" + email, 5, 3600)) {
+  // Per IP only: a limit per address would let strangers block its owner.
+  if (rate_limited("register-ip:" + ip, 20, 3600)) {
     return fail(ErrorCode::kRateLimited, "Too many attempts. Please try again in an hour.");
   }
   Registration r;
   if (auto existing = members_.find_member_by_email(email)) {
     r.member = *existing;
-    auto sent = send_link(*existing, LinkPurpose::kSignIn, next);
-    if (!sent) return std::unexpected(sent.error());
+    later([this, email, next] { send_signin_link_if_due(email, next); });
     return r;
   }
   auto created = members_.create_member(email, "", /*verified=*/false, clock_.now());
@@ -100,8 +127,7 @@ core::Result<Registration> AccountService::register_from_wall(const std::string&
     if (created.error().code == ErrorCode::kConflict) {  // raced with another registration
       if (auto existing = members_.find_member_by_email(email)) {
         r.member = *existing;
-        auto sent = send_link(*existing, LinkPurpose::kSignIn, next);
-        if (!sent) return std::unexpected(sent.error());
+        later([this, email, next] { send_signin_link_if_due(email, next); });
         return r;
       }
     }
@@ -114,7 +140,7 @@ core::Result<Registration> AccountService::register_from_wall(const std::string&
   if (!session) return std::unexpected(session.error());
   r.session_token = *session;
   // A mail failure must not undo the registration; the account page offers a resend.
-  (void)send_link(*created, LinkPurpose::kVerify, next);
+  later([this, member = *created, next] { (void)send_link(member, LinkPurpose::kVerify, next); });
   return r;
 }
 
@@ -125,12 +151,10 @@ core::Result<void> AccountService::request_signin_link(const std::string& raw_em
   if (!plausible_email(email)) {
     return fail(ErrorCode::kInvalidInput, "Please enter a valid email address.");
   }
-  if (rate_limited("link-ip:" + ip, 30, 3600) || rate_limited("link-addr:" + email, 5, 3600)) {
+  if (rate_limited("link-ip:" + ip, 30, 3600)) {
     return fail(ErrorCode::kRateLimited, "Too many sign-in requests. Please try again in an hour.");
   }
-  if (auto m = members_.find_member_by_email(email)) {
-    return send_link(*m, LinkPurpose::kSignIn, next);
-  }
+  later([this, email, next] { send_signin_link_if_due(email, next); });
   return {};
 }
 
@@ -161,8 +185,17 @@ core::Result<std::string> AccountService::password_signin(const std::string& raw
                                                           const std::string& password,
                                                           const std::string& ip) {
   std::string email = normalize_email(raw_email);
-  if (rate_limited("password-ip:" + ip, 30, 900) || rate_limited("password-addr:" + email, 10, 900)) {
-    return fail(ErrorCode::kRateLimited, "Too many attempts. Please wait a few minutes.");
+  // Back-off per address *and* IP (a stranger elsewhere cannot lock the owner out), per IP,
+  // and a high ceiling per address against guessing from many IPs; the emailed link
+  // always works, so none of them denies the owner their account.
+  auto now = clock_.now();
+  const std::string pair_key = "password:" + ip + "|" + email;
+  if (rate_limited("password-ip:" + ip, 30, 900) ||
+      members_.rate_count(pair_key, now, 900) >= 10 ||
+      members_.rate_count("password-addr:" + email, now, 3600) >= 100) {
+    return fail(ErrorCode::kRateLimited,
+                "Too many attempts. Please wait a few minutes, or sign in with an emailed link "
+                "instead (leave the password empty).");
   }
   auto m = members_.find_member_by_email(email);
   // Only a confirmed address signs in with a password (one set before the proof is gone).
@@ -173,6 +206,8 @@ core::Result<std::string> AccountService::password_signin(const std::string& raw
     (void)core::verify_password(dummy, password);
   }
   if (!m || !hash || !core::verify_password(*hash, password)) {
+    (void)members_.rate_hit(pair_key, now, 900);  // failures only: the owner's own sign-ins
+    (void)members_.rate_hit("password-addr:" + email, now, 3600);  // do not count
     return fail(ErrorCode::kInvalidInput, "That email and password do not match.");
   }
   return new_session(m->id, /*proven=*/true);

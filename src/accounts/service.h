@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/result.h"
+#include "core/work_pool.h"
 #include "mail/mailer.h"
 #include "store/store.h"
 
@@ -33,14 +34,18 @@ class AccountService {
  public:
   AccountService(store::MemberStore& members, mail::Mailer& mailer, const core::Clock& clock,
                  const core::Config& config);
+  ~AccountService();  // sends what is queued first
 
   // A new address: creates an unverified member, a session, and sends the verification
-  // mail. An existing address: signs nobody in and mails that address a sign-in link.
-  // kForbidden (rate limited) or kInvalidInput (bad address) otherwise.
+  // mail. An existing address: signs nobody in and mails that address a sign-in link (at
+  // most one per [access] link_spacing_seconds). Mail goes out after the answer, from a
+  // worker. kRateLimited (per IP) or kInvalidInput (bad address) otherwise.
   core::Result<Registration> register_from_wall(const std::string& email, const std::string& next,
                                                 const std::string& ip);
-  // Always succeeds for a plausible address (rate limits aside), whether or not it has an
-  // account, so the answer never tells who is registered.
+  // Always succeeds for a plausible address (the per-IP limit aside), whether or not it
+  // has an account, and does the same work either way: looking the address up and mailing
+  // happen afterwards on a worker, so neither the answer nor its timing tells who is
+  // registered. At most one link per address per [access] link_spacing_seconds, silently.
   core::Result<void> request_signin_link(const std::string& email, const std::string& next,
                                          const std::string& ip);
   std::optional<LinkInfo> peek_signin_link(const std::string& token);
@@ -50,6 +55,8 @@ class AccountService {
   // kInvalidInput for a wrong pair; an unconfirmed address never signs in by password.
   core::Result<std::string> password_signin(const std::string& email, const std::string& password,
                                             const std::string& ip);
+  // Waits until mail handed to the worker has gone (tests; the destructor does it too).
+  void flush_mail();
 
   core::Result<void> send_verification(const Member& member, const std::string& next);
   bool verify_link_valid(const std::string& token);
@@ -82,6 +89,8 @@ class AccountService {
 
  private:
   core::Result<std::string> new_session(long long member_id, bool proven);
+  void later(std::function<void()> job);
+  void send_signin_link_if_due(const std::string& email, const std::string& next);
   core::Result<void> send_email_approval(const Member& member, const std::string& email);
   core::Result<void> send_email_change(const Member& member, const std::string& email,
                                        bool approved);
@@ -102,6 +111,7 @@ class AccountService {
   mail::Mailer& mailer_;
   const core::Clock& clock_;
   const core::Config& config_;
+  core::WorkPool mail_jobs_;  // last: stopped (in the destructor) before the rest goes
 };
 
 // A safe local redirect target: a path on this site, never "//host" or a scheme, judged

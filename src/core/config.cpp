@@ -79,10 +79,17 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     read_value(t, "mail", "smtp", config.smtp_url);
     read_value(t, "mail", "from", config.mail_from);
     if (auto v = t["server"]["threads"].value<int64_t>()) config.threads = static_cast<int>(*v);
+    if (auto v = t["server"]["password_workers"].value<int64_t>()) {
+      config.password_workers = static_cast<int>(*v);
+    }
+    if (auto v = t["server"]["password_queue"].value<int64_t>()) {
+      config.password_queue = static_cast<int>(*v);
+    }
     for (auto [key, out] : {std::pair{"monthly_credits", &config.monthly_credits},
                             std::pair{"gifts_per_month", &config.gifts_per_month},
                             std::pair{"gift_days", &config.gift_days},
                             std::pair{"signin_link_minutes", &config.signin_link_minutes},
+                            std::pair{"link_spacing_seconds", &config.link_spacing_seconds},
                             std::pair{"session_days", &config.session_days}}) {
       if (auto v = t["access"][key].value<int64_t>()) *out = static_cast<int>(*v);
     }
@@ -147,6 +154,12 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   if (config.teaser_paragraphs < 1 || config.teaser_paragraphs > 50) {
     return fail(ErrorCode::kInvalidInput, "[site] teaser_paragraphs must be between 1 and 50");
   }
+  if (auto it = env.find("MERIDIAN_LINK_SPACING_SECONDS"); it != env.end()) {
+    config.link_spacing_seconds = std::atoi(it->second.c_str());
+  }
+  if (config.link_spacing_seconds < 1 || config.link_spacing_seconds > 3600) {
+    return fail(ErrorCode::kInvalidInput, "[access] link_spacing_seconds must be between 1 and 3600");
+  }
   if (auto it = env.find("MERIDIAN_NEWSLETTER_RETRY_SECONDS"); it != env.end()) {
     config.newsletter_retry_seconds = std::atoi(it->second.c_str());
   }
@@ -168,6 +181,12 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.threads < 1 || config.threads > 64) {
     return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");
+  }
+  if (config.password_workers < 1 || config.password_workers > 16) {
+    return fail(ErrorCode::kInvalidInput, "[server] password_workers must be between 1 and 16");
+  }
+  if (config.password_queue < 0 || config.password_queue > 10000) {
+    return fail(ErrorCode::kInvalidInput, "[server] password_queue must be between 0 and 10000");
   }
   return {};
 }

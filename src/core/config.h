@@ -29,6 +29,9 @@ struct Config {
   int gifts_per_month = 10;
   int gift_days = 14;
   int signin_link_minutes = 20;
+  // At most one sign-in link per address in this many seconds; further requests are
+  // answered the same way but send nothing (strangers cannot flood or lock out an owner).
+  int link_spacing_seconds = 120;
   int session_days = 60;
   // [newsletter]
   int newsletter_connections = 4;
@@ -40,6 +43,10 @@ struct Config {
   // [server]
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;
+  // Password checks (argon2id, ~64 MiB and tens of milliseconds each) run on their own
+  // workers; beyond `password_queue` waiting, sign-in answers 429 at once.
+  int password_workers = 2;
+  int password_queue = 16;
   bool access_log = true;
   int sitemap_urls = 40000;  // article URLs per sitemap file (the protocol allows 50,000)
 

@@ -233,6 +233,8 @@ class MemberStore {
 
   // Counts a hit on `key` in a fixed window; returns the count including this hit.
   virtual int rate_hit(const std::string& key, core::UnixTime now, int window_seconds) = 0;
+  // The hits on `key` in its current window, without counting one.
+  virtual int rate_count(const std::string& key, core::UnixTime now, int window_seconds) = 0;
   // A per-installation secret (created on first use) for signing tokens.
   virtual std::string site_secret() = 0;
 };

@@ -31,6 +31,8 @@ struct Route {
   // For cacheable routes whose page depends on more than the reader's state (the article
   // page: the paywall decision); empty means the reader's state alone.
   std::function<std::string(Request&)> variant;
+  // Slow by design (argon2id): served off the page threads (ServerOptions::heavy).
+  bool heavy = false;
 };
 
 class Router {

@@ -7,6 +7,7 @@
 #include <restinio/all.hpp>
 
 #include "core/text.h"
+#include "core/work_pool.h"
 
 namespace web {
 
@@ -50,11 +51,47 @@ Request to_request(const restinio::request_handle_t& r) {
   return req;
 }
 
+void respond(const restinio::request_handle_t& r, const std::string& method, Response res) {
+  auto out = r->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, reason(res.status)});
+  out.append_header(restinio::http_field::content_type, res.content_type);
+  for (auto& [name, value] : res.headers) out.append_header(name, value);
+  if (method != "HEAD") out.set_body(std::move(res.body));
+  out.done();
+}
+
+Response handle_safely(const RequestHandler& handler, Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception&) {
+    Response res;
+    res.status = 500;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = "Internal server error\n";
+    return res;
+  }
+}
+
+Response busy() {
+  Response res;
+  res.status = 429;
+  res.content_type = "text/plain; charset=utf-8";
+  res.body = "Too many sign-in attempts are being checked right now. Please try again in a moment.\n";
+  res.set_header("Retry-After", "2");
+  res.set_header("Cache-Control", "no-store");
+  return res;
+}
+
 }  // namespace
 
 void run_server(const ServerOptions& options, const RequestHandler& handler,
                 const std::function<void()>& on_started, const std::function<void()>& on_reload) {
   using traits_t = restinio::default_traits_t;
+  std::unique_ptr<core::WorkPool> heavy_pool;
+  if (options.heavy) {
+    heavy_pool = std::make_unique<core::WorkPool>("password", options.heavy_threads,
+                                                  options.heavy_queue);
+  }
   auto settings =
       restinio::server_settings_t<traits_t>{}
           .address(options.host)
@@ -68,23 +105,17 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
                                         .max_field_value_size(options.max_header_value_bytes)
                                         .max_field_count(options.max_header_count)
                                         .max_body_size(options.max_body_bytes))
-          .request_handler([&handler](restinio::request_handle_t r) {
+          .request_handler([&handler, &options, &heavy_pool](restinio::request_handle_t r) {
             Request req = to_request(r);
-            Response res;
-            try {
-              res = handler(req);
-            } catch (const std::exception&) {
-              res.status = 500;
-              res.content_type = "text/plain; charset=utf-8";
-              res.body = "Internal server error\n";
+            if (options.heavy && heavy_pool && options.heavy(req)) {
+              // Answered later from a heavy worker (RESTinio lets any thread respond).
+              auto job = [&handler, r, req = std::move(req)]() mutable {
+                respond(r, req.method, handle_safely(handler, req));
+              };
+              if (!heavy_pool->try_post(std::move(job))) respond(r, "POST", busy());
+              return restinio::request_accepted();
             }
-            auto out = r->create_response(restinio::http_status_line_t{
-                restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)},
-                reason(res.status)});
-            out.append_header(restinio::http_field::content_type, res.content_type);
-            for (auto& [name, value] : res.headers) out.append_header(name, value);
-            if (req.method != "HEAD") out.set_body(std::move(res.body));
-            out.done();
+            respond(r, req.method, handle_safely(handler, req));
             return restinio::request_accepted();
           });
 
@@ -105,6 +136,8 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
     if (sig != SIGHUP) break;
     if (on_reload) on_reload();
   }
+  // Answers what is queued while connections are still open; later posts are refused.
+  if (heavy_pool) heavy_pool->shutdown();
   server->stop();
   server->wait();
 }

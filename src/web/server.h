@@ -23,6 +23,12 @@ struct ServerOptions {
   std::size_t max_header_count = 100;
   int read_timeout_seconds = 15;
   int handle_timeout_seconds = 30;
+  // Requests for which `heavy` says yes (password checks: argon2id) are handled on
+  // `heavy_threads` workers of their own, so pages never wait behind them; beyond
+  // `heavy_queue` waiting, the answer is 429 at once.
+  std::function<bool(const Request&)> heavy;
+  int heavy_threads = 2;
+  std::size_t heavy_queue = 16;
 };
 
 using RequestHandler = std::function<Response(Request&)>;

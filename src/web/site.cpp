@@ -212,7 +212,9 @@ void Site::build_routes() {
 
   post("/register", [this](Request& r) { return register_post(r); });
   get("/signin", [this](Request& r) { return signin_page(r); }, false);
-  post("/signin", [this](Request& r) { return signin_post(r); });
+  // Password checks and hashing (argon2id) run on their own workers: Site::heavy.
+  router_.add(Route{"POST", "/signin", Audience::kPublic,
+                    [this](Request& r) { return signin_post(r); }, false, {}, /*heavy=*/true});
   get("/signin/confirm", [this](Request& r) { return signin_confirm_page(r); }, false);
   post("/signin/confirm", [this](Request& r) { return signin_confirm_post(r); });
   get("/verify", [this](Request& r) { return verify_page(r); }, false);
@@ -225,7 +227,9 @@ void Site::build_routes() {
                     [this](Request& r) { return account_page(r); }, false, {}});
   router_.add(Route{"GET", "/account/export", Audience::kReader,
                     [this](Request& r) { return account_export(r); }, false, {}});
-  post("/account/password", [this](Request& r) { return account_password(r); }, Audience::kReader);
+  router_.add(Route{"POST", "/account/password", Audience::kReader,
+                    [this](Request& r) { return account_password(r); }, false, {},
+                    /*heavy=*/true});
   post("/account/email", [this](Request& r) { return account_email(r); }, Audience::kReader);
   // The emailed link is the authority (it proves the new address, or the current address's
   // approval), as for sign-in links.
@@ -342,6 +346,16 @@ void Site::fill_csrf(Request& req, Response& res) {
   }
   out.append(res.body, pos);
   res.body = std::move(out);
+}
+
+bool Site::heavy(const Request& req) const {
+  if (req.method != "POST") return false;
+  Request probe;
+  probe.method = req.method;
+  probe.path = req.path;
+  bool exists = false;
+  const Route* route = router_.match(probe, exists);
+  return route && route->heavy;
 }
 
 std::string Site::csrf_field_value(Request& req) {

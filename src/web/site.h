@@ -71,6 +71,9 @@ class Site {
   // Dispatches one request: routing, caching for anonymous readers, errors, logging.
   Response handle(Request& req);
   const Router& router() const { return router_; }
+  // Whether the request's route is slow by design (password hashing): the server runs
+  // those on workers of their own.
+  bool heavy(const Request& req) const;
 
  private:
   struct Paging {

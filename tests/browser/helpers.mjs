@@ -24,17 +24,26 @@ export function freePort() {
   });
 }
 
-// Starts `meridian serve` on data; returns { server, base }.
+// Starts `meridian serve` on data; returns { server, base }. Throws when it exits or does
+// not answer within 10 s, so a broken server fails the tier instead of hanging it.
 export async function startServer(data) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // One sign-in link per address per second (the default is minutes): these tests sign
+  // the same staff member in from several browsers.
   const server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
-    { stdio: 'ignore' });
+    { stdio: 'ignore', env: { ...process.env, MERIDIAN_LINK_SPACING_SECONDS: '1' } });
+  let exited = null;
+  server.on('exit', (code) => { exited = code; });
   for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+    if (exited !== null) throw new Error(`meridian serve exited with ${exited}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { server, base };
+    } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { server, base };
+  server.kill();
+  throw new Error(`meridian serve did not answer on ${base}`);
 }
 
 export function launchChromium() {
@@ -45,20 +54,33 @@ export function launchChromium() {
   });
 }
 
-// The newest link to `prefix` mailed to `to`, as a local path.
-export function mailLink(data, to, prefix) {
+// Every link to `prefix` mailed to `to`, oldest first, as local paths.
+export function mailLinks(data, to, prefix) {
   const dir = path.join(data, 'outbox');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse();
-  for (const f of files) {
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.eml')).sort()) {
     // Quoted-printable: undo soft line breaks and =XX escapes before searching.
     const raw = fs.readFileSync(path.join(dir, f), 'utf8');
     const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g,
       (_, h) => String.fromCharCode(parseInt(h, 16)));
     if (!text.includes(`To: ${to}`)) continue;
     const m = text.match(new RegExp(`https?://[^/\\s]+(${prefix}[^\\s]*)`));
-    if (m) return m[1];
+    if (m) out.push(m[1]);
   }
-  throw new Error(`no ${prefix} link for ${to}`);
+  return out;
+}
+
+// The newest link to `prefix` mailed to `to` once more than `skip` have arrived. Account
+// mail goes out from a worker just after the answer, so this waits (up to 10 s).
+export async function mailLink(data, to, prefix, skip = 0) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const links = mailLinks(data, to, prefix);
+    if (links.length > skip) return links[links.length - 1];
+    if (Date.now() > deadline) throw new Error(`no ${prefix} link for ${to}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export async function expectAccessible(page, label) {
@@ -73,11 +95,12 @@ export async function expectAccessible(page, label) {
 
 // Signs a new browser context in through the emailed link.
 export async function signIn(page, base, data, email) {
+  const seen = mailLinks(data, email, '/signin/confirm').length;
   await page.goto(`${base}/signin`);
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
-  await page.goto(base + mailLink(data, email, '/signin/confirm'));
+  await page.goto(base + await mailLink(data, email, '/signin/confirm', seen));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForLoadState();
 }

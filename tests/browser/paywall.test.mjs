@@ -59,7 +59,7 @@ test('wall -> register -> read, then verify and unlock', async () => {
   assert.ok(await page.getByRole('heading', { name: 'Confirm your email to keep reading' }).isVisible());
   await expectAccessible(page, 'registered, not verified');
 
-  await page.goto(base + mailLink('browser.reader@example.org', '/verify'));
+  await page.goto(base + await mailLink('browser.reader@example.org', '/verify'));
   await page.getByRole('button', { name: 'Confirm my address' }).click();
   assert.ok(await page.getByRole('heading', { name: 'Address confirmed' }).isVisible());
 
@@ -89,7 +89,7 @@ test('a subscriber signs in by link and reads everything', async () => {
   await page.getByLabel('Email address').fill('sub@example.org');
   await page.getByRole('button', { name: 'Sign in' }).click();
   assert.ok(await page.getByRole('heading', { name: 'Check your inbox' }).isVisible());
-  await page.goto(base + mailLink('sub@example.org', '/signin/confirm'));
+  await page.goto(base + await mailLink('sub@example.org', '/signin/confirm'));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.goto(`${base}/articles/premium-a`);
   assert.ok(await page.getByText('CANARYpremiumaX').isVisible());

@@ -205,9 +205,10 @@ class Reader:
 
 def sign_in(reader, data_dir, email, next_path="/account"):
     """Signs `reader` in through the emailed one-time link and its confirm button."""
+    seen = len(links_in_mail(data_dir, email, "/signin/confirm"))
     r = reader.submit(f"/signin?next={next_path}", "/signin", {"email": email})
     assert r.status == 200, r.status
-    link = link_in_mail(data_dir, email, "/signin/confirm")
+    link = link_in_mail(data_dir, email, "/signin/confirm", skip=seen)
     page = reader.get(link)
     assert page.status == 200, page.status
     fields = form_fields(page.text, "/signin/confirm")
@@ -250,15 +251,44 @@ def outbox_messages(data_dir):
     return out
 
 
-def link_in_mail(data_dir, to, path_prefix):
-    """The newest link to path_prefix in mail sent to `to`, as a local path."""
+def links_in_mail(data_dir, to, path_prefix):
+    """Every link to path_prefix in mail sent to `to`, oldest first, as local paths."""
     import re
-    for rcpt, _, body, _ in reversed(outbox_messages(data_dir)):
+    out = []
+    for rcpt, _, body, _ in outbox_messages(data_dir):
         if rcpt == to:
             m = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
             if m:
-                return m.group(1)
-    raise AssertionError(f"no {path_prefix} link mailed to {to}")
+                out.append(m.group(1))
+    return out
+
+
+def link_in_mail(data_dir, to, path_prefix, skip=0, wait=10):
+    """The newest link to path_prefix mailed to `to`, once more than `skip` have arrived
+    (account mail goes out from a worker just after the answer)."""
+    deadline = time.time() + wait
+    while True:
+        links = links_in_mail(data_dir, to, path_prefix)
+        if len(links) > skip:
+            return links[-1]
+        if time.time() > deadline:
+            raise AssertionError(f"no {path_prefix} link mailed to {to}")
+        time.sleep(0.02)
+
+
+_barriers = [0]
+
+
+def mail_barrier(server, data_dir):
+    """Returns once every account mail asked for before it has been handled: account mail
+    goes out from one worker in order, so the arrival of a link requested now for a fresh
+    address is a definite event (no fixed sleep before a 'nothing was sent' check)."""
+    _barriers[0] += 1
+    email = f"barrier-{os.getpid()}-{_barriers[0]}@example.org"
+    run_cli("members", "import", "-", data=data_dir, input=f"email,name\n{email},\n", check=True)
+    r = Reader(server).submit("/signin", "/signin", {"email": email})
+    assert r.status == 200, r.status
+    link_in_mail(data_dir, email, "/signin/confirm")
 
 
 def echo_removed(path, text):

@@ -1,13 +1,41 @@
 """End-to-end: the findings of the outside security audit (issue 14), each as the attack
 that worked before the fix. Run against the real binary."""
+import http.client
 import os
 import sys
 import tempfile
+import threading
+import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (Reader, Server, article_line, canary, csrf_of, form_fields,  # noqa: E402
-                     link_in_mail, outbox_messages, run_cli, sign_in)
+                     link_in_mail, links_in_mail, mail_barrier, outbox_messages, run_cli,
+                     sign_in)
+
+
+def publication(prefix, toml=""):
+    """A data folder with one metered article, an owner account and optional settings."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    path = os.path.join(data, "a.jsonl")
+    with open(path, "w") as f:
+        f.write(article_line("metered-1", access="metered") + "\n")
+    run_cli("import", path, data=data, check=True)
+    run_cli("members", "import", "-", data=data, input="email,name\nowner@example.org,O\n",
+            check=True)
+    if toml:
+        with open(os.path.join(data, "meridian.toml"), "w") as f:
+            f.write(toml)
+    return data
+
+
+def set_password(server, data, email, password, source):
+    me = Reader(server, source=source)
+    sign_in(me, data, email)
+    r = me.submit("/account", "/account/password", {"password": password})
+    assert r.status == 303, r.status
+    return me
 
 
 class PreHijack(unittest.TestCase):
@@ -221,6 +249,127 @@ class LoginCsrf(unittest.TestCase):
         r = reader.submit("/articles/metered-1", "/register", {"email": "fresh@example.org"})
         self.assertEqual(r.status, 303)
         self.assertIn("meridian_session", reader.cookies)
+
+
+class LockOut(unittest.TestCase):
+    """Finding 4: strangers cannot lock an owner out with link requests or wrong passwords."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = publication("meridian-lockout-")
+        cls.server = Server(data=cls.data, env={"MERIDIAN_LINK_SPACING_SECONDS": "1"})
+        set_password(cls.server, cls.data, "owner@example.org", "the owner's password", "127.0.5.1")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_a_flood_of_link_requests_neither_floods_nor_blocks_the_owner(self):
+        time.sleep(1.1)  # past the owner's own sign-in link above
+        before = len(links_in_mail(self.data, "owner@example.org", "/signin/confirm"))
+        for i in range(1, 9):
+            r = Reader(self.server, source=f"127.0.6.{i}").submit(
+                "/signin", "/signin", {"email": "owner@example.org"})
+            self.assertEqual(r.status, 200)
+            self.assertIn("Check your inbox", r.text)
+        mail_barrier(self.server, self.data)
+        self.assertEqual(len(links_in_mail(self.data, "owner@example.org", "/signin/confirm")),
+                         before + 1)
+        time.sleep(1.1)  # the spacing passes: the owner asks and gets a fresh link
+        owner = Reader(self.server, source="127.0.5.9")
+        sign_in(owner, self.data, "owner@example.org")
+        self.assertEqual(owner.get("/account").status, 200)
+
+    def test_wrong_passwords_from_elsewhere_do_not_block_the_owner(self):
+        statuses = [Reader(self.server, source="127.0.7.1").submit(
+            "/signin", "/signin", {"email": "owner@example.org", "password": f"guess {i} guess"}).status
+            for i in range(12)]
+        self.assertEqual(statuses[0], 400)
+        self.assertEqual(statuses[-1], 429)
+        owner = Reader(self.server, source="127.0.7.2")
+        r = owner.submit("/signin", "/signin", {"email": "owner@example.org",
+                                                "password": "the owner's password"})
+        self.assertEqual(r.status, 303)
+        # Behind the stranger's address (a shared NAT), the emailed link still works.
+        time.sleep(1.1)
+        shared = Reader(self.server, source="127.0.7.1")
+        r = shared.submit("/signin", "/signin", {"email": "owner@example.org",
+                                                 "password": "the owner's password"})
+        self.assertEqual(r.status, 429)
+        self.assertIn("emailed link", r.text)
+        sign_in(shared, self.data, "owner@example.org")
+        self.assertEqual(shared.get("/account").status, 200)
+
+
+def post_signin(server, fields, source, results, index, sent=None):
+    """POST /signin on its own connection; records (status, finish time)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/signin", body=urllib.parse.urlencode(fields),
+                     headers={"Content-Type": "application/x-www-form-urlencoded",
+                              "Cookie": fields.pop("_cookie", "")})
+        if sent:
+            sent.release()
+        r = conn.getresponse()
+        r.read()
+        results[index] = (r.status, time.monotonic())
+    finally:
+        conn.close()
+
+
+class PasswordWorkers(unittest.TestCase):
+    """Finding 5: password checks (argon2id) run on workers of their own; pages never wait
+    behind them, and a full queue answers 429 at once."""
+
+    def attempts(self, server, n, source_prefix, sent=None):
+        results = [None] * n
+        threads = []
+        for i in range(n):
+            source = f"{source_prefix}.{i + 1}"
+            reader = Reader(server, source=source)
+            fields = form_fields(reader.get("/signin").text, "/signin")
+            fields.update({"email": "owner@example.org", "password": f"wrong password {i}",
+                           "_cookie": "; ".join(f"{k}={v}" for k, v in reader.cookies.items())})
+            threads.append(threading.Thread(target=post_signin,
+                                            args=(server, fields, source, results, i, sent)))
+        for t in threads:
+            t.start()
+        return threads, results
+
+    def test_pages_do_not_wait_behind_password_checks(self):
+        data = publication("meridian-pw-")
+        server = Server(data=data)
+        try:
+            sent = threading.Semaphore(0)
+            threads, results = self.attempts(server, 8, "127.0.8", sent)
+            for _ in threads:
+                sent.acquire()  # every attempt is on the wire before the page is asked for
+            page = server.get("/articles/metered-1")
+            page_done = time.monotonic()
+            self.assertEqual(page.status, 200)
+            for t in threads:
+                t.join()
+            self.assertTrue(all(r and r[0] == 400 for r in results), results)
+            finished_first = sum(1 for r in results if r[1] < page_done)
+            # Before: both request threads were busy hashing, so the page came after most
+            # of the attempts. Now it comes before nearly all of them.
+            self.assertLess(finished_first, 4, results)
+        finally:
+            server.stop()
+
+    def test_a_full_queue_answers_429_at_once(self):
+        data = publication("meridian-pw-", "[server]\npassword_workers = 1\npassword_queue = 0\n")
+        server = Server(data=data)
+        try:
+            threads, results = self.attempts(server, 6, "127.0.9")
+            for t in threads:
+                t.join()
+            statuses = sorted(r[0] for r in results)
+            self.assertIn(429, statuses)
+            self.assertIn(400, statuses)
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

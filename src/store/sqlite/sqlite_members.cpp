@@ -521,6 +521,13 @@ class SqliteMemberStore final : public MemberStore {
     return hits;
   }
 
+  int rate_count(const std::string& key, core::UnixTime now, int window_seconds) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT hits FROM rate_limits WHERE key = ?1 AND window_start + ?3 > ?2");
+    s->bind(1, key).bind(2, static_cast<std::int64_t>(now)).bind(3, window_seconds);
+    return s->step() ? s->integer(0) : 0;
+  }
+
   std::string site_secret() override {
     auto c = pool_.acquire();
     {
