@@ -1,6 +1,7 @@
 #include "accounts/admin.h"
 
 #include "accounts/members_csv.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace accounts {
@@ -95,7 +96,7 @@ std::string MemberAdmin::export_csv() {
   auto now = clock_.now();
   std::string out = "email,name,state,verified,complimentary_until,created_at\n";
   for (const auto& m : members_.list_members()) {
-    out += csv_field(m.email) + "," + csv_field(m.name) + "," + member_state(m, now) + "," +
+    out += core::csv_field(m.email) + "," + core::csv_field(m.name) + "," + member_state(m, now) + "," +
            (m.verified() ? "yes" : "no") + "," +
            (m.comp_until ? core::format_rfc3339(*m.comp_until) : std::string()) + "," +
            core::format_rfc3339(m.created_at) + "\n";

@@ -80,7 +80,7 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& [line, fields] = rows[r];
     std::string email = email_col < static_cast<int>(fields.size())
-                            ? normalize_email(fields[static_cast<std::size_t>(email_col)])
+                            ? normalize_email(core::csv_undefuse(fields[static_cast<std::size_t>(email_col)]))
                             : "";
     if (email.empty() && fields.size() <= 1) continue;  // a blank row
     if (!plausible_email(email)) {
@@ -88,21 +88,12 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
                         "line " + std::to_string(line) + ": not an email address: '" + email + "'");
     }
     std::string name = name_col >= 0 && name_col < static_cast<int>(fields.size())
-                           ? core::trim(fields[static_cast<std::size_t>(name_col)])
+                           ? core::csv_undefuse(core::trim(fields[static_cast<std::size_t>(name_col)]))
                            : "";
     out.push_back({email, name});
   }
   return out;
 }
 
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace accounts

@@ -16,8 +16,8 @@ struct CsvMember {
 };
 
 // Parses the whole file; a row without a plausible address fails it with its line number.
+// A cell that core::csv_field defused (a leading "'" before = + - @ tab CR) gets its
+// value back.
 core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text);
-// RFC 4180 field quoting.
-std::string csv_field(const std::string& value);
 
 }  // namespace accounts

@@ -228,6 +228,28 @@ std::string truncate_words(std::string_view text, std::size_t max_chars) {
   return out + "…";
 }
 
+namespace {
+bool formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+}  // namespace
+
+std::string csv_field(std::string_view value) {
+  std::string cell;
+  if (!value.empty() && formula_start(value[0])) cell += '\'';
+  cell += value;
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string csv_undefuse(std::string_view cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' && formula_start(cell[1])) cell.remove_prefix(1);
+  return std::string(cell);
+}
+
 bool valid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "accounts/members_csv.h"
 #include "analytics/report.h"
 #include "analytics/svg.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "store/editorial_store.h"
 #include "web/site.h"
@@ -182,8 +182,8 @@ Response Site::admin_analytics_csv(Request& req) {
   for (const auto& e : rows) {
     auto t = titles.find(e.article_id);
     out += e.day + "," + std::to_string(e.article_id) + "," +
-           accounts::csv_field(t != titles.end() ? t->second.slug : "") + "," +
-           accounts::csv_field(e.kind) + "," + accounts::csv_field(e.reader_state) + "," +
+           core::csv_field(t != titles.end() ? t->second.slug : "") + "," +
+           core::csv_field(e.kind) + "," + core::csv_field(e.reader_state) + "," +
            std::to_string(e.count) + "\n";
   }
   res.body = std::move(out);

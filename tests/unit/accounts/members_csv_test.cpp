@@ -1,4 +1,5 @@
 #include "accounts/members_csv.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
 
@@ -44,7 +45,26 @@ TEST(MembersCsv, BadRowsNameTheirLine) {
 }
 
 TEST(MembersCsv, QuotesFieldsOnExport) {
-  EXPECT_EQ(csv_field("plain"), "plain");
-  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
-  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(core::csv_field("plain"), "plain");
+  EXPECT_EQ(core::csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(core::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+TEST(MembersCsv, FormulasAreDefusedOnExportAndRestoredOnImport) {
+  // A name a reader typed must not run as a formula when staff open the export.
+  EXPECT_EQ(core::csv_field("=HYPERLINK(\"http://evil.example\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"");
+  for (const char* bad : {"+1", "-2+3", "@SUM(A1)", "\tx", "\rx"}) {
+    std::string cell = core::csv_field(bad);
+    if (cell.front() == '"') cell.erase(0, 1);  // quoted because of the CR
+    EXPECT_EQ(cell.front(), '\'') << bad;
+  }
+  EXPECT_EQ(core::csv_field("Ann = Lee"), "Ann = Lee");  // only a leading character counts
+  std::string file = "email,name\n" + core::csv_field("-dash@example.org") + "," +
+                     core::csv_field("=cmd|' /C calc'!A0") + "\n";
+  auto rows = parse_members_csv(file);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].email, "-dash@example.org");
+  EXPECT_EQ((*rows)[0].name, "=cmd|' /C calc'!A0");
 }
