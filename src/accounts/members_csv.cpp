@@ -79,6 +79,12 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
   std::vector<CsvMember> out;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& [line, fields] = rows[r];
+    for (const auto& f : fields) {
+      if (!core::valid_utf8(f) || f.find('\0') != std::string::npos) {
+        return core::fail(core::ErrorCode::kInvalidInput,
+                          "line " + std::to_string(line) + ": text that is not valid UTF-8");
+      }
+    }
     std::string email = email_col < static_cast<int>(fields.size())
                             ? normalize_email(core::csv_undefuse(fields[static_cast<std::size_t>(email_col)]))
                             : "";

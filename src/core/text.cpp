@@ -251,18 +251,35 @@ std::string csv_undefuse(std::string_view cell) {
 }
 
 bool valid_utf8(std::string_view s) {
+  // Well-formed sequences only (Unicode 15, table 3-7): no overlong forms, no surrogates
+  // (U+D800..U+DFFF), nothing above U+10FFFF, no stray continuation bytes.
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   std::size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
+    unsigned char c = byte(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t extra;
-    if (c < 0x80) extra = 0;
-    else if ((c >> 5) == 0x6) extra = 1;
-    else if ((c >> 4) == 0xE) extra = 2;
-    else if ((c >> 3) == 0x1E) extra = 3;
-    else return false;
-    if (i + extra >= s.size() && extra > 0) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      if (c == 0xE0) lo = 0xA0;       // overlong
+      if (c == 0xED) hi = 0x9F;       // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      if (c == 0xF0) lo = 0x90;       // overlong
+      if (c == 0xF4) hi = 0x8F;       // above U+10FFFF
+    } else {
+      return false;  // C0, C1 (overlong), F5..FF, or a continuation byte
+    }
+    if (s.size() - i <= extra) return false;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return false;
+    for (std::size_t k = 2; k <= extra; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return false;
     }
     i += extra + 1;
   }

@@ -299,9 +299,9 @@ void Site::identify(Request& req) {
   }
 }
 
-void Site::read_multipart(Request& req) {
+bool Site::read_multipart(Request& req) {
   const std::string* type = req.header("content-type");
-  if (req.method != "POST" || !type || !type->starts_with("multipart/form-data")) return;
+  if (req.method != "POST" || !type || !type->starts_with("multipart/form-data")) return true;
   if (auto parts = parse_multipart(*type, req.body)) {
     for (auto& part : *parts) {
       if (part.filename.empty()) {
@@ -311,6 +311,7 @@ void Site::read_multipart(Request& req) {
       }
     }
   }
+  return valid_text(req.form);
 }
 
 std::string Site::variant_key(Request& req) {
@@ -348,6 +349,15 @@ void Site::fill_csrf(Request& req, Response& res) {
   res.body = std::move(out);
 }
 
+bool valid_text(const std::multimap<std::string, std::string>& fields) {
+  for (const auto& [k, v] : fields) {
+    if (!core::valid_utf8(k) || !core::valid_utf8(v) || v.find('\0') != std::string::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Site::heavy(const Request& req) const {
   if (req.method != "POST") return false;
   Request probe;
@@ -382,7 +392,11 @@ Response Site::handle(Request& req) {
       identify(req);
       bool path_exists = false;
       const Route* route = router_.match(req, path_exists);
-      if (!route) {
+      if (!valid_text(req.query) || !valid_text(req.form)) {
+        res = error_page(400, "Bad request",
+                         "This request contains text that is not valid UTF-8, so we did not use "
+                         "it.");
+      } else if (!route) {
         if (path_exists) {
           res = error_page(405, "Method not allowed", "This address cannot be used that way.");
           res.set_header("Allow", req.method == "POST" ? "GET, HEAD" : "POST");
@@ -402,9 +416,10 @@ Response Site::handle(Request& req) {
                          "an administrator for the right role.");
       } else if (req.body.size() > kMaxFormBytes && route->audience < Audience::kAuthor) {
         res = error_page(413, "Too much data", "This form sent more data than it may.");
+      } else if (!read_multipart(req)) {  // uploads: read only once the caller may use the route
+        res = error_page(400, "Bad request",
+                         "This form contains text that is not valid UTF-8, so we did not use it.");
       } else {
-        // Uploads are read only once the caller may use the route.
-        read_multipart(req);
         bool get = req.method == "GET" || req.method == "HEAD";
         bool anonymous = req.visitor.state == paywall::ReaderState::kAnonymous &&
                          req.session_token.empty() && req.query.find("gift") == req.query.end();

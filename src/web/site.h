@@ -48,6 +48,9 @@ struct SiteDeps {
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
 int status_for(const core::Error& e);
+// Every key and value well-formed UTF-8 without NUL (the check at the boundary: form and
+// query decoding).
+bool valid_text(const std::multimap<std::string, std::string>& fields);
 // A positive whole number (an id in a path or form), or nullopt.
 std::optional<long long> positive_id(std::string_view text);
 
@@ -87,7 +90,9 @@ class Site {
   void build_routes();
   void build_admin_routes();
   void identify(Request& req);
-  void read_multipart(Request& req);
+  // Fills req.form and req.files from a multipart body; false when a text field is not
+  // valid UTF-8.
+  bool read_multipart(Request& req);
   // The part of a page's cache key that depends on who is asking.
   std::string variant_key(Request& req);
   Response serve_cached(Request& req, const Route& route, bool shared);

@@ -179,7 +179,8 @@ class Reader:
         boundary = "----meridian" + os.urandom(8).hex()
         parts = []
         for k, v in fields.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode() + str(v).encode() + b"\r\n")
+            value = v if isinstance(v, bytes) else str(v).encode("utf-8", "surrogateescape")
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode() + value + b"\r\n")
         for k, (fname, ctype, data) in files.items():
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{fname}"\r\nContent-Type: {ctype}\r\n\r\n'.encode() + data + b"\r\n")
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()

@@ -372,5 +372,56 @@ class PasswordWorkers(unittest.TestCase):
             server.stop()
 
 
+class BadInput(unittest.TestCase):
+    """Finding 8: invalid UTF-8 (overlong forms, surrogates) is refused at the boundary with
+    a 400, never echoed into pages, CSV or mail."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.data = publication("meridian-badinput-")
+        cls.server = Server(data=cls.data)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_query_strings(self):
+        for q in ("%C0%AF", "%ED%A0%80", "%F4%90%80%80", "%FF", "a%00b"):
+            r = self.server.get(f"/search?q={q}")
+            self.assertEqual(r.status, 400, q)
+            self.assertIn("not valid UTF-8", r.text)
+        self.assertEqual(self.server.get("/search?q=%C3%A9conomie").status, 200)
+
+    def test_form_fields(self):
+        reader = Reader(self.server, source="127.0.11.1")
+        fields = form_fields(reader.get("/articles/metered-1").text, "/register")
+        body = urllib.parse.urlencode(fields) + "&email=%ED%A0%80x%40example.org"
+        r = reader.server.request("POST", "/register", reader._headers(
+            {"Content-Type": "application/x-www-form-urlencoded"}), body=body, source="127.0.11.1")
+        self.assertEqual(r.status, 400)
+        self.assertIn("not valid UTF-8", r.text)
+        reader._remember(r)
+        self.assertNotIn("meridian_session", reader.cookies)
+
+    def test_multipart_fields(self):
+        run_cli("staff", "add", "--email", "chief@example.org", "--role", "admin", data=self.data,
+                check=True)
+        admin = Reader(self.server, source="127.0.11.2")
+        sign_in(admin, self.data, "chief@example.org")
+        token = csrf_of(admin.get("/admin/members").text)
+        r = admin.post_multipart("/admin/members/import",
+                                 {"csrf": token, "until": "2099-01-01\udcff"},
+                                 {"csv": ("m.csv", "text/csv", b"email,name\nok@example.org,Ok\n")})
+        self.assertEqual(r.status, 400)
+        self.assertIn("not valid UTF-8", r.text)
+        # An uploaded CSV with a bad name imports nothing and names the line.
+        r = admin.post_multipart("/admin/members/import", {"csrf": token, "until": ""},
+                                 {"csv": ("m.csv", "text/csv",
+                                          b"email,name\nok@example.org,Ok\nbad@example.org,\xc0\xaf\n")})
+        self.assertEqual(r.status, 400)
+        self.assertIn("line 3", r.text)
+        self.assertNotIn("ok@example.org", admin.get("/admin/members?q=ok@example").text)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -59,4 +59,15 @@ TEST(Text, Utf8Validation) {
   EXPECT_FALSE(valid_utf8("\xff"));
   EXPECT_FALSE(valid_utf8("\xc3"));       // truncated sequence
   EXPECT_FALSE(valid_utf8("\xe2\x80"));   // truncated sequence
+  // Only well-formed sequences (issue 14, finding 8).
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong "/"
+  EXPECT_FALSE(valid_utf8("\xe0\x80\xaf"));      // overlong "/"
+  EXPECT_FALSE(valid_utf8("\xf0\x80\x80\xaf"));  // overlong "/"
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate (U+D800)
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xf8\x88\x80\x80\x80"));
+  EXPECT_FALSE(valid_utf8("\x80"));              // a stray continuation byte
+  EXPECT_TRUE(valid_utf8("\xed\x9f\xbf"));       // U+D7FF, just below the surrogates
+  EXPECT_TRUE(valid_utf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
+  EXPECT_TRUE(valid_utf8("\xf0\x9f\x8c\x8d"));   // an emoji
 }
