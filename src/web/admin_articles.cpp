@@ -434,7 +434,6 @@ Response Site::media(Request& req) {
   res.body = std::move(data);
   // Names are random and never reused: the file under a name never changes.
   res.set_header("Cache-Control", "public, max-age=31536000, immutable");
-  res.set_header("X-Content-Type-Options", "nosniff");
   return res;
 }
 

@@ -241,7 +241,10 @@ Response Site::admin_desk_preview(Request& req) {
     if (format == "html") {
       res.body = m.html;
       // Our own composed mail; still, nothing in it may run.
-      res.set_header("Content-Security-Policy", "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox");
+      // Framed by the desk itself, and by nothing else.
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox; "
+                     "frame-ancestors 'self'");
     } else {
       res.content_type = "text/plain; charset=utf-8";
       res.body = "Subject: " + m.subject + "\n\n" + m.text;

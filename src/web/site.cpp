@@ -358,6 +358,45 @@ bool valid_text(const std::multimap<std::string, std::string>& fields) {
   return true;
 }
 
+namespace {
+
+// No inline script anywhere (the editor's script is a file; JSON-LD is data, not script);
+// inline style attributes remain for newsletter editions shown on the web.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+bool has_header(const Response& res, const std::string& name) {
+  for (const auto& [k, v] : res.headers) {
+    if (k == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Site::add_security_headers(const Request& req, Response& res) const {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  // A URL holding a token (sign-in, confirmation, gift, unsubscribe links) never leaves the
+  // site. "same-origin" rather than "no-referrer": under no-referrer browsers send
+  // "Origin: null" with the page's own form (the confirm button), which must be refused.
+  bool token_url = req.query.count("token") || req.query.count("gift") || req.query.count("t");
+  res.set_header("Referrer-Policy", token_url ? "same-origin" : "strict-origin-when-cross-origin");
+  if (https_) res.set_header("Strict-Transport-Security", "max-age=31536000");
+  if (!res.content_type.starts_with("text/html")) return;
+  bool framed_by_us = false;
+  for (const auto& [k, v] : res.headers) {
+    if (k == "Content-Security-Policy") framed_by_us = v.find("frame-ancestors 'self'") != std::string::npos;
+  }
+  if (!has_header(res, "Content-Security-Policy")) {
+    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  }
+  res.set_header("X-Frame-Options", framed_by_us ? "SAMEORIGIN" : "DENY");
+  res.set_header("Permissions-Policy",
+                 "camera=(), microphone=(), geolocation=(), usb=(), payment=()");
+}
+
 bool Site::heavy(const Request& req) const {
   if (req.method != "POST") return false;
   Request probe;
@@ -511,6 +550,7 @@ Response Site::handle(Request& req) {
   if (req.set_pre_session) {
     res.set_header("Set-Cookie", pre_session_cookie(req.pre_session, https_));
   }
+  add_security_headers(req, res);
   if (res.article_id && res.status == 200) {
     events_.record("view", res.article_id, state_name(req));
     if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));

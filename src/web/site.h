@@ -153,6 +153,9 @@ class Site {
                         const std::string& link_url = "", const std::string& link_text = "");
   Response redirect(const std::string& location);
   std::string csrf_field_value(Request& req);
+  // Content-Security-Policy, nosniff, Referrer-Policy, frame and permission policies,
+  // HSTS behind https: on every response, after caching.
+  void add_security_headers(const Request& req, Response& res) const;
   // Writes this reader's CSRF token where the page has the marker (minting the browser's
   // pre-session cookie when an anonymous form needs one).
   void fill_csrf(Request& req, Response& res);

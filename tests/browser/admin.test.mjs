@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BIN, SHOTS, expectAccessible, launchChromium, signIn, startServer } from './helpers.mjs';
+import { BIN, SHOTS, expectAccessible, launchChromium, newContext, expectNoCspViolations, signIn, startServer } from './helpers.mjs';
 
 let server, browser, base, data;
 
@@ -54,7 +54,7 @@ after(async () => {
 });
 
 test('an editor writes, previews as each reader, publishes and sees the numbers', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const context = await newContext(browser, { viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
   await signIn(page, base, data, 'editor@example.org');
   await page.goto(`${base}/admin`);
@@ -111,7 +111,7 @@ test('an editor writes, previews as each reader, publishes and sees the numbers'
   await page.goto(editUrl);
   await page.getByRole('button', { name: 'Publish now' }).click();
   await page.getByRole('status').filter({ hasText: 'Published' }).waitFor();
-  const reader = await browser.newContext();
+  const reader = await newContext(browser);
   const live = await reader.newPage();
   await live.goto(`${base}/articles/drought-tests-the-andes-water-pact`);
   assert.ok(await live.getByRole('heading', { name: 'Drought tests the Andes water pact' }).isVisible());
@@ -125,6 +125,7 @@ test('an editor writes, previews as each reader, publishes and sees the numbers'
   await live.getByLabel('Email address').fill('new.reader@example.org');
   await live.getByRole('button', { name: 'Keep reading' }).click();
   await live.getByText('GATEDPASSAGE').waitFor();
+  expectNoCspViolations(reader);
   await reader.close();
 
   // The analytics page shows the views, walls and registration within seconds.
@@ -158,11 +159,12 @@ test('an editor writes, previews as each reader, publishes and sees the numbers'
   await page.screenshot({ path: path.join(SHOTS, 'admin-6-newsletter-desk.png'), fullPage: true });
   await page.goto(`${base}/admin/taxonomy`);
   await expectAccessible(page, 'taxonomy');
+  expectNoCspViolations(context);
   await context.close();
 });
 
 test('admin pages are accessible and closed to editors', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await newContext(browser, { viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   await signIn(page, base, data, 'admin@example.org');
   for (const [url, label] of [['/admin/members', 'members'], ['/admin/staff', 'staff'],
@@ -176,11 +178,13 @@ test('admin pages are accessible and closed to editors', async () => {
   assert.ok(await page.getByText('unverified').first().isVisible());
   await expectAccessible(page, 'member');
   await page.screenshot({ path: path.join(SHOTS, 'admin-7-member.png'), fullPage: true });
-  const editor = await browser.newContext();
+  const editor = await newContext(browser);
   const ep = await editor.newPage();
   await signIn(ep, base, data, 'editor@example.org');
   const res = await ep.goto(`${base}/admin/members`);
   assert.equal(res.status(), 403);
+  expectNoCspViolations(editor);
   await editor.close();
+  expectNoCspViolations(context);
   await context.close();
 });

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, SHOTS, expectAccessible, launchChromium, mailLink as mailLinkIn,
+import { BIN, SHOTS, expectAccessible, launchChromium, newContext, expectNoCspViolations, mailLink as mailLinkIn,
   startServer } from './helpers.mjs';
 
 let server, browser, base, data;
@@ -41,7 +41,7 @@ after(async () => {
 });
 
 test('wall -> register -> read, then verify and unlock', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await newContext(browser, { viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/articles/metered-a`);
   assert.ok(await page.getByRole('heading', { name: 'Keep reading for free' }).isVisible());
@@ -78,11 +78,12 @@ test('wall -> register -> read, then verify and unlock', async () => {
   await page.goto(`${base}/articles/premium-a`);
   assert.ok(await page.getByRole('heading', { name: 'This article is for subscribers' }).isVisible());
   await expectAccessible(page, 'registered, premium wall');
+  expectNoCspViolations(context);
   await context.close();
 });
 
 test('a subscriber signs in by link and reads everything', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
   await page.goto(`${base}/signin`);
   await expectAccessible(page, 'sign-in page');
@@ -98,11 +99,12 @@ test('a subscriber signs in by link and reads everything', async () => {
   await page.goto(`${base}/account`);
   assert.ok(await page.getByText(/All-Access subscriber/).isVisible());
   await expectAccessible(page, 'account page');
+  expectNoCspViolations(context);
   await context.close();
 });
 
 test('search from the header, narrow by a facet, keyboard and axe clean', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await newContext(browser, { viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/`);
   await page.getByRole('searchbox', { name: 'Search' }).first().fill('headline');
@@ -120,5 +122,16 @@ test('search from the header, narrow by a facet, keyboard and axe clean', async 
   assert.ok(await page.getByRole('link', { name: 'Any Country or region' }).isVisible());
   await page.goto(`${base}/search?q=CANARYmeteredaX`);
   assert.ok(await page.getByText('No articles match that search.').isVisible());
+  expectNoCspViolations(context);
+  // The watch itself works: an injected inline script is refused and reported.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.injected = true';
+    document.body.appendChild(s);
+  });
+  for (let i = 0; i < 100 && context.cspViolations.length === 0; i++) await page.waitForTimeout(50);
+  assert.equal(await page.evaluate(() => window.injected === true), false, 'inline script ran');
+  assert.equal(context.cspViolations.length, 1, 'the refused inline script was reported');
+  context.cspViolations.length = 0;
   await context.close();
 });

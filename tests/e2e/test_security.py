@@ -423,5 +423,52 @@ class BadInput(unittest.TestCase):
         self.assertNotIn("ok@example.org", admin.get("/admin/members?q=ok@example").text)
 
 
+class SecurityHeaders(unittest.TestCase):
+    """Finding 9: CSP, nosniff, Referrer-Policy, frame and permission policies, HSTS."""
+
+    def test_headers_on_pages_and_files(self):
+        data = publication("meridian-headers-")
+        server = Server(data=data)
+        try:
+            for path in ("/", "/articles/metered-1", "/signin", "/nope", "/search?q=x"):
+                r = server.get(path)
+                csp = r.header("Content-Security-Policy") or ""
+                self.assertIn("script-src 'self'", csp, path)
+                self.assertIn("frame-ancestors 'none'", csp, path)
+                self.assertNotIn("unsafe-inline", csp.split("script-src")[1].split(";")[0], path)
+                self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", path)
+                self.assertEqual(r.header("X-Frame-Options"), "DENY", path)
+                self.assertEqual(r.header("Referrer-Policy"), "strict-origin-when-cross-origin", path)
+                self.assertIn("camera=()", r.header("Permissions-Policy") or "", path)
+                self.assertIsNone(r.header("Strict-Transport-Security"), path)
+            css = server.get("/static/site.css")
+            self.assertEqual(css.header("X-Content-Type-Options"), "nosniff")
+            # A URL with a token: its address never leaves the site.
+            r = server.get("/signin/confirm?token=abc")
+            self.assertEqual(r.header("Referrer-Policy"), "same-origin")
+        finally:
+            server.stop()
+        https = Server(data=data, env={"MERIDIAN_SITE_URL": "https://news.example"})
+        try:
+            self.assertIn("max-age=", https.get("/").header("Strict-Transport-Security") or "")
+        finally:
+            https.stop()
+
+    def test_the_desk_preview_may_be_framed_by_the_desk_only(self):
+        data = publication("meridian-headers-")
+        run_cli("staff", "add", "--email", "ed@example.org", "--role", "editor", data=data, check=True)
+        server = Server(data=data)
+        try:
+            ed = Reader(server)
+            sign_in(ed, data, "ed@example.org")
+            r = ed.get("/admin/newsletters/daily/2026-11-30/preview?format=html")
+            self.assertEqual(r.status, 200, r.text[:200])
+            self.assertIn("frame-ancestors 'self'", r.header("Content-Security-Policy"))
+            self.assertIn("sandbox", r.header("Content-Security-Policy"))
+            self.assertEqual(r.header("X-Frame-Options"), "SAMEORIGIN")
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
