@@ -26,6 +26,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
         (std::filesystem::path(a->config.data_dir) / "meridian.db").string());
   } catch (const store::StoreError& e) {
     return core::fail(core::ErrorCode::kUnavailable, e.what());
+  } catch (const std::invalid_argument& e) {  // a tuning knob out of range
+    return core::fail(core::ErrorCode::kInvalidInput, e.what());
   }
   // Settings saved in the back office override the file and the environment.
   if (auto applied = core::apply_settings(a->config, a->store->editorial().settings()); !applied) {

@@ -1,14 +1,15 @@
 #include "search/query.h"
 
-#include <cstdlib>
-#include <sstream>
-
-#include "search/search.h"
-
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
 
 #include "core/text.h"
+#include "search/search.h"
 
 namespace search {
 
@@ -133,22 +134,70 @@ core::Result<ParsedQuery> parse_query(std::string_view text) {
   return q;
 }
 
+std::string RankParams::invalid() const {
+  struct Knob {
+    const char* name;
+    double value, lo, hi;
+  };
+  const Knob knobs[] = {
+      {"k1", k1, 0.01, 10},
+      {"b", b, 0, 1},
+      {"headline", w_headline, 0, 100},
+      {"dek", w_dek, 0, 100},
+      {"body", w_body, 0, 100},
+      {"people", w_people, 0, 100},
+      {"places", w_places, 0, 100},
+      {"coverage", coverage, 0, 10},
+      {"feedback_docs", static_cast<double>(feedback_docs), 0, 100},
+      {"feedback_terms", static_cast<double>(feedback_terms), 0, 50},
+      {"feedback_weight", feedback_weight, 0, 10},
+      {"feedback_max_hits", static_cast<double>(feedback_max_hits), 0, 1000000},
+      {"feedback_depth", static_cast<double>(feedback_depth), 0, 1000},
+      {"proximity", proximity, 0, 100},
+  };
+  for (const auto& k : knobs) {
+    if (!std::isfinite(k.value) || k.value < k.lo || k.value > k.hi) {
+      std::ostringstream out;
+      out << k.name << " must be a number from " << k.lo << " to " << k.hi;
+      return out.str();
+    }
+  }
+  return {};
+}
+
 RankParams rank_params_from_env() {
   RankParams p;
   const char* env = std::getenv("MERIDIAN_RANK");
   if (!env) return p;
+  auto number = [](const std::string& item) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size()) {
+      throw std::invalid_argument("MERIDIAN_RANK: '" + item + "' is not a number");
+    }
+    return v;
+  };
+  auto whole = [&](const std::string& item) {
+    double v = number(item);
+    if (v != std::floor(v) || std::fabs(v) > 1e9) {
+      throw std::invalid_argument("MERIDIAN_RANK: '" + item + "' is not a whole number");
+    }
+    return static_cast<int>(v);
+  };
   std::stringstream ss(env);
   double* fields[] = {&p.k1, &p.b, &p.w_headline, &p.w_dek, &p.w_body, &p.w_people, &p.w_places,
                       &p.coverage};
   std::string item;
   for (double* f : fields) {
-    if (!std::getline(ss, item, ',')) return p;
-    *f = std::atof(item.c_str());
+    if (!std::getline(ss, item, ',')) break;
+    *f = number(item);
   }
-  if (std::getline(ss, item, ',')) p.feedback_docs = std::atoi(item.c_str());
-  if (std::getline(ss, item, ',')) p.feedback_terms = std::atoi(item.c_str());
-  if (std::getline(ss, item, ',')) p.feedback_weight = std::atof(item.c_str());
-  if (std::getline(ss, item, ',')) p.proximity = std::atof(item.c_str());
+  if (std::getline(ss, item, ',')) p.feedback_docs = whole(item);
+  if (std::getline(ss, item, ',')) p.feedback_terms = whole(item);
+  if (std::getline(ss, item, ',')) p.feedback_weight = number(item);
+  if (std::getline(ss, item, ',')) p.proximity = number(item);
+  if (std::getline(ss, item, ',')) throw std::invalid_argument("MERIDIAN_RANK: too many values");
+  if (auto why = p.invalid(); !why.empty()) throw std::invalid_argument("MERIDIAN_RANK: " + why);
   return p;
 }
 

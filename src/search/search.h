@@ -72,11 +72,15 @@ struct RankParams {
   int feedback_max_hits = 2000;  // broader queries skip feedback
   int feedback_depth = 30;      // results reranked with the added words
   double proximity = 1.0;        // weight of the term-proximity score
+
+  // Empty when every knob is a finite number in its range, else what is wrong.
+  std::string invalid() const;
 };
 
 // The defaults, or MERIDIAN_RANK="k1,b,headline,dek,body,people,places,coverage,
-// feedback_docs,feedback_terms,feedback_weight" for
-// ranking experiments (bench/search_quality).
+// feedback_docs,feedback_terms,feedback_weight,proximity" for ranking experiments
+// (bench/search_quality). Read once, when the store opens; throws std::invalid_argument
+// naming the problem for a value that is not a number or out of its range.
 RankParams rank_params_from_env();
 
 }  // namespace search

@@ -8,6 +8,8 @@
 
 #include "content/service.h"
 #include "core/time.h"
+#include "search/query.h"
+#include "search/search.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -247,4 +249,38 @@ TEST_F(StoreTest, RateLimitWindowsLongOverAreForgotten) {
   EXPECT_EQ(keys, std::vector<std::string>{"busy-key"});
   // The busy key still counts within its window.
   EXPECT_EQ(m.rate_hit("busy-key", later, 3600), 1101);
+}
+
+TEST_F(StoreTest, SearchWithMoreFeedbackDocumentsThanRerankedOnesStaysInBounds) {
+  // Issue 14, finding 16: feedback_docs above feedback_depth wrote past a buffer sized by
+  // the depth (ASan: heap-buffer-overflow). Forty matching articles, forty feedback docs.
+  std::string lines;
+  for (int i = 0; i < 40; ++i) {
+    lines += line("drought-" + std::to_string(i),
+                  R"(,"dek":"Andean drought and water policy, part )" + std::to_string(i) + "\"");
+  }
+  ASSERT_TRUE(service_->import_jsonl(lines).has_value());
+  ::setenv("MERIDIAN_RANK", "1.2,0.75,2,1,1,1,1,0,40,10,0.5,1", 1);
+  auto store = store::sqlite::open_sqlite_store(path_);
+  ::unsetenv("MERIDIAN_RANK");
+  search::SearchRequest req;
+  req.query = *search::parse_query("drought water");
+  req.now = clock_.now();
+  auto r = store->content().search(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->total, 40);
+}
+
+TEST(RankParams, KnobsOutOfRangeAreRefusedByName) {
+  ::setenv("MERIDIAN_RANK", "1.2,0.75,2,1,1,1,1,0,-5", 1);
+  try {
+    (void)search::rank_params_from_env();
+    ADD_FAILURE() << "a negative feedback_docs was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("feedback_docs"), std::string::npos) << e.what();
+  }
+  ::setenv("MERIDIAN_RANK", "1.2,zero", 1);
+  EXPECT_THROW((void)search::rank_params_from_env(), std::invalid_argument);
+  ::unsetenv("MERIDIAN_RANK");
+  EXPECT_TRUE(search::RankParams{}.invalid().empty());
 }

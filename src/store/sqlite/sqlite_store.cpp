@@ -610,7 +610,7 @@ class SqliteContentStore final : public ContentStore {
     std::vector<ArticleSummary*> page;
     for (auto& h : result.hits) page.push_back(&h.summary);
     load_terms_batch(*c, page);
-    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "search %zu hits: catalog %.1f rank %.1f prf %.1f facets+sort %.1f page %.1f ms\n", hits.size(), t_cat, t_rank - t_cat, t_prf - t_rank, t_facets - t_prf, ms() - t_facets);
+    if (timing_) std::fprintf(stderr, "search %zu hits: catalog %.1f rank %.1f prf %.1f facets+sort %.1f page %.1f ms\n", hits.size(), t_cat, t_rank - t_cat, t_prf - t_rank, t_facets - t_prf, ms() - t_facets);
     return result;
   }
 
@@ -662,7 +662,8 @@ class SqliteContentStore final : public ContentStore {
     std::size_t depth = std::min<std::size_t>(hits.size(), static_cast<std::size_t>(p.feedback_depth));
     std::partial_sort(hits.begin() + static_cast<long>(fb), hits.begin() + static_cast<long>(std::max(fb, depth)),
                       hits.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<DocStems> top(depth);
+    // Every result read for feedback and every one reranked has its stems here.
+    std::vector<DocStems> top(std::max(fb, depth));
     for (std::size_t i = 0; i < fb; ++i) {
       std::vector<Token> tokens;
       top[i] = stems_of(hits[i].second->id, &tokens);
@@ -705,7 +706,7 @@ class SqliteContentStore final : public ContentStore {
     // their first-pass order (their scores are lower than any reranked one's).
     for (std::size_t i = fb; i < depth; ++i) top[i] = stems_of(hits[i].second->id, nullptr);
     double avg_len = 0;
-    for (const auto& d : top) avg_len += static_cast<double>(d.length);
+    for (std::size_t i = 0; i < depth; ++i) avg_len += static_cast<double>(top[i].length);
     avg_len = depth ? std::max(1.0, avg_len / static_cast<double>(depth)) : 1.0;
     struct Added {
       std::string stem;
@@ -731,7 +732,7 @@ class SqliteContentStore final : public ContentStore {
       }
       hits[i].first += bonus;
     }
-    if (std::getenv("MERIDIAN_SEARCH_TIMING")) std::fprintf(stderr, "  prf: df %.1f rerank %.1f\n", t_df, pms() - t_df);
+    if (timing_) std::fprintf(stderr, "  prf: df %.1f rerank %.1f\n", t_df, pms() - t_df);
   }
 
   // Documents containing a stem in the columns this reader may match; cached per
@@ -809,6 +810,8 @@ class SqliteContentStore final : public ContentStore {
   std::mutex catalog_mu_;
   std::shared_ptr<const Catalog> catalog_;
   search::RankParams rank_params_ = search::rank_params_from_env();
+  // MERIDIAN_SEARCH_TIMING: phase timings on stderr, read once (not on every search).
+  const bool timing_ = std::getenv("MERIDIAN_SEARCH_TIMING") != nullptr;
   std::mutex lm_mu_;
   long long lm_version_ = -1;
   core::UnixTime lm_value_ = 0;
