@@ -41,7 +41,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   } else {
     // Over SMTP through the queue, so no request waits for a mail server.
     auto queued = std::make_unique<mail::QueuedMailer>(
-        a->store->mail_queue(), mail::make_mailer(a->config, a->clock), a->clock);
+        a->store->mail_queue(), mail::make_mailer(a->config, a->clock), a->clock,
+        mail::mail_config_fingerprint(a->config));
     a->mail_queue = queued.get();
     a->mailer = std::move(queued);
   }

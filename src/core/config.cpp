@@ -78,6 +78,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     }
     read_value(t, "mail", "smtp", config.smtp_url);
     read_value(t, "mail", "from", config.mail_from);
+    read_value(t, "mail", "ca_file", config.mail_ca_file);
     if (auto v = t["server"]["threads"].value<int64_t>()) config.threads = static_cast<int>(*v);
     if (auto v = t["server"]["password_workers"].value<int64_t>()) {
       config.password_workers = static_cast<int>(*v);
@@ -140,6 +141,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   get("MERIDIAN_SITE_TIMEZONE", config.timezone);
   get("MERIDIAN_MAIL_SMTP", config.smtp_url);
   get("MERIDIAN_MAIL_FROM", config.mail_from);
+  get("MERIDIAN_MAIL_CA_FILE", config.mail_ca_file);
   if (auto it = env.find("MERIDIAN_TEASER_PARAGRAPHS"); it != env.end()) {
     config.teaser_paragraphs = std::atoi(it->second.c_str());
   }
@@ -150,6 +152,16 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "unknown time zone '" + config.timezone +
                                               "' in [site] timezone (use an IANA name such as "
                                               "Europe/London)");
+  }
+  if (!config.smtp_url.empty() && !config.smtp_url.starts_with("smtp://") &&
+      !config.smtp_url.starts_with("smtps://")) {
+    return fail(ErrorCode::kInvalidInput,
+                "[mail] smtp must be smtp://[user:pass@]host:port (STARTTLS; plain only on "
+                "loopback without credentials) or smtps://[user:pass@]host:port (implicit TLS)");
+  }
+  if (!config.mail_ca_file.empty() && !std::filesystem::is_regular_file(config.mail_ca_file)) {
+    return fail(ErrorCode::kInvalidInput,
+                "[mail] ca_file: no such file '" + config.mail_ca_file + "'");
   }
   if (config.teaser_paragraphs < 1 || config.teaser_paragraphs > 50) {
     return fail(ErrorCode::kInvalidInput, "[site] teaser_paragraphs must be between 1 and 50");

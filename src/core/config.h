@@ -24,6 +24,7 @@ struct Config {
   // [mail]
   std::string smtp_url;  // empty: mail is written to DATA/outbox
   std::string mail_from = "Meridian <no-reply@localhost>";
+  std::string mail_ca_file;  // PEM: a private CA to trust besides the system's
   // [access]
   int monthly_credits = 3;
   int gifts_per_month = 10;

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "mail/mailer.h"
+#include "mail/smtp_security.h"
 
 namespace mail {
 
@@ -49,8 +50,8 @@ int saw_pipelining(CURL*, curl_infotype type, char* data, size_t size, void* use
 
 class BulkSmtpMailer final : public Mailer {
  public:
-  BulkSmtpMailer(std::string url, std::string from, const core::Clock& clock)
-      : url_(std::move(url)), from_(std::move(from)), clock_(clock) {
+  BulkSmtpMailer(std::string url, std::string from, const core::Clock& clock, std::string ca_file)
+      : url_(std::move(url)), from_(std::move(from)), ca_file_(std::move(ca_file)), clock_(clock) {
     init_curl();
   }
   ~BulkSmtpMailer() override {
@@ -111,6 +112,11 @@ class BulkSmtpMailer final : public Mailer {
     pipelining_ = false;
     inbuf_.clear();
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
+    if (auto ok = apply_smtp_security(curl_, url_, ca_file_); !ok) {
+      curl_easy_cleanup(curl_);
+      curl_ = nullptr;
+      return ok;
+    }
     curl_easy_setopt(curl_, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
@@ -201,6 +207,7 @@ class BulkSmtpMailer final : public Mailer {
 
   std::string url_;
   std::string from_;
+  std::string ca_file_;
   const core::Clock& clock_;
   std::mutex mu_;
   CURL* curl_ = nullptr;
@@ -212,13 +219,14 @@ class BulkSmtpMailer final : public Mailer {
 }  // namespace
 
 std::unique_ptr<Mailer> make_bulk_smtp_mailer(std::string url, std::string from,
-                                              const core::Clock& clock) {
-  return std::make_unique<BulkSmtpMailer>(std::move(url), std::move(from), clock);
+                                              const core::Clock& clock, std::string ca_file) {
+  return std::make_unique<BulkSmtpMailer>(std::move(url), std::move(from), clock,
+                                          std::move(ca_file));
 }
 
 std::unique_ptr<Mailer> make_bulk_mailer(const core::Config& config, const core::Clock& clock) {
   if (config.smtp_url.empty()) return make_mailer(config, clock);
-  return make_bulk_smtp_mailer(config.smtp_url, config.mail_from, clock);
+  return make_bulk_smtp_mailer(config.smtp_url, config.mail_from, clock, config.mail_ca_file);
 }
 
 }  // namespace mail

@@ -1,5 +1,7 @@
 #include "mail/mailer.h"
 
+#include "mail/smtp_security.h"
+
 #include <curl/curl.h>
 
 #include <cstring>
@@ -212,8 +214,8 @@ std::size_t read_upload(char* buf, std::size_t size, std::size_t n, void* userda
 
 class SmtpMailer final : public Mailer {
  public:
-  SmtpMailer(std::string url, std::string from, const core::Clock& clock)
-      : url_(std::move(url)), from_(std::move(from)), clock_(clock) {
+  SmtpMailer(std::string url, std::string from, const core::Clock& clock, std::string ca_file)
+      : url_(std::move(url)), from_(std::move(from)), ca_file_(std::move(ca_file)), clock_(clock) {
     init_curl();
   }
   ~SmtpMailer() override {
@@ -233,6 +235,10 @@ class SmtpMailer final : public Mailer {
     std::string rcpt = "<" + m.to + ">";
     curl_slist* rcpts = curl_slist_append(nullptr, rcpt.c_str());
     curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+    if (auto ok = apply_smtp_security(curl, url_, ca_file_); !ok) {
+      curl_slist_free_all(rcpts);
+      return ok;
+    }
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, mail_from.c_str());
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
@@ -259,6 +265,7 @@ class SmtpMailer final : public Mailer {
  private:
   std::string url_;
   std::string from_;
+  std::string ca_file_;
   const core::Clock& clock_;
   std::mutex mu_;
   CURL* curl_ = nullptr;
@@ -272,12 +279,14 @@ std::unique_ptr<Mailer> make_outbox_mailer(std::string dir, std::string from,
 }
 
 std::unique_ptr<Mailer> make_smtp_mailer(std::string url, std::string from,
-                                         const core::Clock& clock) {
-  return std::make_unique<SmtpMailer>(std::move(url), std::move(from), clock);
+                                         const core::Clock& clock, std::string ca_file) {
+  return std::make_unique<SmtpMailer>(std::move(url), std::move(from), clock, std::move(ca_file));
 }
 
 std::unique_ptr<Mailer> make_mailer(const core::Config& config, const core::Clock& clock) {
-  if (!config.smtp_url.empty()) return make_smtp_mailer(config.smtp_url, config.mail_from, clock);
+  if (!config.smtp_url.empty()) {
+    return make_smtp_mailer(config.smtp_url, config.mail_from, clock, config.mail_ca_file);
+  }
   return make_outbox_mailer((std::filesystem::path(config.data_dir) / "outbox").string(),
                             config.mail_from, clock);
 }

@@ -48,8 +48,9 @@ void init_curl();
 
 std::unique_ptr<Mailer> make_outbox_mailer(std::string dir, std::string from,
                                            const core::Clock& clock);
+// `url` and `ca_file` as in mail/smtp_security.h.
 std::unique_ptr<Mailer> make_smtp_mailer(std::string url, std::string from,
-                                         const core::Clock& clock);
+                                         const core::Clock& clock, std::string ca_file = "");
 // Picks SMTP or the outbox from the configuration.
 std::unique_ptr<Mailer> make_mailer(const core::Config& config, const core::Clock& clock);
 
@@ -58,7 +59,7 @@ std::unique_ptr<Mailer> make_mailer(const core::Config& config, const core::Cloc
 // PIPELINING (RFC 2920) when the server offers it: two round trips a message instead of
 // five. Not thread-safe beyond one send at a time (each sending thread has its own).
 std::unique_ptr<Mailer> make_bulk_smtp_mailer(std::string url, std::string from,
-                                              const core::Clock& clock);
+                                              const core::Clock& clock, std::string ca_file = "");
 // Picks the bulk SMTP mailer or the outbox from the configuration.
 std::unique_ptr<Mailer> make_bulk_mailer(const core::Config& config, const core::Clock& clock);
 

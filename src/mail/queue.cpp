@@ -1,5 +1,7 @@
 #include "mail/queue.h"
 
+#include "core/crypto.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -34,9 +36,13 @@ core::Result<Message> message_from_json(std::string_view text) {
   }
 }
 
+std::string mail_config_fingerprint(const core::Config& config) {
+  return core::token_hash(config.smtp_url + "\n" + config.mail_ca_file + "\n" + config.mail_from);
+}
+
 QueuedMailer::QueuedMailer(store::MailQueueStore& queue, std::unique_ptr<Mailer> smtp,
-                           const core::Clock& clock)
-    : queue_(queue), smtp_(std::move(smtp)), clock_(clock) {}
+                           const core::Clock& clock, std::string config_fingerprint)
+    : queue_(queue), smtp_(std::move(smtp)), clock_(clock), config_(std::move(config_fingerprint)) {}
 
 QueuedMailer::~QueuedMailer() {
   {
@@ -59,7 +65,12 @@ core::Result<void> QueuedMailer::send(const Message& m) {
 }
 
 void QueuedMailer::start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (thread_.joinable()) return;
+  if (int again = queue_.retry_failed_mail(config_, clock_.now()); again > 0) {
+    std::fprintf(stderr, "meridian: the mail configuration changed: sending %d kept account "
+                         "message(s) again\n", again);
+  }
+  thread_ = std::thread([this] { run(); });
 }
 
 int QueuedMailer::work_once() {
@@ -71,7 +82,7 @@ int QueuedMailer::work_once() {
     for (const auto& q : batch) {
       auto m = message_from_json(q.payload);
       if (!m) {
-        (void)queue_.mail_failed(q.id, m.error().message, true, 0);
+        (void)queue_.mail_failed(q.id, m.error().message, true, 0, config_);
         continue;
       }
       auto r = smtp_->send(*m);
@@ -83,10 +94,10 @@ int QueuedMailer::work_once() {
       bool permanent = r.error().code == core::ErrorCode::kInvalidInput || q.attempts + 1 >= 10;
       long long delay = std::min<long long>(3600, 5LL << std::min(q.attempts, 10));
       if (permanent) {
-        std::fprintf(stderr, "meridian: account mail to %s dropped: %s\n", m->to.c_str(),
+        std::fprintf(stderr, "meridian: account mail to %s kept unsent: %s\n", m->to.c_str(),
                      r.error().message.c_str());
       }
-      (void)queue_.mail_failed(q.id, r.error().message, permanent, clock_.now() + delay);
+      (void)queue_.mail_failed(q.id, r.error().message, permanent, clock_.now() + delay, config_);
     }
   }
 }

@@ -363,10 +363,20 @@ class MailQueueStore {
   virtual std::vector<QueuedMail> claim_mail(core::UnixTime now, core::UnixTime lease_until,
                                              int limit) = 0;
   virtual core::Result<void> mail_sent(long long id) = 0;
-  // A temporary failure is tried again at retry_at; a permanent one is dropped (logged).
+  // A temporary failure is tried again at retry_at. A permanent one is kept, not sent
+  // again, under `config` (a fingerprint of the mail configuration it failed with).
   virtual core::Result<void> mail_failed(long long id, const std::string& error, bool permanent,
-                                         core::UnixTime retry_at) = 0;
+                                         core::UnixTime retry_at, const std::string& config) = 0;
+  // Mail that failed for good under another configuration than `config` is due again
+  // (the operator fixed the server, the password, the CA); returns how many.
+  virtual int retry_failed_mail(const std::string& config, core::UnixTime now) = 0;
+  // Waiting to go out (not failed for good).
   virtual int queued_mail() = 0;
+  struct FailedMail {
+    int count = 0;
+    std::string last_error;
+  };
+  virtual FailedMail failed_mail() = 0;
 };
 
 class EditorialStore;  // store/editorial_store.h

@@ -102,6 +102,13 @@ Response Site::admin_dashboard(Request& req) {
     recent.push_back({{"id", r.id}, {"headline", r.headline}, {"status", display_status(r, clock_.now())}});
   }
   view["recent"] = recent;
+  if (m.role == accounts::Role::kAdmin) {
+    // Account mail the server refused for good is kept, never silently lost.
+    auto failed = store_.mail_queue().failed_mail();
+    if (failed.count > 0) {
+      view["mail_failed"] = {{"count", std::to_string(failed.count)}, {"error", failed.last_error}};
+    }
+  }
   return render_admin("admin_dashboard", view);
 }
 

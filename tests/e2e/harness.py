@@ -386,3 +386,66 @@ class Sink:
             with open(os.path.join(self.folder, name), "rb") as f:
                 out.setdefault(rcpt, []).append(email.message_from_binary_file(f, policy=email.policy.default))
         return out
+
+
+# An SMTP server with TLS and AUTH (Debian's python3-aiosmtpd): "starttls" requires
+# STARTTLS before AUTH and AUTH before mail, as a submission port does; "implicit" speaks
+# TLS from the first byte (port 465 style) and requires AUTH.
+TLS_SINK = r'''
+import os, ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+mode, port, folder, cert, key, user, password = sys.argv[1:8]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cert, key)
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+          and auth_data.password.decode() == password)
+    return AuthResult(success=ok, handled=False)
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        for rcpt in envelope.rcpt_tos:
+            name = os.path.join(folder, "%s-%d.eml" % (rcpt, time.time_ns()))
+            with open(name + ".tmp", "wb") as f:
+                f.write(envelope.content)
+            os.rename(name + ".tmp", name)
+        return "250 OK"
+if mode == "starttls":
+    c = Controller(Handler(), hostname="127.0.0.1", port=int(port), tls_context=ctx,
+                   require_starttls=True, auth_required=True, auth_require_tls=True,
+                   authenticator=authenticator)
+else:
+    c = Controller(Handler(), hostname="127.0.0.1", port=int(port), ssl_context=ctx,
+                   server_hostname="127.0.0.1", auth_required=True, auth_require_tls=False,
+                   authenticator=authenticator)
+c.start()
+print("ready", flush=True)
+sys.stdin.read()
+c.stop()
+'''
+
+
+def make_test_ca(folder):
+    """A throw-away CA and a certificate for 127.0.0.1 signed by it; returns (ca, cert, key)."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=folder)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    run("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+        "-subj", "/CN=Meridian test CA")
+    run("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(folder, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext")
+    return tuple(os.path.join(folder, n) for n in ("ca.pem", "server.pem", "server.key"))
+
+
+class TlsSink(Sink):
+    def __init__(self, mode, cert, key, user="meridian", password="s3cret pass", port=None):
+        self.folder = tempfile.mkdtemp(prefix="meridian-tls-sink-")
+        self.port = port or free_port()
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-c", TLS_SINK, mode, str(self.port),
+                                      self.folder, cert, key, user, password],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        assert line == "ready", f"TLS sink did not start: {line!r}"

@@ -276,6 +276,12 @@ ALTER TABLE links_new RENAME TO links;
 CREATE INDEX links_by_member ON links (member_id);
 UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version';
 )SQL"},
+      {13, "account mail that failed for good is kept", R"SQL(
+-- Set when the mail server refused a message for good: the fingerprint of the mail
+-- configuration it failed under. Such mail waits (shown in /admin) and is sent again
+-- once the configuration changes.
+ALTER TABLE mail_queue ADD COLUMN failed_config TEXT;
+)SQL"},
   };
   return kMigrations;
 }

@@ -301,7 +301,8 @@ class SqliteMailQueue final : public MailQueueStore {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "UPDATE mail_queue SET next_attempt_at = ?2 WHERE id IN (SELECT id FROM mail_queue "
-        "WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?3) RETURNING id, payload, attempts");
+        "WHERE next_attempt_at <= ?1 AND failed_config IS NULL ORDER BY id LIMIT ?3) "
+        "RETURNING id, payload, attempts");
     s->bind(1, static_cast<std::int64_t>(now)).bind(2, static_cast<std::int64_t>(lease_until)).bind(3, limit);
     std::vector<QueuedMail> out;
     while (s->step()) out.push_back({s->int64(0), s->text(1), s->integer(2)});
@@ -318,22 +319,48 @@ class SqliteMailQueue final : public MailQueueStore {
   }
 
   core::Result<void> mail_failed(long long id, const std::string& error, bool permanent,
-                                 core::UnixTime retry_at) override {
+                                 core::UnixTime retry_at, const std::string& config) override {
     return guarded([&] {
       auto c = pool_.acquire();
-      auto s = c->prepare(permanent ? "DELETE FROM mail_queue WHERE id = ?1"
-                                    : "UPDATE mail_queue SET attempts = attempts + 1, "
-                                      "next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
-      s->bind(1, static_cast<std::int64_t>(id));
-      if (!permanent) s->bind(2, static_cast<std::int64_t>(retry_at)).bind(3, error);
+      auto s = c->prepare(
+          "UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, "
+          "failed_config = CASE WHEN ?4 THEN ?5 ELSE NULL END WHERE id = ?1");
+      s->bind(1, static_cast<std::int64_t>(id))
+          .bind(2, static_cast<std::int64_t>(retry_at))
+          .bind(3, error)
+          .bind(4, permanent ? 1 : 0)
+          .bind(5, config);
       s->run();
     });
   }
 
+  int retry_failed_mail(const std::string& config, core::UnixTime now) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "UPDATE mail_queue SET failed_config = NULL, attempts = 0, next_attempt_at = ?2 "
+        "WHERE failed_config IS NOT NULL AND failed_config != ?1");
+    s->bind(1, config).bind(2, static_cast<std::int64_t>(now));
+    s->run();
+    return c->changes();
+  }
+
   int queued_mail() override {
     auto c = pool_.acquire();
-    auto s = c->prepare("SELECT COUNT(*) FROM mail_queue");
+    auto s = c->prepare("SELECT COUNT(*) FROM mail_queue WHERE failed_config IS NULL");
     return s->step() ? s->integer(0) : 0;
+  }
+
+  FailedMail failed_mail() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT COUNT(*), (SELECT last_error FROM mail_queue WHERE failed_config IS NOT NULL "
+        "ORDER BY id DESC LIMIT 1) FROM mail_queue WHERE failed_config IS NOT NULL");
+    FailedMail out;
+    if (s->step()) {
+      out.count = s->integer(0);
+      if (!s->is_null(1)) out.last_error = s->text(1);
+    }
+    return out;
   }
 
  private:
