@@ -240,8 +240,22 @@ core::Result<store::Edition> NewsletterService::edition(const std::string& newsl
   return ns.save_edition(compose(*ref, sections(*ref)), clock_.now());
 }
 
+core::Result<void> NewsletterService::ready_to_send() const {
+  // Every link in an edition (List-Unsubscribe too) is built from the site's address; a
+  // default one (the listen address) would reach nobody.
+  if (config_.site_url.empty()) {
+    return core::fail(core::ErrorCode::kInvalidInput,
+                      "[site] url is not set, so every link in the newsletter would point to " +
+                          config_.base_url() +
+                          ". Set it to the publication's public address (meridian.toml, "
+                          "MERIDIAN_SITE_URL, or Settings in the back office) and send again.");
+  }
+  return {};
+}
+
 core::Result<void> NewsletterService::send_test(const EditionRef& ref, long long member_id,
                                                 const std::string& email) {
+  if (auto ok = ready_to_send(); !ok) return ok;
   auto e = compose(ref, sections(ref));
   if (auto stored = store_.newsletters().find_edition(ref.newsletter, ref.key)) e.id = stored->id;
   auto m = message_for(e, member_id, email);
@@ -252,6 +266,7 @@ core::Result<void> NewsletterService::send_test(const EditionRef& ref, long long
 }
 
 core::Result<void> NewsletterService::start_send(const EditionRef& ref) {
+  if (auto ok = ready_to_send(); !ok) return ok;
   std::lock_guard lock(bg_mu_);
   if (running_.count(ref.newsletter)) {
     return core::fail(core::ErrorCode::kConflict,
@@ -331,6 +346,7 @@ mail::Message NewsletterService::message_for(const store::Edition& e, long long 
 core::Result<SendReport> NewsletterService::send(
     const std::string& newsletter, const std::string& date,
     const std::function<void(int done, int total)>& progress, bool wait_for_retries) {
+  if (auto ok = ready_to_send(); !ok) return std::unexpected(ok.error());
   auto e = edition(newsletter, date);
   if (!e) return std::unexpected(e.error());
   SendReport report;

@@ -68,6 +68,8 @@ class NewsletterService {
   // The edition as it would be sent now (not stored).
   store::Edition compose(const EditionRef& ref, const Sections& sections);
   // One "[Test]" message to a staff member; not recorded as a delivery.
+  // kInvalidInput naming the problem while [site] url is unset (links would be wrong).
+  core::Result<void> ready_to_send() const;
   core::Result<void> send_test(const EditionRef& ref, long long member_id, const std::string& email);
   // Sends in the background (the desk's "Send now"); kConflict while one is running.
   core::Result<void> start_send(const EditionRef& ref);

@@ -10,7 +10,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (Reader, Server, article_line, canary, csrf_of, form_fields,  # noqa: E402
+from harness import (Reader, Server, Sink, article_line, canary, csrf_of, form_fields,  # noqa: E402
                      link_in_mail, links_in_mail, mail_barrier, outbox_messages, run_cli,
                      sign_in)
 
@@ -468,6 +468,31 @@ class SecurityHeaders(unittest.TestCase):
             self.assertEqual(r.header("X-Frame-Options"), "SAMEORIGIN")
         finally:
             server.stop()
+
+
+class NewslettersNeedTheSiteUrl(unittest.TestCase):
+    """Finding 13: with [site] url unset every link would point to the listen address."""
+
+    def test_refused_until_set(self):
+        data = publication("meridian-nl-url-")
+        run_cli("members", "import", "-", "--grant-until", "2099-12-31", data=data,
+                input="email,name\nsub@example.org,S\n", check=True)
+        sink = Sink()
+        env = {"MERIDIAN_MAIL_SMTP": f"smtp://127.0.0.1:{sink.port}"}
+        try:
+            r = run_cli("newsletter", "send", "daily", "--date", "2026-03-02", data=data, env=env)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("[site] url is not set", r.stderr + r.stdout)
+            env["MERIDIAN_SITE_URL"] = "https://news.example"
+            r = run_cli("newsletter", "send", "daily", "--date", "2026-03-02", data=data, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr + r.stdout)
+            # The refused run sent nothing: the one message is the second run's.
+            self.assertEqual(sink.wait_for(1), 1)
+            msg = sink.received()["sub@example.org"][0]
+            self.assertEqual(len(sink.received()["sub@example.org"]), 1)
+            self.assertIn("<https://news.example/newsletters/unsubscribe?", msg["List-Unsubscribe"])
+        finally:
+            sink.stop()
 
 
 if __name__ == "__main__":
