@@ -340,6 +340,9 @@ int main(int argc, char** argv) {
   exp->add_option("FILE", export_file, "Output file (default: standard output)");
 
   auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the articles");
+  auto* rerender = cli.add_subcommand(
+      "rerender", "Render every article again from its Markdown (teaser cut and HTML), e.g. after "
+                  "an upgrade that changes rendering");
 
   auto* members = cli.add_subcommand("members", "Manage readers and complimentary subscriptions");
   members->require_subcommand(1);
@@ -403,6 +406,15 @@ int main(int argc, char** argv) {
     auto n = a->store->content().reindex();
     if (!n) return fail_with("reindex", n.error().message);
     std::printf("reindexed %d articles\n", *n);
+    return 0;
+  }
+  if (rerender->parsed()) {
+    int status = 0;
+    auto a = open_or_exit("rerender", config, status);
+    if (!a) return status;
+    auto n = a->content->rerender_all();
+    if (!n) return fail_with("rerender", n.error().message);
+    std::printf("rendered %d articles again\n", *n);
     return 0;
   }
   if (grant->parsed()) return cmd_members_grant(config, m_email, m_until, m_name);

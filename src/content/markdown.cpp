@@ -1,6 +1,7 @@
 #include "content/markdown.h"
 
 #include <md4c-html.h>
+#include <md4c.h>
 
 #include "content/sanitize.h"
 
@@ -12,7 +13,78 @@ void append(const MD_CHAR* text, MD_SIZE size, void* userdata) {
   static_cast<std::string*>(userdata)->append(text, size);
 }
 
+struct BlockWalk {
+  const char* base = nullptr;
+  std::size_t size = 0;
+  int depth = 0;
+  std::size_t last = 0;  // end offset of the current top-level block's last text
+  bool has_text = false;
+  std::vector<std::size_t> ends;
+};
+
+int enter_block(MD_BLOCKTYPE type, void*, void* userdata) {
+  auto* w = static_cast<BlockWalk*>(userdata);
+  if (type == MD_BLOCK_DOC) return 0;
+  if (w->depth++ == 0) w->has_text = false;
+  return 0;
+}
+
+int leave_block(MD_BLOCKTYPE type, void*, void* userdata) {
+  auto* w = static_cast<BlockWalk*>(userdata);
+  if (type == MD_BLOCK_DOC) return 0;
+  if (--w->depth == 0 && w->has_text) {
+    std::size_t end = w->last;
+    while (end < w->size && w->base[end] != '\n') ++end;
+    w->ends.push_back(end < w->size ? end + 1 : end);
+  }
+  return 0;
+}
+
+int span(MD_SPANTYPE, void*, void*) { return 0; }
+
+int text(MD_TEXTTYPE, const MD_CHAR* t, MD_SIZE size, void* userdata) {
+  auto* w = static_cast<BlockWalk*>(userdata);
+  // Entities and the like may point outside the source; only real source counts.
+  if (t >= w->base && t + size <= w->base + w->size) {
+    auto end = static_cast<std::size_t>(t - w->base) + size;
+    if (!w->has_text || end > w->last) w->last = end;
+    w->has_text = true;
+  }
+  return 0;
+}
+
 }  // namespace
+
+std::vector<std::size_t> markdown_block_ends(std::string_view markdown) {
+  BlockWalk w;
+  w.base = markdown.data();
+  w.size = markdown.size();
+  MD_PARSER parser{};
+  parser.flags = MD_DIALECT_GITHUB;
+  parser.enter_block = enter_block;
+  parser.leave_block = leave_block;
+  parser.enter_span = span;
+  parser.leave_span = span;
+  parser.text = text;
+  md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &w);
+  return w.ends;
+}
+
+bool may_define_link_references(std::string_view markdown) {
+  std::size_t pos = 0;
+  while (pos < markdown.size()) {
+    auto end = markdown.find('\n', pos);
+    if (end == std::string_view::npos) end = markdown.size();
+    auto line = markdown.substr(pos, end - pos);
+    auto first = line.find_first_not_of(" \t>");
+    if (first != std::string_view::npos && line[first] == '[' &&
+        line.find("]:", first) != std::string_view::npos) {
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
 
 std::vector<std::string> render_markdown_blocks(std::string_view markdown) {
   std::string html;

@@ -12,4 +12,12 @@ namespace content {
 std::vector<std::string> render_markdown_blocks(std::string_view markdown);
 std::string render_markdown(std::string_view markdown);
 
+// Source offsets just past each top-level block of the Markdown (the end of the line
+// holding its last text), in order; blocks without text (a rule) have none. Cutting the
+// source at one of them leaves the blocks before it parsed exactly as in the whole.
+std::vector<std::size_t> markdown_block_ends(std::string_view markdown);
+// Whether the source defines any link reference ("[label]: url"), roughly: a line whose
+// first non-space character is "[" and which holds "]:". False means none for certain.
+bool may_define_link_references(std::string_view markdown);
+
 }  // namespace content

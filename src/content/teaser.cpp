@@ -33,6 +33,43 @@ std::string join(const std::vector<std::string>& blocks, std::size_t from, std::
   return out;
 }
 
+// Renders the longest prefix of the source, cut at a top-level block boundary, that makes
+// at most `n` blocks; returns how many it made (the gated part starts there).
+std::size_t teaser_from_own_source(std::string_view markdown,
+                                   const std::vector<std::string>& blocks, std::size_t n,
+                                   std::string& teaser_html) {
+  auto ends = markdown_block_ends(markdown);
+  // Definitions written right after a block (before the next one) belong with it.
+  for (auto& end : ends) {
+    while (end < markdown.size()) {
+      auto eol = markdown.find('\n', end);
+      auto line = markdown.substr(end, (eol == std::string_view::npos ? markdown.size() : eol) - end);
+      auto first = line.find_first_not_of(" \t\r");
+      bool blank = first == std::string_view::npos;
+      bool definition = !blank && first <= 3 && line[first] == '[' &&
+                        line.find("]:", first) != std::string_view::npos;
+      if (!blank && !definition) break;
+      end = eol == std::string_view::npos ? markdown.size() : eol + 1;
+    }
+  }
+  std::vector<std::string> best;
+  // Block counts grow with the prefix: binary search for the last cut within n blocks.
+  std::size_t lo = 0, hi = ends.size();
+  while (lo < hi) {
+    std::size_t mid = (lo + hi) / 2;
+    auto prefix = render_markdown_blocks(markdown.substr(0, ends[mid]));
+    if (prefix.size() <= n) {
+      best = std::move(prefix);
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  std::size_t made = std::min(best.size(), blocks.size());
+  teaser_html = join(best, 0, made);
+  return made;
+}
+
 }  // namespace
 
 std::size_t teaser_block_count(const std::vector<std::string>& blocks, int paragraphs) {
@@ -83,7 +120,13 @@ BodySplit render_body(std::string_view markdown, int teaser_paragraphs) {
   } else {
     auto blocks = render_markdown_blocks(markdown);
     auto n = teaser_block_count(blocks, teaser_paragraphs);
-    split.teaser_html = join(blocks, 0, n);
+    if (n > 0 && may_define_link_references(markdown)) {
+      // A link in the teaser may take its URL and title from a reference defined in the
+      // gated part: the teaser is rendered from its own Markdown alone.
+      n = teaser_from_own_source(markdown, blocks, n, split.teaser_html);
+    } else {
+      split.teaser_html = join(blocks, 0, n);
+    }
     split.gated_html = join(blocks, n, blocks.size());
   }
   split.word_count = count_words(split.teaser_html) + count_words(split.gated_html);

@@ -495,5 +495,27 @@ class NewslettersNeedTheSiteUrl(unittest.TestCase):
             sink.stop()
 
 
+class TeaserReferences(unittest.TestCase):
+    """Finding 11: a reference defined in the gated part does not resolve in the teaser."""
+
+    def test_the_gated_reference_stays_on_the_server(self):
+        data = tempfile.mkdtemp(prefix="meridian-refs-")
+        path = os.path.join(data, "a.jsonl")
+        body = ("Opening with [our source][src].\n\nSecond.\n\nThird.\n\nFourth, gated.\n\n"
+                '[src]: https://secret-source.example/leak "The secret title"\n')
+        with open(path, "w") as f:
+            f.write(article_line("refs", body=body, access="metered") + "\n")
+        run_cli("import", path, data=data, check=True)
+        server = Server(data=data)
+        try:
+            for client in (Reader(server), None):
+                text = (client.get("/articles/refs") if client else server.get("/api/v1/articles/refs")).text
+                self.assertNotIn("secret-source.example", text)
+                self.assertNotIn("The secret title", text)
+            self.assertNotIn("secret-source.example", server.get("/feed.xml").text)
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -79,3 +79,37 @@ TEST(TeaserCut, CountsWords) {
   auto split = render_body("One two three.\n\nFour five.\n", 1);
   EXPECT_EQ(split.word_count, 5);
 }
+
+TEST(Teaser, ReferenceDefinitionsInTheGatedPartDoNotResolveInTheTeaser) {
+  // Issue 14, finding 11: the URL and title of a reference defined below the cut are
+  // gated content.
+  std::string md =
+      "Opening with [a source][secret] and [an open one](https://open.example/a).\n\n"
+      "Second with [a local ref][mine].\n\n[mine]: https://mine.example/b\n\n"
+      "Third paragraph, gated.\n\nFourth paragraph.\n\n"
+      "[secret]: https://secret.example/x \"Secret title\"\n";
+  auto split = content::render_body(md, 2);
+  EXPECT_EQ(split.teaser_html.find("secret.example"), std::string::npos) << split.teaser_html;
+  EXPECT_EQ(split.teaser_html.find("Secret title"), std::string::npos) << split.teaser_html;
+  EXPECT_NE(split.teaser_html.find("[a source][secret]"), std::string::npos) << split.teaser_html;
+  EXPECT_NE(split.teaser_html.find("href=\"https://open.example/a\""), std::string::npos);
+  EXPECT_NE(split.teaser_html.find("href=\"https://mine.example/b\""), std::string::npos);
+  EXPECT_EQ(split.teaser_html.find("Third paragraph"), std::string::npos);
+  // Nothing is lost: the rest is in the gated part.
+  EXPECT_NE(split.gated_html.find("Third paragraph, gated."), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Fourth paragraph."), std::string::npos);
+}
+
+TEST(Teaser, TheOwnSourceCutKeepsFencesListsAndQuotesWhole) {
+  std::string md =
+      "> A quote [ref][r]\n> over two lines.\n\n- one\n- two\n\n```\ncode [r]\n```\n\n"
+      "After the code.\n\nGated.\n\n[r]: https://r.example/\n";
+  auto split = content::render_body(md, 3);
+  EXPECT_EQ(split.teaser_html.find("r.example"), std::string::npos) << split.teaser_html;
+  EXPECT_NE(split.teaser_html.find("<blockquote>"), std::string::npos);
+  EXPECT_NE(split.teaser_html.find("<li>two</li>"), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Gated."), std::string::npos) << split.gated_html;
+  std::string all = split.teaser_html + split.gated_html;
+  EXPECT_NE(all.find("code [r]"), std::string::npos);
+  EXPECT_NE(all.find("After the code."), std::string::npos);
+}
