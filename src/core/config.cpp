@@ -132,6 +132,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     }
     read_value(t, "server", "access_log", config.access_log);
     if (auto v = t["server"]["sitemap_urls"].value<int64_t>()) config.sitemap_urls = static_cast<int>(*v);
+    if (auto v = t["server"]["page_cache_mb"].value<int64_t>()) config.page_cache_mb = static_cast<int>(*v);
   }
   auto get = [&](const char* name, std::string& out) {
     if (auto it = env.find(name); it != env.end()) out = it->second;
@@ -193,6 +194,9 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.threads < 1 || config.threads > 64) {
     return fail(ErrorCode::kInvalidInput, "[server] threads must be between 1 and 64");
+  }
+  if (config.page_cache_mb < 1 || config.page_cache_mb > 65536) {
+    return fail(ErrorCode::kInvalidInput, "[server] page_cache_mb must be between 1 and 65536");
   }
   if (config.password_workers < 1 || config.password_workers > 16) {
     return fail(ErrorCode::kInvalidInput, "[server] password_workers must be between 1 and 16");

@@ -49,7 +49,8 @@ struct Config {
   int password_workers = 2;
   int password_queue = 16;
   bool access_log = true;
-  int sitemap_urls = 40000;  // article URLs per sitemap file (the protocol allows 50,000)
+  int sitemap_urls = 40000;
+  int page_cache_mb = 64;    // rendered pages in memory (least recently used go first)  // article URLs per sitemap file (the protocol allows 50,000)
 
   struct Ad {
     std::string image, link, alt;

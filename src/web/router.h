@@ -33,6 +33,8 @@ struct Route {
   std::function<std::string(Request&)> variant;
   // Slow by design (argon2id): served off the page threads (ServerOptions::heavy).
   bool heavy = false;
+  // The query parameters the handler reads: the only ones in the page cache key.
+  std::vector<std::string> reads = {};
 };
 
 class Router {

@@ -136,6 +136,9 @@ Site::Site(const SiteDeps& d)
       clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
       newsletters_(d.newsletters), editorial_(d.editorial), member_admin_(d.member_admin),
       reload_(d.reload),
+      // Three quarters of [server] page_cache_mb for pages every anonymous reader shares.
+      cache_(static_cast<std::size_t>(d.config.page_cache_mb) * (3u << 20) / 4),
+      personal_cache_(static_cast<std::size_t>(d.config.page_cache_mb) * (1u << 20) / 4),
       base_url_(d.config.base_url()) {
   std::string all_static;
   for (const auto* a = assets::kStatic; !a->name.empty(); ++a) all_static += a->content;
@@ -151,14 +154,21 @@ Site::Site(const SiteDeps& d)
 }
 
 void Site::build_routes() {
-  auto get = [this](std::string pattern, Handler h, bool cacheable = true) {
-    router_.add(Route{"GET", std::move(pattern), Audience::kPublic, std::move(h), cacheable, {}});
+  // `reads`: the query parameters the handler uses (the page cache keys on these alone).
+  auto get = [this](std::string pattern, Handler h, bool cacheable = true,
+                    std::vector<std::string> reads = {}) {
+    Route r{"GET", std::move(pattern), Audience::kPublic, std::move(h), cacheable, {}};
+    r.reads = std::move(reads);
+    router_.add(std::move(r));
   };
+  const std::vector<std::string> paged = {"page"};
+  const std::vector<std::string> search_keys = {"q",    "topic", "country", "type",    "year",
+                                                "from", "to",    "sort",    "page",    "per_page"};
   auto post = [this](std::string pattern, Handler h, Audience who = Audience::kPublic) {
     router_.add(Route{"POST", std::move(pattern), who, std::move(h), false, {}});
   };
   get("/", [this](Request& r) { return home(r); });
-  router_.add(Route{"GET", "/articles/{slug}", Audience::kPublic,
+  Route article_route{"GET", "/articles/{slug}", Audience::kPublic,
                     [this](Request& r) { return article(r); }, true,
                     [this](Request& r) {
                       // One light read; the page itself is rendered only on a miss.
@@ -180,35 +190,38 @@ void Site::build_routes() {
                              paywall::to_string(d.wall) + "|" + std::to_string(d.credits_left) +
                              "|" + (gifts ? std::to_string(paywall_.gifts_left(*r.visitor.member))
                                           : "-");
-                    }});
+                    }};
+  article_route.reads = {"gift"};
+  router_.add(std::move(article_route));
   post("/articles/{slug}/unlock", [this](Request& r) { return unlock_post(r); }, Audience::kReader);
   post("/articles/{slug}/gift", [this](Request& r) { return gift_post(r); }, Audience::kReader);
   get("/topics", [this](Request& r) { return term_index(r, TermKind::kTopic); });
-  get("/topics/{slug}", [this](Request& r) { return term_page(r, TermKind::kTopic); });
+  get("/topics/{slug}", [this](Request& r) { return term_page(r, TermKind::kTopic); }, true, paged);
   get("/topics/{slug}/feed.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, false); });
   get("/topics/{slug}/atom.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, true); });
   get("/countries", [this](Request& r) { return term_index(r, TermKind::kCountry); });
-  get("/countries/{slug}", [this](Request& r) { return term_page(r, TermKind::kCountry); });
+  get("/countries/{slug}", [this](Request& r) { return term_page(r, TermKind::kCountry); }, true, paged);
   get("/countries/{slug}/feed.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, false); });
   get("/countries/{slug}/atom.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, true); });
   get("/authors", [this](Request& r) { return term_index(r, TermKind::kAuthor); });
-  get("/authors/{slug}", [this](Request& r) { return term_page(r, TermKind::kAuthor); });
+  get("/authors/{slug}", [this](Request& r) { return term_page(r, TermKind::kAuthor); }, true, paged);
   get("/archive", [this](Request& r) { return archive_index(r); });
   get("/archive/{year}", [this](Request& r) { return archive_index(r); });
-  get("/archive/{year}/{month}", [this](Request& r) { return archive_month(r); });
+  get("/archive/{year}/{month}", [this](Request& r) { return archive_month(r); }, true, paged);
   get("/feed.xml", [this](Request& r) { return site_feed(r, false); });
   get("/atom.xml", [this](Request& r) { return site_feed(r, true); });
   get("/sitemap.xml", [this](Request& r) { return sitemap(r); });
   get("/sitemaps/{file}", [this](Request& r) { return sitemap_file(r); });
   get("/news-sitemap.xml", [this](Request& r) { return news_sitemap(r); });
   get("/robots.txt", [this](Request& r) { return robots(r); });
-  get("/api/v1/articles", [this](Request& r) { return api_articles(r); });
+  get("/api/v1/articles", [this](Request& r) { return api_articles(r); }, true,
+      {"page", "per_page", "topic", "country", "author"});
   get("/api/v1/articles/{slug}", [this](Request& r) { return api_article(r); }, false);
   get("/subscribe", [this](Request& r) { return subscribe_page(r); });
-  get("/search", [this](Request& r) { return search_page(r); });
-  get("/api/v1/search", [this](Request& r) { return api_search(r); });
+  get("/search", [this](Request& r) { return search_page(r); }, true, search_keys);
+  get("/api/v1/search", [this](Request& r) { return api_search(r); }, true, search_keys);
 
   post("/register", [this](Request& r) { return register_post(r); });
   get("/signin", [this](Request& r) { return signin_page(r); }, false);
@@ -466,9 +479,11 @@ Response Site::handle(Request& req) {
         core::UnixTime now = clock_.now();
         if (route->cacheable && get) {
           version = req.content_version * 1000003 + (anonymous ? 0 : req.members_version);
-          std::string key = anonymous ? req.raw_target
-                                      : req.raw_target + "\x1f" +
-                                            (route->variant ? route->variant(req) : variant_key(req));
+          // Only the parameters the route reads: junk in the query is not another page.
+          std::string key = page_cache_key(req, route->reads);
+          if (!anonymous) {
+            key += "\x1f" + (route->variant ? route->variant(req) : variant_key(req));
+          }
           PageCache& cache = anonymous ? cache_ : personal_cache_;
           shared = cache.get(key, version, now);
           cache_state = shared ? "hit" : "miss";

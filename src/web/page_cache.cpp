@@ -1,0 +1,81 @@
+#include "web/page_cache.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+
+namespace web {
+
+namespace {
+
+std::size_t size_of(const std::string& key, const Response& r) {
+  std::size_t n = key.size() + r.body.size() + r.content_type.size() + 256;  // + bookkeeping
+  for (const auto& [k, v] : r.headers) n += k.size() + v.size();
+  return n;
+}
+
+}  // namespace
+
+std::shared_ptr<const Response> PageCache::get(const std::string& key, long long version,
+                                               core::UnixTime now) {
+  std::lock_guard lock(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  auto entry = it->second;
+  if (entry->version != version || now >= entry->expires) {
+    erase(entry);
+    return nullptr;
+  }
+  lru_.splice(lru_.begin(), lru_, entry);
+  return entry->response;
+}
+
+void PageCache::put(const std::string& key, std::shared_ptr<const Response> response,
+                    long long version, core::UnixTime expires) {
+  std::size_t bytes = size_of(key, *response);
+  std::lock_guard lock(mu_);
+  if (auto it = index_.find(key); it != index_.end()) erase(it->second);
+  if (bytes > max_bytes_ / 4) return;  // one page may not take a quarter of the cache
+  while (bytes_ + bytes > max_bytes_ && !lru_.empty()) erase(std::prev(lru_.end()));
+  lru_.push_front(Entry{key, std::move(response), version, expires, bytes});
+  index_[key] = lru_.begin();
+  bytes_ += bytes;
+}
+
+void PageCache::erase(std::list<Entry>::iterator it) {
+  bytes_ -= it->bytes;
+  index_.erase(it->key);
+  lru_.erase(it);
+}
+
+std::size_t PageCache::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+std::size_t PageCache::entries() const {
+  std::lock_guard lock(mu_);
+  return lru_.size();
+}
+
+std::string page_cache_key(const Request& req, const std::vector<std::string>& route_reads) {
+  std::string key = req.path;
+  if (route_reads.empty() || req.query.empty()) return key;
+  std::vector<std::pair<std::string, std::string>> used;
+  for (const auto& [k, v] : req.query) {
+    if (std::find(route_reads.begin(), route_reads.end(), k) != route_reads.end()) {
+      used.emplace_back(k, v);
+    }
+  }
+  if (used.empty()) return key;
+  std::sort(used.begin(), used.end());
+  char sep = '?';
+  for (const auto& [k, v] : used) {
+    key += sep;
+    key += core::url_encode(k) + "=" + core::url_encode(v);
+    sep = '&';
+  }
+  return key;
+}
+
+}  // namespace web
