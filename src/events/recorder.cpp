@@ -54,7 +54,11 @@ void Recorder::run() {
     cv_.wait_for(lock, std::chrono::seconds(flush_seconds_));
     if (stop_) break;
     lock.unlock();
-    flush();
+    try {
+      flush();
+    } catch (const std::exception& e) {  // counts stay pending for the next flush
+      std::fprintf(stderr, "meridian: event recorder: %s\n", e.what());
+    }
     lock.lock();
   }
 }

@@ -55,8 +55,8 @@ std::vector<std::string> due_newsletters(const core::Config& config, core::UnixT
 }
 
 Scheduler::Scheduler(NewsletterService& service, const core::Clock& clock,
-                     const core::Config& config)
-    : service_(service), clock_(clock), config_(config) {}
+                     const core::Config& config, std::chrono::milliseconds interval)
+    : service_(service), clock_(clock), config_(config), interval_(interval) {}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -73,45 +73,70 @@ void Scheduler::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Scheduler::stopping() {
+  std::lock_guard lock(mu_);
+  return stop_;
+}
+
 void Scheduler::run() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    auto now = clock_.now();
-    for (const auto& n : due_newsletters(config_, now, last_run_)) {
-      lock.unlock();
-      // No back-off sleeps here (they would hold up shutdown): pending retries go out on
-      // a later check, when they are due.
-      auto report = service_.send(n, "", nullptr, /*wait_for_retries=*/false);
-      lock.lock();
-      auto d = core::local_date(now, config_.timezone);
-      char today[16];
-      std::snprintf(today, sizeof today, "%04d-%02u-%02u", d.year, d.month, d.day);
-      if (report) {
-        std::fprintf(stderr, "meridian: sent %s: %d sent, %d failed, %d pending\n", n.c_str(),
-                     report->totals.sent, report->totals.failed, report->totals.pending);
-        if (report->totals.pending == 0) last_run_[n] = today;
-      } else {
-        std::fprintf(stderr, "meridian: %s not sent: %s\n", n.c_str(),
-                     report.error().message.c_str());
-      }
-      if (stop_) return;
+  auto backoff = interval_;
+  for (;;) {
+    bool failed = false;
+    try {
+      check_once(clock_.now());
+      backoff = interval_;
+    } catch (const std::exception& e) {
+      // A busy or failing database: say so, wait longer each time (up to five minutes),
+      // and look again. Sending is idempotent, so nothing is sent twice for it.
+      std::fprintf(stderr, "meridian: newsletter scheduler: %s (trying again later)\n", e.what());
+      failed = true;
     }
-    // Editions the desk scheduled for a time.
-    lock.unlock();
-    for (const auto& [n, date] : service_.scheduled_due(now)) {
-      auto report = service_.send(n, date, nullptr, /*wait_for_retries=*/false);
-      if (report) {
-        std::fprintf(stderr, "meridian: sent scheduled %s %s: %d sent, %d failed, %d pending\n",
-                     n.c_str(), date.c_str(), report->totals.sent, report->totals.failed,
-                     report->totals.pending);
-      } else {
-        std::fprintf(stderr, "meridian: scheduled %s %s not sent: %s\n", n.c_str(), date.c_str(),
-                     report.error().message.c_str());
+    std::unique_lock lock(mu_);
+    auto wait = failed ? backoff : interval_;
+    if (failed) backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::minutes(5));
+    cv_.wait_for(lock, wait, [this] { return stop_; });
+    if (stop_) return;
+  }
+}
+
+void Scheduler::check_once(core::UnixTime now) {
+  std::map<std::string, std::string> last_run;
+  {
+    std::lock_guard lock(mu_);
+    last_run = last_run_;
+  }
+  for (const auto& n : due_newsletters(config_, now, last_run)) {
+    // No back-off sleeps here (they would hold up shutdown): pending retries go out on
+    // a later check, when they are due.
+    auto report = service_.send(n, "", nullptr, /*wait_for_retries=*/false);
+    auto d = core::local_date(now, config_.timezone);
+    char today[16];
+    std::snprintf(today, sizeof today, "%04d-%02u-%02u", d.year, d.month, d.day);
+    if (report) {
+      std::fprintf(stderr, "meridian: sent %s: %d sent, %d failed, %d pending\n", n.c_str(),
+                   report->totals.sent, report->totals.failed, report->totals.pending);
+      if (report->totals.pending == 0) {
+        std::lock_guard lock(mu_);
+        last_run_[n] = today;
       }
-      if (stop_) break;
+    } else {
+      std::fprintf(stderr, "meridian: %s not sent: %s\n", n.c_str(),
+                   report.error().message.c_str());
     }
-    lock.lock();
-    cv_.wait_for(lock, std::chrono::seconds(10));
+    if (stopping()) return;
+  }
+  // Editions the desk scheduled for a time.
+  for (const auto& [n, date] : service_.scheduled_due(now)) {
+    auto report = service_.send(n, date, nullptr, /*wait_for_retries=*/false);
+    if (report) {
+      std::fprintf(stderr, "meridian: sent scheduled %s %s: %d sent, %d failed, %d pending\n",
+                   n.c_str(), date.c_str(), report->totals.sent, report->totals.failed,
+                   report->totals.pending);
+    } else {
+      std::fprintf(stderr, "meridian: scheduled %s %s not sent: %s\n", n.c_str(), date.c_str(),
+                   report.error().message.c_str());
+    }
+    if (stopping()) return;
   }
 }
 

@@ -5,6 +5,7 @@
 // sends an edition twice. Owns one thread; stop() or destruction ends it.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -27,17 +28,23 @@ std::vector<std::string> due_newsletters(const core::Config& config, core::UnixT
 
 class Scheduler {
  public:
-  Scheduler(NewsletterService& service, const core::Clock& clock, const core::Config& config);
+  // `interval`: how often it looks (tests shorten it). A failing look (a busy or broken
+  // database) is logged and retried after a back-off; the thread never dies of it.
+  Scheduler(NewsletterService& service, const core::Clock& clock, const core::Config& config,
+            std::chrono::milliseconds interval = std::chrono::seconds(10));
   ~Scheduler();
   void start();
   void stop();
 
  private:
   void run();
+  void check_once(core::UnixTime now);
+  bool stopping();
   NewsletterService& service_;
   const core::Clock& clock_;
   const core::Config& config_;
-  std::mutex mu_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;  // guards stop_ and last_run_
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;

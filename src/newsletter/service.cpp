@@ -274,14 +274,20 @@ core::Result<void> NewsletterService::start_send(const EditionRef& ref) {
   }
   running_.insert(ref.newsletter);
   background_.emplace_back([this, ref] {
-    auto report = send(ref.newsletter, ref.date, nullptr, /*wait_for_retries=*/false);
-    if (report) {
-      std::fprintf(stderr, "meridian: sent %s %s from the desk: %d sent, %d failed, %d pending\n",
-                   ref.newsletter.c_str(), ref.key.c_str(), report->totals.sent,
-                   report->totals.failed, report->totals.pending);
-    } else {
-      std::fprintf(stderr, "meridian: %s %s not sent: %s\n", ref.newsletter.c_str(),
-                   ref.key.c_str(), report.error().message.c_str());
+    try {
+      auto report = send(ref.newsletter, ref.date, nullptr, /*wait_for_retries=*/false);
+      if (report) {
+        std::fprintf(stderr, "meridian: sent %s %s from the desk: %d sent, %d failed, %d pending\n",
+                     ref.newsletter.c_str(), ref.key.c_str(), report->totals.sent,
+                     report->totals.failed, report->totals.pending);
+      } else {
+        std::fprintf(stderr, "meridian: %s %s not sent: %s\n", ref.newsletter.c_str(),
+                     ref.key.c_str(), report.error().message.c_str());
+      }
+    } catch (const std::exception& e) {
+      // What was sent is recorded; the rest stays queued for the next send or the scheduler.
+      std::fprintf(stderr, "meridian: %s %s stopped: %s\n", ref.newsletter.c_str(),
+                   ref.key.c_str(), e.what());
     }
     std::lock_guard done(bg_mu_);
     running_.erase(ref.newsletter);
@@ -409,6 +415,9 @@ core::Result<SendReport> NewsletterService::send(
     std::vector<std::thread> workers;
     for (int w = 0; w < std::max(1, options_.connections); ++w) {
       workers.emplace_back([&] {
+       // A store that fails (busy, broken) stops the send cleanly, never the process:
+       // what was accepted is in the journal, the rest stays queued.
+       try {
         auto mailer = mailers_();
         while (auto d = take()) {
           if (options_.rate_per_second > 0) {
@@ -450,6 +459,11 @@ core::Result<SendReport> NewsletterService::send(
           int n = ++done;
           if (progress) progress(n, total);
         }
+       } catch (const std::exception& ex) {
+        std::lock_guard write(write_mu);
+        halt_reason = ex.what();
+        halted = true;
+       }
       });
     }
     for (auto& t : workers) t.join();
