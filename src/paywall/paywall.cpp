@@ -4,11 +4,14 @@ namespace paywall {
 
 using content::AccessClass;
 
+bool entitled_to_all(ReaderState state) {
+  return state == ReaderState::kSubscriber || state == ReaderState::kStaff;
+}
+
 Decision decide(const Reader& reader, AccessClass access, core::UnixTime /*now*/) {
   Decision d;
   d.credits_left = reader.credits_left;
-  const bool entitled_all =
-      reader.state == ReaderState::kSubscriber || reader.state == ReaderState::kStaff;
+  const bool entitled_all = entitled_to_all(reader.state);
   d.show_ads = !entitled_all;
   if (entitled_all || access == AccessClass::kFree || reader.holds_gift_for_this_article) {
     d.full_text = true;

@@ -17,6 +17,11 @@ enum class ReaderState {
   kStaff,
 };
 
+// The one entitlement rule: who reads everything (gated parts, full-text search, no
+// ads): subscribers — paid, complimentary, or through an institution's range — and staff.
+// Every page, feed, API, search and newsletter asks this, and nothing else.
+bool entitled_to_all(ReaderState state);
+
 // Everything the decision needs to know about the reader, for one article.
 // Facts about credits and unlocks are gathered by the caller beforehand.
 struct Reader {

@@ -34,6 +34,10 @@ std::string PaywallService::institution_for(const std::string& ip, long long ver
   return {};
 }
 
+bool can_send_gifts(const Visitor& v) {
+  return v.member && entitled_to_all(v.state) && v.institution.empty();
+}
+
 Visitor PaywallService::identify(std::optional<accounts::Member> member, const std::string& ip,
                                  long long members_version) {
   Visitor v;
@@ -49,7 +53,7 @@ Visitor PaywallService::identify(std::optional<accounts::Member> member, const s
                                      : ReaderState::kRegisteredUnverified;
     }
   }
-  if (v.state != ReaderState::kSubscriber && v.state != ReaderState::kStaff) {
+  if (!entitled_to_all(v.state)) {
     v.institution = institution_for(ip, members_version);
     if (!v.institution.empty()) v.state = ReaderState::kSubscriber;
   }
@@ -115,8 +119,7 @@ int PaywallService::gifts_left(const accounts::Member& m) {
 }
 
 core::Result<std::string> PaywallService::create_gift(const Visitor& v, long long article_id) {
-  if (!v.member || (v.state != ReaderState::kSubscriber && v.state != ReaderState::kStaff) ||
-      !v.institution.empty()) {
+  if (!can_send_gifts(v)) {
     return core::fail(ErrorCode::kForbidden, "Gift links are for signed-in subscribers.");
   }
   if (gifts_left(*v.member) <= 0) {

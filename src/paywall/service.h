@@ -26,6 +26,10 @@ struct Visitor {
   ReaderState state = ReaderState::kAnonymous;
 };
 
+// May send gift links: signed in, entitled to everything as themselves (not only through
+// an institution's address range).
+bool can_send_gifts(const Visitor& v);
+
 struct MonthWindow {
   core::UnixTime from = 0;
   core::UnixTime to = 0;

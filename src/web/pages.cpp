@@ -242,9 +242,7 @@ Response Site::render_article(Request& req, const content::Article& teaser,
                     {"slug", s.slug},
                     {"next", path},
                     {"next_encoded", core::url_encode(path)}};
-  } else if (req.visitor.member && (req.visitor.state == paywall::ReaderState::kSubscriber ||
-                                    req.visitor.state == paywall::ReaderState::kStaff) &&
-             req.visitor.institution.empty() && s.access != content::AccessClass::kFree) {
+  } else if (paywall::can_send_gifts(req.visitor) && s.access != content::AccessClass::kFree) {
     int left = paywall_.gifts_left(*req.visitor.member);
     view["gift"] = {{"slug", s.slug}, {"left", std::to_string(left)}, {"can", left > 0}};
   }

@@ -35,8 +35,7 @@ std::optional<std::string> Site::search_request(const Request& req, search::Sear
   auto q = search::parse_query(req.query_value("q"));
   if (!q) return q.error().message;
   out.query = std::move(*q);
-  out.full_text = req.visitor.state == paywall::ReaderState::kSubscriber ||
-                  req.visitor.state == paywall::ReaderState::kStaff;
+  out.full_text = paywall::entitled_to_all(req.visitor.state);
   out.now = clock_.now();
   out.timezone = config_.timezone;
   for (auto [key, target] : {std::pair{"topic", &out.topic}, std::pair{"country", &out.country}}) {
@@ -138,8 +137,7 @@ Response Site::search_page(Request& req) {
                            "Search everything " + config_.site_name + " has published.",
                            "/search");
   view["page"]["noindex"] = true;
-  view["full_text"] = req.visitor.state == paywall::ReaderState::kSubscriber ||
-                      req.visitor.state == paywall::ReaderState::kStaff;
+  view["full_text"] = paywall::entitled_to_all(req.visitor.state);
   if (q.empty()) {
     view["start"] = true;
     return render_page("search", view);

@@ -179,9 +179,7 @@ void Site::build_routes() {
                       auto reader = paywall_.reader_for(r.visitor, ref->id, ref->access,
                                                         r.query_value("gift"));
                       auto d = paywall::decide(reader, ref->access, clock_.now());
-                      bool gifts = r.visitor.member &&
-                                   (r.visitor.state == paywall::ReaderState::kSubscriber ||
-                                    r.visitor.state == paywall::ReaderState::kStaff) &&
+                      bool gifts = paywall::can_send_gifts(r.visitor) &&
                                    ref->access != content::AccessClass::kFree;
                       // variant_key: state and institution; then whether signed in (the
                       // header differs) and the decision itself.

@@ -53,8 +53,7 @@ json Site::site_view(const std::string& current_path, const Request* req) {
     nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
   }
   bool signed_in = req && req->visitor.member.has_value();
-  bool subscriber = req && (req->visitor.state == paywall::ReaderState::kSubscriber ||
-                            req->visitor.state == paywall::ReaderState::kStaff);
+  bool subscriber = req && paywall::entitled_to_all(req->visitor.state);
   // Filled in per request (Site::fill_csrf): the token depends on the browser.
   std::string csrf = req ? std::string(kCsrfMarker) : std::string();
   json ads = json::array();

@@ -51,3 +51,20 @@ TEST(PaywallDecide, AdsOnlyForNonSubscribers) {
   EXPECT_TRUE(decide(Reader{}, AccessClass::kFree, 0).show_ads);
   EXPECT_FALSE(decide(Reader{ReaderState::kSubscriber}, AccessClass::kFree, 0).show_ads);
 }
+
+// The one entitlement rule, and the table agrees with it for every state: whoever it
+// names reads every premium article; nobody else does without a gift.
+TEST(PaywallDecide, TheOneEntitlementRule) {
+  const std::pair<ReaderState, bool> states[] = {
+      {ReaderState::kAnonymous, false},           {ReaderState::kRegisteredUnverified, false},
+      {ReaderState::kRegisteredVerified, false},  {ReaderState::kSubscriber, true},
+      {ReaderState::kStaff, true},
+  };
+  for (auto [state, entitled] : states) {
+    EXPECT_EQ(entitled_to_all(state), entitled) << to_string(state);
+    EXPECT_EQ(decide(Reader{state, false, false, 3}, AccessClass::kPremium, 0).full_text, entitled)
+        << to_string(state);
+    EXPECT_EQ(decide(Reader{state, false, false, 3}, AccessClass::kFree, 0).show_ads, !entitled)
+        << to_string(state);
+  }
+}
