@@ -37,6 +37,17 @@ struct TermCount {
   int articles = 0;
 };
 
+// Limits on what an article may hold, the same for imports and the editor (bytes of
+// UTF-8). Generous for analysis (a 2 MiB body is a book), small enough that one article
+// cannot take the server's memory.
+inline constexpr std::size_t kMaxSlugBytes = 120;
+inline constexpr std::size_t kMaxHeadlineBytes = 500;
+inline constexpr std::size_t kMaxDekBytes = 1000;
+inline constexpr std::size_t kMaxBodyBytes = 2u << 20;
+inline constexpr std::size_t kMaxCorrectionsBytes = 20000;
+inline constexpr std::size_t kMaxNameBytes = 200;   // an author, topic or country
+inline constexpr std::size_t kMaxNames = 50;        // per list
+
 // What an editor or an import supplies; the Markdown is the source of truth.
 struct ArticleInput {
   std::string slug;

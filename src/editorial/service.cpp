@@ -72,11 +72,21 @@ core::Result<content::ArticleInput> EditorialService::to_input(const Draft& d, l
   content::ArticleInput in;
   in.headline = core::trim(d.headline);
   if (in.headline.empty()) return fail(ErrorCode::kInvalidInput, "Headline: write a headline.");
-  if (in.headline.size() > 300) {
-    return fail(ErrorCode::kInvalidInput, "Headline: keep it under 300 characters.");
+  if (in.headline.size() > content::kMaxHeadlineBytes) {
+    return fail(ErrorCode::kInvalidInput, "Headline: keep it under 500 bytes (about 500 letters of Latin script).");
   }
   in.dek = core::trim(d.dek);
   in.body_md = d.body;
+  if (in.dek.size() > content::kMaxDekBytes) {
+    return fail(ErrorCode::kInvalidInput, "Standfirst: keep it under 1,000 characters.");
+  }
+  if (in.body_md.size() > content::kMaxBodyBytes) {
+    return fail(ErrorCode::kInvalidInput, "Text: an article may hold up to 2 MiB of Markdown.");
+  }
+  if (in.headline.find('\0') != std::string::npos || in.dek.find('\0') != std::string::npos ||
+      in.body_md.find('\0') != std::string::npos) {
+    return fail(ErrorCode::kInvalidInput, "Text: contains a NUL character.");
+  }
   if (!core::valid_utf8(in.body_md) || !core::valid_utf8(in.headline) || !core::valid_utf8(in.dek)) {
     return fail(ErrorCode::kInvalidInput, "Text: not valid UTF-8.");
   }
@@ -88,7 +98,7 @@ core::Result<content::ArticleInput> EditorialService::to_input(const Draft& d, l
     if (base.size() > 80) base = core::slugify(base.substr(0, 80));
     slug = base;
     for (int n = 2; store_.slug_taken(slug, id); ++n) slug = base + "-" + std::to_string(n);
-  } else if (!core::is_valid_slug(slug) || slug.size() > 120) {
+  } else if (!core::is_valid_slug(slug) || slug.size() > content::kMaxSlugBytes) {
     return fail(ErrorCode::kInvalidInput,
                 "Address (slug): use lower-case letters, digits and single hyphens, like "
                 "'water-talks-stall'.");

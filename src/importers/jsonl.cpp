@@ -1,5 +1,6 @@
 #include "importers/jsonl.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -14,7 +15,26 @@ using nlohmann::json;
 
 namespace {
 
-core::Result<std::string> get_string(const json& obj, const char* key, bool required) {
+// JSON nesting deeper than this is refused before parsing (an article is one flat object
+// with lists of names).
+constexpr int kMaxDepth = 8;
+constexpr std::size_t kMaxLineBytes = content::kMaxBodyBytes * 2 + (1u << 20);
+
+core::Result<void> check_text(const std::string& value, const char* key, std::size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return fail(ErrorCode::kInvalidInput, std::string("field '") + key + "' is " +
+                                              std::to_string(value.size()) +
+                                              " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  if (value.find('\0') != std::string::npos) {
+    return fail(ErrorCode::kInvalidInput,
+                std::string("field '") + key + "' contains a NUL character");
+  }
+  return {};
+}
+
+core::Result<std::string> get_string(const json& obj, const char* key, bool required,
+                                     std::size_t max_bytes) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) {
     if (required) return fail(ErrorCode::kInvalidInput, std::string("missing field '") + key + "'");
@@ -23,7 +43,27 @@ core::Result<std::string> get_string(const json& obj, const char* key, bool requ
   if (!it->is_string()) {
     return fail(ErrorCode::kInvalidInput, std::string("field '") + key + "' must be a string");
   }
-  return it->get<std::string>();
+  auto value = it->get<std::string>();
+  if (auto ok = check_text(value, key, max_bytes); !ok) return std::unexpected(ok.error());
+  return value;
+}
+
+// The deepest nesting of arrays and objects in a JSON text, outside strings.
+int json_depth(std::string_view text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
+    else if (c == '}' || c == ']') --depth;
+  }
+  return deepest;
 }
 
 core::Result<std::vector<std::string>> get_names(const json& obj, const char* key) {
@@ -33,6 +73,12 @@ core::Result<std::vector<std::string>> get_names(const json& obj, const char* ke
   if (it->is_string()) {  // be lenient: a single name
     names.push_back(core::trim(it->get<std::string>()));
   } else if (it->is_array()) {
+    if (it->size() > content::kMaxNames) {
+      return fail(ErrorCode::kInvalidInput, std::string("field '") + key + "' has " +
+                                                std::to_string(it->size()) +
+                                                " names; the limit is " +
+                                                std::to_string(content::kMaxNames));
+    }
     for (const auto& v : *it) {
       if (!v.is_string()) {
         return fail(ErrorCode::kInvalidInput,
@@ -46,6 +92,7 @@ core::Result<std::vector<std::string>> get_names(const json& obj, const char* ke
   }
   std::vector<std::string> out;
   for (auto& n : names) {
+    if (auto ok = check_text(n, key, content::kMaxNameBytes); !ok) return std::unexpected(ok.error());
     if (n.empty()) {
       return fail(ErrorCode::kInvalidInput, std::string("field '") + key + "' has an empty name");
     }
@@ -61,7 +108,7 @@ core::Result<std::vector<std::string>> get_names(const json& obj, const char* ke
 }
 
 core::Result<std::optional<core::UnixTime>> get_time(const json& obj, const char* key) {
-  auto s = get_string(obj, key, false);
+  auto s = get_string(obj, key, false, 64);
   if (!s) return std::unexpected(s.error());
   if (s->empty()) return std::optional<core::UnixTime>();
   auto t = core::parse_rfc3339(*s);
@@ -76,6 +123,15 @@ core::Result<std::optional<core::UnixTime>> get_time(const json& obj, const char
 }  // namespace
 
 core::Result<ArticleInput> parse_article_line(std::string_view line) {
+  if (line.size() > kMaxLineBytes) {
+    return fail(ErrorCode::kInvalidInput, "the line is " + std::to_string(line.size()) +
+                                              " bytes; the limit is " +
+                                              std::to_string(kMaxLineBytes));
+  }
+  if (json_depth(line) > kMaxDepth) {
+    return fail(ErrorCode::kInvalidInput, "JSON nested more than " + std::to_string(kMaxDepth) +
+                                              " levels deep (an article is one object)");
+  }
   json obj;
   try {
     obj = json::parse(line);
@@ -88,12 +144,12 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
   if (!obj.is_object()) return fail(ErrorCode::kInvalidInput, "expected a JSON object");
 
   ArticleInput a;
-  auto headline = get_string(obj, "headline", true);
+  auto headline = get_string(obj, "headline", true, content::kMaxHeadlineBytes);
   if (!headline) return std::unexpected(headline.error());
   a.headline = core::trim(*headline);
   if (a.headline.empty()) return fail(ErrorCode::kInvalidInput, "field 'headline' is empty");
 
-  auto slug = get_string(obj, "slug", false);
+  auto slug = get_string(obj, "slug", false, content::kMaxSlugBytes);
   if (!slug) return std::unexpected(slug.error());
   a.slug = slug->empty() ? core::slugify(a.headline) : *slug;
   if (!core::is_valid_slug(a.slug)) {
@@ -101,16 +157,16 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
                 "field 'slug' must be lower-case letters, digits and single hyphens: '" +
                     a.slug + "'");
   }
-  auto dek = get_string(obj, "dek", false);
+  auto dek = get_string(obj, "dek", false, content::kMaxDekBytes);
   if (!dek) return std::unexpected(dek.error());
   a.dek = core::trim(*dek);
-  auto body = get_string(obj, "body", true);
+  auto body = get_string(obj, "body", true, content::kMaxBodyBytes);
   if (!body) return std::unexpected(body.error());
   a.body_md = *body;
-  auto corrections = get_string(obj, "corrections", false);
+  auto corrections = get_string(obj, "corrections", false, content::kMaxCorrectionsBytes);
   if (!corrections) return std::unexpected(corrections.error());
   a.corrections = core::trim(*corrections);
-  auto hero = get_string(obj, "hero_image", false);
+  auto hero = get_string(obj, "hero_image", false, 200);
   if (!hero) return std::unexpected(hero.error());
   if (!hero->empty() && !content::is_media_name(*hero)) {
     return fail(ErrorCode::kInvalidInput,
@@ -125,7 +181,7 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
     *out = std::move(*names);
   }
 
-  auto type = get_string(obj, "type", false);
+  auto type = get_string(obj, "type", false, 64);
   if (!type) return std::unexpected(type.error());
   if (!type->empty()) {
     auto t = content::parse_article_type(*type);
@@ -135,7 +191,7 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
     }
     a.type = *t;
   }
-  auto access = get_string(obj, "access", false);
+  auto access = get_string(obj, "access", false, 64);
   if (!access) return std::unexpected(access.error());
   if (!access->empty()) {
     auto ac = content::parse_access_class(*access);
@@ -145,7 +201,7 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
     }
     a.access = *ac;
   }
-  auto status = get_string(obj, "status", false);
+  auto status = get_string(obj, "status", false, 64);
   if (!status) return std::unexpected(status.error());
   if (!status->empty()) {
     auto st = content::parse_status(*status);

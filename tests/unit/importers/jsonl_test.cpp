@@ -102,3 +102,35 @@ TEST(JsonlExport, RoundTripsThroughTheParser) {
   EXPECT_EQ(again->corrections, a.corrections);
   EXPECT_TRUE(again->featured);
 }
+
+// Issue 14, finding 15: documented limits, refused with the line and the field named.
+TEST(JsonlImport, LimitsNameTheLineAndTheField) {
+  auto line = [](const std::string& field, const std::string& value) {
+    return R"({"slug":"a","headline":"H","body":"b","published_at":"2025-01-01T00:00:00Z",")" +
+           field + R"(":")" + value + "\"}\n";
+  };
+  auto error_of = [](const std::string& text) {
+    auto r = importers::parse_jsonl(text);
+    return r ? std::string("accepted") : r.error().message;
+  };
+  std::string ok = line("dek", "fine");
+  EXPECT_EQ(error_of(ok), "accepted");
+  auto big_headline = error_of(ok + R"({"slug":"b","headline":")" + std::string(2 << 20, 'x') +
+                               R"(","body":"b","published_at":"2025-01-01T00:00:00Z"})" "\n");
+  EXPECT_NE(big_headline.find("line 2: field 'headline' is 2097152 bytes; the limit is 500"),
+            std::string::npos) << big_headline;
+  auto big_body = error_of(line("corrections", "c").replace(
+      line("corrections", "c").find("\"body\":\"b\""), 10,
+      "\"body\":\"" + std::string(3 << 20, 'y') + "\""));
+  EXPECT_NE(big_body.find("line 1: field 'body'"), std::string::npos) << big_body.substr(0, 200);
+  EXPECT_NE(error_of(line("dek", std::string(1001, 'd'))).find("field 'dek'"), std::string::npos);
+  auto nul = error_of(line("dek", "a\\u0000b"));
+  EXPECT_NE(nul.find("line 1: field 'dek' contains a NUL character"), std::string::npos) << nul;
+  std::string deep = R"({"slug":"a","headline":"H","body":"b","x":)" + std::string(200000, '[') +
+                     std::string(200000, ']') + "}\n";
+  auto nested = error_of(deep);
+  EXPECT_NE(nested.find("line 1: JSON nested more than"), std::string::npos) << nested.substr(0, 200);
+  std::string many = R"({"slug":"a","headline":"H","body":"b","published_at":"2025-01-01T00:00:00Z","topics":[)";
+  for (int i = 0; i < 51; ++i) many += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  EXPECT_NE(error_of(many + "]}\n").find("field 'topics' has 51 names"), std::string::npos);
+}
