@@ -72,11 +72,10 @@ void Router::add(Route route) {
   routes_.push_back(std::move(route));
 }
 
-const Route* Router::match(Request& req, bool& path_exists) const {
-  path_exists = false;
-  auto segs = segments(req.path);
+const Router::Node* Router::find(const std::string& path,
+                                 std::map<std::string, std::string>& params) const {
+  auto segs = segments(path);
   // Depth-first: literal first, then parameter, backtracking when a branch dead-ends.
-  std::map<std::string, std::string> params;
   std::function<const Node*(const Node*, std::size_t)> walk =
       [&](const Node* node, std::size_t i) -> const Node* {
     if (i == segs.size()) return node->by_method.empty() ? nullptr : node;
@@ -91,7 +90,13 @@ const Route* Router::match(Request& req, bool& path_exists) const {
     }
     return nullptr;
   };
-  const Node* node = walk(root_.get(), 0);
+  return walk(root_.get(), 0);
+}
+
+const Route* Router::match(Request& req, bool& path_exists) const {
+  path_exists = false;
+  std::map<std::string, std::string> params;
+  const Node* node = find(req.path, params);
   if (!node) return nullptr;
   path_exists = true;
   std::string method = req.method == "HEAD" ? "GET" : req.method;
@@ -99,6 +104,23 @@ const Route* Router::match(Request& req, bool& path_exists) const {
   if (it == node->by_method.end()) return nullptr;
   req.params = std::move(params);
   return &routes_[it->second];
+}
+
+std::string Router::allowed(const std::string& path) const {
+  std::map<std::string, std::string> params;
+  const Node* node = find(path, params);
+  if (!node) return {};
+  std::string out;
+  auto add = [&](const char* m) { out += (out.empty() ? "" : ", ") + std::string(m); };
+  if (node->by_method.count("GET")) {
+    add("GET");
+    add("HEAD");
+  }
+  for (const auto& [method, index] : node->by_method) {
+    if (method != "GET") add(method.c_str());
+  }
+  add("OPTIONS");
+  return out;
 }
 
 const char* to_string(Audience a) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,9 +48,12 @@ class Router {
   // path matches some route under another method (for 405).
   const Route* match(Request& req, bool& path_exists) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The methods `path` answers, for Allow ("GET, HEAD, POST, OPTIONS"); "" when none.
+  std::string allowed(const std::string& path) const;
 
  private:
   struct Node;
+  const Node* find(const std::string& path, std::map<std::string, std::string>& params) const;
   std::unique_ptr<Node> root_;
   std::vector<Route> routes_;
 };

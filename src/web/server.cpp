@@ -36,15 +36,19 @@ const char* reason(int status) {
   }
 }
 
-Request to_request(const restinio::request_handle_t& r) {
+// `hosts`: how many Host fields the request carried (HTTP/1.1 needs exactly one).
+Request to_request(const restinio::request_handle_t& r, int& hosts) {
   Request req;
   const auto& h = r->header();
   req.method = h.method().c_str();
   req.raw_target = h.request_target();
   req.path = core::url_decode(h.path(), /*plus_as_space=*/false);
   req.query = parse_query(std::string(h.query()));
+  hosts = 0;
   h.for_each_field([&](const restinio::http_header_field_t& f) {
-    req.headers[core::to_lower(f.name())] = f.value();
+    std::string name = core::to_lower(f.name());
+    if (name == "host") ++hosts;
+    req.headers[name] = f.value();
   });
   req.body = r->body();
   req.remote_ip = r->remote_endpoint().address().to_string();
@@ -52,12 +56,32 @@ Request to_request(const restinio::request_handle_t& r) {
 }
 
 void respond(const restinio::request_handle_t& r, const std::string& method, Response res) {
-  auto out = r->create_response(restinio::http_status_line_t{
+  // Our own Content-Length: a HEAD answer carries the GET's true length and no body.
+  auto out = r->create_response<restinio::user_controlled_output_t>(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, reason(res.status)});
-  out.append_header(restinio::http_field::content_type, res.content_type);
-  for (auto& [name, value] : res.headers) out.append_header(name, value);
-  if (method != "HEAD") out.set_body(std::move(res.body));
+  if (res.status != 204 && res.status != 304) {
+    out.append_header(restinio::http_field::content_type, res.content_type);
+  }
+  for (auto& [name, value] : res.headers) {
+    if (name == "Connection" && value == "close") {
+      out.connection_close();  // RESTinio closes the connection after this answer
+    } else {
+      out.append_header(name, value);
+    }
+  }
+  bool no_body = res.status == 204 || res.status == 304;
+  out.set_content_length(no_body ? 0 : res.body.size());
+  if (method != "HEAD" && !no_body) out.set_body(std::move(res.body));
   out.done();
+}
+
+Response bad_request(const std::string& why) {
+  Response res;
+  res.status = 400;
+  res.content_type = "text/plain; charset=utf-8";
+  res.body = "Bad request: " + why + "\n";
+  res.set_header("Connection", "close");
+  return res;
 }
 
 Response handle_safely(const RequestHandler& handler, Request& req) {
@@ -106,7 +130,15 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
                                         .max_field_count(options.max_header_count)
                                         .max_body_size(options.max_body_bytes))
           .request_handler([&handler, &options, &heavy_pool](restinio::request_handle_t r) {
-            Request req = to_request(r);
+            int hosts = 0;
+            Request req = to_request(r, hosts);
+            // RFC 9112 3.2: exactly one Host. RESTinio does not tell HTTP/1.0 from 1.1,
+            // so 1.0 requests need one too (every client and proxy of this century sends it).
+            if (hosts != 1) {
+              respond(r, req.method, bad_request(hosts ? "more than one Host header"
+                                                       : "a request needs a Host header"));
+              return restinio::request_accepted();
+            }
             if (options.heavy && heavy_pool && options.heavy(req)) {
               // Answered later from a heavy worker (RESTinio lets any thread respond).
               auto job = [&handler, r, req = std::move(req)]() mutable {

@@ -446,10 +446,14 @@ Response Site::handle(Request& req) {
         res = error_page(400, "Bad request",
                          "This request contains text that is not valid UTF-8, so we did not use "
                          "it.");
+      } else if (req.method == "OPTIONS" && path_exists) {
+        res.status = 204;
+        res.set_header("Allow", router_.allowed(req.path));
+        res.set_header("Cache-Control", "no-store");
       } else if (!route) {
         if (path_exists) {
           res = error_page(405, "Method not allowed", "This address cannot be used that way.");
-          res.set_header("Allow", req.method == "POST" ? "GET, HEAD" : "POST");
+          res.set_header("Allow", router_.allowed(req.path));
         } else {
           res = error_page(404, "Page not found",
                            "We could not find that page. It may have moved, or the address may "
