@@ -1,5 +1,7 @@
 #include "content/service.h"
 
+#include <algorithm>
+
 #include "content/demo.h"
 #include "content/teaser.h"
 #include "importers/jsonl.h"
@@ -24,12 +26,23 @@ core::Result<ImportReport> ContentService::import_jsonl(std::string_view text) {
 
 core::Result<ImportReport> ContentService::import_articles(
     const std::vector<ArticleInput>& articles) {
+  // The input is valid as a whole (parsed and checked line by line before this); it is
+  // written in bounded transactions so that readers' own writes (sessions, credits, rate
+  // limits) never wait behind one long import. Same slugs update, so running an import
+  // again after a failure part-way (a full disk) completes it.
+  ImportReport report;
   std::vector<StoredArticle> stored;
-  stored.reserve(articles.size());
-  for (const auto& a : articles) stored.push_back(render(a));
-  auto stats = store_.upsert_articles(stored, clock_.now());
-  if (!stats) return std::unexpected(stats.error());
-  return ImportReport{stats->created, stats->updated};
+  for (std::size_t i = 0; i < articles.size(); i += kImportBatch) {
+    stored.clear();
+    for (std::size_t j = i; j < std::min(articles.size(), i + kImportBatch); ++j) {
+      stored.push_back(render(articles[j]));
+    }
+    auto stats = store_.upsert_articles(stored, clock_.now());
+    if (!stats) return std::unexpected(stats.error());
+    report.created += stats->created;
+    report.updated += stats->updated;
+  }
+  return report;
 }
 
 int ContentService::export_jsonl(std::ostream& out) {

@@ -27,8 +27,11 @@ class ContentService {
   StoredArticle render(const ArticleInput& input) const;
 
   // All-or-nothing: a bad line fails the whole file and nothing is written.
+  // The whole file is checked first (a bad line imports nothing); it is then written in
+  // transactions of kImportBatch articles, so requests never wait long behind an import.
   core::Result<ImportReport> import_jsonl(std::string_view text);
   core::Result<ImportReport> import_articles(const std::vector<ArticleInput>& articles);
+  static constexpr std::size_t kImportBatch = 250;
   // Writes every article as JSON Lines; returns how many.
   int export_jsonl(std::ostream& out);
 

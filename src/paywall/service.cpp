@@ -122,14 +122,13 @@ core::Result<std::string> PaywallService::create_gift(const Visitor& v, long lon
   if (!can_send_gifts(v)) {
     return core::fail(ErrorCode::kForbidden, "Gift links are for signed-in subscribers.");
   }
-  if (gifts_left(*v.member) <= 0) {
-    return core::fail(ErrorCode::kForbidden,
-                      "You have sent all your gift articles for this month.");
-  }
   std::string token = core::random_token(24);
   auto now = clock_.now();
+  auto w = month_window(now, config_.timezone);
+  // The allowance is checked and the gift recorded in one transaction.
   auto ok = members_.create_gift(core::token_hash(token), v.member->id, article_id, now,
-                                 now + static_cast<core::UnixTime>(config_.gift_days) * 86400);
+                                 now + static_cast<core::UnixTime>(config_.gift_days) * 86400,
+                                 w.from, w.to, config_.gifts_per_month);
   if (!ok) return std::unexpected(ok.error());
   return token;
 }

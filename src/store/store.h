@@ -211,9 +211,12 @@ class MemberStore {
                                              int allowance) = 0;
   virtual std::vector<UnlockedArticle> unlocked_articles(long long member_id) = 0;
 
+  // Atomically checks the allowance (gifts created in [from, to)) and records the gift;
+  // kForbidden when the allowance is spent.
   virtual core::Result<void> create_gift(const std::string& token_hash, long long member_id,
                                          long long article_id, core::UnixTime now,
-                                         core::UnixTime expires) = 0;
+                                         core::UnixTime expires, core::UnixTime from,
+                                         core::UnixTime to, int allowance) = 0;
   virtual int gifts_sent(long long member_id, core::UnixTime from, core::UnixTime to) = 0;
   virtual std::optional<GiftRecord> find_gift(const std::string& token_hash,
                                               core::UnixTime now) = 0;

@@ -29,21 +29,16 @@ json terms_json(const std::vector<content::Term>& terms) {
 }  // namespace
 
 Response Site::api_articles(Request& req) {
-  auto page_raw = req.query_value("page");
-  auto per_raw = req.query_value("per_page");
-  int page = page_raw.empty() ? 1 : std::atoi(page_raw.c_str());
-  int per_page = per_raw.empty() ? 20 : std::atoi(per_raw.c_str());
-  if (page < 1 || page > 100000 || (!page_raw.empty() && std::to_string(page) != page_raw)) {
-    return json_response(400, {{"error", "page must be a whole number from 1 up"}});
-  }
-  if (per_page < 1 || per_page > 100 ||
-      (!per_raw.empty() && std::to_string(per_page) != per_raw)) {
+  auto page = query_number(req, "page", 1, 1, 100000);
+  if (!page) return json_response(400, {{"error", "page must be a whole number from 1 up"}});
+  auto per_page = query_number(req, "per_page", 20, 1, 100);
+  if (!per_page) {
     return json_response(400, {{"error", "per_page must be a whole number from 1 to 100"}});
   }
   store::ArticleQuery q;
   q.now = clock_.now();
-  q.limit = per_page;
-  q.offset = (page - 1) * per_page;
+  q.limit = *per_page;
+  q.offset = (*page - 1) * *per_page;
   for (auto [key, kind] : {std::pair{"topic", content::TermKind::kTopic},
                            std::pair{"country", content::TermKind::kCountry},
                            std::pair{"author", content::TermKind::kAuthor}}) {
@@ -72,8 +67,8 @@ Response Site::api_articles(Request& req) {
                        {"countries", terms_json(a.countries)}});
   }
   return json_response(200, {{"total", list.total},
-                             {"page", page},
-                             {"per_page", per_page},
+                             {"page", *page},
+                             {"per_page", *per_page},
                              {"results", results}});
 }
 

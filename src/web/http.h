@@ -20,6 +20,7 @@ struct Request {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote_ip;
+  std::string id;  // this request's id (X-Request-Id, the access log, error logs)
   std::map<std::string, std::string> params;  // from the route pattern
 
   // Filled by the site before routing: who is asking.

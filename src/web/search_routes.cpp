@@ -15,12 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-bool parse_int(const std::string& s, int& out) {
-  if (s.empty() || s.size() > 9) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
 // "2025-03-01" or an RFC 3339 time.
 std::optional<core::UnixTime> parse_when(const std::string& s) {
   if (auto d = core::parse_date(s)) return d;
@@ -48,10 +42,10 @@ std::optional<std::string> Site::search_request(const Request& req, search::Sear
     out.type = content::parse_article_type(t);
     if (!out.type) return "type must be one of analysis, feature, briefing, review";
   }
-  if (auto y = req.query_value("year"); !y.empty()) {
-    int year = 0;
-    if (!parse_int(y, year) || year < 1900 || year > 3000) return "year must look like 2025";
-    out.year = year;
+  if (!req.query_value("year").empty()) {
+    auto year = query_number(req, "year", 0, 1900, 3000);
+    if (!year) return "year must look like 2025";
+    out.year = *year;
   }
   if (auto f = req.query_value("from"); !f.empty()) {
     out.from = parse_when(f);
@@ -68,16 +62,12 @@ std::optional<std::string> Site::search_request(const Request& req, search::Sear
   } else if (!sort.empty() && sort != "relevance") {
     return "sort must be relevance or date";
   }
-  if (auto p = req.query_value("page"); !p.empty()) {
-    if (!parse_int(p, out.page) || out.page < 1 || out.page > 1000) {
-      return "page must be a whole number from 1 to 1000";
-    }
-  }
-  if (auto pp = req.query_value("per_page"); !pp.empty()) {
-    if (!parse_int(pp, out.per_page) || out.per_page < 1 || out.per_page > max_per_page) {
-      return "per_page must be a whole number from 1 to " + std::to_string(max_per_page);
-    }
-  }
+  auto page = query_number(req, "page", 1, 1, 1000);
+  if (!page) return "page must be a whole number from 1 to 1000";
+  out.page = *page;
+  auto per_page = query_number(req, "per_page", out.per_page, 1, max_per_page);
+  if (!per_page) return "per_page must be a whole number from 1 to " + std::to_string(max_per_page);
+  out.per_page = *per_page;
   return std::nullopt;
 }
 

@@ -1,5 +1,7 @@
 #include "web/site.h"
 
+#include <atomic>
+
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -81,6 +83,14 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// A request id unique within the process and unlikely to repeat across restarts: a
+// random prefix and a counter.
+std::string next_request_id() {
+  static const std::string prefix = core::random_token(6).substr(0, 8);
+  static std::atomic<unsigned long long> counter{0};
+  return prefix + "-" + std::to_string(++counter);
+}
+
 void log_request(const Request& req, const Response& res, long long micros, const char* cache) {
   // One JSON object a line, built by hand: this runs on every request.
   std::string text;
@@ -96,6 +106,8 @@ void log_request(const Request& req, const Response& res, long long micros, cons
   append_json_string(text, req.client_ip.empty() ? req.remote_ip : req.client_ip);
   text += ",\"cache\":\"";
   text += cache;
+  text += "\",\"id\":\"";
+  text += req.id;
   text += "\"}\n";
   std::lock_guard lock(log_mutex);
   // stdout is block-buffered (see AccessLog): no write system call per request.
@@ -429,6 +441,7 @@ std::string Site::csrf_field_value(Request& req) {
 
 Response Site::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
+  req.id = next_request_id();
   const char* cache_state = "bypass";
   Response res;
   std::shared_ptr<const Response> shared;
@@ -542,10 +555,11 @@ Response Site::handle(Request& req) {
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error handling %s %s: %s\n", req.method.c_str(),
-                 req.raw_target.c_str(), e.what());
+    std::fprintf(stderr, "meridian: request %s: %s %s failed: %s\n", req.id.c_str(),
+                 req.method.c_str(), req.raw_target.c_str(), e.what());
     res = error_page(500, "Something went wrong",
-                     "The page could not be shown. Please try again in a moment.");
+                     "The page could not be shown. Please try again in a moment. If it keeps "
+                     "happening, tell us this reference: " + req.id + ".");
     shared.reset();
   }
   if (shared) {
@@ -566,6 +580,11 @@ Response Site::handle(Request& req) {
   }
   if (req.set_pre_session) {
     res.set_header("Set-Cookie", pre_session_cookie(req.pre_session, https_));
+  }
+  res.set_header("X-Request-Id", req.id);
+  if (res.status >= 500) {
+    std::fprintf(stderr, "meridian: request %s: %s %s answered %d\n", req.id.c_str(),
+                 req.method.c_str(), req.raw_target.c_str(), res.status);
   }
   add_security_headers(req, res);
   if (res.article_id && res.status == 200) {

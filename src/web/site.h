@@ -51,6 +51,11 @@ int status_for(const core::Error& e);
 // Every key and value well-formed UTF-8 without NUL (the check at the boundary: form and
 // query decoding).
 bool valid_text(const std::multimap<std::string, std::string>& fields);
+// The query parameter `key` as a whole number in [lo, hi]: `fallback` when absent, nullopt
+// when malformed or out of range (the caller answers 400). The one place page numbers
+// and page sizes are parsed.
+std::optional<int> query_number(const Request& req, const std::string& key, int fallback, int lo,
+                                int hi);
 // A positive whole number (an id in a path or form), or nullopt.
 std::optional<long long> positive_id(std::string_view text);
 

@@ -149,18 +149,25 @@ void Site::Paging::links(json& view, const std::string& base, int total) const {
   if (page * per_page < total) view["next"] = base + std::to_string(page + 1);
 }
 
+std::optional<int> query_number(const Request& req, const std::string& key, int fallback, int lo,
+                                int hi) {
+  auto raw = req.query_value(key);
+  if (raw.empty()) return fallback;
+  int n = 0;
+  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
+  if (ec != std::errc() || ptr != raw.data() + raw.size() || n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
 std::optional<Site::Paging> Site::paging(const Request& req, Response& error, int per_page) {
   Paging p;
   p.per_page = per_page;
-  auto raw = req.query_value("page");
-  if (raw.empty()) return p;
-  int n = 0;
-  auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
-  if (ec != std::errc() || ptr != raw.data() + raw.size() || n < 1 || n > 100000) {
+  auto n = query_number(req, "page", 1, 1, 100000);
+  if (!n) {
     error = error_page(400, "Bad request", "The page number must be a whole number from 1 up.");
     return std::nullopt;
   }
-  p.page = n;
+  p.page = *n;
   return p;
 }
 

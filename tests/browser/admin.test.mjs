@@ -2,14 +2,14 @@
 // uploads a hero image, previews it as each reader state, publishes it, sees it live and
 // then sees its views, walls and registrations on the analytics page. axe-core on every
 // admin page; screenshots in build/screenshots.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BIN, SHOTS, expectAccessible, launchChromium, newContext, expectNoCspViolations, signIn, startServer } from './helpers.mjs';
+import { BIN, SHOTS, expectAccessible, launchChromium, newContext, test, expectNoCspViolations, signIn, startServer } from './helpers.mjs';
 
 let server, browser, base, data;
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { test as nodeTest } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -86,8 +87,31 @@ export async function mailLink(data, to, prefix, skip = 0) {
 // A browser context that records every Content-Security-Policy violation its pages log;
 // expectAccessible (called on every page the tests look at) and expectNoCspViolations
 // fail on any.
+const openContexts = new Set();
+
+// node:test's test(), plus a screenshot of every open page when the test fails (named
+// after the test, in SHOTS), so a failure leaves a picture of what the browser showed.
+export function test(name, fn) {
+  return nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (error) {
+      let i = 0;
+      for (const context of openContexts) {
+        for (const page of context.pages()) {
+          const file = path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}-${++i}.png`);
+          await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        }
+      }
+      throw error;
+    }
+  });
+}
+
 export async function newContext(browser, options = {}) {
   const context = await browser.newContext(options);
+  openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
   context.cspViolations = [];
   context.on('console', (msg) => {
     if (/Content Security Policy/i.test(msg.text())) {

@@ -1,12 +1,12 @@
 // Browser tests: the wall -> register -> read flow and the unlock flow in real Chromium,
 // with screenshots, and axe-core on the article page in each reader state.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, SHOTS, expectAccessible, launchChromium, newContext, expectNoCspViolations, mailLink as mailLinkIn,
+import { BIN, SHOTS, expectAccessible, launchChromium, newContext, test, expectNoCspViolations, mailLink as mailLinkIn,
   startServer } from './helpers.mjs';
 
 let server, browser, base, data;

@@ -167,7 +167,11 @@ class NewsletterTest(unittest.TestCase):
             self.assertEqual(ed.post(desk, fields).status, 409)
             # Sending again sends nobody anything twice.
             self.assertEqual(ed.post(desk + "/send", {"csrf": fields["csrf"]}).status, 303)
-            time.sleep(1)
+            # A definite event, not a fixed sleep: the desk says the send has finished.
+            deadline = time.time() + 10
+            while "sending now" in ed.get(desk).text and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertNotIn("sending now", ed.get(desk).text)
             self.assertTrue(all(len(self.sink.received()[a]) == 1
                                 for a in ("sub1@example.org", "sub2@example.org", "sub3@example.org")))
             # The online edition follows the same rules.
@@ -258,10 +262,14 @@ class NewsletterTest(unittest.TestCase):
         got = self.sink.received()
         self.assertEqual(sorted(got), ["bird@example.org", "early@example.org"])
         self.assertIn("The Daily Review", got["bird@example.org"][0]["Subject"])
-        # A restart does not send today's edition again.
+        # A restart does not send today's edition again: once the scheduler has made its
+        # first check (it says so in the log), nothing more has arrived.
         s = Server(data=self.data, env=self.env)
         try:
-            time.sleep(1.0)
+            deadline = time.time() + 20
+            while "meridian: sent daily" not in s.output() and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertIn("meridian: sent daily", s.output())
         finally:
             s.stop()
         self.assertEqual(sum(len(v) for v in self.sink.received().values()), 2)

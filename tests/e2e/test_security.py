@@ -3,6 +3,8 @@ that worked before the fix. Run against the real binary."""
 import http.client
 import os
 import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -11,7 +13,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (Reader, Server, Sink, article_line, canary, csrf_of, form_fields,  # noqa: E402
+from harness import (BIN, Reader, Server, Sink, article_line, canary, csrf_of, form_fields,  # noqa: E402
                      link_in_mail, links_in_mail, mail_barrier, outbox_messages, run_cli,
                      sign_in)
 
@@ -589,6 +591,51 @@ class HttpConformance(unittest.TestCase):
             self.assertTrue(closed, bad)
             self.assertNotIn(b"HTTP/1.1 200", out, bad)
             self.assertNotIn(b"HTTP/1.1 3", out, bad)
+
+
+class ImportWhileServing(unittest.TestCase):
+    """Finding 20: a big import runs in bounded transactions; readers' writes (rate limits,
+    sessions) never wait behind it long enough to fail."""
+
+    def test_no_request_fails_while_a_big_import_runs(self):
+        data = publication("meridian-bigimport-")
+        path = os.path.join(data, "big.jsonl")
+        words = ("policy trade energy water border election ceasefire tariff grain port "
+                 "currency drought summit treaty").split()
+        with open(path, "w") as f:
+            for i in range(10000):
+                body = "\n\n".join(" ".join(words[(i + k + j) % len(words)] for j in range(60))
+                                   for k in range(5))
+                f.write(article_line(f"bulk-{i}", body=body, topics=[f"Topic {i % 40}"]) + "\n")
+        def content_version():
+            with sqlite3.connect(os.path.join(data, "meridian.db")) as db:
+                return int(db.execute("SELECT value FROM meta WHERE key = 'content_version'")
+                           .fetchone()[0])
+        before = content_version()
+        server = Server(data=data, env={"MERIDIAN_ACCESS_LOG": "0"})
+        statuses = []
+        try:
+            proc = subprocess.Popen([BIN, "import", path, "--data", data],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            i = 0
+            while proc.poll() is None:
+                i += 1
+                reader = Reader(server, source=f"127.0.{20 + i // 200}.{1 + i % 200}")
+                fields = form_fields(reader.get("/signin").text, "/signin")
+                fields["email"] = f"during{i}@example.org"
+                started = time.time()
+                statuses.append((reader.post("/signin", fields).status, time.time() - started))
+            out, err = proc.communicate()
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("imported 10000 articles", out)
+        finally:
+            server.stop()
+        # Bounded transactions: each commit moves the content version once (one long
+        # transaction moved it once, and every reader's write waited for all of it).
+        self.assertGreaterEqual(content_version() - before, 10000 // 250)
+        self.assertGreater(len(statuses), 5, "the import ended before any request could overlap it")
+        self.assertEqual([s for s, _ in statuses if s >= 500], [], statuses)
+        self.assertTrue(all(s == 200 for s, _ in statuses), statuses)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
+#include <atomic>
 
 #include "content/service.h"
 #include "core/crypto.h"
@@ -147,6 +149,23 @@ TEST_F(PaywallServiceTest, GiftAllowancePerMonth) {
   EXPECT_TRUE(service_->create_gift(visitor(), id("m0")).has_value());
   EXPECT_TRUE(service_->create_gift(visitor(), id("m1")).has_value());
   EXPECT_FALSE(service_->create_gift(visitor(), id("m2")).has_value());
+}
+
+TEST_F(PaywallServiceTest, RacingGiftRequestsNeverExceedTheAllowance) {
+  // Issue 14, finding 22: the check and the insert are one transaction.
+  config_.gifts_per_month = 3;
+  ASSERT_TRUE(store_->members().grant("reader@example.org", "", clock_.now() + 400 * 86400,
+                                      clock_.now()).has_value());
+  auto v = visitor();
+  std::atomic<int> made{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      if (service_->create_gift(v, id("m" + std::to_string(t % 8)))) ++made;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(made.load(), 3);
 }
 
 TEST(EventRecorder, CountsAreSummedAndWrittenOnFlush) {

@@ -284,3 +284,40 @@ TEST(RankParams, KnobsOutOfRangeAreRefusedByName) {
   ::unsetenv("MERIDIAN_RANK");
   EXPECT_TRUE(search::RankParams{}.invalid().empty());
 }
+
+TEST_F(StoreTest, ArticlesWithVeryLargeIdsAreFoundBySearch) {
+  // Issue 14, finding 22: the search catalog silently left out ids above 100,000,000.
+  ASSERT_TRUE(service_->import_jsonl(line("near")).has_value());
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    std::string cols;
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info('articles') WHERE name != 'id'", -1,
+                       &st, nullptr);
+    std::string select;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::string c = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+      cols += (cols.empty() ? "" : ", ") + c;
+      select += (select.empty() ? "" : ", ") + (c == "slug" ? std::string("'far-' || slug") : c);
+    }
+    sqlite3_finalize(st);
+    std::string sql = "INSERT INTO articles (id, " + cols + ") SELECT 300000000, " + select +
+                      " FROM articles WHERE slug = 'near'";
+    char* err = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+    sqlite3_close(db);
+  }
+  // The next article gets the id after it.
+  ASSERT_TRUE(service_->import_jsonl(line("zanzibar-clove-exports",
+                                          R"(,"dek":"Zanzibar clove exports")"))
+                  .has_value());
+  ASSERT_GT(*store_->content().article_id("zanzibar-clove-exports"), 300000000);
+  search::SearchRequest req;
+  req.query = *search::parse_query("zanzibar clove");
+  req.now = clock_.now();
+  auto r = store_->content().search(req);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->total, 1);
+  EXPECT_EQ(r->hits[0].summary.slug, "zanzibar-clove-exports");
+}

@@ -244,6 +244,7 @@ std::shared_ptr<const ColumnLengths::Table> load_column_lengths(Connection& c) {
   auto s = c.prepare("SELECT id, sz FROM search_index_docsize");
   while (s->step()) {
     long long id = s->int64(0);
+    // Lengths of ids far beyond the rest are not kept (ranking then asks FTS5 for them).
     if (id < 0 || id > 50'000'000) continue;
     std::string blob = s->text(1);
     if (static_cast<std::size_t>(id) >= table->size()) table->resize(static_cast<std::size_t>(id) + 1);

@@ -371,10 +371,22 @@ class SqliteMemberStore final : public MemberStore {
   }
 
   core::Result<void> create_gift(const std::string& token_hash, long long member_id,
-                                 long long article_id, core::UnixTime now,
-                                 core::UnixTime expires) override {
-    return guarded([&] {
+                                 long long article_id, core::UnixTime now, core::UnixTime expires,
+                                 core::UnixTime from, core::UnixTime to, int allowance) override {
+    return guarded_result([&]() -> core::Result<void> {
       auto c = pool_.acquire();
+      Transaction tx(*c);  // BEGIN IMMEDIATE: two clicks cannot both take the last gift
+      {
+        auto n = c->prepare(
+            "SELECT COUNT(*) FROM gifts WHERE member_id = ?1 AND created_at >= ?2 AND created_at < ?3");
+        n->bind(1, static_cast<std::int64_t>(member_id))
+            .bind(2, static_cast<std::int64_t>(from))
+            .bind(3, static_cast<std::int64_t>(to));
+        if (n->step() && n->integer(0) >= allowance) {
+          return core::fail(ErrorCode::kForbidden,
+                            "You have sent all your gift articles for this month.");
+        }
+      }
       auto s = c->prepare(
           "INSERT INTO gifts (token_hash, member_id, article_id, created_at, expires_at) "
           "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -384,6 +396,8 @@ class SqliteMemberStore final : public MemberStore {
           .bind(4, static_cast<std::int64_t>(now))
           .bind(5, static_cast<std::int64_t>(expires));
       s->run();
+      tx.commit();
+      return {};
     });
   }
 

@@ -377,14 +377,19 @@ class SqliteContentStore final : public ContentStore {
   struct Catalog {
     long long version = -1;
     std::string timezone;
-    // Indexed by article id (ids are dense); id 0 marks an empty slot.
+    // Indexed by article id while ids are dense (they are SQLite rowids); id 0 marks an
+    // empty slot. Ids far beyond the number of articles go to `sparse` instead, so none
+    // is ever left out of search, whatever its size.
     std::vector<DocMeta> docs;
+    std::unordered_map<long long, DocMeta> sparse;
     std::size_t count = 0;
     const DocMeta* find(long long id) const {
-      if (id <= 0 || static_cast<std::size_t>(id) >= docs.size() || docs[static_cast<std::size_t>(id)].id == 0) {
-        return nullptr;
+      if (id > 0 && static_cast<std::size_t>(id) < docs.size()) {
+        const auto& d = docs[static_cast<std::size_t>(id)];
+        return d.id == 0 ? nullptr : &d;
       }
-      return &docs[static_cast<std::size_t>(id)];
+      auto it = sparse.find(id);
+      return it == sparse.end() ? nullptr : &it->second;
     }
     std::vector<Term> terms;
   };
@@ -400,6 +405,13 @@ class SqliteContentStore final : public ContentStore {
     cat->timezone = tz;
     auto c = pool_.acquire();
     {
+      long long articles = 0;
+      {
+        auto n = c->prepare("SELECT COUNT(*) FROM articles");
+        if (n->step()) articles = n->int64(0);
+      }
+      // Dense up to twice the number of articles (and a margin); sparse beyond.
+      const long long dense_limit = 2 * articles + 1024;
       auto s = c->prepare("SELECT id, COALESCE(published_at, 0), type, status FROM articles");
       while (s->step()) {
         DocMeta m;
@@ -408,11 +420,15 @@ class SqliteContentStore final : public ContentStore {
         m.type = content::parse_article_type(s->text(2)).value_or(m.type);
         m.visible_draft = s->text(3) == "draft";
         m.year = core::local_date(m.published_at, tz).year;
-        if (m.id <= 0 || m.id > 100'000'000) continue;
-        if (static_cast<std::size_t>(m.id) >= cat->docs.size()) {
-          cat->docs.resize(static_cast<std::size_t>(m.id) + 1);
+        if (m.id <= 0) continue;  // never a rowid SQLite assigns
+        if (m.id >= dense_limit) {
+          cat->sparse.emplace(m.id, std::move(m));
+        } else {
+          if (static_cast<std::size_t>(m.id) >= cat->docs.size()) {
+            cat->docs.resize(static_cast<std::size_t>(m.id) + 1);
+          }
+          cat->docs[static_cast<std::size_t>(m.id)] = std::move(m);
         }
-        cat->docs[static_cast<std::size_t>(m.id)] = std::move(m);
         ++cat->count;
       }
     }
