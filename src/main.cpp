@@ -56,7 +56,7 @@ struct Runtime {
 web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
   return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
                        *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
-                       *a.member_admin, std::move(reload)};
+                       *a.member_admin, std::move(reload), a.recut.get()};
 }
 
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
@@ -69,6 +69,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
   if (app->mail_queue) app->mail_queue->start();
+  app->recut->start();
   return rt;
 }
 

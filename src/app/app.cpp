@@ -36,6 +36,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   }
   a->content = std::make_unique<content::ContentService>(a->store->content(), a->clock,
                                                          a->config.teaser_paragraphs);
+  a->recut = std::make_unique<content::Recut>(*a->content, a->store->content(),
+                                              a->config.teaser_paragraphs);
   if (a->config.smtp_url.empty()) {
     a->mailer = mail::make_mailer(a->config, a->clock);  // files in DATA/outbox, at once
   } else {

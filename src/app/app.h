@@ -7,6 +7,7 @@
 
 #include "accounts/admin.h"
 #include "accounts/service.h"
+#include "content/recut.h"
 #include "content/service.h"
 #include "editorial/service.h"
 #include "events/recorder.h"
@@ -26,6 +27,8 @@ struct App {
   core::SystemClock clock;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<content::ContentService> content;
+  // Teasers cut with another setting, cut again in the background (serve starts it).
+  std::unique_ptr<content::Recut> recut;
   std::unique_ptr<mail::Mailer> mailer;
   mail::QueuedMailer* mail_queue = nullptr;  // the mailer, when SMTP is configured
   std::unique_ptr<accounts::AccountService> accounts;

@@ -73,6 +73,7 @@ struct StoredArticle {
   std::string teaser_html;  // public part
   std::string gated_html;   // everything after the cut; empty when the article has no gate
   int word_count = 0;
+  int teaser_paragraphs = 0;  // the setting the cut was made with (0: unknown)
 };
 
 // Enough to list an article: never contains body text.

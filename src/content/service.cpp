@@ -15,6 +15,7 @@ StoredArticle ContentService::render(const ArticleInput& input) const {
   stored.teaser_html = std::move(split.teaser_html);
   stored.gated_html = std::move(split.gated_html);
   stored.word_count = split.word_count;
+  stored.teaser_paragraphs = teaser_paragraphs_;
   return stored;
 }
 

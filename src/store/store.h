@@ -73,6 +73,10 @@ class ContentStore {
   virtual std::vector<core::UnixTime> published_times(core::UnixTime now) = 0;
   // Every article, any status, in publication order, as its editable input.
   virtual void for_each_article(const std::function<void(const content::ArticleInput&)>& fn) = 0;
+  // Articles whose teaser was cut with another setting than `paragraphs` (or unknown):
+  // how many, and the first `limit` of them as inputs to render again.
+  virtual int count_cut_otherwise(int paragraphs) = 0;
+  virtual std::vector<content::ArticleInput> cut_otherwise(int paragraphs, int limit) = 0;
   virtual int count_articles() = 0;
 
   // Changes whenever content changes, also by another process on the same data.

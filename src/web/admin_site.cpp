@@ -93,6 +93,12 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
     return render_admin("admin_settings", view, 400);
   }
   if (req.query_value("flash") == "settings") view["flash"] = "Settings saved and applied.";
+  if (recut_) {
+    if (auto p = recut_->progress(); p.running) {
+      view["recut"] = {{"done", std::to_string(p.done)}, {"total", std::to_string(p.total)},
+                       {"error", p.error}, {"has_error", !p.error.empty()}};
+    }
+  }
   return render_admin("admin_settings", view);
 }
 
@@ -129,7 +135,6 @@ Response Site::admin_settings_post(Request& req) {
   if (auto ok = core::apply_settings(check, values); !ok) {
     return settings_page(req, values, typed, ok.error().message);  // what was typed stays
   }
-  bool teaser_changed = check.teaser_paragraphs != config_.teaser_paragraphs;
   // Only what the admin changed is stored: untouched settings keep following
   // meridian.toml and the environment.
   auto current = core::settings_of(config_);
@@ -138,11 +143,8 @@ Response Site::admin_settings_post(Request& req) {
   if (auto ok = store_.editorial().save_settings(values, clock_.now()); !ok) {
     return admin_error(req, status_for(ok.error()), ok.error().message);
   }
-  if (teaser_changed) {
-    // Articles without a hand-placed cut are split again at the new length.
-    content::ContentService renderer(content_, clock_, check.teaser_paragraphs);
-    if (auto r = renderer.rerender_all(); !r) return admin_error(req, 503, r.error().message);
-  }
+  // A new teaser length: the reloaded server cuts every article again in the background
+  // (content::Recut), with its progress on this page; the request does not wait for it.
   if (reload_) reload_();
   return redirect("/admin/settings?flash=settings");
 }

@@ -147,7 +147,7 @@ Site::Site(const SiteDeps& d)
     : store_(d.store), content_(d.store.content()), members_(d.store.members()), config_(d.config),
       clock_(d.clock), accounts_(d.accounts), paywall_(d.paywall), events_(d.events),
       newsletters_(d.newsletters), editorial_(d.editorial), member_admin_(d.member_admin),
-      reload_(d.reload),
+      reload_(d.reload), recut_(d.recut),
       // Three quarters of [server] page_cache_mb for pages every anonymous reader shares.
       cache_(static_cast<std::size_t>(d.config.page_cache_mb) * (3u << 20) / 4),
       personal_cache_(static_cast<std::size_t>(d.config.page_cache_mb) * (1u << 20) / 4),

@@ -19,6 +19,7 @@
 #include "paywall/paywall.h"
 #include "paywall/service.h"
 #include "content/article.h"
+#include "content/recut.h"
 #include "editorial/service.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -44,6 +45,8 @@ struct SiteDeps {
   accounts::MemberAdmin& member_admin;
   // Asks the process to reload its settings (serve); empty elsewhere.
   std::function<void()> reload;
+  // Teasers being cut again after a change of the setting (serve); null elsewhere.
+  const content::Recut* recut = nullptr;
 };
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
@@ -275,6 +278,7 @@ class Site {
   editorial::EditorialService& editorial_;
   accounts::MemberAdmin& member_admin_;
   std::function<void()> reload_;
+  const content::Recut* recut_;
   Templates templates_;
   Router router_;
   PageCache cache_;           // shared: anonymous readers only

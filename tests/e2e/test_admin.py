@@ -403,6 +403,20 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(keys, {"site.name", "site.description", "site.timezone", "access.monthly_credits"})
         # Sessions survive the reload.
         self.assertEqual(ad.get("/admin").status, 200)
+        # A new teaser length: the request answers at once, and the server cuts every
+        # article again in the background (the paragraph after the new cut leaves the
+        # teaser once its batch is done).
+        self.assertIn("Third paragraph", self.server.get("/articles/existing-story").text)
+        fields["site.teaser_paragraphs"] = "1"
+        fields["csrf"] = csrf_of(ad.get("/admin/settings").text)
+        self.assertEqual(ad.post("/admin/settings", fields).status, 303)
+        deadline = time.time() + 20
+        while "Second paragraph" in self.server.get("/articles/existing-story").text and time.time() < deadline:
+            time.sleep(0.1)
+        page = self.server.get("/articles/existing-story").text
+        self.assertIn("Opening paragraph", page)
+        self.assertNotIn("Second paragraph", page)
+        self.assertIn("meridian: teasers cut again", self.server.output())
 
 
 if __name__ == "__main__":

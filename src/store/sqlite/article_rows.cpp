@@ -99,6 +99,12 @@ long long write_article(Connection& c, std::optional<long long> id,
     id = c.last_insert_rowid();
   }
   {
+    // Which teaser setting this cut was made with (Recut finds the ones made otherwise).
+    auto s = c.prepare("UPDATE articles SET cut_paragraphs = NULLIF(?2, 0) WHERE id = ?1");
+    s->bind(1, static_cast<std::int64_t>(*id)).bind(2, stored.teaser_paragraphs);
+    s->run();
+  }
+  {
     auto s = c.prepare("DELETE FROM article_terms WHERE article_id = ?1");
     s->bind(1, static_cast<std::int64_t>(*id));
     s->run();

@@ -282,6 +282,11 @@ UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version'
 -- once the configuration changes.
 ALTER TABLE mail_queue ADD COLUMN failed_config TEXT;
 )SQL"},
+      {14, "the teaser setting each article was cut with", R"SQL(
+-- NULL: unknown (cut before this column); a change of the setting re-cuts, in the
+-- background, every article cut otherwise.
+ALTER TABLE articles ADD COLUMN cut_paragraphs INTEGER;
+)SQL"},
   };
   return kMigrations;
 }

@@ -241,6 +241,30 @@ class SqliteContentStore final : public ContentStore {
     }
   }
 
+  int count_cut_otherwise(int paragraphs) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT COUNT(*) FROM articles WHERE cut_paragraphs IS NOT ?1");
+    s->bind(1, paragraphs);
+    return s->step() ? s->integer(0) : 0;
+  }
+
+  std::vector<content::ArticleInput> cut_otherwise(int paragraphs, int limit) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<long long, content::ArticleInput>> rows;
+    {
+      auto s = c->prepare(std::string("SELECT id, ") + kInputColumns +
+                          " FROM articles WHERE cut_paragraphs IS NOT ?1 ORDER BY id LIMIT ?2");
+      s->bind(1, paragraphs).bind(2, limit);
+      while (s->step()) rows.emplace_back(s->int64(0), read_input(*s, 1));
+    }
+    std::vector<content::ArticleInput> out;
+    for (auto& [id, in] : rows) {
+      load_term_names(*c, id, in);
+      out.push_back(std::move(in));
+    }
+    return out;
+  }
+
   int count_articles() override {
     auto c = pool_.acquire();
     auto s = c->prepare("SELECT COUNT(*) FROM articles");
