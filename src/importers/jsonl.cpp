@@ -135,7 +135,7 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
   json obj;
   try {
     obj = json::parse(line);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for huge numbers
     std::string what = e.what();
     auto pos = what.find("parse error");
     return fail(ErrorCode::kInvalidInput,

@@ -134,3 +134,12 @@ TEST(JsonlImport, LimitsNameTheLineAndTheField) {
   for (int i = 0; i < 51; ++i) many += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
   EXPECT_NE(error_of(many + "]}\n").find("field 'topics' has 51 names"), std::string::npos);
 }
+
+TEST(JsonlImport, AHugeNumberIsAnErrorNotACrash) {
+  // Found by fuzz_jsonl: nlohmann throws out_of_range (not parse_error) for a number that
+  // overflows a double, and the importer let it escape (std::terminate in the CLI).
+  auto r = importers::parse_jsonl(R"({"slug":"a","headline":"H","body":"b","x":8888888888888888888888888888888888888E8888})"
+                                  "\n");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("line 1: not valid JSON"), std::string::npos) << r.error().message;
+}
