@@ -27,6 +27,18 @@ Response Site::redirect(const std::string& location) {
   return res;
 }
 
+Response Site::button_page(const Request& req, const ButtonPage& p) {
+  // A button, not an automatic action: mail scanners that fetch links do not press it.
+  json view;
+  view["site"] = site_view("", &req);
+  view["page"] = page_meta(p.title, p.description, p.path);
+  view["page"]["noindex"] = true;
+  view["heading"] = p.heading;
+  view["message"] = p.message;
+  view["form"] = {{"action", p.action}, {"button", p.button}, {"token", p.token}};
+  return render_page("confirm", view);
+}
+
 Response Site::message_page(int status, const std::string& heading, const std::string& message,
                             const std::string& link_url, const std::string& link_text) {
   json view;
@@ -122,15 +134,10 @@ Response Site::signin_confirm_page(Request& req) {
                         "Sign-in links work once and only for a few minutes. Ask for a new one.",
                         "/signin", "Sign in");
   }
-  // A button, not an automatic sign-in: mail scanners that fetch links do not press it.
-  json view;
-  view["site"] = site_view("", &req);
-  view["page"] = page_meta("Sign in · " + config_.site_name, "Confirm sign-in", "/signin");
-  view["page"]["noindex"] = true;
-  view["heading"] = "Sign in to " + config_.site_name;
-  view["message"] = "Press the button to finish signing in on this device.";
-  view["form"] = {{"action", "/signin/confirm"}, {"button", "Sign in"}, {"token", token}};
-  return render_page("confirm", view);
+  return button_page(req, {"Sign in · " + config_.site_name, "Confirm sign-in", "/signin",
+                           "Sign in to " + config_.site_name,
+                           "Press the button to finish signing in on this device.",
+                           "/signin/confirm", "Sign in", token});
 }
 
 Response Site::signin_confirm_post(Request& req) {
@@ -155,16 +162,11 @@ Response Site::verify_page(Request& req) {
                         "for a new link from your account page.",
                         "/account", "Your account");
   }
-  json view;
-  view["site"] = site_view("", &req);
-  view["page"] = page_meta("Confirm your address · " + config_.site_name, "Confirm your address",
-                           "/verify");
-  view["page"]["noindex"] = true;
-  view["heading"] = "Confirm your email address";
-  view["message"] = "Press the button to confirm this address for your " + config_.site_name +
-                    " account.";
-  view["form"] = {{"action", "/verify"}, {"button", "Confirm my address"}, {"token", token}};
-  return render_page("confirm", view);
+  return button_page(req, {"Confirm your address · " + config_.site_name, "Confirm your address",
+                           "/verify", "Confirm your email address",
+                           "Press the button to confirm this address for your " +
+                               config_.site_name + " account.",
+                           "/verify", "Confirm my address", token});
 }
 
 Response Site::verify_post(Request& req) {
@@ -386,17 +388,13 @@ Response Site::email_approve_page(Request& req) {
                         "account page.",
                         "/account", "Your account");
   }
-  json view;
-  view["site"] = site_view("", &req);
-  view["page"] = page_meta("Approve a new address · " + config_.site_name,
-                           "Approve a new address", "/account/email/approve");
-  view["page"]["noindex"] = true;
-  view["heading"] = "Approve the move to a new address";
-  view["message"] = "Press the button to approve moving your " + config_.site_name +
-                    " account to " + info->new_email +
-                    ". We will then send a link to that address to confirm it.";
-  view["form"] = {{"action", "/account/email/approve"}, {"button", "Approve"}, {"token", token}};
-  return render_page("confirm", view);
+  return button_page(req, {"Approve a new address · " + config_.site_name,
+                           "Approve a new address", "/account/email/approve",
+                           "Approve the move to a new address",
+                           "Press the button to approve moving your " + config_.site_name +
+                               " account to " + info->new_email +
+                               ". We will then send a link to that address to confirm it.",
+                           "/account/email/approve", "Approve", token});
 }
 
 Response Site::email_approve_post(Request& req) {
@@ -421,16 +419,12 @@ Response Site::email_confirm_page(Request& req) {
                         "account page.",
                         "/account", "Your account");
   }
-  json view;
-  view["site"] = site_view("", &req);
-  view["page"] = page_meta("Confirm your new address · " + config_.site_name,
-                           "Confirm your new address", "/account/email/confirm");
-  view["page"]["noindex"] = true;
-  view["heading"] = "Confirm your new address";
-  view["message"] = "Press the button to use " + info->new_email + " for your " +
-                    config_.site_name + " account.";
-  view["form"] = {{"action", "/account/email/confirm"}, {"button", "Use this address"}, {"token", token}};
-  return render_page("confirm", view);
+  return button_page(req, {"Confirm your new address · " + config_.site_name,
+                           "Confirm your new address", "/account/email/confirm",
+                           "Confirm your new address",
+                           "Press the button to use " + info->new_email + " for your " +
+                               config_.site_name + " account.",
+                           "/account/email/confirm", "Use this address", token});
 }
 
 Response Site::email_confirm_post(Request& req) {

@@ -77,6 +77,33 @@ bool csrf_valid(const std::string& secret, const Request& req, const std::string
                                    core::hmac_sha256(secret, "anonymous:" + ts + ":" + pre));
 }
 
+std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTime now) {
+  if (!req.session_token.empty()) return csrf_for_session(secret, req.session_token);
+  if (req.pre_session.empty()) {
+    req.pre_session = new_pre_session_value();
+    req.set_pre_session = true;
+  }
+  return csrf_anonymous(secret, now, req.pre_session);
+}
+
+void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now) {
+  if (res.body.find(kCsrfMarker) == std::string::npos) return;
+  std::string token = csrf_token_for(req, secret, now);
+  std::string out;
+  out.reserve(res.body.size());
+  std::size_t pos = 0;
+  const std::size_t n = std::string_view(kCsrfMarker).size();
+  for (;;) {
+    auto hit = res.body.find(kCsrfMarker, pos);
+    if (hit == std::string::npos) break;
+    out.append(res.body, pos, hit - pos);
+    out += token;
+    pos = hit + n;
+  }
+  out.append(res.body, pos);
+  res.body = std::move(out);
+}
+
 bool same_origin(const Request& req, const std::string& base_url) {
   auto origin_of = [](const std::string& url) {
     auto scheme = url.find("://");

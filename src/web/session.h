@@ -34,6 +34,12 @@ std::string csrf_anonymous(const std::string& secret, core::UnixTime now,
                            const std::string& pre_session);
 bool csrf_valid(const std::string& secret, const Request& req, const std::string& token,
                 core::UnixTime now);
+// This request's CSRF token: the session's, or (anonymous) one bound to the browser's
+// pre-session cookie, minting that cookie's value (req.set_pre_session) when it has none.
+std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTime now);
+// Writes the token where a response body holds kCsrfMarker (pages are cached with the
+// marker and filled per request).
+void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now);
 // False when the browser says the form came from another site.
 bool same_origin(const Request& req, const std::string& base_url);
 

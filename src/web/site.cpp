@@ -13,6 +13,7 @@
 #include "core/crypto.h"
 #include "web/assets.h"
 #include "web/multipart.h"
+#include "web/security_headers.h"
 #include "web/session.h"
 
 namespace web {
@@ -354,24 +355,6 @@ void Site::finish_personal(Request& req, Response& res) {
   fill_csrf(req, res);
 }
 
-void Site::fill_csrf(Request& req, Response& res) {
-  if (res.body.find(kCsrfMarker) == std::string::npos) return;
-  std::string token = csrf_field_value(req);
-  std::string out;
-  out.reserve(res.body.size());
-  std::size_t pos = 0;
-  const std::size_t n = std::string_view(kCsrfMarker).size();
-  for (;;) {
-    auto hit = res.body.find(kCsrfMarker, pos);
-    if (hit == std::string::npos) break;
-    out.append(res.body, pos, hit - pos);
-    out += token;
-    pos = hit + n;
-  }
-  out.append(res.body, pos);
-  res.body = std::move(out);
-}
-
 bool valid_text(const std::multimap<std::string, std::string>& fields) {
   for (const auto& [k, v] : fields) {
     if (!core::valid_utf8(k) || !core::valid_utf8(v) || v.find('\0') != std::string::npos) {
@@ -379,45 +362,6 @@ bool valid_text(const std::multimap<std::string, std::string>& fields) {
     }
   }
   return true;
-}
-
-namespace {
-
-// No inline script anywhere (the editor's script is a file; JSON-LD is data, not script);
-// inline style attributes remain for newsletter editions shown on the web.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'";
-
-bool has_header(const Response& res, const std::string& name) {
-  for (const auto& [k, v] : res.headers) {
-    if (k == name) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
-void Site::add_security_headers(const Request& req, Response& res) const {
-  res.set_header("X-Content-Type-Options", "nosniff");
-  // A URL holding a token (sign-in, confirmation, gift, unsubscribe links) never leaves the
-  // site. "same-origin" rather than "no-referrer": under no-referrer browsers send
-  // "Origin: null" with the page's own form (the confirm button), which must be refused.
-  bool token_url = req.query.count("token") || req.query.count("gift") || req.query.count("t");
-  res.set_header("Referrer-Policy", token_url ? "same-origin" : "strict-origin-when-cross-origin");
-  if (https_) res.set_header("Strict-Transport-Security", "max-age=31536000");
-  if (!res.content_type.starts_with("text/html")) return;
-  bool framed_by_us = false;
-  for (const auto& [k, v] : res.headers) {
-    if (k == "Content-Security-Policy") framed_by_us = v.find("frame-ancestors 'self'") != std::string::npos;
-  }
-  if (!has_header(res, "Content-Security-Policy")) {
-    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
-  }
-  res.set_header("X-Frame-Options", framed_by_us ? "SAMEORIGIN" : "DENY");
-  res.set_header("Permissions-Policy",
-                 "camera=(), microphone=(), geolocation=(), usb=(), payment=()");
 }
 
 bool Site::heavy(const Request& req) const {
@@ -430,13 +374,8 @@ bool Site::heavy(const Request& req) const {
   return route && route->heavy;
 }
 
-std::string Site::csrf_field_value(Request& req) {
-  if (!req.session_token.empty()) return csrf_for_session(secret_, req.session_token);
-  if (req.pre_session.empty()) {
-    req.pre_session = new_pre_session_value();
-    req.set_pre_session = true;
-  }
-  return csrf_anonymous(secret_, clock_.now(), req.pre_session);
+void Site::fill_csrf(Request& req, Response& res) {
+  write_csrf_tokens(req, res, secret_, clock_.now());
 }
 
 Response Site::handle(Request& req) {
@@ -586,7 +525,7 @@ Response Site::handle(Request& req) {
     std::fprintf(stderr, "meridian: request %s: %s %s answered %d\n", req.id.c_str(),
                  req.method.c_str(), req.raw_target.c_str(), res.status);
   }
-  add_security_headers(req, res);
+  add_security_headers(req, res, https_);
   if (res.article_id && res.status == 200) {
     events_.record("view", res.article_id, state_name(req));
     if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));

@@ -157,15 +157,15 @@ class Site {
   Response subscribe_page(Request& req);
   // Rejects a POST whose CSRF token is missing or wrong (403 page), else nullopt.
   std::optional<Response> check_csrf(Request& req);
+  // The page an emailed link opens: what it will do, and a button that does it.
+  struct ButtonPage {
+    std::string title, description, path, heading, message, action, button, token;
+  };
+  Response button_page(const Request& req, const ButtonPage& page);
   Response message_page(int status, const std::string& heading, const std::string& message,
                         const std::string& link_url = "", const std::string& link_text = "");
   Response redirect(const std::string& location);
-  std::string csrf_field_value(Request& req);
-  // Content-Security-Policy, nosniff, Referrer-Policy, frame and permission policies,
-  // HSTS behind https: on every response, after caching.
-  void add_security_headers(const Request& req, Response& res) const;
-  // Writes this reader's CSRF token where the page has the marker (minting the browser's
-  // pre-session cookie when an anonymous form needs one).
+  // This reader's CSRF token where the page has the marker (web::write_csrf_tokens).
   void fill_csrf(Request& req, Response& res);
 
   // Search (search_routes.cpp)

@@ -1,0 +1,37 @@
+#include "web/security_headers.h"
+
+namespace web {
+
+namespace {
+
+// No inline script anywhere (the editor's script is a file; JSON-LD is data, not script);
+// inline style attributes remain for newsletter editions shown on the web.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+}  // namespace
+
+void add_security_headers(const Request& req, Response& res, bool https) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  // A URL holding a token (sign-in, confirmation, gift, unsubscribe links) never leaves the
+  // site. "same-origin" rather than "no-referrer": under no-referrer browsers send
+  // "Origin: null" with the page's own form (the confirm button), which must be refused.
+  bool token_url = req.query.count("token") || req.query.count("gift") || req.query.count("t");
+  res.set_header("Referrer-Policy", token_url ? "same-origin" : "strict-origin-when-cross-origin");
+  if (https) res.set_header("Strict-Transport-Security", "max-age=31536000");
+  if (!res.content_type.starts_with("text/html")) return;
+  const std::string* own_csp = nullptr;
+  for (const auto& [k, v] : res.headers) {
+    if (k == "Content-Security-Policy") own_csp = &v;
+  }
+  // A page that sets its own policy and allows framing by this site (the desk's email
+  // preview) may be framed by this site; nothing else may be framed at all.
+  bool framed_by_us = own_csp && own_csp->find("frame-ancestors 'self'") != std::string::npos;
+  if (!own_csp) res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  res.set_header("X-Frame-Options", framed_by_us ? "SAMEORIGIN" : "DENY");
+  res.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), payment=()");
+}
+
+}  // namespace web
