@@ -107,7 +107,10 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     options.host = cfg.listen_host;
     options.port = cfg.listen_port;
     options.threads = cfg.threads;
-    options.heavy = [&current](const web::Request& r) { return current.load()->site->heavy(r); };
+    // Only POSTs can be heavy: pages never pay for the runtime load this takes.
+    options.heavy = [&current](const web::Request& r) {
+      return r.method == "POST" && current.load()->site->heavy(r);
+    };
     options.heavy_threads = cfg.password_workers;
     options.heavy_queue = static_cast<std::size_t>(cfg.password_queue);
     web::run_server(

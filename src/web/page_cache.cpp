@@ -17,45 +17,53 @@ std::size_t size_of(const std::string& key, const Response& r) {
 }  // namespace
 
 std::shared_ptr<const Response> PageCache::get(const std::string& key, long long version,
-                                               core::UnixTime now) {
-  std::lock_guard lock(mu_);
+                                               core::UnixTime now) const {
+  std::shared_lock lock(mu_);
   auto it = index_.find(key);
   if (it == index_.end()) return nullptr;
-  auto entry = it->second;
-  if (entry->version != version || now >= entry->expires) {
-    erase(entry);
-    return nullptr;
-  }
-  lru_.splice(lru_.begin(), lru_, entry);
-  return entry->response;
+  const Entry& e = *it->second;
+  if (e.version != version || now >= e.expires) return nullptr;  // replaced on the next put
+  e.used.store(true, std::memory_order_relaxed);
+  return e.response;
 }
 
 void PageCache::put(const std::string& key, std::shared_ptr<const Response> response,
                     long long version, core::UnixTime expires) {
   std::size_t bytes = size_of(key, *response);
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (auto it = index_.find(key); it != index_.end()) erase(it->second);
   if (bytes > max_bytes_ / 4) return;  // one page may not take a quarter of the cache
-  while (bytes_ + bytes > max_bytes_ && !lru_.empty()) erase(std::prev(lru_.end()));
-  lru_.push_front(Entry{key, std::move(response), version, expires, bytes});
-  index_[key] = lru_.begin();
+  // The hand: from the oldest, a used entry gets a second chance (to the front, flag
+  // cleared); an unused one goes. Each entry is passed at most twice per full turn.
+  std::size_t turns = entries_.size() * 2;
+  while (bytes_ + bytes > max_bytes_ && !entries_.empty()) {
+    auto oldest = std::prev(entries_.end());
+    if (turns > 0 && oldest->used.exchange(false, std::memory_order_relaxed)) {
+      entries_.splice(entries_.begin(), entries_, oldest);
+      --turns;
+      continue;
+    }
+    erase(oldest);
+  }
+  entries_.emplace_front(key, std::move(response), version, expires, bytes);
+  index_[key] = entries_.begin();
   bytes_ += bytes;
 }
 
 void PageCache::erase(std::list<Entry>::iterator it) {
   bytes_ -= it->bytes;
   index_.erase(it->key);
-  lru_.erase(it);
+  entries_.erase(it);
 }
 
 std::size_t PageCache::bytes() const {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(mu_);
   return bytes_;
 }
 
 std::size_t PageCache::entries() const {
-  std::lock_guard lock(mu_);
-  return lru_.size();
+  std::shared_lock lock(mu_);
+  return entries_.size();
 }
 
 std::string page_cache_key(const Request& req, const std::vector<std::string>& route_reads) {

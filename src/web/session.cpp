@@ -86,22 +86,25 @@ std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTi
   return csrf_anonymous(secret, now, req.pre_session);
 }
 
-void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now) {
-  if (res.body.find(kCsrfMarker) == std::string::npos) return;
-  std::string token = csrf_token_for(req, secret, now);
+std::string with_csrf_tokens(const std::string& body, const std::string& token) {
   std::string out;
-  out.reserve(res.body.size());
+  out.reserve(body.size() + 4 * token.size());
   std::size_t pos = 0;
   const std::size_t n = std::string_view(kCsrfMarker).size();
   for (;;) {
-    auto hit = res.body.find(kCsrfMarker, pos);
+    auto hit = body.find(kCsrfMarker, pos);
     if (hit == std::string::npos) break;
-    out.append(res.body, pos, hit - pos);
+    out.append(body, pos, hit - pos);
     out += token;
     pos = hit + n;
   }
-  out.append(res.body, pos);
-  res.body = std::move(out);
+  out.append(body, pos);
+  return out;
+}
+
+void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now) {
+  if (res.body.find(kCsrfMarker) == std::string::npos) return;
+  res.body = with_csrf_tokens(res.body, csrf_token_for(req, secret, now));
 }
 
 bool same_origin(const Request& req, const std::string& base_url) {

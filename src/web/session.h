@@ -40,6 +40,8 @@ std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTi
 // Writes the token where a response body holds kCsrfMarker (pages are cached with the
 // marker and filled per request).
 void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now);
+// `body` with every kCsrfMarker replaced by `token`.
+std::string with_csrf_tokens(const std::string& body, const std::string& token);
 // False when the browser says the form came from another site.
 bool same_origin(const Request& req, const std::string& base_url);
 

@@ -476,9 +476,14 @@ Response Site::handle(Request& req) {
             shared.reset();
             finish_personal(req, res);
           } else if (shared && shared->csrf_marker) {
-            res = *shared;
+            // Everything but the body copied; the body written once, token and all.
+            res.status = shared->status;
+            res.content_type = shared->content_type;
+            res.headers = shared->headers;
+            res.article_id = shared->article_id;
+            res.wall_shown = shared->wall_shown;
+            res.body = with_csrf_tokens(shared->body, csrf_token_for(req, secret_, now));
             shared.reset();
-            fill_csrf(req, res);
           }
         } else {
           res = route->handler(req);
