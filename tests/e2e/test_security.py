@@ -441,6 +441,7 @@ class SecurityHeaders(unittest.TestCase):
                 self.assertNotIn("unsafe-inline", csp.split("script-src")[1].split(";")[0], path)
                 self.assertEqual(r.header("X-Content-Type-Options"), "nosniff", path)
                 self.assertEqual(r.header("X-Frame-Options"), "DENY", path)
+                self.assertEqual(r.header("X-XSS-Protection"), "0", path)
                 self.assertEqual(r.header("Referrer-Policy"), "strict-origin-when-cross-origin", path)
                 self.assertIn("camera=()", r.header("Permissions-Policy") or "", path)
                 self.assertIsNone(r.header("Strict-Transport-Security"), path)
