@@ -80,11 +80,11 @@ core::Result<ImportReport> MemberAdmin::import_csv(std::string_view text, const 
   auto now = clock_.now();
   for (const auto& r : *rows) {
     auto existing = members_.find_member_by_email(r.email);
-    // The publisher vouches for the list: addresses count as confirmed.
+    // The publisher vouches for the list: the store's grant confirms every address (and
+    // ends what a stranger set up on an unconfirmed one) in its own transaction.
     auto m = members_.grant(r.email, r.name.empty() && existing ? existing->name : r.name,
                             comp ? comp : (existing ? existing->comp_until : std::nullopt), now);
     if (!m) return std::unexpected(m.error());
-    if (auto ok = members_.mark_verified(m->id, now); !ok) return std::unexpected(ok.error());
     existing ? ++report.updated : ++report.created;
     if (comp && !(existing && existing->subscribed(now)) && on_subscription_) on_subscription_();
     ++report.rows;

@@ -10,6 +10,11 @@ namespace accounts {
 using core::ErrorCode;
 using core::fail;
 
+namespace {
+// A link or session token as we issue them (a hash is looked up only for these).
+bool usable_token(const std::string& token) { return !token.empty() && token.size() <= 128; }
+}  // namespace
+
 std::string safe_next(const std::string& next) {
   if (next.size() > 512) return "/";
   // What a browser's URL parser (WHATWG) makes of it: leading and trailing C0 controls and
@@ -159,13 +164,13 @@ core::Result<void> AccountService::request_signin_link(const std::string& raw_em
 }
 
 std::optional<LinkInfo> AccountService::peek_signin_link(const std::string& token) {
-  if (token.empty() || token.size() > 128) return std::nullopt;
+  if (!usable_token(token)) return std::nullopt;
   return members_.peek_link(core::token_hash(token), LinkPurpose::kSignIn, clock_.now());
 }
 
 core::Result<std::string> AccountService::confirm_signin_link(const std::string& token,
                                                               std::string& next) {
-  if (token.empty() || token.size() > 128) {
+  if (!usable_token(token)) {
     return fail(ErrorCode::kNotFound, "This sign-in link is not valid.");
   }
   auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kSignIn, clock_.now());
@@ -223,13 +228,13 @@ core::Result<void> AccountService::send_verification(const Member& member,
 }
 
 bool AccountService::verify_link_valid(const std::string& token) {
-  if (token.empty() || token.size() > 128) return false;
+  if (!usable_token(token)) return false;
   return members_.peek_link(core::token_hash(token), LinkPurpose::kVerify, clock_.now())
       .has_value();
 }
 
 core::Result<std::string> AccountService::confirm_verification(const std::string& token) {
-  if (token.empty() || token.size() > 128) {
+  if (!usable_token(token)) {
     return fail(ErrorCode::kNotFound, "This confirmation link is not valid.");
   }
   auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kVerify, clock_.now());
@@ -241,7 +246,7 @@ core::Result<std::string> AccountService::confirm_verification(const std::string
   return new_session(info->member_id, /*proven=*/true);
 }
 
-core::Result<void> AccountService::request_email_change(const Member& member,
+core::Result<EmailChangeStep> AccountService::request_email_change(const Member& member,
                                                         const std::string& raw_email,
                                                         const std::string& ip) {
   std::string email = normalize_email(raw_email);
@@ -259,8 +264,12 @@ core::Result<void> AccountService::request_email_change(const Member& member,
   if (members_.find_member_by_email(email)) {
     return fail(ErrorCode::kConflict, "Another account already uses " + email + ".");
   }
-  if (member.privileged(clock_.now())) return send_email_approval(member, email);
-  return send_email_change(member, email, /*approved=*/false);
+  auto step = email_change_step(member);
+  auto sent = step == EmailChangeStep::kApproveFromCurrentAddress
+                  ? send_email_approval(member, email)
+                  : send_email_change(member, email, /*approved=*/false);
+  if (!sent) return std::unexpected(sent.error());
+  return step;
 }
 
 EmailChangeStep AccountService::email_change_step(const Member& member) const {
@@ -289,12 +298,12 @@ core::Result<void> AccountService::send_email_approval(const Member& member,
 }
 
 std::optional<LinkInfo> AccountService::peek_email_approval(const std::string& token) {
-  if (token.empty() || token.size() > 128) return std::nullopt;
+  if (!usable_token(token)) return std::nullopt;
   return members_.peek_link(core::token_hash(token), LinkPurpose::kEmailApprove, clock_.now());
 }
 
 core::Result<std::string> AccountService::confirm_email_approval(const std::string& token) {
-  if (token.empty() || token.size() > 128) {
+  if (!usable_token(token)) {
     return fail(ErrorCode::kNotFound, "This approval link is not valid.");
   }
   auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kEmailApprove, clock_.now());
@@ -339,12 +348,12 @@ core::Result<void> AccountService::send_email_change(const Member& member, const
 }
 
 std::optional<LinkInfo> AccountService::peek_email_change(const std::string& token) {
-  if (token.empty() || token.size() > 128) return std::nullopt;
+  if (!usable_token(token)) return std::nullopt;
   return members_.peek_link(core::token_hash(token), LinkPurpose::kEmailChange, clock_.now());
 }
 
 core::Result<Member> AccountService::confirm_email_change(const std::string& token) {
-  if (token.empty() || token.size() > 128) {
+  if (!usable_token(token)) {
     return fail(ErrorCode::kNotFound, "This confirmation link is not valid.");
   }
   auto info = members_.consume_link(core::token_hash(token), LinkPurpose::kEmailChange, clock_.now());
@@ -380,7 +389,7 @@ core::Result<void> AccountService::set_password(const Member& member, const std:
 
 std::optional<Member> AccountService::member_for_session(const std::string& session_token,
                                                          long long members_version) {
-  if (session_token.empty() || session_token.size() > 128) return std::nullopt;
+  if (!usable_token(session_token)) return std::nullopt;
   std::string hash = core::token_hash(session_token);
   {
     std::lock_guard lock(cache_mu_);

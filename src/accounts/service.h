@@ -69,11 +69,13 @@ class AccountService {
 
   // Mails a confirmation link to the new address (and a notice to the old one); the
   // address changes only when that link is used. An account holding a role or access
-  // first mails an approval link to its current address (email_change_step tells which).
+  // first mails an approval link to its current address; the step taken is returned.
   // kInvalidInput for a bad or unchanged address, kConflict when another account has it,
   // kForbidden from a session made before the address was proven, kRateLimited.
-  core::Result<void> request_email_change(const Member& member, const std::string& new_email,
-                                          const std::string& ip);
+  core::Result<EmailChangeStep> request_email_change(const Member& member,
+                                                     const std::string& new_email,
+                                                     const std::string& ip);
+  // The rule: an account holding a role or access approves from its current address.
   EmailChangeStep email_change_step(const Member& member) const;
   std::optional<LinkInfo> peek_email_approval(const std::string& token);
   // Consumes the approval and mails the confirmation link to the new address (returned).

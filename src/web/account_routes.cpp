@@ -359,12 +359,12 @@ Response Site::account_email(Request& req) {
   if (auto bad = check_csrf(req)) return *bad;
   const auto& m = *req.visitor.member;
   std::string email = core::trim(req.form_value("email"));
-  auto ok = accounts_.request_email_change(m, email, req.client_ip);
-  if (!ok) {
-    return message_page(status_for(ok.error()), "Address not changed", ok.error().message,
+  auto step = accounts_.request_email_change(m, email, req.client_ip);
+  if (!step) {
+    return message_page(status_for(step.error()), "Address not changed", step.error().message,
                         "/account", "Back to your account");
   }
-  if (accounts_.email_change_step(m) == accounts::EmailChangeStep::kApproveFromCurrentAddress) {
+  if (*step == accounts::EmailChangeStep::kApproveFromCurrentAddress) {
     return message_page(200, "Check your inbox",
                         "Your account holds a subscription or a staff role, so we have first sent "
                         "a link to your current address, " + m.email +

@@ -376,16 +376,8 @@ class SqliteMemberStore final : public MemberStore {
     return guarded_result([&]() -> core::Result<void> {
       auto c = pool_.acquire();
       Transaction tx(*c);  // BEGIN IMMEDIATE: two clicks cannot both take the last gift
-      {
-        auto n = c->prepare(
-            "SELECT COUNT(*) FROM gifts WHERE member_id = ?1 AND created_at >= ?2 AND created_at < ?3");
-        n->bind(1, static_cast<std::int64_t>(member_id))
-            .bind(2, static_cast<std::int64_t>(from))
-            .bind(3, static_cast<std::int64_t>(to));
-        if (n->step() && n->integer(0) >= allowance) {
-          return core::fail(ErrorCode::kForbidden,
-                            "You have sent all your gift articles for this month.");
-        }
+      if (gifts_sent_locked(*c, member_id, from, to) >= allowance) {
+        return core::fail(ErrorCode::kForbidden, "You have sent all your gift articles for this month.");
       }
       auto s = c->prepare(
           "INSERT INTO gifts (token_hash, member_id, article_id, created_at, expires_at) "
@@ -403,12 +395,7 @@ class SqliteMemberStore final : public MemberStore {
 
   int gifts_sent(long long member_id, core::UnixTime from, core::UnixTime to) override {
     auto c = pool_.acquire();
-    auto s = c->prepare(
-        "SELECT COUNT(*) FROM gifts WHERE member_id = ?1 AND created_at >= ?2 AND created_at < ?3");
-    s->bind(1, static_cast<std::int64_t>(member_id))
-        .bind(2, static_cast<std::int64_t>(from))
-        .bind(3, static_cast<std::int64_t>(to));
-    return s->step() ? s->integer(0) : 0;
+    return gifts_sent_locked(*c, member_id, from, to);
   }
 
   std::optional<GiftRecord> find_gift(const std::string& token_hash, core::UnixTime now) override {
@@ -597,6 +584,16 @@ class SqliteMemberStore final : public MemberStore {
     auto s = c.prepare("DELETE FROM sessions WHERE member_id = ?1 AND proven = 0");
     s->bind(1, static_cast<std::int64_t>(member_id));
     s->run();
+  }
+
+  static int gifts_sent_locked(Connection& c, long long member_id, core::UnixTime from,
+                               core::UnixTime to) {
+    auto s = c.prepare(
+        "SELECT COUNT(*) FROM gifts WHERE member_id = ?1 AND created_at >= ?2 AND created_at < ?3");
+    s->bind(1, static_cast<std::int64_t>(member_id))
+        .bind(2, static_cast<std::int64_t>(from))
+        .bind(3, static_cast<std::int64_t>(to));
+    return s->step() ? s->integer(0) : 0;
   }
 
   static int credits_spent_locked(Connection& c, long long member_id, core::UnixTime from,
