@@ -1,11 +1,23 @@
 #include "content/teaser.h"
 
+#include <regex>
+
 #include "content/markdown.h"
 #include "core/text.h"
 
 namespace content {
 
 namespace {
+
+// A whole link reference definition on one line, as CommonMark writes it: up to three
+// spaces, [label]:, a destination, an optional quoted title. Anything else (a paragraph
+// that merely starts like one, a title over several lines) stops the cut from growing,
+// which is always safe: it only leaves such a definition out of the teaser's source.
+bool is_link_reference_definition(std::string_view line) {
+  static const std::regex definition(
+      R"re(^ {0,3}\[[^\]]+\]:[ \t]*(<[^>\n]*>|\S+)([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t\r]*$)re");
+  return std::regex_match(line.begin(), line.end(), definition);
+}
 
 bool is_heading(const std::string& block) {
   return block.size() > 3 && block[0] == '<' && block[1] == 'h' && block[2] >= '1' &&
@@ -44,11 +56,8 @@ std::size_t teaser_from_own_source(std::string_view markdown,
     while (end < markdown.size()) {
       auto eol = markdown.find('\n', end);
       auto line = markdown.substr(end, (eol == std::string_view::npos ? markdown.size() : eol) - end);
-      auto first = line.find_first_not_of(" \t\r");
-      bool blank = first == std::string_view::npos;
-      bool definition = !blank && first <= 3 && line[first] == '[' &&
-                        line.find("]:", first) != std::string_view::npos;
-      if (!blank && !definition) break;
+      bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+      if (!blank && !is_link_reference_definition(line)) break;
       end = eol == std::string_view::npos ? markdown.size() : eol + 1;
     }
   }

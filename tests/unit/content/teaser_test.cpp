@@ -113,3 +113,16 @@ TEST(Teaser, TheOwnSourceCutKeepsFencesListsAndQuotesWhole) {
   EXPECT_NE(all.find("code [r]"), std::string::npos);
   EXPECT_NE(all.find("After the code."), std::string::npos);
 }
+
+TEST(Teaser, TheOwnSourceCutNeverDropsALineThatOnlyLooksLikeADefinition) {
+  // "[x]: not a url at all" starts a paragraph, not a definition; a cut grown over it
+  // would show the paragraph's first line in the teaser and lose "still x." altogether.
+  std::string md =
+      "One.\n\nTwo.\n\n[x]: not a url at all\nstill x.\n\n[y]: no url either\nstill y.\n\n"
+      "Four.\n\n[r]: https://r.example/\n";
+  auto split = content::render_body(md, 3);
+  std::string all = split.teaser_html + split.gated_html;
+  for (const char* text : {"One.", "Two.", "still x.", "still y.", "Four."}) {
+    EXPECT_NE(all.find(text), std::string::npos) << text << " lost:\n" << all;
+  }
+}
