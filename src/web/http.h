@@ -29,8 +29,8 @@ struct Request {
   std::string client_ip;      // remote_ip, or X-Forwarded-For from a trusted proxy
   long long content_version = 0;
   long long members_version = 0;
-  // The browser's pre-session cookie value (anonymous CSRF tokens are bound to it); when
-  // a page needs one and the browser has none, a new value is made and set.
+  // The browser's pre-session cookie value (anonymous CSRF tokens are bound to it), read
+  // when a page needs a token; when the browser has none, a new value is made and set.
   std::string pre_session;
   bool set_pre_session = false;
   // Parsed application/x-www-form-urlencoded body (POST).

@@ -79,6 +79,7 @@ bool csrf_valid(const std::string& secret, const Request& req, const std::string
 
 std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTime now) {
   if (!req.session_token.empty()) return csrf_for_session(secret, req.session_token);
+  if (req.pre_session.empty()) req.pre_session = pre_session_value(req);
   if (req.pre_session.empty()) {
     req.pre_session = new_pre_session_value();
     req.set_pre_session = true;
@@ -86,25 +87,22 @@ std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTi
   return csrf_anonymous(secret, now, req.pre_session);
 }
 
-std::string with_csrf_tokens(const std::string& body, const std::string& token) {
+void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now) {
+  if (res.body.find(kCsrfMarker) == std::string::npos) return;
+  std::string token = csrf_token_for(req, secret, now);
   std::string out;
-  out.reserve(body.size() + 4 * token.size());
+  out.reserve(res.body.size() + 4 * token.size());
   std::size_t pos = 0;
   const std::size_t n = std::string_view(kCsrfMarker).size();
   for (;;) {
-    auto hit = body.find(kCsrfMarker, pos);
+    auto hit = res.body.find(kCsrfMarker, pos);
     if (hit == std::string::npos) break;
-    out.append(body, pos, hit - pos);
+    out.append(res.body, pos, hit - pos);
     out += token;
     pos = hit + n;
   }
-  out.append(body, pos);
-  return out;
-}
-
-void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now) {
-  if (res.body.find(kCsrfMarker) == std::string::npos) return;
-  res.body = with_csrf_tokens(res.body, csrf_token_for(req, secret, now));
+  out.append(res.body, pos);
+  res.body = std::move(out);
 }
 
 bool same_origin(const Request& req, const std::string& base_url) {

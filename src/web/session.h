@@ -35,13 +35,12 @@ std::string csrf_anonymous(const std::string& secret, core::UnixTime now,
 bool csrf_valid(const std::string& secret, const Request& req, const std::string& token,
                 core::UnixTime now);
 // This request's CSRF token: the session's, or (anonymous) one bound to the browser's
-// pre-session cookie, minting that cookie's value (req.set_pre_session) when it has none.
+// pre-session cookie (read here, only when a form needs it), minting that cookie's value
+// (req.set_pre_session) when the browser has none.
 std::string csrf_token_for(Request& req, const std::string& secret, core::UnixTime now);
 // Writes the token where a response body holds kCsrfMarker (pages are cached with the
 // marker and filled per request).
 void write_csrf_tokens(Request& req, Response& res, const std::string& secret, core::UnixTime now);
-// `body` with every kCsrfMarker replaced by `token`.
-std::string with_csrf_tokens(const std::string& body, const std::string& token);
 // False when the browser says the form came from another site.
 bool same_origin(const Request& req, const std::string& base_url);
 

@@ -311,7 +311,6 @@ void Site::identify(Request& req) {
     member = accounts_.member_for_session(token, versions.members);
     if (member) req.session_token = token;
   }
-  req.pre_session = pre_session_value(req);
   req.content_version = versions.content;
   req.members_version = versions.members;
   req.visitor = paywall_.identify(std::move(member), req.client_ip, versions.members);
@@ -381,6 +380,7 @@ void Site::fill_csrf(Request& req, Response& res) {
 Response Site::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   req.id = next_request_id();
+  std::string failure;  // what threw, for the log
   const char* cache_state = "bypass";
   Response res;
   std::shared_ptr<const Response> shared;
@@ -476,14 +476,9 @@ Response Site::handle(Request& req) {
             shared.reset();
             finish_personal(req, res);
           } else if (shared && shared->csrf_marker) {
-            // Everything but the body copied; the body written once, token and all.
-            res.status = shared->status;
-            res.content_type = shared->content_type;
-            res.headers = shared->headers;
-            res.article_id = shared->article_id;
-            res.wall_shown = shared->wall_shown;
-            res.body = with_csrf_tokens(shared->body, csrf_token_for(req, secret_, now));
+            res = *shared;
             shared.reset();
+            fill_csrf(req, res);
           }
         } else {
           res = route->handler(req);
@@ -499,8 +494,7 @@ Response Site::handle(Request& req) {
       }
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "meridian: request %s: %s %s failed: %s\n", req.id.c_str(),
-                 req.method.c_str(), req.raw_target.c_str(), e.what());
+    failure = e.what();
     res = error_page(500, "Something went wrong",
                      "The page could not be shown. Please try again in a moment. If it keeps "
                      "happening, tell us this reference: " + req.id + ".");
@@ -526,9 +520,10 @@ Response Site::handle(Request& req) {
     res.set_header("Set-Cookie", pre_session_cookie(req.pre_session, https_));
   }
   res.set_header("X-Request-Id", req.id);
-  if (res.status >= 500) {
-    std::fprintf(stderr, "meridian: request %s: %s %s answered %d\n", req.id.c_str(),
-                 req.method.c_str(), req.raw_target.c_str(), res.status);
+  if (res.status >= 500) {  // one line for every 5xx, with what failed when we know
+    std::fprintf(stderr, "meridian: request %s: %s %s answered %d%s%s\n", req.id.c_str(),
+                 req.method.c_str(), req.raw_target.c_str(), res.status,
+                 failure.empty() ? "" : ": ", failure.c_str());
   }
   add_security_headers(req, res, https_);
   if (res.article_id && res.status == 200) {
