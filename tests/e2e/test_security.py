@@ -201,19 +201,12 @@ class LoginCsrf(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.data = tempfile.mkdtemp(prefix="meridian-security-")
-        path = os.path.join(cls.data, "a.jsonl")
-        with open(path, "w") as f:
-            f.write(article_line("metered-1", access="metered") + "\n")
-        run_cli("import", path, data=cls.data, check=True)
+        cls.data = publication("meridian-security-")
         run_cli("members", "import", "-", data=cls.data, input="email,name\nattacker@example.org,A\n",
                 check=True)
         cls.server = Server(data=cls.data)
         # The attacker's own account, with a password.
-        attacker = Reader(cls.server, source="127.0.2.1")
-        sign_in(attacker, cls.data, "attacker@example.org")
-        r = attacker.submit("/account", "/account/password", {"password": "attacker's password"})
-        assert r.status == 303, r.status
+        set_password(cls.server, cls.data, "attacker@example.org", "attacker's password", "127.0.2.1")
 
     @classmethod
     def tearDownClass(cls):
