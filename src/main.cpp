@@ -15,6 +15,7 @@
 
 #include "accounts/members_csv.h"
 #include "app/app.h"
+#include "billing/housekeeper.h"
 #include "newsletter/scheduler.h"
 #include "core/net.h"
 #include "core/time.h"
@@ -46,8 +47,10 @@ struct Runtime {
   std::unique_ptr<app::App> app;
   std::unique_ptr<web::Site> site;
   std::unique_ptr<newsletter::Scheduler> scheduler;
+  std::unique_ptr<billing::Housekeeper> billing;
   ~Runtime() {
     scheduler.reset();
+    billing.reset();
     site.reset();
   }
 };
@@ -56,7 +59,7 @@ struct Runtime {
 web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
   return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
                        *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
-                       *a.member_admin, std::move(reload), a.recut.get()};
+                       *a.member_admin, std::move(reload), a.recut.get(), a.billing.get()};
 }
 
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
@@ -68,6 +71,8 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   rt->site = std::make_unique<web::Site>(site_deps(*app, [] { ::kill(::getpid(), SIGHUP); }));
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
+  rt->billing = std::make_unique<billing::Housekeeper>(*app->billing, app->clock, app->config);
+  rt->billing->start();
   if (app->mail_queue) app->mail_queue->start();
   app->recut->start();
   return rt;
@@ -395,6 +400,15 @@ int main(int argc, char** argv) {
 
   auto* routes = cli.add_subcommand("routes", "List the HTTP routes with who may call each");
 
+  auto* billing_cmd = cli.add_subcommand("billing", "Payments through Stripe");
+  billing_cmd->require_subcommand(1);
+  billing_cmd->fallthrough();
+  bool b_dry = false;
+  auto* bsync = billing_cmd->add_subcommand(
+      "sync", "Read every subscription from Stripe and repair what drifted (missed webhooks, a "
+              "restored backup); prints what changed");
+  bsync->add_flag("--dry-run", b_dry, "Print what would change, change nothing");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -456,6 +470,22 @@ int main(int argc, char** argv) {
                 n_name.c_str(), report->queued, report->sent, report->failed, report->totals.sent,
                 report->totals.failed, report->totals.pending);
     return report->totals.pending > 0 ? 75 : 0;  // EX_TEMPFAIL: run again to retry
+  }
+  if (bsync->parsed()) {
+    int status = 0;
+    auto a = open_or_exit("billing sync", config, status);
+    if (!a) return status;
+    auto report = a->billing->sync(b_dry);
+    if (!report) {
+      int code = fail_with("billing sync", report.error().message);
+      return report.error().code == core::ErrorCode::kUnavailable ? 75 : code;
+    }
+    for (const auto& line : report->changes) {
+      std::printf("%s%s\n", b_dry ? "would change " : "changed ", line.c_str());
+    }
+    std::printf("%d subscriptions read from Stripe, %zu %s\n", report->seen, report->changes.size(),
+                b_dry ? "would change (dry run: nothing written)" : "changed");
+    return 0;
   }
   if (iadd->parsed()) return cmd_institutions_add(config, i_name, i_cidrs);
   if (ilist->parsed()) return cmd_institutions_list(config);

@@ -2,6 +2,7 @@
 // Plain values.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ struct Member {
   std::string name;
   std::optional<core::UnixTime> verified_at;
   std::optional<core::UnixTime> comp_until;  // complimentary subscription ends (exclusive)
+  // Access bought through billing (own subscription, a group seat, gifts) ends (exclusive).
+  std::optional<core::UnixTime> paid_until;
   Role role = Role::kReader;
   bool has_password = false;
   core::UnixTime created_at = 0;
@@ -30,7 +33,15 @@ struct Member {
   bool session_proven = true;
 
   bool verified() const { return verified_at.has_value(); }
-  bool subscribed(core::UnixTime now) const { return comp_until && *comp_until > now; }
+  // A complimentary grant and paid access together: the later end wins.
+  std::optional<core::UnixTime> access_until() const {
+    if (comp_until && paid_until) return std::max(*comp_until, *paid_until);
+    return comp_until ? comp_until : paid_until;
+  }
+  bool subscribed(core::UnixTime now) const {
+    auto end = access_until();
+    return end && *end > now;
+  }
   // Holds something a stranger would want: a staff role or access granted to the address.
   bool privileged(core::UnixTime now) const { return role != Role::kReader || subscribed(now); }
 };

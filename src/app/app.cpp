@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/crypto.h"
+#include "store/billing_store.h"
 #include "store/editorial_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -66,6 +67,17 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   a->member_admin = std::make_unique<accounts::MemberAdmin>(
       a->store->members(), a->clock, a->config.timezone,
       [raw] { raw->events->record("subscription", 0, "complimentary"); });
+  std::unique_ptr<billing::StripeApi> stripe;
+  if (a->config.billing_enabled()) {
+    billing::StripeOptions o;
+    o.api_base = a->config.stripe_api_base;
+    o.secret_key = a->config.stripe_secret_key;
+    o.timeout_ms = a->config.stripe_timeout_ms;
+    stripe = billing::make_stripe_api(std::move(o));
+  }
+  a->billing = std::make_unique<billing::BillingService>(a->store->billing(), a->store->members(),
+                                                         *a->mailer, a->clock, a->config,
+                                                         std::move(stripe));
   return a;
 }
 

@@ -7,6 +7,7 @@
 
 #include "accounts/admin.h"
 #include "accounts/service.h"
+#include "billing/service.h"
 #include "content/recut.h"
 #include "content/service.h"
 #include "editorial/service.h"
@@ -37,6 +38,7 @@ struct App {
   std::unique_ptr<newsletter::NewsletterService> newsletters;
   std::unique_ptr<editorial::EditorialService> editorial;
   std::unique_ptr<accounts::MemberAdmin> member_admin;
+  std::unique_ptr<billing::BillingService> billing;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

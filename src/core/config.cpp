@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -123,12 +124,40 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     if (auto* arr = t["plans"].as_array()) {
       for (auto& v : *arr) {
         if (auto* tbl = v.as_table()) {
-          config.plans.push_back({(*tbl)["name"].value_or(std::string()),
-                                  (*tbl)["price"].value_or(std::string()),
-                                  (*tbl)["period"].value_or(std::string()),
-                                  (*tbl)["description"].value_or(std::string())});
+          Config::Plan plan{(*tbl)["name"].value_or(std::string()),
+                            (*tbl)["price"].value_or(std::string()),
+                            (*tbl)["period"].value_or(std::string()),
+                            (*tbl)["description"].value_or(std::string()), "", "", 0};
+          plan.id = (*tbl)["id"].value_or(std::string());
+          plan.stripe_price = (*tbl)["stripe_price"].value_or(std::string());
+          plan.seats = static_cast<int>((*tbl)["seats"].value_or(int64_t{0}));
+          config.plans.push_back(std::move(plan));
         }
       }
+    }
+    if (auto* arr = t["gifts"].as_array()) {
+      for (auto& v : *arr) {
+        if (auto* tbl = v.as_table()) {
+          config.gifts.push_back({static_cast<int>((*tbl)["months"].value_or(int64_t{0})),
+                                  (*tbl)["price"].value_or(std::string()),
+                                  (*tbl)["stripe_price"].value_or(std::string())});
+        }
+      }
+    }
+    read_value(t, "billing", "stripe_secret_key", config.stripe_secret_key);
+    read_value(t, "billing", "stripe_api_base", config.stripe_api_base);
+    if (auto* arr = t["billing"]["stripe_webhook_secret"].as_array()) {
+      for (auto& v : *arr) {
+        if (auto s = v.value<std::string>()) config.stripe_webhook_secrets.push_back(*s);
+      }
+    } else if (auto s = t["billing"]["stripe_webhook_secret"].value<std::string>()) {
+      config.stripe_webhook_secrets.push_back(*s);
+    }
+    if (auto v = t["billing"]["timeout_ms"].value<int64_t>()) {
+      config.stripe_timeout_ms = static_cast<int>(*v);
+    }
+    if (auto v = t["billing"]["grace_days"].value<int64_t>()) {
+      config.billing_grace_days = static_cast<int>(*v);
     }
     read_value(t, "server", "access_log", config.access_log);
     if (auto v = t["server"]["sitemap_urls"].value<int64_t>()) config.sitemap_urls = static_cast<int>(*v);
@@ -185,9 +214,75 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   if (config.monthly_credits < 0 || config.monthly_credits > 100) {
     return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
   }
+  get("MERIDIAN_BILLING_STRIPE_SECRET_KEY", config.stripe_secret_key);
+  get("MERIDIAN_BILLING_STRIPE_API_BASE", config.stripe_api_base);
+  if (auto it = env.find("MERIDIAN_BILLING_STRIPE_WEBHOOK_SECRET"); it != env.end()) {
+    // Several secrets (while rolling one) separated by commas.
+    config.stripe_webhook_secrets.clear();
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto one = rest.substr(0, comma);
+      if (!one.empty()) config.stripe_webhook_secrets.emplace_back(one);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  if (auto it = env.find("MERIDIAN_BILLING_GRACE_DAYS"); it != env.end()) {
+    config.billing_grace_days = std::atoi(it->second.c_str());
+  }
+  if (auto it = env.find("MERIDIAN_BILLING_TIMEOUT_MS"); it != env.end()) {
+    config.stripe_timeout_ms = std::atoi(it->second.c_str());
+  }
+  if (config.stripe_timeout_ms < 100 || config.stripe_timeout_ms > 60000) {
+    return fail(ErrorCode::kInvalidInput, "[billing] timeout_ms must be between 100 and 60000");
+  }
+  if (config.billing_grace_days < 0 || config.billing_grace_days > 60) {
+    return fail(ErrorCode::kInvalidInput, "[billing] grace_days must be between 0 and 60");
+  }
+  while (config.stripe_api_base.ends_with('/')) config.stripe_api_base.pop_back();
+  if (!config.stripe_api_base.starts_with("https://") &&
+      !config.stripe_api_base.starts_with("http://127.0.0.1:") &&
+      !config.stripe_api_base.starts_with("http://localhost:")) {
+    return fail(ErrorCode::kInvalidInput,
+                "[billing] stripe_api_base must be an https:// URL (plain http only on loopback, "
+                "for a test stand-in)");
+  }
+  if (config.billing_enabled() && config.stripe_webhook_secrets.empty()) {
+    return fail(ErrorCode::kInvalidInput,
+                "[billing] stripe_webhook_secret is required with stripe_secret_key: without it "
+                "no payment could ever be confirmed");
+  }
   if (config.plans.empty()) {
-    config.plans = {{"All-Access monthly", "$15", "month", "Everything, billed monthly."},
-                    {"All-Access annual", "$150", "year", "Everything, two months free."}};
+    config.plans = {
+        {"All-Access monthly", "$15", "month", "Everything, billed monthly.", "monthly", "", 0},
+        {"All-Access annual", "$150", "year", "Everything, two months free.", "annual", "", 0}};
+  }
+  for (std::size_t i = 0; i < config.plans.size(); ++i) {
+    auto& p = config.plans[i];
+    if (p.id.empty()) {
+      for (char c : p.name) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+          p.id += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        } else if (!p.id.empty() && p.id.back() != '-') {
+          p.id += '-';
+        }
+      }
+      while (p.id.ends_with('-')) p.id.pop_back();
+      if (p.id.empty()) p.id = "plan-" + std::to_string(i + 1);
+    }
+    if (p.seats < 0 || p.seats > 10000) {
+      return fail(ErrorCode::kInvalidInput, "[[plans]] " + p.id + ": seats must be 0 to 10000");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.plans[j].id == p.id) {
+        return fail(ErrorCode::kInvalidInput, "[[plans]]: two plans with the id " + p.id);
+      }
+    }
+  }
+  for (const auto& g : config.gifts) {
+    if (g.months < 1 || g.months > 36) {
+      return fail(ErrorCode::kInvalidInput, "[[gifts]] months must be between 1 and 36");
+    }
   }
   if (config.sitemap_urls < 1 || config.sitemap_urls > 50000) {
     return fail(ErrorCode::kInvalidInput, "[server] sitemap_urls must be between 1 and 50000");

@@ -58,8 +58,24 @@ struct Config {
   std::vector<Ad> ads;  // [[ads]]: house ad slots shown to non-subscribers
   struct Plan {
     std::string name, price, period, description;
+    std::string id;            // names the plan in forms; default: from the name
+    std::string stripe_price;  // the Stripe Price sold (empty: not for sale online)
+    int seats = 0;             // group plans: seats bought (the buyer's included)
   };
   std::vector<Plan> plans;  // [[plans]]: shown on /subscribe
+  // [[gifts]]: months of All-Access bought for someone else, paid once.
+  struct GiftPlan {
+    int months = 0;
+    std::string price, stripe_price;
+  };
+  std::vector<GiftPlan> gifts;
+  // [billing]: Stripe. Without a secret key, subscriptions are granted by staff only.
+  std::string stripe_secret_key;
+  std::vector<std::string> stripe_webhook_secrets;  // several while rolling secrets
+  std::string stripe_api_base = "https://api.stripe.com";
+  int billing_grace_days = 3;
+  int stripe_timeout_ms = 10000;  // per attempt; three attempts in all
+  bool billing_enabled() const { return !stripe_secret_key.empty(); }
 
   // The public base URL without a trailing slash.
   std::string base_url() const;

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "web/session.h"
+#include "web/billing_routes.h"
 #include "web/site.h"
 
 namespace web {
@@ -222,9 +223,15 @@ Response Site::account_page(Request& req) {
   switch (req.visitor.state) {
     case paywall::ReaderState::kStaff: state = "Staff (" + std::string(accounts::to_string(m.role)) + ")"; break;
     case paywall::ReaderState::kSubscriber:
-      state = m.subscribed(now) ? "All-Access subscriber (complimentary, until " +
-                                      core::format_long_date(*m.comp_until - 1, config_.timezone) + ")"
-                                : "All-Access through " + req.visitor.institution;
+      if (!m.subscribed(now)) {
+        state = "All-Access through " + req.visitor.institution;
+      } else if (m.comp_until && *m.comp_until >= m.paid_until.value_or(0)) {
+        state = "All-Access subscriber (complimentary, until " +
+                core::format_long_date(*m.comp_until - 1, config_.timezone) + ")";
+      } else {
+        state = "All-Access subscriber (until " +
+                core::format_long_date(*m.paid_until - 1, config_.timezone) + ")";
+      }
       break;
     default: state = "Registered reader"; break;
   }
@@ -272,6 +279,7 @@ Response Site::account_page(Request& req) {
   view["notice"] = req.query_value("notice") == "newsletters" ? "Your newsletter choices are saved." : "";
   if (req.query_value("notice") == "password") view["notice"] = "Your password is set.";
   view["has_notice"] = !view["notice"].get<std::string>().empty();
+  if (billing_routes_) view["billing"] = billing_routes_->account_view(m);
   return render_page("account", view);
 }
 
@@ -536,22 +544,6 @@ Response Site::gift_post(Request& req) {
   view["gift_url"] = url;
   view["link"] = {{"url", path}, {"text", "Back to the article"}};
   return render_page("message", view);
-}
-
-Response Site::subscribe_page(Request& req) {
-  json view;
-  view["site"] = site_view("/subscribe", &req);
-  view["page"] = page_meta("Subscribe · " + config_.site_name,
-                           "All-Access: the full library, the Daily and Weekly Review, no ads.",
-                           "/subscribe");
-  json plans = json::array();
-  for (const auto& p : config_.plans) {
-    plans.push_back({{"name", p.name}, {"price", p.price}, {"period", p.period},
-                     {"description", p.description}});
-  }
-  view["plans"] = plans;
-  view["credits_total"] = std::to_string(config_.monthly_credits);
-  return render_page("subscribe", view);
 }
 
 }  // namespace web

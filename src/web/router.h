@@ -34,6 +34,9 @@ struct Route {
   std::function<std::string(Request&)> variant;
   // Slow by design (argon2id): served off the page threads (ServerOptions::heavy).
   bool heavy = false;
+  // Called by another service, authenticated by its own signature (the Stripe webhook):
+  // no same-origin check, no session.
+  bool external = false;
   // The query parameters the handler reads: the only ones in the page cache key.
   std::vector<std::string> reads = {};
 };

@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "core/crypto.h"
 #include "web/assets.h"
+#include "web/billing_routes.h"
 #include "web/multipart.h"
 #include "web/security_headers.h"
 #include "web/session.h"
@@ -163,7 +164,17 @@ Site::Site(const SiteDeps& d)
     if (!c) throw std::runtime_error("[server] trusted_proxies: not an address range: " + p);
     trusted_proxies_.push_back(*c);
   }
+  if (d.billing) {
+    billing_routes_ = std::make_unique<BillingRoutes>(
+        BillingDeps{*d.billing, accounts_, events_, config_, clock_, *this});
+  }
   build_routes();
+}
+
+Site::~Site() = default;
+
+std::string Site::session_cookie_for(const std::string& session_token) {
+  return session_cookie(session_token, config_.session_days * 86400, https_);
 }
 
 void Site::build_routes() {
@@ -230,7 +241,13 @@ void Site::build_routes() {
   get("/api/v1/articles", [this](Request& r) { return api_articles(r); }, true,
       {"page", "per_page", "topic", "country", "author"});
   get("/api/v1/articles/{slug}", [this](Request& r) { return api_article(r); }, false);
-  get("/subscribe", [this](Request& r) { return subscribe_page(r); });
+  if (billing_routes_) {
+    billing_routes_->add_routes(router_);
+  } else {
+    get("/subscribe", [this](Request&) {
+      return message_page(200, "Subscribe", "Subscriptions are handled by our staff: write to us.");
+    });
+  }
   get("/search", [this](Request& r) { return search_page(r); }, true, search_keys);
   get("/api/v1/search", [this](Request& r) { return api_search(r); }, true, search_keys);
 
@@ -411,7 +428,7 @@ Response Site::handle(Request& req) {
                            "We could not find that page. It may have moved, or the address may "
                            "be mistyped.");
         }
-      } else if (req.method == "POST" && !same_origin(req, base_url_)) {
+      } else if (req.method == "POST" && !route->external && !same_origin(req, base_url_)) {
         res = error_page(403, "Form rejected",
                          "This form was sent from another site, so we did not act on it.");
       } else if (route->audience != Audience::kPublic && !req.visitor.member) {

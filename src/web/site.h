@@ -13,6 +13,7 @@
 
 #include "accounts/admin.h"
 #include "accounts/service.h"
+#include "billing/service.h"
 #include "events/recorder.h"
 #include "feeds/feeds.h"
 #include "newsletter/service.h"
@@ -27,6 +28,7 @@
 #include "store/store.h"
 #include "web/http.h"
 #include "web/page_cache.h"
+#include "web/page_kit.h"
 #include "web/render.h"
 #include "web/router.h"
 
@@ -47,6 +49,8 @@ struct SiteDeps {
   std::function<void()> reload;
   // Teasers being cut again after a change of the setting (serve); null elsewhere.
   const content::Recut* recut = nullptr;
+  // Payments (the billing module's routes); null: /subscribe lists plans only.
+  billing::BillingService* billing = nullptr;
 };
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
@@ -75,9 +79,12 @@ class AccessLog {
   std::thread thread_;
 };
 
-class Site {
+class BillingRoutes;
+
+class Site final : public PageKit {
  public:
   explicit Site(const SiteDeps& deps);
+  ~Site() override;
 
   // Dispatches one request: routing, caching for anonymous readers, errors, logging.
   Response handle(Request& req);
@@ -154,17 +161,14 @@ class Site {
   Response render_edition(Request& req, const store::Edition& e);
   Response unlock_post(Request& req);
   Response gift_post(Request& req);
-  Response subscribe_page(Request& req);
   // Rejects a POST whose CSRF token is missing or wrong (403 page), else nullopt.
-  std::optional<Response> check_csrf(Request& req);
+  std::optional<Response> check_csrf(Request& req) override;
   // The page an emailed link opens: what it will do, and a button that does it.
-  struct ButtonPage {
-    std::string title, description, path, heading, message, action, button, token;
-  };
-  Response button_page(const Request& req, const ButtonPage& page);
+  Response button_page(const Request& req, const ButtonPage& page) override;
   Response message_page(int status, const std::string& heading, const std::string& message,
-                        const std::string& link_url = "", const std::string& link_text = "");
-  Response redirect(const std::string& location);
+                        const std::string& link_url = "", const std::string& link_text = "") override;
+  Response redirect(const std::string& location) override;
+  std::string session_cookie_for(const std::string& session_token) override;
   // This reader's CSRF token where the page has the marker (web::write_csrf_tokens).
   void fill_csrf(Request& req, Response& res);
 
@@ -179,9 +183,9 @@ class Site {
   Response api_article(Request& req);
 
   // Back office: shell and articles (admin_articles.cpp)
-  nlohmann::json admin_view(const Request& req, const std::string& title, const std::string& nav);
-  Response render_admin(const std::string& tpl, nlohmann::json& view, int status = 200);
-  Response admin_error(const Request& req, int status, const std::string& message);
+  nlohmann::json admin_view(const Request& req, const std::string& title, const std::string& nav) override;
+  Response render_admin(const std::string& tpl, nlohmann::json& view, int status = 200) override;
+  Response admin_error(const Request& req, int status, const std::string& message) override;
   Response admin_dashboard(Request& req);
   Response admin_articles(Request& req);
   Response admin_article_new(Request& req);
@@ -247,15 +251,15 @@ class Site {
                          const std::vector<core::Config::Ad>& ads, const std::string& error = "");
 
   // Shared helpers (views.cpp)
-  nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr);
+  nlohmann::json site_view(const std::string& current_path, const Request* req = nullptr) override;
   nlohmann::json page_meta(const std::string& title, const std::string& description,
-                           const std::string& path);
+                           const std::string& path) override;
   nlohmann::json card(const content::ArticleSummary& a, bool show_dek = true);
   nlohmann::json cards(const std::vector<content::ArticleSummary>& list);
   nlohmann::json term_links(const std::vector<content::Term>& terms);
   std::string term_url(const content::Term& t) const;
   std::string article_url(const std::string& slug) const;
-  Response render_page(const std::string& tpl, nlohmann::json& view, int status = 200);
+  Response render_page(const std::string& tpl, nlohmann::json& view, int status = 200) override;
   Response error_page(int status, const std::string& heading, const std::string& message);
   // Parses ?page=N; returns nullopt (and fills `error`) when it is not a positive integer.
   std::optional<Paging> paging(const Request& req, Response& error, int per_page = 20);
@@ -292,6 +296,7 @@ class Site {
   std::unordered_map<std::string, std::optional<store::ContentStore::ArticleRef>> refs_;
   std::string css_version_;
   std::string base_url_;
+  std::unique_ptr<BillingRoutes> billing_routes_;  // null without a billing service
 };
 
 }  // namespace web

@@ -449,3 +449,57 @@ class TlsSink(Sink):
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         assert line == "ready", f"TLS sink did not start: {line!r}"
+
+
+SHARED_STRIPE_FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
+                                      "stripe", "fixtures3.json")
+STANDIN = os.path.join(os.path.dirname(__file__), "..", "stripe", "standin.mjs")
+
+
+class StripeStandin:
+    """The Stripe stand-in (tests/stripe/standin.mjs) on a free loopback port."""
+
+    def __init__(self, key="sk_test_meridian_e2e_0123456789", secret="whsec_meridian_e2e_secret"):
+        self.key = key
+        self.secret = secret
+        self.proc = subprocess.Popen(
+            ["node", STANDIN, "--key", key, "--secret", secret, "--fixtures", SHARED_STRIPE_FIXTURES],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise AssertionError("Stripe stand-in did not start: " + self.proc.stderr.read())
+        self.port = json.loads(line)["port"]
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def env(self):
+        """What a meridian process needs to use this stand-in."""
+        return {"MERIDIAN_BILLING_STRIPE_SECRET_KEY": self.key,
+                "MERIDIAN_BILLING_STRIPE_WEBHOOK_SECRET": self.secret,
+                "MERIDIAN_BILLING_STRIPE_API_BASE": self.base,
+                "MERIDIAN_BILLING_TIMEOUT_MS": "1500"}
+
+    def call(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            data = None if body is None else (body if isinstance(body, (str, bytes)) else json.dumps(body))
+            conn.request(method, path, body=data, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def control(self, path, body=None):
+        r = self.call("POST", "/_test/" + path, body or {})
+        if r.status != 200:
+            raise AssertionError(f"stand-in {path}: {r.status} {r.text}")
+        return r.json()
+
+    def requests(self):
+        return self.call("GET", "/_test/requests").json()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

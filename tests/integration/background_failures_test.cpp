@@ -131,6 +131,7 @@ class FlakyStore final : public store::Store {
   store::NewsletterStore& newsletters() override { return newsletters_; }
   store::EditorialStore& editorial() override { return real_->editorial(); }
   store::MailQueueStore& mail_queue() override { return real_->mail_queue(); }
+  store::BillingStore& billing() override { return real_->billing(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

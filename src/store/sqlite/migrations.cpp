@@ -287,6 +287,102 @@ ALTER TABLE mail_queue ADD COLUMN failed_config TEXT;
 -- background, every article cut otherwise.
 ALTER TABLE articles ADD COLUMN cut_paragraphs INTEGER;
 )SQL"},
+      {15, "billing: Stripe subscriptions, payments, seats, gifts, events", R"SQL(
+-- Access bought through Stripe (own subscription, a group seat, redeemed gifts): the
+-- billing store recomputes it whenever billing rows change. comp_until stays the grant.
+ALTER TABLE members ADD COLUMN paid_until INTEGER;
+CREATE TABLE billing_customers (
+  member_id INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+  customer_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE billing_checkouts (
+  session_id TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('subscription', 'gift')),
+  plan_id TEXT NOT NULL DEFAULT '',
+  browser TEXT NOT NULL DEFAULT '',
+  next TEXT NOT NULL DEFAULT '/',
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE billing_subscriptions (
+  id TEXT PRIMARY KEY,
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  customer_id TEXT NOT NULL,
+  plan_id TEXT NOT NULL DEFAULT '',
+  price_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  quantity INTEGER NOT NULL DEFAULT 1,
+  period_end INTEGER NOT NULL DEFAULT 0,
+  cancel_at_period_end INTEGER NOT NULL DEFAULT 0,
+  cancel_at INTEGER,
+  ended_at INTEGER,
+  refunded_at INTEGER,
+  unit_amount INTEGER NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT '',
+  interval TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT 0,
+  access_until INTEGER,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX billing_subscriptions_by_member ON billing_subscriptions (member_id);
+CREATE TABLE billing_payments (
+  id TEXT PRIMARY KEY,
+  member_id INTEGER REFERENCES members (id) ON DELETE SET NULL,
+  subscription_id TEXT NOT NULL DEFAULT '',
+  payment_intent TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  refunded INTEGER NOT NULL DEFAULT 0,
+  url TEXT NOT NULL DEFAULT '',
+  paid_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX billing_payments_by_member ON billing_payments (member_id, paid_at);
+CREATE INDEX billing_payments_by_intent ON billing_payments (payment_intent);
+CREATE TABLE billing_seats (
+  id INTEGER PRIMARY KEY,
+  subscription_id TEXT NOT NULL REFERENCES billing_subscriptions (id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  member_id INTEGER REFERENCES members (id) ON DELETE CASCADE,
+  invited_at INTEGER NOT NULL,
+  accepted_at INTEGER,
+  removed_at INTEGER
+);
+CREATE INDEX billing_seats_by_subscription ON billing_seats (subscription_id);
+CREATE INDEX billing_seats_by_member ON billing_seats (member_id);
+CREATE TABLE billing_gifts (
+  id INTEGER PRIMARY KEY,
+  checkout_session TEXT NOT NULL UNIQUE,
+  buyer_id INTEGER REFERENCES members (id) ON DELETE SET NULL,
+  recipient_email TEXT NOT NULL,
+  recipient_name TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  months INTEGER NOT NULL,
+  deliver_at INTEGER NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  payment_intent TEXT NOT NULL DEFAULT '',
+  paid_at INTEGER,
+  sent_at INTEGER,
+  redeemed_by INTEGER REFERENCES members (id) ON DELETE SET NULL,
+  redeemed_at INTEGER,
+  starts_at INTEGER NOT NULL DEFAULT 0,
+  ends_at INTEGER NOT NULL DEFAULT 0,
+  refunded INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX billing_gifts_due ON billing_gifts (deliver_at) WHERE sent_at IS NULL;
+CREATE TABLE billing_events (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  result TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX billing_events_recent ON billing_events (received_at);
+CREATE TABLE billing_notices (
+  key TEXT PRIMARY KEY,
+  at INTEGER NOT NULL
+) WITHOUT ROWID;
+)SQL"},
   };
   return kMigrations;
 }

@@ -13,7 +13,8 @@ using core::ErrorCode;
 namespace {
 
 constexpr const char* kMemberColumns =
-    "id, email, name, verified_at, comp_until, role, password_hash IS NOT NULL, created_at";
+    "id, email, name, verified_at, comp_until, role, password_hash IS NOT NULL, created_at, "
+    "paid_until";
 
 Member read_member(Statement& s) {
   Member m;
@@ -25,6 +26,7 @@ Member read_member(Statement& s) {
   m.role = accounts::parse_role(s.text(5)).value_or(accounts::Role::kReader);
   m.has_password = s.integer(6) != 0;
   m.created_at = s.int64(7);
+  if (!s.is_null(8)) m.paid_until = s.int64(8);
   return m;
 }
 
@@ -156,10 +158,13 @@ class SqliteMemberStore final : public MemberStore {
         " FROM members WHERE (?1 = '' OR instr(email, lower(?1)) > 0 OR "
         "instr(lower(name), lower(?1)) > 0) AND ("
         "?2 = '' OR "
-        "(?2 = 'registered' AND role = 'reader' AND (comp_until IS NULL OR comp_until <= ?3)) OR "
+        "(?2 = 'registered' AND role = 'reader' AND "
+        "MAX(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) <= ?3) OR "
         "(?2 = 'unverified' AND verified_at IS NULL) OR "
         "(?2 = 'verified' AND verified_at IS NOT NULL) OR "
-        "(?2 IN ('subscriber', 'complimentary') AND comp_until > ?3) OR "
+        "(?2 = 'subscriber' AND MAX(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) > ?3) OR "
+        "(?2 = 'complimentary' AND comp_until > ?3) OR "
+        "(?2 = 'paying' AND paid_until > ?3) OR "
         "(?2 = 'staff' AND role != 'reader'))";
     {
       auto s = c->prepare(std::string("SELECT COUNT(*)") + where);
@@ -203,14 +208,14 @@ class SqliteMemberStore final : public MemberStore {
     {
       auto s = c->prepare(
           "SELECT m.id, m.email, m.name, m.verified_at, m.comp_until, m.role, "
-          "m.password_hash IS NOT NULL, m.created_at, s.last_seen_at, s.proven "
+          "m.password_hash IS NOT NULL, m.created_at, m.paid_until, s.last_seen_at, s.proven "
           "FROM sessions s JOIN members m ON m.id = s.member_id "
           "WHERE s.token_hash = ?1 AND s.expires_at > ?2");
       s->bind(1, token_hash).bind(2, static_cast<std::int64_t>(now));
       if (!s->step()) return std::nullopt;
       m = read_member(*s);
-      last_seen = s->int64(8);
-      m->session_proven = s->integer(9) != 0;
+      last_seen = s->int64(9);
+      m->session_proven = s->integer(10) != 0;
     }
     if (now - last_seen > 3600) {  // touch at most hourly: reads stay reads
       auto s = c->prepare("UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1");

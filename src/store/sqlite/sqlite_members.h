@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/billing_store.h"
 #include "store/editorial_store.h"
 #include "store/store.h"
 
@@ -14,5 +15,6 @@ std::unique_ptr<EventStore> make_event_store(Pool& pool);
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
 std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
 std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool);
+std::unique_ptr<BillingStore> make_billing_store(Pool& pool);
 
 }  // namespace store::sqlite

@@ -10,8 +10,10 @@ namespace {
 // NewsletterStore::audience.
 constexpr const char* kAudienceFrom =
     " FROM members m WHERE m.verified_at IS NOT NULL AND m.hard_bounces < ?3 "
-    "AND CASE WHEN ?1 = 'free' THEN (m.comp_until IS NULL OR m.comp_until <= ?2) "
-    "AND m.role = 'reader' ELSE (m.comp_until > ?2) END "
+    "AND CASE WHEN ?1 = 'free' THEN "
+    "(MAX(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) <= ?2) "
+    "AND m.role = 'reader' ELSE (MAX(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) > ?2) "
+    "END "
     "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
     "AND p.newsletter = ?1 AND p.enabled = 0)";
 

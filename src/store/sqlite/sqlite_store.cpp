@@ -901,7 +901,8 @@ class SqliteStore final : public Store {
       : pool_(path, [this](sqlite3* db) { register_search_functions(db, &lengths_); }),
         content_(pool_, lengths_), members_(make_member_store(pool_)),
         events_(make_event_store(pool_)), newsletters_(make_newsletter_store(pool_)),
-        editorial_(make_editorial_store(pool_)), mail_queue_(make_mail_queue(pool_)) {
+        editorial_(make_editorial_store(pool_)), mail_queue_(make_mail_queue(pool_)),
+        billing_(make_billing_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
   }
@@ -911,6 +912,7 @@ class SqliteStore final : public Store {
   NewsletterStore& newsletters() override { return *newsletters_; }
   EditorialStore& editorial() override { return *editorial_; }
   MailQueueStore& mail_queue() override { return *mail_queue_; }
+  BillingStore& billing() override { return *billing_; }
   Versions versions() override {
     auto c = pool_.acquire();
     auto s = c->prepare(
@@ -933,6 +935,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<NewsletterStore> newsletters_;
   std::unique_ptr<EditorialStore> editorial_;
   std::unique_ptr<MailQueueStore> mail_queue_;
+  std::unique_ptr<BillingStore> billing_;
 };
 
 }  // namespace
