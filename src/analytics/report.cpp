@@ -14,6 +14,7 @@ std::string kind_label(const std::string& kind) {
   if (kind == "subscription") return "Subscriptions started";
   if (kind == "gift_open") return "Gift-link opens";
   if (kind == "unsubscribe") return "Newsletter unsubscribes";
+  if (kind == "cancellation") return "Cancellations";
   return kind;
 }
 
@@ -30,6 +31,7 @@ std::vector<std::string> day_range(const std::string& first, const std::string& 
 Report build_report(const std::vector<store::EventCount>& rows, const std::vector<std::string>& days) {
   Report r;
   r.days = days;
+  r.paid_per_day.assign(days.size(), 0);
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < days.size(); ++i) index[days[i]] = i;
   for (const auto& k : kinds()) {
@@ -46,6 +48,10 @@ Report build_report(const std::vector<store::EventCount>& rows, const std::vecto
     if (e.kind == "view") r.views_by_state[e.reader_state] += e.count;
     if (e.kind == "unsubscribe") r.unsubscribes[e.reader_state] += e.count;
     if (e.kind == "wall" && e.reader_state == "anonymous") anonymous_walls += e.count;
+    if (e.kind == "subscription" && e.reader_state == "paid") {
+      r.paid_per_day[day->second] += e.count;
+      r.paid += e.count;
+    }
     if (e.article_id > 0) {
       auto& a = articles[e.article_id];
       a.article_id = e.article_id;
@@ -64,7 +70,7 @@ Report build_report(const std::vector<store::EventCount>& rows, const std::vecto
   r.funnel = {{"Anonymous views", r.views_by_state["anonymous"]},
               {"Walls shown to anonymous readers", anonymous_walls},
               {"Registrations", r.totals["registration"]},
-              {"Subscriptions started", r.totals["subscription"]}};
+              {"Paid subscriptions", r.paid}};
   for (auto& [id, a] : articles) {
     long long walls = a.by_kind["wall"];
     a.conversion_per_mille = walls > 0 ? 1000.0 * static_cast<double>(a.by_kind["registration"]) /
@@ -73,6 +79,10 @@ Report build_report(const std::vector<store::EventCount>& rows, const std::vecto
     r.articles.push_back(a);
   }
   std::sort(r.articles.begin(), r.articles.end(), [](const ArticleStats& x, const ArticleStats& y) {
+    // Readers who went on to pay first, then registrations.
+    auto px = x.by_kind.count("subscription") ? x.by_kind.at("subscription") : 0;
+    auto py = y.by_kind.count("subscription") ? y.by_kind.at("subscription") : 0;
+    if (px != py) return px > py;
     auto rx = x.by_kind.count("registration") ? x.by_kind.at("registration") : 0;
     auto ry = y.by_kind.count("registration") ? y.by_kind.at("registration") : 0;
     if (rx != ry) return rx > ry;

@@ -14,7 +14,8 @@ namespace analytics {
 // The event kinds, in the order the back office shows them.
 inline const std::vector<std::string>& kinds() {
   static const std::vector<std::string> k = {"view", "wall", "registration", "credit",
-                                             "subscription", "gift_open", "unsubscribe"};
+                                             "subscription", "cancellation", "gift_open",
+                                             "unsubscribe"};
   return k;
 }
 std::string kind_label(const std::string& kind);
@@ -35,8 +36,11 @@ struct Report {
   std::map<std::string, long long> totals;                 // kind -> total
   std::map<std::string, long long> views_by_state;         // reader state -> views
   std::map<std::string, long long> unsubscribes;           // newsletter -> count
+  // Subscriptions that started paying (kind "subscription", state "paid"), per day.
+  std::vector<long long> paid_per_day;
+  long long paid = 0;
   // Funnel steps: anonymous views, wall impressions for anonymous readers, registrations,
-  // subscriptions started.
+  // paid subscriptions.
   std::vector<std::pair<std::string, long long>> funnel;
   std::vector<ArticleStats> articles;  // best converting first
 };

@@ -77,7 +77,19 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   }
   a->billing = std::make_unique<billing::BillingService>(a->store->billing(), a->store->members(),
                                                          *a->mailer, a->clock, a->config,
-                                                         std::move(stripe));
+                                                         std::move(stripe),
+                                                         [raw](const std::string& kind,
+                                                               const std::string& from) {
+    // The article a paying reader came from, so analytics can name the articles that sell.
+    long long article = 0;
+    if (from.starts_with("/articles/")) {
+      std::string slug = from.substr(10, from.find_first_of("?#") - 10);
+      if (auto ref = raw->store->content().find_article(slug, false)) article = ref->summary.id;
+    }
+    if (kind == "paid") raw->events->record("subscription", article, "paid");
+    if (kind == "gift") raw->events->record("subscription", 0, "gift");
+    if (kind == "cancellation") raw->events->record("cancellation", 0, "paid");
+  });
   return a;
 }
 

@@ -84,9 +84,10 @@ std::string browser_id(std::string_view session_token) {
 
 BillingService::BillingService(store::BillingStore& store, store::MemberStore& members,
                                mail::Mailer& mailer, const core::Clock& clock,
-                               const core::Config& config, std::unique_ptr<StripeApi> api)
+                               const core::Config& config, std::unique_ptr<StripeApi> api,
+                               Counter count)
     : store_(store), members_(members), mailer_(mailer), clock_(clock), config_(config),
-      api_(std::move(api)), base_url_(config.base_url()) {}
+      api_(std::move(api)), count_(std::move(count)), base_url_(config.base_url()) {}
 
 const core::Config::Plan* BillingService::plan(const std::string& id) const {
   for (const auto& p : config_.plans) {
@@ -363,6 +364,7 @@ core::Result<std::string> BillingService::on_checkout_completed(const json& sess
     auto first = store_.mark_gift_paid(session_id, str(*fresh, "payment_intent"), clock_.now());
     if (!first) return std::unexpected(first.error());
     if (*first) {
+      if (count_) count_("gift", "");
       Payment p{session_id, *member, "", str(*fresh, "payment_intent"), "gift",
                 num(*fresh, "amount_total"), str(*fresh, "currency"), 0, "", clock_.now()};
       (void)store_.record_payment(p);
@@ -567,6 +569,10 @@ void BillingService::notify_changes(const std::optional<Subscription>& before,
   bool was_live = before && before->access_until && *before->access_until > now;
   if (live && (after.status == "active" || after.status == "trialing")) {
     if (auto first = store_.claim_notice("welcome:" + after.id, now); first && *first) {
+      if (count_) {
+        auto checkout = store_.latest_checkout(after.member_id, "subscription");
+        count_("paid", checkout ? checkout->next : std::string());
+      }
       const auto* p = plan(after.plan_id);
       mail(after.member_id, "Welcome to " + config_.site_name + " All-Access",
            "Welcome, you now have All-Access" + (p ? " (" + p->name + ")" : std::string()) +
@@ -579,6 +585,7 @@ void BillingService::notify_changes(const std::optional<Subscription>& before,
     if (auto first = store_.claim_notice(
             "cancel:" + after.id + ":" + std::to_string(after.period_end), now);
         first && *first) {
+      if (count_) count_("cancellation", "");
       mail(after.member_id, "Your " + config_.site_name + " subscription is cancelled",
            "Your subscription is cancelled. You keep All-Access until " +
                date(*after.access_until) + ", and nothing more will be charged.\n\nChanged your "

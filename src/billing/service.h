@@ -9,6 +9,7 @@
 // Thread-safe: request threads and the scheduler share one service.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +31,14 @@ namespace billing {
 
 class BillingService {
  public:
+  // For analytics: `kind` is "paid" (a subscription started paying), "cancellation" or
+  // "gift"; `from` the page the reader came from when they went to Checkout ("" unknown).
+  using Counter = std::function<void(const std::string& kind, const std::string& from)>;
+
   // `api` may be null when billing is not configured.
   BillingService(store::BillingStore& store, store::MemberStore& members, mail::Mailer& mailer,
                  const core::Clock& clock, const core::Config& config,
-                 std::unique_ptr<StripeApi> api);
+                 std::unique_ptr<StripeApi> api, Counter count = {});
 
   // Stripe keys are configured: readers can pay.
   bool enabled() const { return api_ != nullptr; }
@@ -146,6 +151,7 @@ class BillingService {
   const core::Clock& clock_;
   const core::Config& config_;
   std::unique_ptr<StripeApi> api_;
+  Counter count_;
   std::string base_url_;
 };
 

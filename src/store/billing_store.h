@@ -27,6 +27,9 @@ class BillingStore {
 
   virtual core::Result<void> record_checkout(const billing::Checkout& c) = 0;
   virtual std::optional<billing::Checkout> find_checkout(const std::string& session_id) = 0;
+  // The member's latest Checkout of that kind ("subscription", "gift").
+  virtual std::optional<billing::Checkout> latest_checkout(long long member_id,
+                                                           const std::string& kind) = 0;
 
   virtual std::optional<billing::Subscription> find_subscription(const std::string& id) = 0;
   virtual std::vector<billing::Subscription> subscriptions_of(long long member_id) = 0;

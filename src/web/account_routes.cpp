@@ -479,6 +479,7 @@ Response Site::account_export(Request& req) {
   out["gift_links"] = gifts;
   Response res;
   res.content_type = "application/json; charset=utf-8";
+  if (billing_routes_) out["billing"] = billing_routes_->account_view(m);
   res.body = out.dump(2, ' ', false, json::error_handler_t::replace);
   res.set_header("Content-Disposition", "attachment; filename=\"meridian-account.json\"");
   return res;
@@ -490,6 +491,11 @@ Response Site::account_delete(Request& req) {
     return message_page(400, "Not deleted",
                         "To delete your account, tick the confirmation box and press the button.",
                         "/account", "Back to your account");
+  }
+  if (billing_routes_) {
+    if (auto why = billing_routes_->blocks_deletion(*req.visitor.member)) {
+      return message_page(409, "Not deleted", *why, "/account", "Back to your account");
+    }
   }
   auto ok = members_.delete_member(req.visitor.member->id);
   if (!ok) return message_page(503, "Not deleted", ok.error().message);

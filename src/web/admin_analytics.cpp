@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "store/editorial_store.h"
+#include "web/billing_routes.h"
 #include "web/site.h"
 
 namespace web {
@@ -138,7 +139,8 @@ Response Site::admin_analytics(Request& req) {
                     {"views", count("view")}, {"anon", std::to_string(a.anonymous_views)},
                     {"reg", std::to_string(a.registered_views)}, {"sub", std::to_string(a.subscriber_views)},
                     {"wall", count("wall")}, {"registration", count("registration")}, {"rate", rate},
-                    {"credit", count("credit")}, {"gift_open", count("gift_open")}});
+                    {"credit", count("credit")}, {"gift_open", count("gift_open")},
+                    {"paid", count("subscription")}});
   }
   view["articles"] = arts;
   json eds = json::array();
@@ -152,6 +154,10 @@ Response Site::admin_analytics(Request& req) {
   for (auto& [n, c] : report.unsubscribes) {
     unsubs.push_back({{"newsletter", n}, {"count", std::to_string(c)}});
     nl_bars.emplace_back("Unsubscribes from " + n, c);
+  }
+  if (billing_routes_ && !range->article_id) {
+    view["money"] = billing_routes_->money_view(days, report.paid_per_day,
+                                                report.per_day["cancellation"]);
   }
   view["editions"] = eds;
   view["unsubscribes"] = unsubs;

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "web/session.h"
+#include "web/billing_routes.h"
 #include "web/site.h"
 
 namespace web {
@@ -53,7 +54,7 @@ Response Site::admin_members(Request& req) {
   for (const auto& m : members_.search_members(f, total)) {
     list.push_back({{"id", std::to_string(m.id)}, {"email", m.email}, {"name", m.name},
                     {"state", accounts::member_state(m, f.now)},
-                    {"until", m.subscribed(f.now) ? day_or_dash(m.comp_until, config_.timezone) : "—"},
+                    {"until", m.subscribed(f.now) ? day_or_dash(m.access_until(), config_.timezone) : "—"},
                     {"joined", core::format_local_day(m.created_at, config_.timezone)}});
   }
   view["members"] = list;
@@ -76,9 +77,10 @@ Response Site::admin_member(Request& req) {
                {"state", accounts::member_state(*m, now)}, {"verified", m->verified() ? "yes" : "no"},
                {"credits_used", std::to_string(config_.monthly_credits - left)},
                {"credits_total", std::to_string(config_.monthly_credits)},
-               {"until", m->subscribed(now) ? day_or_dash(m->comp_until, config_.timezone) : "—"},
-               {"until_date", m->subscribed(now) ? day_or_dash(m->comp_until, config_.timezone) : ""},
-               {"subscribed", m->subscribed(now)},
+               {"until", m->subscribed(now) ? day_or_dash(m->access_until(), config_.timezone) : "—"},
+               {"until_date", m->comp_until && *m->comp_until > now
+                                  ? day_or_dash(m->comp_until, config_.timezone) : ""},
+               {"subscribed", m->comp_until && *m->comp_until > now},
                {"joined", core::format_local_day(m->created_at, config_.timezone)},
                {"password", m->has_password ? "set" : "not set"}};
   json nls = json::array();
@@ -98,6 +100,7 @@ Response Site::admin_member(Request& req) {
                      {"when", core::format_local_datetime(g.created_at, config_.timezone)}});
   }
   view["gifts"] = gifts;
+  if (billing_routes_) view["billing"] = billing_routes_->member_view(*m);
   json dels = json::array();
   for (const auto& d : store_.newsletters().deliveries_of(m->id, 30)) {
     dels.push_back({{"newsletter", d.newsletter}, {"key", d.key}, {"status", d.status},

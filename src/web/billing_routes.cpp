@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/svg.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "web/site.h"
@@ -436,6 +437,79 @@ json BillingRoutes::account_view(const accounts::Member& m) {
   }
   v["gifts"] = gifts;
   v["has_gifts"] = !gifts.empty();
+  return v;
+}
+
+json BillingRoutes::money_view(const std::vector<std::string>& days,
+                               const std::vector<long long>& paid_per_day,
+                               const std::vector<long long>& cancellations_per_day) {
+  json v;
+  if (days.empty()) return v;
+  auto subs = billing_.subscriptions();
+  std::vector<long long> mrr(days.size(), 0);
+  std::string currency = "usd";
+  for (std::size_t i = 0; i < days.size(); ++i) {
+    auto start = core::parse_local_datetime(days[i] + "T00:00", config_.timezone);
+    if (!start) continue;
+    core::UnixTime t = *start + 86400 - 1;  // the day's end
+    for (const auto& s : subs) {
+      if (s.created > t || s.status == "incomplete" || s.status == "incomplete_expired") continue;
+      // Paying until it ended (or, ended without a date, until we learnt of it).
+      core::UnixTime end = s.ended_at ? *s.ended_at
+                           : s.access_until ? *s.access_until
+                                            : s.updated_at;
+      if (s.refunded_at) end = std::min(end, *s.refunded_at);
+      if (end <= t) continue;
+      long long amount = s.unit_amount * s.quantity;
+      mrr[i] += s.interval == "year" ? amount / 12 : amount;
+      if (!s.currency.empty()) currency = s.currency;
+    }
+  }
+  std::vector<long long> mrr_units(mrr.size());
+  for (std::size_t i = 0; i < mrr.size(); ++i) mrr_units[i] = mrr[i] / 100;
+  v["mrr_svg"] = analytics::line_chart(
+      "Monthly recurring revenue per day (" + money(0, currency).substr(5) + ", whole units)", days,
+      {{"MRR", mrr_units, "#0b4f8a"}});
+  v["flow_svg"] = analytics::line_chart("Paid subscriptions started and cancelled per day", days,
+                                        {{"Paid subscriptions", paid_per_day, "#1d6b35"},
+                                         {"Cancellations", cancellations_per_day, "#8a1c1c"}});
+  json rows = json::array();
+  for (std::size_t i = days.size(); i-- > 0;) {
+    rows.push_back({{"day", days[i]},
+                    {"paid", std::to_string(i < paid_per_day.size() ? paid_per_day[i] : 0)},
+                    {"cancelled", std::to_string(i < cancellations_per_day.size()
+                                                     ? cancellations_per_day[i] : 0)},
+                    {"mrr", money(mrr[i], currency)}});
+  }
+  v["rows"] = rows;
+  v["mrr_now"] = money(mrr.back(), currency);
+  return v;
+}
+
+std::optional<std::string> BillingRoutes::blocks_deletion(const accounts::Member& m) {
+  auto a = billing_.account(m);
+  if (a.current && (a.standing.code == "renews" || a.standing.code == "past_due")) {
+    return "Your subscription would still be charged. Cancel it first with \"Manage billing\" "
+           "(you keep reading until the end of the period), then delete your account.";
+  }
+  return std::nullopt;
+}
+
+json BillingRoutes::member_view(const accounts::Member& m) {
+  auto a = billing_.account(m);
+  json v = account_view(m);
+  if (a.current) {
+    const auto& s = *a.current;
+    v["stripe_status"] = s.status;
+    v["period_end"] = s.period_end ? date(s.period_end) : std::string("—");
+    v["customer"] = s.customer_id;
+    // Live keys open the live dashboard; test keys the test one.
+    bool test = config_.stripe_secret_key.starts_with("sk_test_");
+    v["customer_url"] = std::string("https://dashboard.stripe.com/") + (test ? "test/" : "") +
+                        "customers/" + core::url_encode(s.customer_id);
+    v["subscription_id"] = s.id;
+    v["quantity"] = std::to_string(s.quantity);
+  }
   return v;
 }
 

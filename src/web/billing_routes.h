@@ -5,6 +5,9 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "accounts/service.h"
 #include "billing/service.h"
@@ -32,6 +35,17 @@ class BillingRoutes {
   void add_routes(Router& router);
   // The billing part of the account page (plan, status, seats, payments, gifts).
   nlohmann::json account_view(const accounts::Member& m);
+  // The money part of /admin/analytics for `days` (local YYYY-MM-DD, oldest first): paid
+  // subscriptions and cancellations per day, MRR per day from our mirror of Stripe's
+  // subscriptions (annual plans / 12), as an SVG chart with its table.
+  nlohmann::json money_view(const std::vector<std::string>& days,
+                            const std::vector<long long>& paid_per_day,
+                            const std::vector<long long>& cancellations_per_day);
+  // Why the account cannot be deleted yet (a subscription that will charge again), if so.
+  std::optional<std::string> blocks_deletion(const accounts::Member& m);
+  // The back office's member page: plan, Stripe status, period end, customer, payments,
+  // seats.
+  nlohmann::json member_view(const accounts::Member& m);
 
  private:
   Response subscribe_page(Request& req);

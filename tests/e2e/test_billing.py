@@ -11,8 +11,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (Reader, Server, StripeStandin, article_line, canary, form_fields,  # noqa: E402
-                     link_in_mail, outbox_messages, run_cli, sign_in)
+from harness import (Reader, Server, StripeStandin, article_line, canary, echo_removed,  # noqa: E402
+                     form_fields, link_in_mail, outbox_messages, run_cli, sign_in)
 
 CONFIG = """
 [[plans]]
@@ -58,7 +58,8 @@ class Billing(unittest.TestCase):
         cls.data = tempfile.mkdtemp(prefix="meridian-billing-")
         with open(os.path.join(cls.data, "meridian.toml"), "w") as f:
             f.write(CONFIG)
-        lines = [article_line("premium-1", access="premium"), article_line("metered-1", access="metered")]
+        lines = [article_line("premium-1", access="premium"), article_line("metered-1", access="metered"),
+                 article_line("premium-2", access="premium", type="feature")]
         path = os.path.join(cls.data, "articles.jsonl")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -512,6 +513,90 @@ class Billing(unittest.TestCase):
             self.assertNotIn(self.stripe.secret, text, path)
         self.assertNotIn(self.stripe.key, self.server.output())
         self.assertNotIn(self.stripe.key, reader.get("/account/export").text)
+
+
+    def admin(self):
+        email = self.new_email("boss")
+        run_cli("staff", "add", "--email", email, "--role", "admin", data=self.data, check=True)
+        admin = Reader(self.server)
+        sign_in(admin, self.data, email)
+        return admin
+
+    def test_back_office_shows_money_and_the_member_s_subscription(self):
+        # A reader who came from an article and paid: the article is credited.
+        anon = Reader(self.server)
+        email = self.new_email("convert")
+        r = self.checkout(anon, plan="annual", extra={"email": email, "next": "/articles/premium-2"})
+        self.pay(r.header("Location").rsplit("/", 1)[1])
+        admin = self.admin()
+        deadline = time.time() + 10  # events are written every few seconds
+        while True:
+            page = admin.get("/admin/analytics?days=7").text
+            if "Paid subscriptions" in page and re.search(r"Readers who went on to pay", page):
+                rows = re.findall(r'<td><a href="/admin/analytics\?days=7&amp;article=\d+">([^<]+)</a>.*?<td class="num">(\d+)</td></tr>', page)
+                if any(n != "0" for _, n in rows) or time.time() > deadline:
+                    break
+            time.sleep(0.5)
+        self.assertIn("Monthly recurring revenue", page)
+        self.assertIn("<svg", page)
+        sold = {title: n for title, n in rows}
+        self.assertTrue(any(n != "0" for n in sold.values()), rows)
+        # MRR counts the annual plan as a twelfth: 150.00 / 12 = 12.50 among the rest.
+        self.assertRegex(page, r"MRR|recurring revenue now: <strong>\d+\.\d\d USD</strong>")
+        members = admin.get("/admin/members?q=" + urllib.parse.quote(email)).text
+        member_id = re.search(r'href="/admin/members/(\d+)"', members).group(1)
+        page = admin.get(f"/admin/members/{member_id}").text
+        self.assertIn("Paid subscription", page)
+        self.assertIn("All-Access annual", page)
+        self.assertRegex(page, r"dashboard\.stripe\.com/test/customers/cus_")
+        self.assertIn("150.00 USD", page)
+        billing = admin.get("/admin/billing").text
+        self.assertIn("invoice.paid", billing)
+
+    def test_a_paying_reader_cannot_delete_the_account_while_it_renews(self):
+        reader, _ = self.signed_in("delete")
+        session = self.subscribe(reader)
+        self.pay(session)
+        fields = form_fields(reader.get("/account").text, "/account/delete")
+        r = reader.post("/account/delete", {**fields, "confirm": "delete"})
+        self.assertEqual(r.status, 409)
+        self.assertIn("Manage billing", r.text)
+        self.assertTrue(self.reads_premium(reader))
+        export = reader.get("/account/export").json()
+        self.assertEqual(export["billing"]["plan"], "All-Access monthly")
+        sub = self.subscription_of(session)
+        self.stripe.control(f"subscriptions/{sub}/cancel")
+        r = reader.post("/account/delete", {**fields, "confirm": "delete"})
+        self.assertEqual(r.status, 200)
+
+    def test_leak_crawl_as_a_reader_whose_subscription_ended(self):
+        reader, _ = self.signed_in("ended")
+        session = self.subscribe(reader)
+        self.pay(session)
+        self.assertTrue(self.reads_premium(reader))
+        self.stripe.control(f"subscriptions/{self.subscription_of(session)}/delete")
+        gated = ["premium-1", "premium-2"]
+        seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account", "/subscribe",
+                              "/api/v1/articles?per_page=100", "/account/export",
+                              f"/billing/return?session_id={session}"]
+        queue += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
+        queue += [f"/search?q={canary(s)}" for s in gated] + [f"/api/v1/search?q={canary(s)}" for s in gated]
+        while queue and len(seen) < 200:
+            path = queue.pop()
+            if path in seen or path.startswith("/signout") or "/delete" in path:
+                continue
+            seen.add(path)
+            r = reader.get(path)
+            body = echo_removed(path, r.text)
+            for s in gated:
+                self.assertNotIn(canary(s), body, f"{s} leaked to an ended subscriber on {path}")
+            for link in re.findall(r'href="([^"]+)"', r.text):
+                link = link.replace("&amp;", "&")
+                if link.startswith(self.server.base):
+                    link = link[len(self.server.base):]
+                if link.startswith("/") and not link.startswith("//"):
+                    queue.append(link)
+        self.assertGreater(len(seen), 15)
 
 
 class WithoutBilling(unittest.TestCase):

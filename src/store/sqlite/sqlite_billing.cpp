@@ -175,6 +175,19 @@ class SqliteBillingStore final : public BillingStore {
                              s->text(4), s->text(5), s->int64(6)};
   }
 
+  std::optional<billing::Checkout> latest_checkout(long long member_id,
+                                                   const std::string& kind) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT session_id, member_id, kind, plan_id, browser, next, created_at "
+        "FROM billing_checkouts WHERE member_id = ?1 AND kind = ?2 ORDER BY created_at DESC "
+        "LIMIT 1");
+    s->bind(1, member_id).bind(2, kind);
+    if (!s->step()) return std::nullopt;
+    return billing::Checkout{s->text(0), s->int64(1), s->text(2), s->text(3),
+                             s->text(4), s->text(5), s->int64(6)};
+  }
+
   std::optional<Subscription> find_subscription(const std::string& id) override {
     auto c = pool_.acquire();
     return find_sub_locked(*c, id);
