@@ -378,7 +378,10 @@ class Billing(unittest.TestCase):
         # More seats bought in the portal: the quantity follows Stripe.
         sub = self.subscription_of(session)
         self.stripe.control(f"subscriptions/{sub}/update", {"quantity": 5})
-        self.assertIn("of 4 seats taken", owner.get("/account").text)
+        account = owner.get("/account").text
+        self.assertIn("1 of 4 seats taken", account)
+        self.assertIn(other_email, account)  # the seats already given stay
+        self.assertIsNotNone(form_fields(account, "/account/seats"))
 
     def test_gift_bought_sent_redeemed_and_stacked(self):
         buyer, buyer_email = self.signed_in("giver")

@@ -220,11 +220,20 @@ class SqliteBillingStore final : public BillingStore {
       if (auto old = find_sub_locked(*c, r.id)) previous_owner = old->member_id;
       {
         auto s = c->prepare(
-            "INSERT OR REPLACE INTO billing_subscriptions (id, member_id, customer_id, plan_id, "
+            // An upsert, not REPLACE: a replaced row would take its seats with it (cascade).
+            "INSERT INTO billing_subscriptions (id, member_id, customer_id, plan_id, "
             "price_id, status, quantity, period_end, cancel_at_period_end, cancel_at, ended_at, "
             "refunded_at, unit_amount, currency, interval, created, access_until, updated_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-            "?18)");
+            "?18) ON CONFLICT (id) DO UPDATE SET member_id = excluded.member_id, "
+            "customer_id = excluded.customer_id, plan_id = excluded.plan_id, "
+            "price_id = excluded.price_id, status = excluded.status, quantity = excluded.quantity, "
+            "period_end = excluded.period_end, "
+            "cancel_at_period_end = excluded.cancel_at_period_end, cancel_at = excluded.cancel_at, "
+            "ended_at = excluded.ended_at, refunded_at = excluded.refunded_at, "
+            "unit_amount = excluded.unit_amount, currency = excluded.currency, "
+            "interval = excluded.interval, created = excluded.created, "
+            "access_until = excluded.access_until, updated_at = excluded.updated_at");
         s->bind(1, r.id).bind(2, r.member_id).bind(3, r.customer_id).bind(4, r.plan_id)
             .bind(5, r.price_id).bind(6, r.status).bind(7, r.quantity)
             .bind(8, static_cast<I64>(r.period_end)).bind(9, r.cancel_at_period_end ? 1 : 0)

@@ -70,3 +70,60 @@ TEST(Config, ParsesListenAddresses) {
   EXPECT_FALSE(parse_listen("localhost:http", c).has_value());
   EXPECT_FALSE(parse_listen("host:70000", c).has_value());
 }
+
+TEST(Config, BillingFromTomlAndEnvironment) {
+  Config c;
+  c.data_dir = temp_dir();
+  std::ofstream(c.data_dir + "/meridian.toml")
+      << "[billing]\nstripe_secret_key = \"sk_test_file\"\n"
+         "stripe_webhook_secret = [\"whsec_old\", \"whsec_new\"]\ngrace_days = 5\n"
+         "[[plans]]\nname = \"Team of ten\"\nprice = \"$300\"\nperiod = \"month\"\n"
+         "stripe_price = \"price_team\"\nseats = 10\n"
+         "[[gifts]]\nmonths = 6\nprice = \"$80\"\nstripe_price = \"price_gift6\"\n";
+  ASSERT_TRUE(load_config(c, {}).has_value());
+  EXPECT_TRUE(c.billing_enabled());
+  EXPECT_EQ(c.stripe_webhook_secrets, (std::vector<std::string>{"whsec_old", "whsec_new"}));
+  EXPECT_EQ(c.billing_grace_days, 5);
+  EXPECT_EQ(c.stripe_api_base, "https://api.stripe.com");
+  ASSERT_EQ(c.plans.size(), 1u);
+  EXPECT_EQ(c.plans[0].id, "team-of-ten");  // from the name when not given
+  EXPECT_EQ(c.plans[0].seats, 10);
+  ASSERT_EQ(c.gifts.size(), 1u);
+  EXPECT_EQ(c.gifts[0].months, 6);
+
+  Config e;
+  e.data_dir = c.data_dir;
+  ASSERT_TRUE(load_config(e, {{"MERIDIAN_BILLING_STRIPE_SECRET_KEY", "sk_test_env"},
+                              {"MERIDIAN_BILLING_STRIPE_WEBHOOK_SECRET", "whsec_a,whsec_b"},
+                              {"MERIDIAN_BILLING_STRIPE_API_BASE", "http://127.0.0.1:9999/"},
+                              {"MERIDIAN_BILLING_GRACE_DAYS", "0"}})
+                  .has_value());
+  EXPECT_EQ(e.stripe_secret_key, "sk_test_env");
+  EXPECT_EQ(e.stripe_webhook_secrets, (std::vector<std::string>{"whsec_a", "whsec_b"}));
+  EXPECT_EQ(e.stripe_api_base, "http://127.0.0.1:9999");
+  EXPECT_EQ(e.billing_grace_days, 0);
+}
+
+TEST(Config, BillingMistakesAreNamed) {
+  auto error_for = [](const std::map<std::string, std::string>& env, const std::string& toml = "") {
+    Config c;
+    c.data_dir = temp_dir();
+    if (!toml.empty()) std::ofstream(c.data_dir + "/meridian.toml") << toml;
+    auto r = load_config(c, env);
+    return r ? std::string() : r.error().message;
+  };
+  EXPECT_NE(error_for({{"MERIDIAN_BILLING_STRIPE_SECRET_KEY", "sk_live_x"}})
+                .find("stripe_webhook_secret is required"),
+            std::string::npos);
+  EXPECT_NE(error_for({{"MERIDIAN_BILLING_STRIPE_API_BASE", "http://api.example.org"}})
+                .find("stripe_api_base"),
+            std::string::npos);
+  EXPECT_NE(error_for({{"MERIDIAN_BILLING_GRACE_DAYS", "-1"}}).find("grace_days"),
+            std::string::npos);
+  EXPECT_NE(error_for({}, "[[plans]]\nid = \"a\"\nname = \"A\"\n[[plans]]\nid = \"a\"\nname = \"B\"\n")
+                .find("two plans with the id a"),
+            std::string::npos);
+  EXPECT_NE(error_for({}, "[[gifts]]\nmonths = 0\n").find("months"), std::string::npos);
+  // Without keys: not enabled, and no error.
+  EXPECT_EQ(error_for({}), "");
+}
