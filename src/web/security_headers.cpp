@@ -6,14 +6,28 @@ namespace {
 
 // No inline script anywhere (the editor's script is a file; JSON-LD is data, not script);
 // inline style attributes remain for newsletter editions shown on the web.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'";
+std::string policy(const std::string& form_targets) {
+  return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+         "img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'" +
+         (form_targets.empty() ? std::string() : " " + form_targets) + "; frame-ancestors 'none'";
+}
 
 }  // namespace
 
-void add_security_headers(const Request& req, Response& res, bool https) {
+std::string payment_form_targets(const std::string& stripe_api_base) {
+  // form-action also governs where a form's redirect may lead: the subscribe and account
+  // forms answer 303 to Stripe's hosted Checkout and customer portal.
+  std::string out = "https://checkout.stripe.com https://billing.stripe.com";
+  auto scheme = stripe_api_base.find("://");
+  if (scheme == std::string::npos) return out;
+  std::string origin = stripe_api_base.substr(0, stripe_api_base.find('/', scheme + 3));
+  // A stand-in or proxy in place of Stripe's API serves its own hosted pages.
+  if (origin != "https://api.stripe.com") out += " " + origin;
+  return out;
+}
+
+void add_security_headers(const Request& req, Response& res, bool https,
+                          const std::string& form_targets) {
   res.set_header("X-Content-Type-Options", "nosniff");
   // A URL holding a token (sign-in, confirmation, gift, unsubscribe links) never leaves the
   // site. "same-origin" rather than "no-referrer": under no-referrer browsers send
@@ -29,7 +43,7 @@ void add_security_headers(const Request& req, Response& res, bool https) {
   // A page that sets its own policy and allows framing by this site (the desk's email
   // preview) may be framed by this site; nothing else may be framed at all.
   bool framed_by_us = own_csp && own_csp->find("frame-ancestors 'self'") != std::string::npos;
-  if (!own_csp) res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  if (!own_csp) res.set_header("Content-Security-Policy", policy(form_targets));
   res.set_header("X-Frame-Options", framed_by_us ? "SAMEORIGIN" : "DENY");
   // The old XSS auditor is off (OWASP's advice: it could be abused; the CSP does the job).
   res.set_header("X-XSS-Protection", "0");

@@ -4,10 +4,17 @@
 // when the site is served over https. See docs/security.md. Pure.
 #pragma once
 
+#include <string>
+
 #include "web/http.h"
 
 namespace web {
 
-void add_security_headers(const Request& req, Response& res, bool https);
+// `form_targets`: origins besides 'self' that forms may lead to (payment_form_targets).
+void add_security_headers(const Request& req, Response& res, bool https,
+                          const std::string& form_targets = "");
+// Stripe's hosted Checkout and customer portal origins, and the API base's origin when it
+// is not Stripe's own (a stand-in in tests).
+std::string payment_form_targets(const std::string& stripe_api_base);
 
 }  // namespace web

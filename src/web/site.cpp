@@ -164,6 +164,7 @@ Site::Site(const SiteDeps& d)
     if (!c) throw std::runtime_error("[server] trusted_proxies: not an address range: " + p);
     trusted_proxies_.push_back(*c);
   }
+  if (d.billing && d.billing->enabled()) form_targets_ = payment_form_targets(config_.stripe_api_base);
   if (d.billing) {
     billing_routes_ = std::make_unique<BillingRoutes>(
         BillingDeps{*d.billing, accounts_, events_, config_, clock_, *this});
@@ -542,7 +543,7 @@ Response Site::handle(Request& req) {
                  req.method.c_str(), req.raw_target.c_str(), res.status,
                  failure.empty() ? "" : ": ", failure.c_str());
   }
-  add_security_headers(req, res, https_);
+  add_security_headers(req, res, https_, form_targets_);
   if (res.article_id && res.status == 200) {
     events_.record("view", res.article_id, state_name(req));
     if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));

@@ -297,6 +297,7 @@ class Site final : public PageKit {
   std::string css_version_;
   std::string base_url_;
   std::unique_ptr<BillingRoutes> billing_routes_;  // null without a billing service
+  std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 
 }  // namespace web

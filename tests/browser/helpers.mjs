@@ -27,13 +27,13 @@ export function freePort() {
 
 // Starts `meridian serve` on data; returns { server, base }. Throws when it exits or does
 // not answer within 10 s, so a broken server fails the tier instead of hanging it.
-export async function startServer(data) {
+export async function startServer(data, env = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // One sign-in link per address per second (the default is minutes): these tests sign
   // the same staff member in from several browsers.
   const server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
-    { stdio: 'ignore', env: { ...process.env, MERIDIAN_LINK_SPACING_SECONDS: '1' } });
+    { stdio: 'ignore', env: { ...process.env, MERIDIAN_LINK_SPACING_SECONDS: '1', ...env } });
   let exited = null;
   server.on('exit', (code) => { exited = code; });
   for (let i = 0; i < 200; i++) {
@@ -148,4 +148,32 @@ export async function signIn(page, base, data, email) {
   await page.goto(base + await mailLink(data, email, '/signin/confirm', seen));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForLoadState();
+}
+
+// The Stripe stand-in (tests/stripe/standin.mjs) on a free port: { proc, base, env, control }.
+export async function startStripe() {
+  const key = 'sk_test_meridian_browser_0000';
+  const secret = 'whsec_meridian_browser';
+  const proc = spawn(process.execPath, [path.join(HERE, '../stripe/standin.mjs'), '--key', key,
+    '--secret', secret, '--fixtures', path.join(HERE, '../../../shared/stripe/fixtures3.json')],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    let buffer = '';
+    proc.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      if (buffer.includes('\n')) resolve(buffer.split('\n')[0]);
+    });
+    proc.on('exit', (code) => reject(new Error(`Stripe stand-in exited with ${code}`)));
+  });
+  const base = `http://127.0.0.1:${JSON.parse(line).port}`;
+  const control = async (what, body = {}) => {
+    const r = await fetch(`${base}/_test/${what}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`stand-in ${what}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  return {
+    proc, base, control, key, secret,
+    env: { MERIDIAN_BILLING_STRIPE_SECRET_KEY: key, MERIDIAN_BILLING_STRIPE_WEBHOOK_SECRET: secret,
+      MERIDIAN_BILLING_STRIPE_API_BASE: base },
+  };
 }
