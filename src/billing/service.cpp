@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "billing/signature.h"
+#include "billing/stripe_objects.h"
 #include "core/crypto.h"
 #include "core/time.h"
 
@@ -15,58 +16,17 @@ using nlohmann::json;
 
 namespace {
 
-// A string field, or the id of an expanded object, or "".
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  if (it == j.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_object() && it->contains("id") && (*it)["id"].is_string()) {
-    return (*it)["id"].get<std::string>();
-  }
-  return {};
+using stripe::field;
+using stripe::member_id_from;
+using stripe::num;
+using stripe::read_subscription;
+using stripe::str;
+
+core::UnixTime opt_time_or(const json& j, const char* key, core::UnixTime fallback) {
+  return stripe::opt_num(j, key).value_or(fallback);
 }
 
-long long num(const json& j, const char* key, long long fallback = 0) {
-  if (!j.is_object()) return fallback;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return fallback;
-  return it->get<long long>();
-}
-
-std::optional<core::UnixTime> opt_time(const json& j, const char* key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<long long>();
-}
-
-const json& field(const json& j, const char* key) {
-  static const json null;
-  if (!j.is_object()) return null;
-  auto it = j.find(key);
-  return it == j.end() ? null : *it;
-}
-
-std::optional<long long> member_id_from(const json& metadata) {
-  std::string v = str(metadata, "member_id");
-  if (v.empty()) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    long long id = std::stoll(v, &used);
-    if (used == v.size() && id > 0) return id;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
-}
-
-bool is_stripe_id(std::string_view id, std::string_view prefix) {
-  if (!id.starts_with(prefix) || id.size() > 255 || id.size() <= prefix.size()) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
+bool is_stripe_id(std::string_view id, std::string_view prefix) { return stripe::is_id(id, prefix); }
 
 std::string money(long long minor, const std::string& currency) {
   char buf[64];
@@ -408,7 +368,7 @@ core::Result<std::string> BillingService::on_invoice(const json& invoice, bool p
         }
       }
     }
-    core::UnixTime paid_at = opt_time(field(*fresh, "status_transitions"), "paid_at").value_or(now);
+    core::UnixTime paid_at = opt_time_or(field(*fresh, "status_transitions"), "paid_at", now);
     Payment p{invoice_id, s->member_id, sub, intent, "invoice", num(*fresh, "amount_paid"),
               str(*fresh, "currency"), 0, str(*fresh, "hosted_invoice_url"), paid_at};
     if (auto saved = store_.record_payment(p); !saved) return std::unexpected(saved.error());
@@ -508,25 +468,7 @@ core::Result<std::string> BillingService::apply_subscription(const json& j,
     }
   }
   s.member_id = *member;
-  s.status = str(j, "status");
-  s.cancel_at_period_end = field(j, "cancel_at_period_end").is_boolean() &&
-                           field(j, "cancel_at_period_end").get<bool>();
-  s.cancel_at = opt_time(j, "cancel_at");
-  s.ended_at = opt_time(j, "ended_at");
-  s.created = num(j, "created");
-  s.quantity = 0;
-  for (const auto& item : field(field(j, "items"), "data")) {
-    s.period_end = std::max<core::UnixTime>(s.period_end, num(item, "current_period_end"));
-    const json& price = field(item, "price");
-    if (s.price_id.empty()) {
-      s.price_id = str(price, "id");
-      s.unit_amount = num(price, "unit_amount");
-      s.currency = str(price, "currency");
-      s.interval = str(field(price, "recurring"), "interval");
-    }
-    s.quantity += static_cast<int>(num(item, "quantity", 1));
-  }
-  if (s.quantity <= 0) s.quantity = 1;
+  read_subscription(j, s);
   for (const auto& p : config_.plans) {
     if (!p.stripe_price.empty() && p.stripe_price == s.price_id) s.plan_id = p.id;
   }

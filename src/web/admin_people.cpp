@@ -36,7 +36,7 @@ Response Site::admin_members(Request& req) {
   static const std::vector<std::pair<std::string, std::string>> states = {
       {"", "Any"}, {"registered", "Registered (no access)"}, {"unverified", "Unconfirmed address"},
       {"verified", "Confirmed address"}, {"subscriber", "Subscriber"},
-      {"complimentary", "Complimentary access"}, {"staff", "Staff"}};
+      {"complimentary", "Complimentary access"}, {"paying", "Paying (Stripe)"}, {"staff", "Staff"}};
   bool known = false;
   json st = json::array();
   for (const auto& [v, l] : states) {

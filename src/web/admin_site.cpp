@@ -88,6 +88,12 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
                      {"link", ads[i].link}, {"alt", ads[i].alt}});
   }
   view["ads"] = slots;
+  // Payment keys live in meridian.toml or the environment, never in the page: whether
+  // they are set, and the secret key's last four characters.
+  const auto& key = config_.stripe_secret_key;
+  view["billing"] = {{"key_set", !key.empty()},
+                     {"key_hint", key.size() >= 8 ? key.substr(key.size() - 4) : std::string()},
+                     {"webhook_set", !config_.stripe_webhook_secrets.empty()}};
   if (!error.empty()) {
     view["error"] = error;
     return render_admin("admin_settings", view, 400);

@@ -505,6 +505,8 @@ class Billing(unittest.TestCase):
         run_cli("staff", "add", "--email", admin_email, "--role", "admin", data=self.data, check=True)
         admin = Reader(self.server)
         sign_in(admin, self.data, admin_email)
+        settings = admin.get("/admin/settings").text
+        self.assertIn("Stripe secret key: set (ending in " + self.stripe.key[-4:] + ")", settings)
         page = admin.get("/admin/billing")
         self.assertEqual(page.status, 200)
         self.assertIn("ending in " + self.stripe.key[-4:], page.text)
@@ -616,6 +618,9 @@ class WithoutBilling(unittest.TestCase):
                                                   "email": "x@example.org"})
             self.assertIn(r.status, (403, 503))
             self.assertNotEqual(r.status, 500)
+            sync = run_cli("billing", "sync", data=server.data)
+            self.assertEqual(sync.returncode, 1)
+            self.assertIn("billing is not configured", sync.stderr)
         finally:
             server.stop()
 

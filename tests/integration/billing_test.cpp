@@ -374,3 +374,47 @@ TEST_F(BillingTest, CheckoutSendsWhatStripeExpects) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(BillingTest, APayingReaderGetsTheReviewsNotTheFreeNewsletter) {
+  auto& letters = store_->newsletters();
+  auto has = [&](const std::string& n) {
+    for (const auto& [id, email] : letters.audience(n, kNow, 3)) {
+      if (id == reader_.id) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(has("daily"));
+  EXPECT_TRUE(has("free"));
+  deliver("customer.subscription.created",
+          subscription("sub_N1", "active", kNow + 30 * kDay, reader_.id));
+  EXPECT_TRUE(has("daily"));
+  EXPECT_TRUE(has("weekly"));
+  EXPECT_FALSE(has("free"));
+  int total = 0;
+  auto found = store_->members().search_members({"", "paying", kNow, 10, 0}, total);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, reader_.id);
+}
+
+TEST_F(BillingTest, AGiftForALaterDayWaitsForIt) {
+  auto& b = store_->billing();
+  billing::Gift g;
+  g.checkout_session = "cs_later";
+  g.buyer_id = reader_.id;
+  g.recipient_email = "later@example.org";
+  g.months = 3;
+  g.deliver_at = kNow + 10 * kDay;
+  ASSERT_TRUE(b.create_gift(g, core::token_hash("x")));
+  ASSERT_TRUE(b.mark_gift_paid("cs_later", "pi_later", kNow));
+  EXPECT_EQ(service_->tick(), 0);
+  clock_.set(kNow + 10 * kDay);
+  EXPECT_EQ(service_->tick(), 1);
+  EXPECT_EQ(service_->tick(), 0);  // once
+  ASSERT_EQ(mail_.sent.size(), 1u);
+  EXPECT_EQ(mail_.sent[0].to, "later@example.org");
+  EXPECT_NE(mail_.sent[0].text.find("/billing/gift/redeem?token="), std::string::npos);
+}
+
+}  // namespace
