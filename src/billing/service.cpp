@@ -392,8 +392,8 @@ core::Result<std::string> BillingService::on_invoice(const json& invoice, bool p
     std::string until = s->access_until ? date(*s->access_until) : std::string("now");
     mail(s->member_id, "Your payment to " + config_.site_name + " did not go through",
          "We could not take the payment for your All-Access subscription.\n\nPlease update your "
-         "card: open your account page and choose \"Manage billing\":\n\n" + base_url_ +
-             "/account\n\nYou keep reading until " + until + ".\n");
+         "card on Stripe's secure page:\n\n" + base_url_ +
+             "/account/billing\n\nYou keep reading until " + until + ".\n");
   }
   return result;
 }
@@ -682,8 +682,8 @@ int BillingService::tick() {
         first && *first) {
       mail(s.member_id, "Your " + config_.site_name + " access ends tomorrow",
            "We still could not take the payment for your subscription, so your All-Access ends "
-           "on " + date(*s.access_until) + ".\n\nUpdate your card with \"Manage billing\" on your "
-           "account page: " + base_url_ + "/account\n");
+           "on " + date(*s.access_until) + ".\n\nUpdate your card on Stripe's secure page: " +
+               base_url_ + "/account/billing\n");
       ++sent;
     }
   }

@@ -49,6 +49,9 @@ void BillingRoutes::add_routes(Router& router) {
   add("POST", "/billing/checkout", Audience::kPublic, &BillingRoutes::checkout);
   add("GET", "/billing/return", Audience::kPublic, &BillingRoutes::checkout_return);
   add("POST", "/account/billing", Audience::kReader, &BillingRoutes::portal);
+  // The link in "payment failed" mail: signs in first if needed, then the portal. Creating
+  // a portal session changes nothing, and only this reader's browser is sent there.
+  add("GET", "/account/billing", Audience::kReader, &BillingRoutes::portal);
   // Stripe calls this: no browser, no cookie, no Origin; the signature is the authority.
   Route hook{"POST", "/billing/stripe/webhook", Audience::kPublic,
              [this](Request& r) { return webhook(r); }, false, {}};
@@ -201,7 +204,9 @@ Response BillingRoutes::checkout_return(Request& req) {
     view["page"]["refresh"] = "5";
   } else {
     const auto& ret = *r;
-    view["same_browser"] = ret.same_browser;
+    // The browser that started Checkout, or the same reader signed in again.
+    view["same_browser"] = ret.same_browser ||
+                           (req.visitor.member && req.visitor.member->id == ret.checkout.member_id);
     view["next"] = ret.checkout.next;
     view["has_next"] = ret.checkout.next != "/" && !ret.checkout.next.empty();
     if (ret.state == "active") {
@@ -223,7 +228,9 @@ Response BillingRoutes::checkout_return(Request& req) {
 }
 
 Response BillingRoutes::portal(Request& req) {
-  if (auto bad = kit_.check_csrf(req)) return *bad;
+  if (req.method == "POST") {
+    if (auto bad = kit_.check_csrf(req)) return *bad;
+  }
   auto url = billing_.portal_url(*req.visitor.member);
   if (!url) return payment_error(url.error(), "/account");
   return kit_.redirect(*url);

@@ -303,7 +303,13 @@ class Billing(unittest.TestCase):
         account = reader.get("/account").text
         self.assertIn("Payment failed", account)
         mail = self.wait_mail(email, "did not go through")[0]
-        self.assertIn("/account", mail[2])
+        link = re.search(r"https?://[^/\s]+(/account/billing)\s", mail[2]).group(1)
+        # The mail's link opens the customer portal (after signing in, if need be).
+        portal = reader.get(link)
+        self.assertEqual(portal.status, 303)
+        self.assertTrue(portal.header("Location").startswith(self.stripe.base + "/portal/"))
+        self.assertEqual(Reader(self.server).get(link).status, 303)  # a stranger: sign in first
+        self.assertTrue(Reader(self.server).get(link).header("Location").startswith("/signin"))
         # Four days later, still unpaid: registered again.
         self.stripe.control(f"subscriptions/{sub}/update",
                             {"status": "past_due", "current_period_end": now - 4 * DAY})
