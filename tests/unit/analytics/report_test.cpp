@@ -23,12 +23,33 @@ TEST(AnalyticsReport, CountsPerDayFunnelAndBestConvertingArticles) {
   EXPECT_EQ(r.funnel[0].second, 150);
   EXPECT_EQ(r.funnel[1].second, 100);
   EXPECT_EQ(r.funnel[2].second, 6);
-  EXPECT_EQ(r.funnel[3].second, 2);
+  EXPECT_EQ(r.funnel[3].second, 0);  // complimentary grants are not paid subscriptions
+  EXPECT_EQ(r.totals["subscription"], 2);
   // Same registrations; article 2 converts 300 per mille of walls, article 1 only 33.
   ASSERT_EQ(r.articles.size(), 2u);
   EXPECT_EQ(r.articles[0].article_id, 2);
   EXPECT_DOUBLE_EQ(r.articles[0].conversion_per_mille, 300.0);
   EXPECT_EQ(r.articles[0].subscriber_views, 7);
+}
+
+TEST(AnalyticsReport, PaidSubscriptionsEndTheFunnelAndRankTheArticlesThatSell) {
+  auto days = analytics::day_range("2026-03-01", "2026-03-02");
+  std::vector<store::EventCount> rows = {
+      {"2026-03-01", 1, "registration", "anonymous", 9},   // registers many, sells none
+      {"2026-03-01", 2, "registration", "anonymous", 1},
+      {"2026-03-02", 2, "subscription", "paid", 2},         // readers who went on to pay
+      {"2026-03-02", 0, "subscription", "paid", 1},         // came from no article
+      {"2026-03-02", 0, "subscription", "complimentary", 5},
+      {"2026-03-02", 0, "cancellation", "paid", 1},
+  };
+  auto r = analytics::build_report(rows, days);
+  EXPECT_EQ(r.paid, 3);
+  EXPECT_EQ(r.paid_per_day, (std::vector<long long>{0, 3}));
+  EXPECT_EQ(r.funnel.back().first, "Paid subscriptions");
+  EXPECT_EQ(r.funnel.back().second, 3);
+  EXPECT_EQ(r.per_day["cancellation"], (std::vector<long long>{0, 1}));
+  ASSERT_EQ(r.articles.size(), 2u);
+  EXPECT_EQ(r.articles[0].article_id, 2);  // the one that sold, before the one that registered
 }
 
 TEST(AnalyticsSvg, ChartsAreLabelledAndEscapeText) {
