@@ -256,7 +256,7 @@ BillingService::WebhookAnswer BillingService::handle_webhook(std::string_view si
     // Stripe retries what was not acknowledged.
     return {result.error().code == ErrorCode::kUnavailable ? 503 : 500, "failed"};
   }
-  if (*result == "unknown customer") {
+  if (result->starts_with("unknown customer")) {
     std::fprintf(stderr, "meridian: billing: event %s (%s) names a customer we do not know; kept "
                  "for reconciliation (meridian billing sync)\n", id.c_str(), type.c_str());
   }
@@ -307,6 +307,10 @@ core::Result<std::string> BillingService::on_checkout_completed(const json& sess
     member = checkout->member_id;
     if (!customer.empty()) {
       if (auto linked = store_.link_customer(*member, customer); !linked) {
+        // Acknowledged, not retried for ever: kept in the failed events for a human.
+        if (linked.error().code == ErrorCode::kConflict) {
+          return std::string("unknown customer: " + customer + " belongs to another member");
+        }
         return std::unexpected(linked.error());
       }
     }
@@ -348,7 +352,7 @@ core::Result<std::string> BillingService::on_invoice(const json& invoice, bool p
   if (!is_stripe_id(sub, "sub_")) return std::string("ignored: not a subscription invoice");
   std::string invoice_id = str(invoice, "id");
   auto result = refresh_subscription(sub, std::nullopt);
-  if (!result || *result == "unknown customer") return result;
+  if (!result || result->starts_with("unknown customer")) return result;
   auto s = store_.find_subscription(sub);
   if (!s) return result;
   core::UnixTime now = clock_.now();
@@ -398,7 +402,18 @@ core::Result<std::string> BillingService::on_invoice(const json& invoice, bool p
   return result;
 }
 
-core::Result<std::string> BillingService::on_refund(const json& charge) {
+core::Result<std::string> BillingService::on_refund(const json& event_charge) {
+  // The charge as Stripe has it now: refunds add up, and their events may arrive late.
+  std::string charge_id = str(event_charge, "id");
+  if (!is_stripe_id(charge_id, "ch_") && !is_stripe_id(charge_id, "py_")) {
+    return std::string("ignored: not a charge");
+  }
+  auto fresh = api_->get("/v1/charges/" + charge_id);
+  if (!fresh) {
+    if (fresh.error().code == ErrorCode::kNotFound) return std::string("ignored: no such charge");
+    return std::unexpected(fresh.error());
+  }
+  const json& charge = *fresh;
   long long amount = num(charge, "amount");
   long long refunded = num(charge, "amount_refunded");
   std::string intent = str(charge, "payment_intent");
@@ -464,6 +479,9 @@ core::Result<std::string> BillingService::apply_subscription(const json& j,
   if (!member) return std::string("unknown customer");
   if (member_hint && !s.customer_id.empty() && !dry_run) {
     if (auto linked = store_.link_customer(*member, s.customer_id); !linked) {
+      if (linked.error().code == ErrorCode::kConflict) {
+        return std::string("unknown customer: " + s.customer_id + " belongs to another member");
+      }
       return std::unexpected(linked.error());
     }
   }
@@ -580,7 +598,7 @@ core::Result<BillingService::SyncReport> BillingService::sync(bool dry_run) {
       std::string change;
       auto r = apply_subscription(sub, std::nullopt, dry_run, &change);
       if (!r) return std::unexpected(r.error());
-      if (*r == "unknown customer") {
+      if (r->starts_with("unknown customer")) {
         report.changes.push_back(str(sub, "id") + ": customer " + str(sub, "customer") +
                                  " is not one of our members (left alone)");
       } else if (!change.empty()) {

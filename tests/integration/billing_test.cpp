@@ -214,10 +214,18 @@ TEST_F(BillingTest, TheInvoiceNamesItsSubscriptionUnderParent) {
   EXPECT_EQ(paid[0].amount, 1500);
   // A full refund of that payment ends access at once; the charge names the intent.
   json charge = fixtures()["charge"];
+  charge["id"] = "ch_C1";
   charge["payment_intent"] = "pi_C1";
   charge["amount"] = 1500;
-  charge["amount_refunded"] = 1500;
+  charge["amount_refunded"] = 500;
+  stripe_->objects["/v1/charges/ch_C1"] = charge;
   EXPECT_EQ(deliver("charge.refunded", charge), 200);
+  EXPECT_TRUE(reader().subscribed(kNow));  // partly refunded: still paid for
+  json stale = charge;                     // an event saying nothing was refunded yet
+  stale["amount_refunded"] = 0;
+  charge["amount_refunded"] = 1500;
+  stripe_->objects["/v1/charges/ch_C1"] = charge;
+  EXPECT_EQ(deliver("charge.refunded", stale), 200);  // the charge is read again: in full
   EXPECT_FALSE(reader().subscribed(kNow));
   EXPECT_EQ(store_->billing().payments_of(reader_.id)[0].refunded, 1500);
 }

@@ -269,6 +269,10 @@ async function api(req, res, url, body) {
     const inv = state.invoices.get(m[1]);
     return inv ? json(res, 200, inv) : stripeError(res, 404, `No such invoice: '${m[1]}'`);
   }
+  if (req.method === 'GET' && (m = /^\/v1\/charges\/([^/]+)$/.exec(p))) {
+    const ch = state.charges.get(m[1]);
+    return ch ? json(res, 200, ch) : stripeError(res, 404, `No such charge: '${m[1]}'`);
+  }
   if (req.method === 'GET' && p === '/v1/invoice_payments') {
     const data = state.invoicePayments.get(url.searchParams.get('invoice')) || [];
     return json(res, 200, { object: 'list', data, has_more: false, url: '/v1/invoice_payments' });

@@ -588,7 +588,7 @@ class SqliteBillingStore final : public BillingStore {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "SELECT id, type, result, received_at FROM billing_events WHERE ?2 = 0 OR "
-        "result LIKE 'failed%' OR result = 'unknown customer' ORDER BY received_at DESC LIMIT ?1");
+        "result LIKE 'failed%' OR result LIKE 'unknown customer%' ORDER BY received_at DESC LIMIT ?1");
     s->bind(1, limit).bind(2, failed_only ? 1 : 0);
     std::vector<billing::EventRecord> out;
     while (s->step()) out.push_back({s->text(0), s->text(1), s->text(2), s->int64(3)});
