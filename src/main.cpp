@@ -19,6 +19,7 @@
 #include "newsletter/scheduler.h"
 #include "core/net.h"
 #include "core/time.h"
+#include "core/version.h"
 #include "web/server.h"
 #include "web/site.h"
 
@@ -128,9 +129,12 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
           auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
-          std::fprintf(stderr, "meridian: serving %s on http://%s:%d (data in %s, ready in %lld ms)\n",
-                       cfg.site_name.c_str(), cfg.listen_host.c_str(), cfg.listen_port,
-                       cfg.data_dir.c_str(), static_cast<long long>(ms));
+          std::fprintf(stderr, "meridian %s: serving %s on http://%s:%d (data in %s, schema %d, "
+                       "ready in %lld ms)\n",
+                       core::version(), cfg.site_name.c_str(), cfg.listen_host.c_str(),
+                       cfg.listen_port, cfg.data_dir.c_str(),
+                       current.load()->app->store->content().schema_version(),
+                       static_cast<long long>(ms));
         },
         [&] {
           auto next = make_runtime(config);
@@ -329,6 +333,8 @@ int main(int argc, char** argv) {
   CLI::App cli{"Meridian: a publishing platform for subscription analysis", "meridian"};
   cli.require_subcommand(1);
   cli.fallthrough();
+  cli.set_version_flag("--version", std::string("meridian ") + core::version(),
+                       "Print the version and exit");
   core::Config config;
   cli.add_option("--data", config.data_dir, "Data folder (default ./data)")
       ->envname("MERIDIAN_DATA");

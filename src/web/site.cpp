@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "core/crypto.h"
+#include "core/version.h"
 #include "web/assets.h"
 #include "web/billing_routes.h"
 #include "web/multipart.h"
@@ -313,7 +314,8 @@ void Site::build_routes() {
     res.content_type = "application/json";
     nlohmann::json body = {{"status", "ok"},
                            {"articles", content_.count_articles()},
-                           {"schema_version", content_.schema_version()}};
+                           {"schema_version", content_.schema_version()},
+                           {"version", core::version()}};
     res.body = body.dump() + "\n";
     res.set_header("Cache-Control", "no-store");
     return res;
