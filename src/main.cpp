@@ -313,7 +313,18 @@ int cmd_institutions_list(core::Config config) {
   return 0;
 }
 
-int cmd_staff_add(core::Config config, const std::string& email, const std::string& role_name) {
+int cmd_signin_link(core::Config config, const std::string& email, const char* command) {
+  int status = 0;
+  auto a = open_or_exit(command, std::move(config), status);
+  if (!a) return status;
+  auto link = a->accounts->signin_link_for(email, "/admin");
+  if (!link) return fail_with(command, link.error().message);
+  std::printf("%s\n", link->c_str());
+  return 0;
+}
+
+int cmd_staff_add(core::Config config, const std::string& email, const std::string& role_name,
+                  bool link) {
   auto role = accounts::parse_role(role_name);
   if (!role || *role == accounts::Role::kReader) {
     return fail_with("staff add", "--role must be admin, editor or author");
@@ -324,6 +335,11 @@ int cmd_staff_add(core::Config config, const std::string& email, const std::stri
   auto m = a->member_admin->set_staff_role(email, *role);
   if (!m) return fail_with("staff add", m.error().message);
   std::printf("%s is now %s\n", m->email.c_str(), role_name.c_str());
+  if (!link) return 0;
+  auto url = a->accounts->signin_link_for(m->email, "/admin");
+  if (!url) return fail_with("staff add", url.error().message);
+  // Last line: the link alone, for scripts. It works once, within the hour.
+  std::printf("Sign in once within the hour with:\n%s\n", url->c_str());
   return 0;
 }
 
@@ -403,6 +419,12 @@ int main(int argc, char** argv) {
   auto* sadd = staff->add_subcommand("add", "Give an address a staff role");
   sadd->add_option("--email", m_email, "Staff member's address")->required();
   sadd->add_option("--role", s_role, "admin, editor or author")->required();
+  bool s_link = false;
+  sadd->add_flag("--link", s_link,
+                 "Also print a one-time sign-in link for that address (no mail server needed)");
+  auto* signin_link = cli.add_subcommand(
+      "signin-link", "Print a one-time sign-in link for an existing account (valid for an hour)");
+  signin_link->add_option("--email", m_email, "The account's address")->required();
 
   auto* routes = cli.add_subcommand("routes", "List the HTTP routes with who may call each");
 
@@ -495,7 +517,8 @@ int main(int argc, char** argv) {
   }
   if (iadd->parsed()) return cmd_institutions_add(config, i_name, i_cidrs);
   if (ilist->parsed()) return cmd_institutions_list(config);
-  if (sadd->parsed()) return cmd_staff_add(config, m_email, s_role);
+  if (sadd->parsed()) return cmd_staff_add(config, m_email, s_role, s_link);
+  if (signin_link->parsed()) return cmd_signin_link(config, m_email, "signin-link");
   if (routes->parsed()) {
     int status = 0;
     auto a = open_or_exit("routes", config, status);

@@ -79,6 +79,18 @@ core::Result<std::string> AccountService::new_session(long long member_id, bool 
   return token;
 }
 
+core::Result<std::string> AccountService::signin_link_for(const std::string& email,
+                                                         const std::string& next) {
+  auto member = members_.find_member_by_email(normalize_email(email));
+  if (!member) return core::fail(core::ErrorCode::kNotFound, "no account has the address " + email);
+  std::string token = core::random_token(32);
+  auto now = clock_.now();
+  auto ok = members_.create_link(core::token_hash(token), member->id, LinkPurpose::kSignIn,
+                                 safe_next(next), now, now + 3600);
+  if (!ok) return std::unexpected(ok.error());
+  return config_.base_url() + "/signin/confirm?token=" + token;
+}
+
 core::Result<void> AccountService::send_link(const Member& member, LinkPurpose purpose,
                                              const std::string& next) {
   std::string token = core::random_token(32);

@@ -49,6 +49,9 @@ class AccountService {
   core::Result<void> request_signin_link(const std::string& email, const std::string& next,
                                          const std::string& ip);
   std::optional<LinkInfo> peek_signin_link(const std::string& token);
+  // A one-time sign-in link for an existing account, returned instead of mailed (the
+  // operator's CLI: the first admin on a server without mail). Valid for an hour.
+  core::Result<std::string> signin_link_for(const std::string& email, const std::string& next);
   // Consumes the link; returns a new (proven) session token. Also verifies the address,
   // which ends the sessions made before it was proven.
   core::Result<std::string> confirm_signin_link(const std::string& token, std::string& next);

@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, article_line, run_cli  # noqa: E402
+from harness import Reader, Server, article_line, form_fields, run_cli  # noqa: E402
 
 
 class CliTest(unittest.TestCase):
@@ -25,6 +25,47 @@ class CliTest(unittest.TestCase):
 
     def export(self):
         return run_cli("export", data=self.data, check=True).stdout
+
+    def test_version_is_one_line(self):
+        r = run_cli("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^meridian \d+\.\d+\.\d+\+git\.[0-9a-f]+(-dirty)?\n$")
+        server = Server(data=self.data)
+        try:
+            self.assertEqual(server.get("/healthz").json()["version"], r.stdout.split()[1])
+        finally:
+            server.stop()
+
+    def test_first_admin_without_mail_signs_in_with_a_printed_link(self):
+        r = run_cli("staff", "add", "--email", "Chief@Example.org", "--role", "admin", "--link",
+                    data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        link = r.stdout.strip().splitlines()[-1]
+        self.assertRegex(link, r"^http://[^/]+/signin/confirm\?token=[A-Za-z0-9_-]{43}$")
+        server = Server(data=self.data)
+        try:
+            path = link[link.index("/signin/confirm"):]
+            me = Reader(server)
+            page = me.get(path)
+            r2 = me.post("/signin/confirm", form_fields(page.text, "/signin/confirm"))
+            self.assertEqual(r2.status, 303)
+            self.assertEqual(r2.header("Location"), "/admin")
+            self.assertEqual(me.get("/admin").status, 200)
+            # Once only.
+            other = Reader(server)
+            page = other.get(path)
+            fields = form_fields(page.text, "/signin/confirm")
+            if fields is not None:
+                self.assertNotEqual(other.post("/signin/confirm", fields).status, 303)
+            self.assertNotIn("meridian_session", other.cookies)
+        finally:
+            server.stop()
+        again = run_cli("signin-link", "--email", "chief@example.org", data=self.data)
+        self.assertEqual(again.returncode, 0)
+        self.assertIn("/signin/confirm?token=", again.stdout)
+        missing = run_cli("signin-link", "--email", "nobody@example.org", data=self.data)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("no account has the address nobody@example.org", missing.stderr)
 
     def test_import_then_export_round_trips(self):
         good = self.write("good.jsonl", "\n".join(article_line(f"s-{i}") for i in range(3)) + "\n")
