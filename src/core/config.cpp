@@ -144,6 +144,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
         }
       }
     }
+    read_value(t, "metrics", "token", config.metrics_token);
     read_value(t, "billing", "stripe_secret_key", config.stripe_secret_key);
     read_value(t, "billing", "stripe_api_base", config.stripe_api_base);
     if (auto* arr = t["billing"]["stripe_webhook_secret"].as_array()) {
@@ -213,6 +214,11 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.monthly_credits < 0 || config.monthly_credits > 100) {
     return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
+  }
+  get("MERIDIAN_METRICS_TOKEN", config.metrics_token);
+  if (!config.metrics_token.empty() && config.metrics_token.size() < 16) {
+    return fail(ErrorCode::kInvalidInput,
+                "[metrics] token must be at least 16 characters (it guards /metrics)");
   }
   get("MERIDIAN_BILLING_STRIPE_SECRET_KEY", config.stripe_secret_key);
   get("MERIDIAN_BILLING_STRIPE_API_BASE", config.stripe_api_base);

@@ -69,6 +69,8 @@ struct Config {
     std::string price, stripe_price;
   };
   std::vector<GiftPlan> gifts;
+  // [metrics]: GET /metrics answers only with `Authorization: Bearer <token>`; empty: 404.
+  std::string metrics_token;
   // [billing]: Stripe. Without a secret key, subscriptions are granted by staff only.
   std::string stripe_secret_key;
   std::vector<std::string> stripe_webhook_secrets;  // several while rolling secrets

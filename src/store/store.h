@@ -410,6 +410,13 @@ class Store {
     long long members = 0;
   };
   virtual Versions versions() = 0;
+
+  // Statements run and the time they took, since the process started (metrics).
+  struct DbStats {
+    long long statements = 0;
+    double seconds = 0;
+  };
+  virtual DbStats db_stats() { return {}; }
 };
 
 }  // namespace store

@@ -14,6 +14,7 @@
 #include "core/version.h"
 #include "web/assets.h"
 #include "web/billing_routes.h"
+#include "web/metrics_routes.h"
 #include "web/multipart.h"
 #include "web/security_headers.h"
 #include "web/session.h"
@@ -48,6 +49,7 @@ std::string_view static_asset(std::string_view name) {
 }
 
 std::mutex log_mutex;
+const std::string kUnmatched = "unmatched";
 
 constexpr std::size_t kMaxTargetBytes = 8192;
 // Reader forms are small; only staff routes (uploads, CSV imports) take more, up to the
@@ -170,6 +172,23 @@ Site::Site(const SiteDeps& d)
     billing_routes_ = std::make_unique<BillingRoutes>(
         BillingDeps{*d.billing, accounts_, events_, config_, clock_, *this});
   }
+  metrics_routes_ = std::make_unique<MetricsRoutes>(MetricsDeps{
+      metrics_, store_, config_,
+      [this] {
+        std::vector<Metrics::Family> out;
+        out.push_back({"meridian_page_cache_bytes", "Bytes held by the page caches.", "gauge",
+                       {{"{cache=\"shared\"}", static_cast<double>(cache_.bytes())},
+                        {"{cache=\"personal\"}", static_cast<double>(personal_cache_.bytes())}}});
+        out.push_back({"meridian_page_cache_entries", "Pages held by the page caches.", "gauge",
+                       {{"{cache=\"shared\"}", static_cast<double>(cache_.entries())},
+                        {"{cache=\"personal\"}", static_cast<double>(personal_cache_.entries())}}});
+        return out;
+      },
+      [this] {
+        return error_page(404, "Page not found",
+                          "We could not find that page. It may have moved, or the address may "
+                          "be mistyped.");
+      }});
   build_routes();
 }
 
@@ -290,6 +309,7 @@ void Site::build_routes() {
   post("/newsletters/unsubscribe", [this](Request& r) { return unsubscribe(r, true); });
 
   get("/media/{file}", [this](Request& r) { return media(r); }, false);
+  metrics_routes_->add_routes(router_);
   build_admin_routes();
 
   get("/static/{file}", [](Request& r) {
@@ -404,6 +424,7 @@ Response Site::handle(Request& req) {
   const char* cache_state = "bypass";
   Response res;
   std::shared_ptr<const Response> shared;
+  const Route* matched = nullptr;
   try {
     if (req.raw_target.size() > kMaxTargetBytes) {
       res = error_page(414, "Address too long", "The address of this request is too long.");
@@ -414,6 +435,7 @@ Response Site::handle(Request& req) {
       identify(req);
       bool path_exists = false;
       const Route* route = router_.match(req, path_exists);
+      matched = route;
       if (!valid_text(req.query) || !valid_text(req.form)) {
         res = error_page(400, "Bad request",
                          "This request contains text that is not valid UTF-8, so we did not use "
@@ -461,6 +483,7 @@ Response Site::handle(Request& req) {
           PageCache& cache = anonymous ? cache_ : personal_cache_;
           shared = cache.get(key, version, now);
           cache_state = shared ? "hit" : "miss";
+          metrics_.observe_cache(anonymous ? "shared" : "personal", cache_state);
           if (!shared) {
             res = route->handler(req);
             if (res.status == 200) {
@@ -550,12 +573,19 @@ Response Site::handle(Request& req) {
     events_.record("view", res.article_id, state_name(req));
     if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));
   }
-  if (config_.access_log) {
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started)
-                      .count();
-    log_request(req, res, micros, cache_state);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  double seconds = static_cast<double>(micros) / 1e6;
+  const std::string& pattern = matched ? matched->pattern : kUnmatched;
+  metrics_.observe_request(pattern, req.method, res.status, seconds);
+  if (matched && (pattern == "/search" || pattern == "/api/v1/search")) {
+    metrics_.observe_search(seconds);
   }
+  if (matched && matched->external && pattern == "/billing/stripe/webhook") {
+    metrics_.observe_webhook(res.status);
+  }
+  if (config_.access_log) log_request(req, res, micros, cache_state);
   return res;
 }
 

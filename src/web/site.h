@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "web/http.h"
 #include "web/page_cache.h"
+#include "web/metrics.h"
 #include "web/page_kit.h"
 #include "web/render.h"
 #include "web/router.h"
@@ -80,6 +81,7 @@ class AccessLog {
 };
 
 class BillingRoutes;
+class MetricsRoutes;
 
 class Site final : public PageKit {
  public:
@@ -297,6 +299,8 @@ class Site final : public PageKit {
   std::string css_version_;
   std::string base_url_;
   std::unique_ptr<BillingRoutes> billing_routes_;  // null without a billing service
+  Metrics metrics_;
+  std::unique_ptr<MetricsRoutes> metrics_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 
