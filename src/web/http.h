@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -56,6 +57,8 @@ struct Request {
   }
 };
 
+struct Encoded;  // web/compression.h
+
 struct Response {
   int status = 200;
   std::string content_type = "text/html; charset=utf-8";
@@ -66,6 +69,10 @@ struct Response {
   bool wall_shown = false;
   // The body holds web::kCsrfMarker, to be replaced by this reader's CSRF token.
   bool csrf_marker = false;
+  // The token written where the markers were (web::write_csrf_tokens), for the gzip splice.
+  std::string csrf_token;
+  // The body compressed once (web/compression.h), when the page was cached.
+  std::shared_ptr<const Encoded> encoded;
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

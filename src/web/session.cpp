@@ -103,6 +103,7 @@ void write_csrf_tokens(Request& req, Response& res, const std::string& secret, c
   }
   out.append(res.body, pos);
   res.body = std::move(out);
+  res.csrf_token = std::move(token);
 }
 
 bool same_origin(const Request& req, const std::string& base_url) {

@@ -14,6 +14,7 @@
 #include "core/version.h"
 #include "web/assets.h"
 #include "web/billing_routes.h"
+#include "web/compression.h"
 #include "web/metrics_routes.h"
 #include "web/multipart.h"
 #include "web/security_headers.h"
@@ -46,6 +47,64 @@ std::string_view static_asset(std::string_view name) {
     if (a->name == name) return a->content;
   }
   return {};
+}
+
+// If-None-Match against our ETag, also in its weak form and in the forms we send with a
+// compressed body ("…-gz", "…-br").
+bool etag_matches(const std::string& inm, const std::string& etag) {
+  if (inm == "*") return true;
+  std::string_view list = inm;
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto one = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one.starts_with("W/")) one.remove_prefix(2);
+    std::string v(one);
+    for (const char* suffix : {"-gz\"", "-br\""}) {
+      if (v.size() > 4 && v.ends_with(suffix)) v = v.substr(0, v.size() - 4) + "\"";
+    }
+    if (v == etag) return true;
+  }
+  return false;
+}
+
+// If-Modified-Since: the page has not changed since the date the client holds.
+bool modified_by(const std::string& last_modified, const std::string& ims) {
+  auto lm = core::parse_http_date(last_modified);
+  auto since = core::parse_http_date(ims);
+  return lm && since && *lm <= *since;
+}
+
+// Sends the compressed variant the client accepts, with Vary and a per-coding ETag.
+void apply_coding(const Request& req, Response& res) {
+  if (!res.encoded || (res.status != 200 && res.status != 304)) return;
+  bool has_vary = false;
+  for (auto& [k, v] : res.headers) {
+    if (k == "Vary") {
+      v += ", Accept-Encoding";
+      has_vary = true;
+    }
+  }
+  if (!has_vary) res.set_header("Vary", "Accept-Encoding");
+  const std::string* accept = req.header("accept-encoding");
+  const Encoded& e = *res.encoded;
+  Coding coding = negotiate(accept ? *accept : std::string(), !e.spliced && !e.br.empty());
+  if (coding == Coding::kGzip && !e.spliced && e.gzip.empty()) coding = Coding::kIdentity;
+  if (coding == Coding::kIdentity) return;
+  const char* name = coding == Coding::kBrotli ? "br" : "gzip";
+  for (auto& [k, v] : res.headers) {
+    if (k == "ETag" && v.size() > 2) v = v.substr(0, v.size() - 1) + (coding == Coding::kBrotli ? "-br\"" : "-gz\"");
+  }
+  res.set_header("Content-Encoding", name);
+  if (res.status == 304) return;
+  if (e.spliced) {
+    if (res.body.find(kCsrfMarker) != std::string::npos) return;  // not filled: send as is
+    res.body = splice_gzip(e, res.csrf_token);
+  } else {
+    res.body = coding == Coding::kBrotli ? e.br : e.gzip;
+  }
 }
 
 std::mutex log_mutex;
@@ -160,6 +219,11 @@ Site::Site(const SiteDeps& d)
   std::string all_static;
   for (const auto* a = assets::kStatic; !a->name.empty(); ++a) all_static += a->content;
   css_version_ = hex64(fnv1a(all_static)).substr(0, 10);
+  for (const auto* a = assets::kStatic; !a->name.empty(); ++a) {
+    std::string name(a->name);
+    bool text = name.ends_with(".css") || name.ends_with(".js") || name.ends_with(".svg");
+    if (auto e = text ? encode(a->content, "") : nullptr) static_encoded_[name] = e;
+  }
   secret_ = members_.site_secret();
   https_ = base_url_.starts_with("https://");
   for (const auto& p : config_.trusted_proxies) {
@@ -312,7 +376,7 @@ void Site::build_routes() {
   metrics_routes_->add_routes(router_);
   build_admin_routes();
 
-  get("/static/{file}", [](Request& r) {
+  get("/static/{file}", [this](Request& r) {
     Response res;
     auto content = static_asset(r.param("file"));
     if (content.empty()) {
@@ -327,6 +391,7 @@ void Site::build_routes() {
                                                : "application/octet-stream";
     res.body = std::string(content);
     res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    if (auto it = static_encoded_.find(file); it != static_encoded_.end()) res.encoded = it->second;
     return res;
   }, false);
   get("/healthz", [this](Request&) {
@@ -503,6 +568,8 @@ Response Site::handle(Request& req) {
                 expires = *next;
               }
               res.csrf_marker = res.body.find(kCsrfMarker) != std::string::npos;
+              // Compressed once, here; each request only picks (or splices) a variant.
+              if (compressible(res.content_type)) res.encoded = encode(res.body, kCsrfMarker);
               if (anonymous && res.csrf_marker) {
                 // A form bound to one browser's cookie: not for a CDN or a shared 304.
                 res.replace_header("Cache-Control", "private, no-cache");
@@ -550,11 +617,19 @@ Response Site::handle(Request& req) {
     for (auto& [k, v] : shared->headers) {
       if (k == "ETag") etag = v;
     }
-    if (inm && !etag.empty() && (*inm == etag || *inm == "W/" + etag || *inm == "*")) {
+    std::string last_modified;
+    for (auto& [k, v] : shared->headers) {
+      if (k == "Last-Modified") last_modified = v;
+    }
+    const std::string* ims = req.header("if-modified-since");
+    bool not_modified = inm ? (!etag.empty() && etag_matches(*inm, etag))
+                            : (ims && !last_modified.empty() && modified_by(last_modified, *ims));
+    if (not_modified) {
       res = Response{};
       res.status = 304;
       res.content_type = shared->content_type;
       res.headers = shared->headers;
+      res.encoded = shared->encoded;
     } else {
       res = *shared;
     }
@@ -562,6 +637,7 @@ Response Site::handle(Request& req) {
   if (req.set_pre_session) {
     res.set_header("Set-Cookie", pre_session_cookie(req.pre_session, https_));
   }
+  apply_coding(req, res);
   res.set_header("X-Request-Id", req.id);
   if (res.status >= 500) {  // one line for every 5xx, with what failed when we know
     std::fprintf(stderr, "meridian: request %s: %s %s answered %d%s%s\n", req.id.c_str(),

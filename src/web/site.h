@@ -297,6 +297,7 @@ class Site final : public PageKit {
   long long refs_version_ = -1;
   std::unordered_map<std::string, std::optional<store::ContentStore::ArticleRef>> refs_;
   std::string css_version_;
+  std::map<std::string, std::shared_ptr<const Encoded>> static_encoded_;  // /static, compressed once
   std::string base_url_;
   std::unique_ptr<BillingRoutes> billing_routes_;  // null without a billing service
   Metrics metrics_;
