@@ -145,6 +145,11 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       }
     }
     read_value(t, "metrics", "token", config.metrics_token);
+    read_value(t, "backup", "dir", config.backup_dir);
+    if (auto v = t["backup"]["every_hours"].value<int64_t>()) {
+      config.backup_every_hours = static_cast<int>(*v);
+    }
+    if (auto v = t["backup"]["keep"].value<int64_t>()) config.backup_keep = static_cast<int>(*v);
     read_value(t, "billing", "stripe_secret_key", config.stripe_secret_key);
     read_value(t, "billing", "stripe_api_base", config.stripe_api_base);
     if (auto* arr = t["billing"]["stripe_webhook_secret"].as_array()) {
@@ -216,6 +221,13 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
   }
   get("MERIDIAN_METRICS_TOKEN", config.metrics_token);
+  get("MERIDIAN_BACKUP_DIR", config.backup_dir);
+  if (config.backup_every_hours < 1 || config.backup_every_hours > 24 * 31) {
+    return fail(ErrorCode::kInvalidInput, "[backup] every_hours must be between 1 and 744");
+  }
+  if (config.backup_keep < 1 || config.backup_keep > 1000) {
+    return fail(ErrorCode::kInvalidInput, "[backup] keep must be between 1 and 1000");
+  }
   if (!config.metrics_token.empty() && config.metrics_token.size() < 16) {
     return fail(ErrorCode::kInvalidInput,
                 "[metrics] token must be at least 16 characters (it guards /metrics)");

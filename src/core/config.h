@@ -69,6 +69,11 @@ struct Config {
     std::string price, stripe_price;
   };
   std::vector<GiftPlan> gifts;
+  // [backup]: scheduled backups by `serve` into `dir` (empty: none), every `every_hours`,
+  // keeping the newest `keep`.
+  std::string backup_dir;
+  int backup_every_hours = 24;
+  int backup_keep = 7;
   // [metrics]: GET /metrics answers only with `Authorization: Bearer <token>`; empty: 404.
   std::string metrics_token;
   // [billing]: Stripe. Without a secret key, subscriptions are granted by staff only.

@@ -417,6 +417,12 @@ class Store {
     double seconds = 0;
   };
   virtual DbStats db_stats() { return {}; }
+
+  // Writes a consistent copy of the whole database to `path` (a new file) while readers
+  // and writers carry on (backups).
+  virtual core::Result<void> snapshot(const std::string& path) {
+    return core::fail(core::ErrorCode::kUnavailable, "this store cannot take snapshots: " + path);
+  }
 };
 
 }  // namespace store

@@ -920,6 +920,16 @@ class SqliteStore final : public Store {
   EditorialStore& editorial() override { return *editorial_; }
   MailQueueStore& mail_queue() override { return *mail_queue_; }
   BillingStore& billing() override { return *billing_; }
+  core::Result<void> snapshot(const std::string& path) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      // One read transaction: the copy is the database as of one instant, in WAL mode
+      // without blocking writers.
+      auto s = c->prepare("VACUUM INTO ?1");
+      s->bind(1, path);
+      s->run();
+    });
+  }
   DbStats db_stats() override {
     return {profile_.statements.load(std::memory_order_relaxed),
             static_cast<double>(profile_.nanoseconds.load(std::memory_order_relaxed)) / 1e9};
