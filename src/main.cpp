@@ -355,6 +355,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"Meridian: a publishing platform for subscription analysis", "meridian"};
   cli.require_subcommand(1);
   cli.fallthrough();
+  cli.set_help_all_flag("--help-all", "Print the help of every command");
   cli.set_version_flag("--version", std::string("meridian ") + core::version(),
                        "Print the version and exit");
   core::Config config;

@@ -64,8 +64,9 @@ core::Result<Report> create(store::Store& store, const core::Config& config,
     return {};
   };
   if (auto r = add("meridian.db", snapshot); !r) return std::unexpected(r.error());
-  if (fs::is_regular_file(data / "meridian.toml")) {
-    if (auto r = add("meridian.toml", data / "meridian.toml"); !r) return std::unexpected(r.error());
+  // The configuration in use (DATA/meridian.toml, or MERIDIAN_CONFIG's file).
+  if (!config.config_path.empty() && fs::is_regular_file(config.config_path)) {
+    if (auto r = add("meridian.toml", config.config_path); !r) return std::unexpected(r.error());
   }
   std::vector<fs::path> media;
   for (const auto& e : fs::directory_iterator(data / "media", ec)) {

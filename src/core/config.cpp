@@ -60,8 +60,17 @@ void read_value(const toml::table& t, std::string_view section, std::string_view
 }  // namespace
 
 Result<void> load_config(Config& config, const std::map<std::string, std::string>& env) {
+  // MERIDIAN_CONFIG names the file (the Debian package: /etc/meridian/meridian.toml);
+  // otherwise DATA/meridian.toml, when present.
   auto path = std::filesystem::path(config.data_dir) / "meridian.toml";
+  if (auto it = env.find("MERIDIAN_CONFIG"); it != env.end() && !it->second.empty()) {
+    path = it->second;
+    if (!std::filesystem::is_regular_file(path)) {
+      return fail(ErrorCode::kInvalidInput, "MERIDIAN_CONFIG: no such file " + path.string());
+    }
+  }
   if (std::filesystem::exists(path)) {
+    config.config_path = path.string();
     toml::table t;
     try {
       t = toml::parse_file(path.string());

@@ -13,6 +13,7 @@ namespace core {
 
 struct Config {
   std::string data_dir = "./data";
+  std::string config_path;  // the configuration file read, if any
   std::string listen_host = "127.0.0.1";
   int listen_port = 8080;
   // [site]
@@ -88,7 +89,8 @@ struct Config {
   std::string base_url() const;
 };
 
-// Reads DATA/meridian.toml (if present) and the environment into `config`,
+// Reads the configuration file (MERIDIAN_CONFIG, else DATA/meridian.toml if present) and
+// the environment into `config`,
 // whose data_dir (and listen address, if given on the command line) is already set.
 // `env` is injected for tests; pass environ-derived values in production.
 Result<void> load_config(Config& config, const std::map<std::string, std::string>& env);
