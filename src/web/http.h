@@ -73,6 +73,10 @@ struct Response {
   std::string csrf_token;
   // The body compressed once (web/compression.h), when the page was cached.
   std::shared_ptr<const Encoded> encoded;
+  // When set, the bytes to send instead of `body`: a cached page or one of its compressed
+  // forms, shared rather than copied (the server hands it to the socket as is).
+  std::shared_ptr<const std::string> shared_body;
+  std::size_t body_size() const { return shared_body ? shared_body->size() : body.size(); }
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -42,16 +42,28 @@ void Metrics::Histogram::add(double seconds) {
   sum += seconds;
 }
 
+namespace {
+constexpr const char* kMethods[] = {"GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH",
+                                    "other"};
+int method_index(const std::string& m) {
+  for (int i = 0; i < 7; ++i) {
+    if (m == kMethods[i]) return i;
+  }
+  return 7;
+}
+}  // namespace
+
 void Metrics::observe_request(const std::string& route, const std::string& method, int status,
                               double seconds) {
+  int m = method_index(method);
   std::lock_guard lock(mu_);
-  ++requests_[{route, method, status}];
-  latency_[route].add(seconds);
+  ++requests_[{&route, m, status}];
+  latency_[&route].add(seconds);
 }
 
 void Metrics::observe_cache(const char* cache, const char* result) {
-  std::lock_guard lock(mu_);
-  ++cache_[{cache, result}];
+  int i = (cache[0] == 's' ? 0 : 2) + (result[0] == 'h' ? 0 : 1);
+  cache_[static_cast<std::size_t>(i)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::observe_search(double seconds) {
@@ -83,26 +95,31 @@ std::string Metrics::render(const std::vector<Family>& extra) const {
     std::lock_guard lock(mu_);
     header(out, "meridian_http_requests_total", "counter",
            "HTTP requests answered, by route pattern, method and status.");
-    for (const auto& [k, v] : requests_) {
+    // Sorted by route text for a stable exposition.
+    std::map<std::tuple<std::string, int, int>, unsigned long long> sorted;
+    for (const auto& [k, v] : requests_) sorted[{*k.route, k.method, k.status}] += v;
+    for (const auto& [k, v] : sorted) {
       const auto& [route, method, status] = k;
       out += "meridian_http_requests_total{route=\"" + prometheus_label(route) + "\",method=\"" +
-             prometheus_label(method) + "\",status=\"" + std::to_string(status) + "\"} " +
+             kMethods[method] + "\",status=\"" + std::to_string(status) + "\"} " +
              std::to_string(v) + "\n";
     }
     header(out, "meridian_http_request_duration_seconds", "histogram",
            "Time to answer a request, by route pattern.");
-    for (const auto& [route, h] : latency_) {
+    std::map<std::string, const Histogram*> by_route;
+    for (const auto& [route, h] : latency_) by_route[*route] = &h;
+    for (const auto& [route, h] : by_route) {
       histogram("meridian_http_request_duration_seconds",
-                "route=\"" + prometheus_label(route) + "\"", h);
+                "route=\"" + prometheus_label(route) + "\"", *h);
     }
     header(out, "meridian_page_cache_requests_total", "counter",
            "Cacheable page requests by cache (shared: anonymous readers; personal) and result.");
+    int i = 0;
     for (const char* cache : {"shared", "personal"}) {
       for (const char* result : {"hit", "miss"}) {
-        auto it = cache_.find({cache, result});
         out += std::string("meridian_page_cache_requests_total{cache=\"") + cache +
                "\",result=\"" + result + "\"} " +
-               std::to_string(it == cache_.end() ? 0 : it->second) + "\n";
+               std::to_string(cache_[static_cast<std::size_t>(i++)].load()) + "\n";
       }
     }
     header(out, "meridian_search_duration_seconds", "histogram",

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <string>
@@ -15,7 +16,9 @@ namespace web {
 
 class Metrics {
  public:
-  // `route`: the route's pattern ("/articles/{slug}"), or "unmatched".
+  // `route`: the route's pattern ("/articles/{slug}"), or "unmatched" — a string that
+  // outlives the Metrics (the route table's own), recorded by address: no allocation on
+  // the request path.
   void observe_request(const std::string& route, const std::string& method, int status,
                        double seconds);
   // `cache`: "shared" or "personal"; `result`: "hit" or "miss".
@@ -41,9 +44,17 @@ class Metrics {
     void add(double seconds);
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, unsigned long long> requests_;
-  std::map<std::string, Histogram> latency_;
-  std::map<std::pair<std::string, std::string>, unsigned long long> cache_;
+  struct RequestKey {
+    const std::string* route;
+    int method;  // index in kMethods
+    int status;
+    bool operator<(const RequestKey& o) const {
+      return std::tie(route, method, status) < std::tie(o.route, o.method, o.status);
+    }
+  };
+  std::map<RequestKey, unsigned long long> requests_;
+  std::map<const std::string*, Histogram> latency_;
+  std::array<std::atomic<unsigned long long>, 4> cache_{};  // shared/personal × hit/miss
   Histogram search_;
   std::map<int, unsigned long long> webhooks_;
 };

@@ -70,8 +70,15 @@ void respond(const restinio::request_handle_t& r, const std::string& method, Res
     }
   }
   bool no_body = res.status == 204 || res.status == 304;
-  out.set_content_length(no_body ? 0 : res.body.size());
-  if (method != "HEAD" && !no_body) out.set_body(std::move(res.body));
+  out.set_content_length(no_body ? 0 : res.body_size());
+  if (method != "HEAD" && !no_body) {
+    if (res.shared_body) {
+      // A cached page (or its compressed form): handed to the socket without a copy.
+      out.set_body(restinio::writable_item_t{std::move(res.shared_body)});
+    } else {
+      out.set_body(std::move(res.body));
+    }
+  }
   out.done();
 }
 

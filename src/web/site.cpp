@@ -102,8 +102,12 @@ void apply_coding(const Request& req, Response& res) {
   if (e.spliced) {
     if (res.body.find(kCsrfMarker) != std::string::npos) return;  // not filled: send as is
     res.body = splice_gzip(e, res.csrf_token);
+    res.shared_body.reset();
   } else {
-    res.body = coding == Coding::kBrotli ? e.br : e.gzip;
+    // Shared, not copied: an aliasing pointer keeps the encoded page alive.
+    res.shared_body = std::shared_ptr<const std::string>(res.encoded,
+                                                         coding == Coding::kBrotli ? &e.br : &e.gzip);
+    res.body.clear();
   }
 }
 
@@ -160,13 +164,21 @@ void log_request(const Request& req, const Response& res, long long micros, cons
   std::string text;
   text.reserve(200 + req.raw_target.size());
   text += "{\"ts\":\"";
-  text += core::format_rfc3339(std::time(nullptr));
+  // Formatted once a second per thread (the date library's formatting is not cheap).
+  thread_local std::time_t last_second = 0;
+  thread_local std::string last_text;
+  std::time_t now = std::time(nullptr);
+  if (now != last_second) {
+    last_second = now;
+    last_text = core::format_rfc3339(now);
+  }
+  text += last_text;
   text += "\",\"method\":";
   append_json_string(text, req.method);
   text += ",\"path\":";
   append_json_string(text, req.raw_target);
   text += ",\"status\":" + std::to_string(res.status) + ",\"bytes\":" +
-          std::to_string(res.body.size()) + ",\"us\":" + std::to_string(micros) + ",\"ip\":";
+          std::to_string(res.body_size()) + ",\"us\":" + std::to_string(micros) + ",\"ip\":";
   append_json_string(text, req.client_ip.empty() ? req.remote_ip : req.client_ip);
   text += ",\"cache\":\"";
   text += cache;
@@ -631,7 +643,15 @@ Response Site::handle(Request& req) {
       res.headers = shared->headers;
       res.encoded = shared->encoded;
     } else {
-      res = *shared;
+      // Everything but the body, which is shared with the cache entry.
+      res = Response{};
+      res.status = shared->status;
+      res.content_type = shared->content_type;
+      res.headers = shared->headers;
+      res.article_id = shared->article_id;
+      res.wall_shown = shared->wall_shown;
+      res.encoded = shared->encoded;
+      res.shared_body = std::shared_ptr<const std::string>(shared, &shared->body);
     }
   }
   if (req.set_pre_session) {
