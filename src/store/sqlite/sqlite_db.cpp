@@ -112,6 +112,7 @@ Transaction::~Transaction() {
 void Transaction::commit() {
   c_.exec("COMMIT");
   done_ = true;
+  if (c_.commits) c_.commits->fetch_add(1, std::memory_order_release);
 }
 
 Pool::Lease Pool::acquire() {
@@ -124,6 +125,7 @@ Pool::Lease Pool::acquire() {
     }
   }
   auto c = std::make_unique<Connection>(path_);
+  c->commits = &commits_;
   if (on_open_) on_open_(c->handle());
   return Lease(*this, std::move(c));
 }

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,8 @@ class Connection {
   StatementLease prepare(std::string_view sql);
   void exec(const char* sql);  // for schema and pragmas only: no parameters
   sqlite3* handle() { return db_; }
+  // Counted up after every committed Transaction (the pool's, for its version cache).
+  std::atomic<long long>* commits = nullptr;
   std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
   int changes() { return sqlite3_changes(db_); }
 
@@ -120,6 +123,9 @@ class Pool {
     std::unique_ptr<Connection> c_;
   };
   Lease acquire();
+  // Transactions committed through this pool's connections (this process only).
+  long long commits() const { return commits_.load(std::memory_order_acquire); }
+  const std::string& path() const { return path_; }
 
  private:
   void give_back(std::unique_ptr<Connection> c);
@@ -127,6 +133,7 @@ class Pool {
   std::function<void(sqlite3*)> on_open_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::atomic<long long> commits_{0};
 };
 
 }  // namespace store::sqlite

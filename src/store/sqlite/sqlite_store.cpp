@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 
 #include <algorithm>
@@ -912,6 +914,7 @@ class SqliteStore final : public Store {
         billing_(make_billing_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
+    wal_path_ = path + "-wal";
   }
   ContentStore& content() override { return content_; }
   MemberStore& members() override { return *members_; }
@@ -934,7 +937,34 @@ class SqliteStore final : public Store {
     return {profile_.statements.load(std::memory_order_relaxed),
             static_cast<double>(profile_.nanoseconds.load(std::memory_order_relaxed)) / 1e9};
   }
+  // Every request asks; the answer changes only when something commits. A commit in WAL
+  // mode always writes the -wal file, so its size, time and inode (one stat) tell whether
+  // anything may have changed since the last read, in this process or another (the CLI);
+  // commits here are counted too, and an answer is trusted for at most a second in any
+  // case (a checkpoint can restart the WAL at the same size within one clock tick).
   Versions versions() override {
+    struct stat st {};
+    bool wal = ::stat(wal_path_.c_str(), &st) == 0;
+    long long commits = pool_.commits();
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(versions_mu_);
+      const auto& c = versions_cache_;
+      if (c.valid && c.wal == wal && c.commits == commits && now - c.at < std::chrono::seconds(1) &&
+          (!wal || (c.size == st.st_size && c.ino == st.st_ino &&
+                    c.mtime_s == st.st_mtim.tv_sec && c.mtime_ns == st.st_mtim.tv_nsec))) {
+        return c.versions;
+      }
+    }
+    Versions v = read_versions();
+    std::lock_guard lock(versions_mu_);
+    // What was seen before the read: a change during it is caught by the next request.
+    versions_cache_ = {true, wal, wal ? st.st_size : 0, wal ? st.st_ino : 0,
+                       wal ? st.st_mtim.tv_sec : 0, wal ? st.st_mtim.tv_nsec : 0, commits, now, v};
+    return v;
+  }
+
+  Versions read_versions() {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'content_version'), "
@@ -948,6 +978,20 @@ class SqliteStore final : public Store {
   }
 
  private:
+  struct VersionsCache {
+    bool valid = false;
+    bool wal = false;
+    off_t size = 0;
+    ino_t ino = 0;
+    time_t mtime_s = 0;
+    long mtime_ns = 0;
+    long long commits = 0;
+    std::chrono::steady_clock::time_point at;
+    Versions versions;
+  };
+  std::mutex versions_mu_;
+  VersionsCache versions_cache_;
+  std::string wal_path_;
   struct Profile {
     std::atomic<long long> statements{0};
     std::atomic<long long> nanoseconds{0};
