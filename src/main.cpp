@@ -367,6 +367,10 @@ int main(int argc, char** argv) {
   bool demo = false;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   serve->add_flag("--demo", demo, "Fill an empty database with the demo publication");
+  std::string log_format;
+  serve->add_option("--log-format", log_format,
+                    "Request log lines: text (default) or json (for log shippers)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   auto* import = cli.add_subcommand("import", "Import articles from a JSON Lines file");
   std::string import_file;
@@ -460,7 +464,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return cli.exit(e);
   }
-  if (serve->parsed()) return cmd_serve(config, listen, demo);
+  if (serve->parsed()) {
+    if (!log_format.empty()) ::setenv("MERIDIAN_LOG_FORMAT", log_format.c_str(), 1);
+    return cmd_serve(config, listen, demo);
+  }
   if (import->parsed()) return cmd_import(config, import_file);
   if (exp->parsed()) return cmd_export(config, export_file);
   if (reindex->parsed()) {

@@ -175,6 +175,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       config.billing_grace_days = static_cast<int>(*v);
     }
     read_value(t, "server", "access_log", config.access_log);
+    read_value(t, "server", "log_format", config.log_format);
     if (auto v = t["server"]["sitemap_urls"].value<int64_t>()) config.sitemap_urls = static_cast<int>(*v);
     if (auto v = t["server"]["page_cache_mb"].value<int64_t>()) config.page_cache_mb = static_cast<int>(*v);
   }
@@ -189,6 +190,10 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   get("MERIDIAN_MAIL_CA_FILE", config.mail_ca_file);
   if (auto it = env.find("MERIDIAN_TEASER_PARAGRAPHS"); it != env.end()) {
     config.teaser_paragraphs = std::atoi(it->second.c_str());
+  }
+  get("MERIDIAN_LOG_FORMAT", config.log_format);
+  if (config.log_format != "text" && config.log_format != "json") {
+    return fail(ErrorCode::kInvalidInput, "[server] log_format must be text or json");
   }
   if (auto it = env.find("MERIDIAN_ACCESS_LOG"); it != env.end()) {
     config.access_log = it->second != "0" && it->second != "false";

@@ -50,6 +50,8 @@ struct Config {
   int password_workers = 2;
   int password_queue = 16;
   bool access_log = true;
+  // One line per request: "text" (for people) or "json" (for log shippers).
+  std::string log_format = "text";
   int sitemap_urls = 40000;
   int page_cache_mb = 64;    // rendered pages in memory (least recently used go first)  // article URLs per sitemap file (the protocol allows 50,000)
 

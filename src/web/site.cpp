@@ -159,7 +159,39 @@ std::string next_request_id() {
   return prefix + "-" + std::to_string(++counter);
 }
 
-void log_request(const Request& req, const Response& res, long long micros, const char* cache) {
+// "2026-11-30T10:00:00Z GET /articles/x 200 8789B 123us 203.0.113.9 hit id=ab12-7"
+void log_text(const Request& req, const Response& res, long long micros, const char* cache,
+              const std::string& ts) {
+  std::string text;
+  text.reserve(120 + req.raw_target.size());
+  text += ts;
+  text += ' ';
+  text += req.method;
+  text += ' ';
+  // Control characters and spaces in the target would break the line apart.
+  for (unsigned char c : req.raw_target) {
+    if (c <= 0x20 || c == 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      text += buf;
+    } else {
+      text += static_cast<char>(c);
+    }
+  }
+  text += ' ' + std::to_string(res.status) + ' ' + std::to_string(res.body_size()) + "B " +
+          std::to_string(micros) + "us ";
+  text += req.client_ip.empty() ? req.remote_ip : req.client_ip;
+  text += ' ';
+  text += cache;
+  text += " id=";
+  text += req.id;
+  text += '\n';
+  std::lock_guard lock(log_mutex);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+void log_request(const Request& req, const Response& res, long long micros, const char* cache,
+                 bool json) {
   // One JSON object a line, built by hand: this runs on every request.
   std::string text;
   text.reserve(200 + req.raw_target.size());
@@ -171,6 +203,10 @@ void log_request(const Request& req, const Response& res, long long micros, cons
   if (now != last_second) {
     last_second = now;
     last_text = core::format_rfc3339(now);
+  }
+  if (!json) {
+    log_text(req, res, micros, cache, last_text);
+    return;
   }
   text += last_text;
   text += "\",\"method\":";
@@ -681,7 +717,7 @@ Response Site::handle(Request& req) {
   if (matched && matched->external && pattern == "/billing/stripe/webhook") {
     metrics_.observe_webhook(res.status);
   }
-  if (config_.access_log) log_request(req, res, micros, cache_state);
+  if (config_.access_log) log_request(req, res, micros, cache_state, config_.log_format == "json");
   return res;
 }
 

@@ -5,6 +5,7 @@ import html.parser
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -66,7 +67,7 @@ class ReadingSiteTest(unittest.TestCase):
         with open(path, "w") as f:
             f.write(fixture_lines())
         run_cli("import", path, data=cls.data, check=True)
-        cls.server = Server(data=cls.data)
+        cls.server = Server(data=cls.data, extra_args=("--log-format", "json"))
 
     @classmethod
     def tearDownClass(cls):
@@ -353,6 +354,26 @@ class ReadingSiteTest(unittest.TestCase):
         self.assertEqual(len(probe), 1)
         self.assertEqual(probe[0]["status"], 200)
         self.assertIn("us", probe[0])
+
+    def test_request_log_lines_for_people_by_default(self):
+        data = tempfile.mkdtemp(prefix="meridian-log-")
+        server = Server(data=data)
+        try:
+            server.get("/topics?probe=2", {"X-Forwarded-For": "198.51.100.1"})
+            line = ""
+            for _ in range(50):
+                lines = [l for l in server.output().splitlines() if "/topics?probe=2" in l]
+                if lines:
+                    line = lines[0]
+                    break
+                time.sleep(0.1)
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ GET /topics\?probe=2 200 \d+B \d+us "
+                                   r"127\.0\.0\.1 (hit|miss|bypass) id=\S+$")
+        finally:
+            server.stop()
+            shutil.rmtree(data, ignore_errors=True)
+        bad = run_cli("serve", "--log-format", "xml", data=data)
+        self.assertNotEqual(bad.returncode, 0)
 
     def test_healthz(self):
         h = self.get("/healthz").json()
