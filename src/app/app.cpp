@@ -4,6 +4,7 @@
 
 #include "core/crypto.h"
 #include "store/billing_store.h"
+#include "store/integration_store.h"
 #include "store/editorial_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -90,6 +91,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
     if (kind == "gift") raw->events->record("subscription", 0, "gift");
     if (kind == "cancellation") raw->events->record("cancellation", 0, "paid");
   });
+  a->api_tokens = std::make_unique<integrations::ApiTokens>(a->store->integrations(), a->clock,
+                                                            a->config.api_rate_per_minute);
   return a;
 }
 

@@ -8,6 +8,7 @@
 #include "accounts/admin.h"
 #include "accounts/service.h"
 #include "billing/service.h"
+#include "integrations/api_tokens.h"
 #include "content/recut.h"
 #include "content/service.h"
 #include "editorial/service.h"
@@ -39,6 +40,7 @@ struct App {
   std::unique_ptr<editorial::EditorialService> editorial;
   std::unique_ptr<accounts::MemberAdmin> member_admin;
   std::unique_ptr<billing::BillingService> billing;
+  std::unique_ptr<integrations::ApiTokens> api_tokens;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

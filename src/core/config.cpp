@@ -154,6 +154,9 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       }
     }
     read_value(t, "metrics", "token", config.metrics_token);
+    if (auto v = t["api"]["rate_per_minute"].value<int64_t>()) {
+      config.api_rate_per_minute = static_cast<int>(*v);
+    }
     read_value(t, "backup", "dir", config.backup_dir);
     if (auto v = t["backup"]["every_hours"].value<int64_t>()) {
       config.backup_every_hours = static_cast<int>(*v);
@@ -235,6 +238,12 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
   }
   get("MERIDIAN_METRICS_TOKEN", config.metrics_token);
+  if (auto it = env.find("MERIDIAN_API_RATE_PER_MINUTE"); it != env.end()) {
+    config.api_rate_per_minute = std::atoi(it->second.c_str());
+  }
+  if (config.api_rate_per_minute < 1 || config.api_rate_per_minute > 100000) {
+    return fail(ErrorCode::kInvalidInput, "[api] rate_per_minute must be between 1 and 100000");
+  }
   get("MERIDIAN_BACKUP_DIR", config.backup_dir);
   if (config.backup_every_hours < 1 || config.backup_every_hours > 24 * 31) {
     return fail(ErrorCode::kInvalidInput, "[backup] every_hours must be between 1 and 744");

@@ -77,6 +77,8 @@ struct Config {
   std::string backup_dir;
   int backup_every_hours = 24;
   int backup_keep = 7;
+  // [api]: admin API calls a token may make per minute.
+  int api_rate_per_minute = 300;
   // [metrics]: GET /metrics answers only with `Authorization: Bearer <token>`; empty: 404.
   std::string metrics_token;
   // [billing]: Stripe. Without a secret key, subscriptions are granted by staff only.

@@ -16,6 +16,7 @@
 #include "web/billing_routes.h"
 #include "web/compression.h"
 #include "web/metrics_routes.h"
+#include "web/admin_api_routes.h"
 #include "web/multipart.h"
 #include "web/security_headers.h"
 #include "web/session.h"
@@ -118,6 +119,8 @@ constexpr std::size_t kMaxTargetBytes = 8192;
 // Reader forms are small; only staff routes (uploads, CSV imports) take more, up to the
 // server's limit.
 constexpr std::size_t kMaxFormBytes = 256 * 1024;
+// The admin API takes whole articles (bodies up to 2 MiB) as JSON.
+constexpr std::size_t kMaxApiBytes = 4 * 1024 * 1024;
 
 bool allowed(Audience audience, const std::optional<accounts::Member>& m) {
   using accounts::Role;
@@ -301,6 +304,11 @@ Site::Site(const SiteDeps& d)
                           "We could not find that page. It may have moved, or the address may "
                           "be mistyped.");
       }});
+  if (d.api_tokens) {
+    admin_api_routes_ = std::make_unique<AdminApiRoutes>(
+        AdminApiDeps{*d.api_tokens, editorial_, store_.editorial(), members_, member_admin_,
+                     config_, clock_, *this});
+  }
   build_routes();
 }
 
@@ -422,6 +430,7 @@ void Site::build_routes() {
 
   get("/media/{file}", [this](Request& r) { return media(r); }, false);
   metrics_routes_->add_routes(router_);
+  if (admin_api_routes_) admin_api_routes_->add_routes(router_);
   build_admin_routes();
 
   get("/static/{file}", [this](Request& r) {
@@ -575,7 +584,8 @@ Response Site::handle(Request& req) {
         res = error_page(403, "Not allowed",
                          "Your account cannot open this page. If you work on the newsroom, ask "
                          "an administrator for the right role.");
-      } else if (req.body.size() > kMaxFormBytes && route->audience < Audience::kAuthor) {
+      } else if (req.body.size() > (route->external ? kMaxApiBytes : kMaxFormBytes) &&
+                 route->audience < Audience::kAuthor) {
         res = error_page(413, "Too much data", "This form sent more data than it may.");
       } else if (!read_multipart(req)) {  // uploads: read only once the caller may use the route
         res = error_page(400, "Bad request",

@@ -14,6 +14,7 @@
 #include "accounts/admin.h"
 #include "accounts/service.h"
 #include "billing/service.h"
+#include "integrations/api_tokens.h"
 #include "events/recorder.h"
 #include "feeds/feeds.h"
 #include "newsletter/service.h"
@@ -52,6 +53,8 @@ struct SiteDeps {
   const content::Recut* recut = nullptr;
   // Payments (the billing module's routes); null: /subscribe lists plans only.
   billing::BillingService* billing = nullptr;
+  // The admin API's tokens (the admin API module's routes); null: no admin API.
+  integrations::ApiTokens* api_tokens = nullptr;
 };
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
@@ -82,6 +85,7 @@ class AccessLog {
 
 class BillingRoutes;
 class MetricsRoutes;
+class AdminApiRoutes;
 
 class Site final : public PageKit {
  public:
@@ -302,6 +306,7 @@ class Site final : public PageKit {
   std::unique_ptr<BillingRoutes> billing_routes_;  // null without a billing service
   Metrics metrics_;
   std::unique_ptr<MetricsRoutes> metrics_routes_;
+  std::unique_ptr<AdminApiRoutes> admin_api_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

@@ -132,6 +132,7 @@ class FlakyStore final : public store::Store {
   store::EditorialStore& editorial() override { return real_->editorial(); }
   store::MailQueueStore& mail_queue() override { return real_->mail_queue(); }
   store::BillingStore& billing() override { return real_->billing(); }
+  store::IntegrationStore& integrations() override { return real_->integrations(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

@@ -383,6 +383,27 @@ CREATE TABLE billing_notices (
   at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )SQL"},
+      {16, "admin API tokens and their audit log", R"SQL(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE TABLE api_audit (
+  id INTEGER PRIMARY KEY,
+  token_id INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  path TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX api_audit_by_token ON api_audit (token_id, at);
+)SQL"},
   };
   return kMigrations;
 }

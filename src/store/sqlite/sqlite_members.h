@@ -5,6 +5,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/billing_store.h"
+#include "store/integration_store.h"
 #include "store/editorial_store.h"
 #include "store/store.h"
 
@@ -16,5 +17,6 @@ std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
 std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
 std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool);
 std::unique_ptr<BillingStore> make_billing_store(Pool& pool);
+std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool);
 
 }  // namespace store::sqlite

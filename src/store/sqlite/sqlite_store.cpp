@@ -911,7 +911,7 @@ class SqliteStore final : public Store {
         content_(pool_, lengths_), members_(make_member_store(pool_)),
         events_(make_event_store(pool_)), newsletters_(make_newsletter_store(pool_)),
         editorial_(make_editorial_store(pool_)), mail_queue_(make_mail_queue(pool_)),
-        billing_(make_billing_store(pool_)) {
+        billing_(make_billing_store(pool_)), integrations_(make_integration_store(pool_)) {
     migrate(pool_);
     content_.ensure_index();
     wal_path_ = path + "-wal";
@@ -923,6 +923,7 @@ class SqliteStore final : public Store {
   EditorialStore& editorial() override { return *editorial_; }
   MailQueueStore& mail_queue() override { return *mail_queue_; }
   BillingStore& billing() override { return *billing_; }
+  IntegrationStore& integrations() override { return *integrations_; }
   core::Result<void> snapshot(const std::string& path) override {
     return guarded([&] {
       auto c = pool_.acquire();
@@ -1012,6 +1013,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<EditorialStore> editorial_;
   std::unique_ptr<MailQueueStore> mail_queue_;
   std::unique_ptr<BillingStore> billing_;
+  std::unique_ptr<IntegrationStore> integrations_;
 };
 
 }  // namespace
