@@ -65,7 +65,7 @@ web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
   return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
                        *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
                        *a.member_admin, std::move(reload), a.recut.get(), a.billing.get(),
-                       a.api_tokens.get()};
+                       a.api_tokens.get(), a.webhooks.get()};
 }
 
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
@@ -81,6 +81,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   rt->billing->start();
   rt->backups = std::make_unique<backup::Scheduler>(*app->store, app->config, app->clock);
   rt->backups->start();
+  app->webhooks->start();
   if (app->mail_queue) app->mail_queue->start();
   app->recut->start();
   return rt;

@@ -34,7 +34,7 @@ core::Result<Member> MemberAdmin::grant(const std::string& email_raw, const std:
   bool was_subscriber = before && before->subscribed(now);
   auto m = members_.grant(email, name.empty() && before ? before->name : name, *comp, now);
   if (!m) return m;
-  if (!was_subscriber && on_subscription_) on_subscription_();
+  if (!was_subscriber && on_subscription_) on_subscription_(*m);
   return m;
 }
 
@@ -86,7 +86,7 @@ core::Result<ImportReport> MemberAdmin::import_csv(std::string_view text, const 
                             comp ? comp : (existing ? existing->comp_until : std::nullopt), now);
     if (!m) return std::unexpected(m.error());
     existing ? ++report.updated : ++report.created;
-    if (comp && !(existing && existing->subscribed(now)) && on_subscription_) on_subscription_();
+    if (comp && !(existing && existing->subscribed(now)) && on_subscription_) on_subscription_(*m);
     ++report.rows;
   }
   return report;

@@ -26,7 +26,7 @@ class MemberAdmin {
  public:
   // `on_subscription` is told when a reader without access gets it (for analytics).
   MemberAdmin(store::MemberStore& members, const core::Clock& clock, std::string timezone,
-              std::function<void()> on_subscription)
+              std::function<void(const Member&)> on_subscription)
       : members_(members), clock_(clock), timezone_(std::move(timezone)),
         on_subscription_(std::move(on_subscription)) {}
 
@@ -48,7 +48,7 @@ class MemberAdmin {
   store::MemberStore& members_;
   const core::Clock& clock_;
   std::string timezone_;
-  std::function<void()> on_subscription_;
+  std::function<void(const Member&)> on_subscription_;
 };
 
 }  // namespace accounts

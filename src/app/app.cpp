@@ -3,6 +3,9 @@
 #include <filesystem>
 
 #include "core/crypto.h"
+#include "core/time.h"
+
+#include <nlohmann/json.hpp>
 #include "store/billing_store.h"
 #include "store/integration_store.h"
 #include "store/editorial_store.h"
@@ -63,11 +66,39 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
       *a->store, a->clock, a->config,
       [raw] { return mail::make_bulk_mailer(raw->config, raw->clock); }, options,
       a->store->members().site_secret());
+  int retry = 10;
+  if (auto env = core::process_environment(); env.count("MERIDIAN_WEBHOOK_RETRY_SECONDS")) {
+    retry = std::max(1, std::atoi(env["MERIDIAN_WEBHOOK_RETRY_SECONDS"].c_str()));
+  }
+  a->webhooks = std::make_unique<integrations::Webhooks>(a->store->integrations(), a->clock, retry);
   a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
                                                                a->clock, a->config);
+  // Outgoing webhooks: public facts only (never an article's text).
+  a->editorial->set_observer([raw](editorial::Action action, const editorial::Saved& saved,
+                                   const content::ArticleInput& in) {
+    bool live = saved.status == content::Status::kPublished && in.published_at &&
+                *in.published_at <= raw->clock.now();
+    if (!live) return;
+    nlohmann::json data = {{"id", saved.id},
+                           {"slug", saved.slug},
+                           {"headline", in.headline},
+                           {"dek", in.dek},
+                           {"access", std::string(content::to_string(in.access))},
+                           {"url", raw->config.base_url() + "/articles/" + saved.slug},
+                           {"published_at", core::format_rfc3339(*in.published_at)}};
+    raw->webhooks->emit(action == editorial::Action::kPublish ? "article.published"
+                                                              : "article.updated",
+                        data);
+  });
   a->member_admin = std::make_unique<accounts::MemberAdmin>(
-      a->store->members(), a->clock, a->config.timezone,
-      [raw] { raw->events->record("subscription", 0, "complimentary"); });
+      a->store->members(), a->clock, a->config.timezone, [raw](const accounts::Member& m) {
+        raw->events->record("subscription", 0, "complimentary");
+        raw->webhooks->emit("subscription.started",
+                            {{"member_id", m.id},
+                             {"email", m.email},
+                             {"kind", "complimentary"},
+                             {"until", m.comp_until ? core::format_rfc3339(*m.comp_until) : ""}});
+      });
   std::unique_ptr<billing::StripeApi> stripe;
   if (a->config.billing_enabled()) {
     billing::StripeOptions o;
@@ -80,7 +111,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
                                                          *a->mailer, a->clock, a->config,
                                                          std::move(stripe),
                                                          [raw](const std::string& kind,
-                                                               const std::string& from) {
+                                                               const std::string& from,
+                                                               long long member_id) {
     // The article a paying reader came from, so analytics can name the articles that sell.
     long long article = 0;
     if (from.starts_with("/articles/")) {
@@ -90,6 +122,13 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
     if (kind == "paid") raw->events->record("subscription", article, "paid");
     if (kind == "gift") raw->events->record("subscription", 0, "gift");
     if (kind == "cancellation") raw->events->record("cancellation", 0, "paid");
+    if (kind == "paid" || kind == "ended") {
+      auto m = raw->store->members().find_member(member_id);
+      raw->webhooks->emit(kind == "paid" ? "subscription.started" : "subscription.ended",
+                          {{"member_id", member_id},
+                           {"email", m ? m->email : std::string()},
+                           {"kind", "paid"}});
+    }
   });
   a->api_tokens = std::make_unique<integrations::ApiTokens>(a->store->integrations(), a->clock,
                                                             a->config.api_rate_per_minute);

@@ -9,6 +9,7 @@
 #include "accounts/service.h"
 #include "billing/service.h"
 #include "integrations/api_tokens.h"
+#include "integrations/webhooks.h"
 #include "content/recut.h"
 #include "content/service.h"
 #include "editorial/service.h"
@@ -41,6 +42,8 @@ struct App {
   std::unique_ptr<accounts::MemberAdmin> member_admin;
   std::unique_ptr<billing::BillingService> billing;
   std::unique_ptr<integrations::ApiTokens> api_tokens;
+  // Outgoing webhooks (serve starts the worker; other commands only queue).
+  std::unique_ptr<integrations::Webhooks> webhooks;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

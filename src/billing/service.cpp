@@ -328,7 +328,7 @@ core::Result<std::string> BillingService::on_checkout_completed(const json& sess
     auto first = store_.mark_gift_paid(session_id, str(*fresh, "payment_intent"), clock_.now());
     if (!first) return std::unexpected(first.error());
     if (*first) {
-      if (count_) count_("gift", "");
+      if (count_) count_("gift", "", *member);
       Payment p{session_id, *member, "", str(*fresh, "payment_intent"), "gift",
                 num(*fresh, "amount_total"), str(*fresh, "currency"), 0, "", clock_.now()};
       (void)store_.record_payment(p);
@@ -531,7 +531,7 @@ void BillingService::notify_changes(const std::optional<Subscription>& before,
     if (auto first = store_.claim_notice("welcome:" + after.id, now); first && *first) {
       if (count_) {
         auto checkout = store_.latest_checkout(after.member_id, "subscription");
-        count_("paid", checkout ? checkout->next : std::string());
+        count_("paid", checkout ? checkout->next : std::string(), after.member_id);
       }
       const auto* p = plan(after.plan_id);
       mail(after.member_id, "Welcome to " + config_.site_name + " All-Access",
@@ -545,7 +545,7 @@ void BillingService::notify_changes(const std::optional<Subscription>& before,
     if (auto first = store_.claim_notice(
             "cancel:" + after.id + ":" + std::to_string(after.period_end), now);
         first && *first) {
-      if (count_) count_("cancellation", "");
+      if (count_) count_("cancellation", "", after.member_id);
       mail(after.member_id, "Your " + config_.site_name + " subscription is cancelled",
            "Your subscription is cancelled. You keep All-Access until " +
                date(*after.access_until) + ", and nothing more will be charged.\n\nChanged your "
@@ -556,6 +556,7 @@ void BillingService::notify_changes(const std::optional<Subscription>& before,
     if (auto first = store_.claim_notice("ended:" + after.id + ":" +
                                              std::to_string(after.period_end), now);
         first && *first) {
+      if (count_) count_("ended", "", after.member_id);
       mail(after.member_id, "Your " + config_.site_name + " subscription has ended",
            "Your All-Access subscription has ended" +
                std::string(after.refunded_at ? " (its payment was refunded)" : "") +

@@ -31,9 +31,11 @@ namespace billing {
 
 class BillingService {
  public:
-  // For analytics: `kind` is "paid" (a subscription started paying), "cancellation" or
-  // "gift"; `from` the page the reader came from when they went to Checkout ("" unknown).
-  using Counter = std::function<void(const std::string& kind, const std::string& from)>;
+  // For analytics and webhooks: `kind` is "paid" (a subscription started paying),
+  // "cancellation", "ended" or "gift"; `from` the page the reader came from when they went
+  // to Checkout ("" unknown); `member_id` whose subscription it is (the buyer, for gifts).
+  using Counter = std::function<void(const std::string& kind, const std::string& from,
+                                     long long member_id)>;
 
   // `api` may be null when billing is not configured.
   BillingService(store::BillingStore& store, store::MemberStore& members, mail::Mailer& mailer,

@@ -209,7 +209,9 @@ core::Result<Saved> EditorialService::save(const accounts::Member& who, long lon
   auto written = store_.save(id, stored, std::string(to_string(action)),
                              importers::to_jsonl_line(*input), who.id, now);
   if (!written) return std::unexpected(written.error());
-  return Saved{*written, input->status, input->slug};
+  Saved saved{*written, input->status, input->slug};
+  if (observer_) observer_(action, saved, *input);
+  return saved;
 }
 
 core::Result<Saved> EditorialService::restore(const accounts::Member& who, long long article_id,

@@ -4,6 +4,8 @@
 // editors and admins edit and publish everything. Thread-safe as the Store is.
 #pragma once
 
+#include <functional>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +54,11 @@ class EditorialService {
   // when the role does not allow it; kInvalidInput with a message naming the field.
   core::Result<Saved> save(const accounts::Member& who, long long id, const Draft& draft,
                            Action action);
+  // Told after every successful save (outgoing webhooks): the action, the result and the
+  // article as saved.
+  using Observer = std::function<void(Action, const Saved&, const content::ArticleInput&)>;
+  void set_observer(Observer o) { observer_ = std::move(o); }
+
   // Brings back the text of a revision as a new save; status and time stay as they are.
   core::Result<Saved> restore(const accounts::Member& who, long long article_id,
                               long long revision_id);
@@ -70,6 +77,7 @@ class EditorialService {
   const core::Clock& clock_;
   const core::Config& config_;
   std::string media_dir_;
+  Observer observer_;
 };
 
 }  // namespace editorial

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.h"
@@ -30,6 +31,27 @@ struct AuditEntry {
   core::UnixTime at = 0;
 };
 
+struct WebhookEndpoint {
+  long long id = 0;
+  std::string url;
+  std::string events;  // space-separated event types
+  std::string secret;  // signs deliveries (shown in the back office)
+  core::UnixTime created_at = 0;
+};
+
+struct WebhookDelivery {
+  long long id = 0;
+  long long endpoint_id = 0;
+  std::string url, secret;  // the endpoint's, for sending
+  std::string event_id, type, payload;
+  int attempts = 0;
+  std::string state;  // "pending", "delivered", "failed"
+  int last_status = 0;
+  std::string last_error;
+  core::UnixTime created_at = 0;
+  std::optional<core::UnixTime> delivered_at;
+};
+
 class IntegrationStore {
  public:
   virtual ~IntegrationStore() = default;
@@ -43,6 +65,28 @@ class IntegrationStore {
   virtual core::Result<void> audit(long long token_id, const std::string& method,
                                    const std::string& path, int status, core::UnixTime now) = 0;
   virtual std::vector<AuditEntry> recent_audit(int limit) = 0;
+
+  // Outgoing webhooks.
+  virtual core::Result<long long> add_endpoint(const std::string& url, const std::string& events,
+                                               const std::string& secret, core::UnixTime now) = 0;
+  virtual std::vector<WebhookEndpoint> endpoints() = 0;
+  virtual core::Result<void> remove_endpoint(long long id) = 0;
+  // A delivery for every endpoint that wants `type`, in one transaction; how many.
+  virtual core::Result<int> enqueue(const std::string& event_id, const std::string& type,
+                                    const std::string& payload, core::UnixTime now) = 0;
+  virtual std::vector<WebhookDelivery> due_deliveries(core::UnixTime now, int limit) = 0;
+  // After an attempt: delivered, or due again at `retry_at` (nullopt: given up).
+  virtual core::Result<void> record_attempt(long long delivery_id, bool delivered, int status,
+                                            const std::string& error,
+                                            std::optional<core::UnixTime> retry_at,
+                                            core::UnixTime now) = 0;
+  virtual std::vector<WebhookDelivery> recent_deliveries(int limit) = 0;
+  // A named position (the last member announced); 0 when never set.
+  virtual long long cursor(const std::string& name) = 0;
+  virtual core::Result<void> set_cursor(const std::string& name, long long value) = 0;
+  // Members with an id above `after`, oldest first: (id, email, created_at).
+  virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
+      long long after, int limit) = 0;
 };
 
 }  // namespace store

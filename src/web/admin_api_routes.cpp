@@ -101,6 +101,10 @@ void AdminApiRoutes::add_routes(Router& router) {
                    [this](Request& r) { return create_token(r); }, false, {}});
   router.add(Route{"POST", "/admin/integrations/tokens/{id}/revoke", Audience::kAdmin,
                    [this](Request& r) { return revoke_token(r); }, false, {}});
+  router.add(Route{"POST", "/admin/integrations/webhooks", Audience::kAdmin,
+                   [this](Request& r) { return add_webhook(r); }, false, {}});
+  router.add(Route{"POST", "/admin/integrations/webhooks/{id}/remove", Audience::kAdmin,
+                   [this](Request& r) { return remove_webhook(r); }, false, {}});
 }
 
 Response AdminApiRoutes::list_articles(Request& req, const integrations::Caller&) {
@@ -297,6 +301,27 @@ Response AdminApiRoutes::integrations_page(Request& req) {
   view["audit"] = audit;
   view["has_audit"] = !audit.empty();
   view["base"] = d_.config.base_url();
+  json endpoints = json::array();
+  for (const auto& e : d_.tokens.store().endpoints()) {
+    endpoints.push_back({{"id", std::to_string(e.id)}, {"url", e.url}, {"events", e.events},
+                         {"secret", e.secret}});
+  }
+  view["endpoints"] = endpoints;
+  view["has_endpoints"] = !endpoints.empty();
+  json events = json::array();
+  for (const auto& e : integrations::webhook_events()) events.push_back(e);
+  view["events"] = events;
+  json deliveries = json::array();
+  for (const auto& d : d_.tokens.store().recent_deliveries(30)) {
+    deliveries.push_back({{"at", core::format_local_datetime(d.created_at, d_.config.timezone)},
+                          {"type", d.type},
+                          {"url", d.url},
+                          {"state", d.state},
+                          {"attempts", std::to_string(d.attempts)},
+                          {"result", d.last_error.empty() ? (d.last_status ? std::to_string(d.last_status) : "") : d.last_error}});
+  }
+  view["deliveries"] = deliveries;
+  view["has_deliveries"] = !deliveries.empty();
   return d_.kit.render_admin("admin_integrations", view, 200);
 }
 
@@ -315,6 +340,28 @@ Response AdminApiRoutes::create_token(Request& req) {
   Response res = d_.kit.render_admin("admin_token_created", view, 200);
   res.set_header("Referrer-Policy", "no-referrer");
   return res;
+}
+
+Response AdminApiRoutes::add_webhook(Request& req) {
+  if (auto bad = d_.kit.check_csrf(req)) return *bad;
+  if (!d_.webhooks) return d_.kit.admin_error(req, 503, "Outgoing webhooks are not available here.");
+  std::vector<std::string> events;
+  for (const auto& [k, v] : req.form) {
+    if (k == "event") events.push_back(v);
+  }
+  std::string secret;
+  auto id = d_.webhooks->add_endpoint(req.form_value("url"), events, secret);
+  if (!id) return d_.kit.admin_error(req, 400, id.error().message);
+  return d_.kit.redirect("/admin/integrations");
+}
+
+Response AdminApiRoutes::remove_webhook(Request& req) {
+  if (auto bad = d_.kit.check_csrf(req)) return *bad;
+  auto id = positive_id(req.param("id"));
+  auto done = id ? d_.tokens.store().remove_endpoint(*id)
+                 : core::Result<void>(core::fail(core::ErrorCode::kNotFound, "no such endpoint"));
+  if (!done) return d_.kit.admin_error(req, 404, done.error().message);
+  return d_.kit.redirect("/admin/integrations");
 }
 
 Response AdminApiRoutes::revoke_token(Request& req) {

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "editorial/service.h"
 #include "integrations/api_tokens.h"
+#include "integrations/webhooks.h"
 #include "store/editorial_store.h"
 #include "store/store.h"
 #include "web/page_kit.h"
@@ -22,6 +23,7 @@ namespace web {
 
 struct AdminApiDeps {
   integrations::ApiTokens& tokens;
+  integrations::Webhooks* webhooks;  // null: no outgoing webhooks
   editorial::EditorialService& editorial;
   store::EditorialStore& articles;
   store::MemberStore& members;
@@ -51,6 +53,8 @@ class AdminApiRoutes {
   Response integrations_page(Request& req);
   Response create_token(Request& req);
   Response revoke_token(Request& req);
+  Response add_webhook(Request& req);
+  Response remove_webhook(Request& req);
 
   AdminApiDeps d_;
 };

@@ -306,7 +306,7 @@ Site::Site(const SiteDeps& d)
       }});
   if (d.api_tokens) {
     admin_api_routes_ = std::make_unique<AdminApiRoutes>(
-        AdminApiDeps{*d.api_tokens, editorial_, store_.editorial(), members_, member_admin_,
+        AdminApiDeps{*d.api_tokens, d.webhooks, editorial_, store_.editorial(), members_, member_admin_,
                      config_, clock_, *this});
   }
   build_routes();

@@ -15,6 +15,7 @@
 #include "accounts/service.h"
 #include "billing/service.h"
 #include "integrations/api_tokens.h"
+#include "integrations/webhooks.h"
 #include "events/recorder.h"
 #include "feeds/feeds.h"
 #include "newsletter/service.h"
@@ -55,6 +56,7 @@ struct SiteDeps {
   billing::BillingService* billing = nullptr;
   // The admin API's tokens (the admin API module's routes); null: no admin API.
   integrations::ApiTokens* api_tokens = nullptr;
+  integrations::Webhooks* webhooks = nullptr;
 };
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).

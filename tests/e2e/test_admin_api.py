@@ -12,6 +12,18 @@ sys.path.insert(0, os.path.dirname(__file__))
 from harness import Reader, Server, form_fields, run_cli, sign_in  # noqa: E402
 
 
+def make_token(server, admin, name, scopes):
+    """Makes a token through /admin/integrations as `admin`; returns it (shown once)."""
+    page = admin.get("/admin/integrations")
+    assert page.status == 200, page.status
+    fields = form_fields(page.text, "/admin/integrations/tokens")
+    body = "&".join([f"csrf={fields['csrf']}", f"name={name}"] + [f"scope={s}" for s in scopes])
+    h = admin._headers({"Content-Type": "application/x-www-form-urlencoded"})
+    r = server.request("POST", "/admin/integrations/tokens", h, body)
+    assert r.status == 200, r.text[:300]
+    return re.search(r'value="(mrd_[A-Za-z0-9_-]+)"', r.text).group(1)
+
+
 class AdminApi(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -27,14 +39,7 @@ class AdminApi(unittest.TestCase):
         cls.server.stop()
 
     def make_token(self, name, scopes):
-        page = self.admin.get("/admin/integrations")
-        self.assertEqual(page.status, 200)
-        fields = form_fields(page.text, "/admin/integrations/tokens")
-        body = "&".join([f"csrf={fields['csrf']}", f"name={name}"] + [f"scope={s}" for s in scopes])
-        h = self.admin._headers({"Content-Type": "application/x-www-form-urlencoded"})
-        r = self.server.request("POST", "/admin/integrations/tokens", h, body)
-        self.assertEqual(r.status, 200, r.text[:300])
-        return re.search(r'value="(mrd_[A-Za-z0-9_-]+)"', r.text).group(1)
+        return make_token(self.server, self.admin, name, scopes)
 
     def call(self, method, path, token=None, body=None):
         headers = {"Content-Type": "application/json"}
@@ -137,6 +142,106 @@ class AdminApi(unittest.TestCase):
         editor = Reader(self.server)
         sign_in(editor, self.data, "ed@example.org")
         self.assertEqual(editor.get("/admin/integrations").status, 403)
+
+
+class Receiver:
+    """An HTTP endpoint on loopback that records what it is sent; fails the first `fail`."""
+
+    def __init__(self, fail=0):
+        import http.server
+        import threading
+        outer = self
+        self.received = []
+        self.fail = fail
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if outer.fail > 0:
+                    outer.fail -= 1
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                outer.received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hooks"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def wait_for(self, event_type, seconds=15):
+        import time
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            for headers, body in self.received:
+                if json.loads(body)["type"] == event_type:
+                    return headers, body
+            time.sleep(0.05)
+        raise AssertionError(f"no {event_type}; got {[json.loads(b)['type'] for _, b in self.received]}")
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+class OutgoingWebhooks(unittest.TestCase):
+    def test_events_are_signed_retried_and_logged(self):
+        import hashlib
+        import hmac
+        data = tempfile.mkdtemp(prefix="meridian-hooks-")
+        run_cli("staff", "add", "--email", "chief@example.org", "--role", "admin", data=data, check=True)
+        server = Server(data=data, env={"MERIDIAN_WEBHOOK_RETRY_SECONDS": "1"})
+        receiver = Receiver(fail=1)
+        try:
+            admin = Reader(server)
+            sign_in(admin, data, "chief@example.org")
+            page = admin.get("/admin/integrations").text
+            fields = form_fields(page, "/admin/integrations/webhooks")
+            events = ["article.published", "article.updated", "member.created", "subscription.started"]
+            body = "&".join([f"csrf={fields['csrf']}", "url=" + receiver.url] + [f"event={e}" for e in events])
+            r = server.request("POST", "/admin/integrations/webhooks",
+                               admin._headers({"Content-Type": "application/x-www-form-urlencoded"}), body)
+            self.assertEqual(r.status, 303, r.text[:300])
+            page = admin.get("/admin/integrations").text
+            secret = re.search(r"<code>(whsec_[A-Za-z0-9_-]+)</code>", page).group(1)
+            bad = server.request("POST", "/admin/integrations/webhooks",
+                                 admin._headers({"Content-Type": "application/x-www-form-urlencoded"}),
+                                 f"csrf={fields['csrf']}&url=ftp://example.org&event=member.created")
+            self.assertEqual(bad.status, 400)
+            token = make_token(server, admin, "hooks", ["content:write", "members:write"])
+            call = lambda m, p, b=None: server.request(  # noqa: E731
+                m, p, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                None if b is None else json.dumps(b))
+            made = json.loads(call("POST", "/api/admin/v1/articles", {
+                "headline": "Hooked", "body": "One.\n\nTwo.\n\nThree.\n\nSECRET-GATED-TEXT",
+                "status": "published", "access": "premium"}).body)
+            headers, raw = receiver.wait_for("article.published")
+            event = json.loads(raw)
+            self.assertEqual(event["data"]["slug"], made["slug"])
+            self.assertEqual(event["data"]["headline"], "Hooked")
+            self.assertNotIn(b"SECRET-GATED-TEXT", raw)  # public facts only
+            sig = dict(p.split("=", 1) for p in headers["Meridian-Signature"].split(","))
+            expected = hmac.new(secret.encode(), f"{sig['t']}.".encode() + raw, hashlib.sha256).hexdigest()
+            self.assertEqual(sig["v1"], expected)
+            self.assertEqual(headers["Meridian-Event"], "article.published")
+            call("PUT", f"/api/admin/v1/articles/{made['id']}", {"headline": "Hooked again"})
+            receiver.wait_for("article.updated")
+            call("POST", "/api/admin/v1/members/grant", {"email": "new-patron@example.org", "until": "2099-01-01"})
+            _, raw = receiver.wait_for("subscription.started")
+            self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
+            _, raw = receiver.wait_for("member.created")
+            self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
+            # The first attempt failed (500) and was retried; the log says so.
+            log = admin.get("/admin/integrations").text
+            self.assertRegex(log, r"article\.published</td><td>[^<]+</td><td>delivered</td><td>2</td>")
+            ids = [json.loads(b)["id"] for _, b in receiver.received]
+            self.assertEqual(len(ids), len(set(ids)))
+        finally:
+            receiver.stop()
+            server.stop()
 
 
 if __name__ == "__main__":

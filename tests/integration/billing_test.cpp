@@ -120,7 +120,9 @@ class BillingTest : public ::testing::Test {
     stripe_ = fake.get();
     service_ = std::make_unique<billing::BillingService>(
         store_->billing(), store_->members(), mail_, clock_, config_, std::move(fake),
-        [this](const std::string& kind, const std::string& from) { counted_.push_back(kind + from); });
+        [this](const std::string& kind, const std::string& from, long long) {
+          counted_.push_back(kind + from);
+        });
     reader_ = *store_->members().create_member("reader@example.org", "", true, kNow);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -107,7 +107,151 @@ class SqliteIntegrationStore final : public IntegrationStore {
     return out;
   }
 
+  core::Result<long long> add_endpoint(const std::string& url, const std::string& events,
+                                       const std::string& secret, core::UnixTime now) override {
+    return guarded([&]() -> long long {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO webhook_endpoints (url, events, secret, created_at) VALUES (?1, ?2, ?3, ?4)");
+      s->bind(1, url).bind(2, events).bind(3, secret).bind(4, static_cast<I64>(now));
+      s->run();
+      return c->last_insert_rowid();
+    });
+  }
+
+  std::vector<WebhookEndpoint> endpoints() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT id, url, events, secret, created_at FROM webhook_endpoints ORDER BY id");
+    std::vector<WebhookEndpoint> out;
+    while (s->step()) out.push_back({s->int64(0), s->text(1), s->text(2), s->text(3), s->int64(4)});
+    return out;
+  }
+
+  core::Result<void> remove_endpoint(long long id) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      {
+        auto s = c->prepare("DELETE FROM webhook_endpoints WHERE id = ?1");
+        s->bind(1, id);
+        s->run();
+        if (c->changes() == 0) return core::fail(core::ErrorCode::kNotFound, "no such endpoint");
+      }
+      auto s = c->prepare(
+          "UPDATE webhook_deliveries SET state = 'failed', last_error = 'endpoint removed' "
+          "WHERE endpoint_id = ?1 AND state = 'pending'");
+      s->bind(1, id);
+      s->run();
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<int> enqueue(const std::string& event_id, const std::string& type,
+                            const std::string& payload, core::UnixTime now) override {
+    return guarded([&]() -> int {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO webhook_deliveries (endpoint_id, event_id, type, payload, next_attempt_at, "
+          "created_at) SELECT id, ?1, ?2, ?3, ?4, ?4 FROM webhook_endpoints "
+          "WHERE (' ' || events || ' ') LIKE ('% ' || ?2 || ' %')");
+      s->bind(1, event_id).bind(2, type).bind(3, payload).bind(4, static_cast<I64>(now));
+      s->run();
+      return c->changes();
+    });
+  }
+
+  std::vector<WebhookDelivery> due_deliveries(core::UnixTime now, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT d.id, d.endpoint_id, e.url, e.secret, d.event_id, d.type, d.payload, d.attempts, "
+        "d.state, d.last_status, d.last_error, d.created_at, d.delivered_at "
+        "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+        "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2");
+    s->bind(1, static_cast<I64>(now)).bind(2, limit);
+    return read_deliveries(*s);
+  }
+
+  core::Result<void> record_attempt(long long id, bool delivered, int status,
+                                    const std::string& error,
+                                    std::optional<core::UnixTime> retry_at,
+                                    core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?2, "
+          "last_error = ?3, state = CASE WHEN ?4 THEN 'delivered' WHEN ?5 IS NULL THEN 'failed' "
+          "ELSE 'pending' END, next_attempt_at = COALESCE(?5, next_attempt_at), "
+          "delivered_at = CASE WHEN ?4 THEN ?6 ELSE delivered_at END WHERE id = ?1");
+      s->bind(1, id).bind(2, status).bind(3, error).bind(4, delivered ? 1 : 0).bind(5, retry_at)
+          .bind(6, static_cast<I64>(now));
+      s->run();
+    });
+  }
+
+  std::vector<WebhookDelivery> recent_deliveries(int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT d.id, d.endpoint_id, COALESCE(e.url, ''), '', d.event_id, d.type, d.payload, "
+        "d.attempts, d.state, d.last_status, d.last_error, d.created_at, d.delivered_at "
+        "FROM webhook_deliveries d LEFT JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+        "ORDER BY d.id DESC LIMIT ?1");
+    s->bind(1, limit);
+    return read_deliveries(*s);
+  }
+
+  long long cursor(const std::string& name) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT value FROM webhook_cursors WHERE name = ?1");
+    s->bind(1, name);
+    return s->step() ? s->int64(0) : 0;
+  }
+
+  core::Result<void> set_cursor(const std::string& name, long long value) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare(
+          "INSERT INTO webhook_cursors (name, value) VALUES (?1, ?2) "
+          "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+      s->bind(1, name).bind(2, value);
+      s->run();
+    });
+  }
+
+  std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
+      long long after, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, email, created_at FROM members WHERE id > ?1 ORDER BY id LIMIT ?2");
+    s->bind(1, after).bind(2, limit);
+    std::vector<std::tuple<long long, std::string, core::UnixTime>> out;
+    while (s->step()) out.emplace_back(s->int64(0), s->text(1), s->int64(2));
+    return out;
+  }
+
  private:
+  static std::vector<WebhookDelivery> read_deliveries(Statement& s) {
+    std::vector<WebhookDelivery> out;
+    while (s.step()) {
+      WebhookDelivery d;
+      d.id = s.int64(0);
+      d.endpoint_id = s.int64(1);
+      d.url = s.text(2);
+      d.secret = s.text(3);
+      d.event_id = s.text(4);
+      d.type = s.text(5);
+      d.payload = s.text(6);
+      d.attempts = s.integer(7);
+      d.state = s.text(8);
+      d.last_status = s.integer(9);
+      d.last_error = s.text(10);
+      d.created_at = s.int64(11);
+      if (!s.is_null(12)) d.delivered_at = s.int64(12);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
   Pool& pool_;
 };
 

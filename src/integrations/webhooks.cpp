@@ -1,0 +1,172 @@
+#include "integrations/webhooks.h"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/crypto.h"
+#include "core/time.h"
+
+namespace integrations {
+
+using nlohmann::json;
+
+const std::vector<std::string>& webhook_events() {
+  static const std::vector<std::string> e = {"article.published", "article.updated",
+                                             "member.created", "subscription.started",
+                                             "subscription.ended"};
+  return e;
+}
+
+namespace {
+
+constexpr int kMaxAttempts = 10;
+
+std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
+
+}  // namespace
+
+Webhooks::Webhooks(store::IntegrationStore& store, const core::Clock& clock, int retry_seconds)
+    : store_(store), clock_(clock), retry_seconds_(retry_seconds) {}
+
+Webhooks::~Webhooks() { stop(); }
+
+void Webhooks::emit(const std::string& type, const json& data) {
+  core::UnixTime now = clock_.now();
+  std::string id = "evt_" + core::random_token(12);
+  json event = {{"id", id}, {"type", type}, {"created", core::format_rfc3339(now)}, {"data", data}};
+  auto n = store_.enqueue(id, type, event.dump(), now);
+  if (!n) {
+    std::fprintf(stderr, "meridian: webhook %s not queued: %s\n", type.c_str(),
+                 n.error().message.c_str());
+    return;
+  }
+  if (*n > 0) {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+    cv_.notify_all();
+  }
+}
+
+core::Result<long long> Webhooks::add_endpoint(const std::string& url,
+                                               const std::vector<std::string>& events,
+                                               std::string& secret_out) {
+  if (!(url.starts_with("https://") || url.starts_with("http://")) || url.size() > 2000 ||
+      url.find_first_of(" \t\r\n") != std::string::npos) {
+    return core::fail(core::ErrorCode::kInvalidInput, "the address must be an http(s):// URL");
+  }
+  std::string joined;
+  for (const auto& e : events) {
+    bool known = false;
+    for (const auto& k : webhook_events()) known = known || k == e;
+    if (!known) return core::fail(core::ErrorCode::kInvalidInput, "unknown event " + e);
+    joined += (joined.empty() ? "" : " ") + e;
+  }
+  if (joined.empty()) return core::fail(core::ErrorCode::kInvalidInput, "choose at least one event");
+  secret_out = "whsec_" + core::random_token(24);
+  return store_.add_endpoint(url, joined, secret_out, clock_.now());
+}
+
+void Webhooks::start() {
+  if (thread_.joinable()) return;
+  // Members already there are not news: announce only those who come after.
+  if (store_.cursor("members") == 0) {
+    auto all = store_.members_after(0, 1 << 30);
+    long long last = all.empty() ? 0 : std::get<0>(all.back());
+    (void)store_.set_cursor("members", last > 0 ? last : -1);
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+void Webhooks::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Webhooks::run() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    try {
+      work_once();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "meridian: webhooks: %s\n", e.what());
+    }
+    lock.lock();
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || woken_; });
+    woken_ = false;
+  }
+}
+
+int Webhooks::work_once() {
+  long long cursor = store_.cursor("members");
+  if (cursor != 0) {
+    for (const auto& [id, email, created] : store_.members_after(std::max(cursor, 0LL), 100)) {
+      emit("member.created", {{"id", id}, {"email", email}, {"created_at", core::format_rfc3339(created)}});
+      (void)store_.set_cursor("members", id);
+    }
+  }
+  int delivered = 0;
+  core::UnixTime now = clock_.now();
+  for (const auto& d : store_.due_deliveries(now, 50)) {
+    int status = 0;
+    std::string error;
+    bool ok = send(d, status, error);
+    std::optional<core::UnixTime> retry;
+    if (!ok && d.attempts + 1 < kMaxAttempts) {
+      long long delay = static_cast<long long>(retry_seconds_) << std::min(d.attempts, 12);
+      retry = now + std::min<long long>(delay, 3600);
+    }
+    (void)store_.record_attempt(d.id, ok, status, error, retry, clock_.now());
+    delivered += ok;
+  }
+  return delivered;
+}
+
+bool Webhooks::send(const store::WebhookDelivery& d, int& status, std::string& error) {
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    error = "cannot start an HTTP client";
+    return false;
+  }
+  std::string t = std::to_string(clock_.now());
+  std::string signature = "t=" + t + ",v1=" + core::hmac_sha256_hex(d.secret, t + "." + d.payload);
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, ("Meridian-Signature: " + signature).c_str());
+  headers = curl_slist_append(headers, ("Meridian-Event: " + d.type).c_str());
+  headers = curl_slist_append(headers, ("Meridian-Delivery: " + std::to_string(d.id)).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, d.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, d.payload.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(d.payload.size()));
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "Meridian-Webhooks/1");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  CURLcode rc = curl_easy_perform(curl);
+  long code = 0;
+  if (rc == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  status = static_cast<int>(code);
+  if (rc != CURLE_OK) {
+    error = curl_easy_strerror(rc);
+    return false;
+  }
+  if (code < 200 || code >= 300) {
+    error = "HTTP " + std::to_string(code);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace integrations
