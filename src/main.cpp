@@ -14,8 +14,11 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "accounts/members_csv.h"
 #include "app/app.h"
+#include "importers/publication.h"
 #include "backup/backup.h"
 #include "billing/housekeeper.h"
 #include "newsletter/scheduler.h"
@@ -185,6 +188,15 @@ int cmd_import(core::Config config, const std::string& file) {
   int status = 0;
   auto a = open_or_exit("import", std::move(config), status);
   if (!a) return status;
+  if (importers::is_publication_export(text)) {
+    auto whole = importers::import_publication(text, *a->store, *a->content, a->clock);
+    if (!whole) return fail_with("import", file + ": " + whole.error().message);
+    std::printf("imported the publication from %s: %d articles, %d topics, %d countries, %d "
+                "authors, %d members, %d editions, %d settings\n",
+                file.c_str(), whole->articles, whole->topics, whole->countries, whole->authors,
+                whole->members, whole->editions, whole->settings);
+    return 0;
+  }
   auto report = a->content->import_jsonl(text);
   if (!report) {
     return fail_with("import", file + ": " + report.error().message + " (nothing imported)");
@@ -194,10 +206,29 @@ int cmd_import(core::Config config, const std::string& file) {
   return 0;
 }
 
-int cmd_export(core::Config config, const std::string& file) {
+int cmd_export(core::Config config, const std::string& file, bool all) {
   int status = 0;
   auto a = open_or_exit("export", std::move(config), status);
   if (!a) return status;
+  if (all) {
+    auto whole = importers::export_publication(*a->store, *a->content, a->clock);
+    if (!whole) return fail_with("export", whole.error().message);
+    std::string text =
+        whole->dump(1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    if (file.empty() || file == "-") {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    } else {
+      std::string tmp = file + ".tmp";
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << text;
+      out.close();
+      if (!out) return fail_with("export", "write to " + file + " failed");
+      std::rename(tmp.c_str(), file.c_str());
+    }
+    std::fprintf(stderr, "exported the publication: %zu articles, %zu members, %zu editions\n",
+                 (*whole)["articles"].size(), (*whole)["members"].size(), (*whole)["editions"].size());
+    return 0;
+  }
   if (file.empty() || file == "-") {
     int n = a->content->export_jsonl(std::cout);
     std::cout.flush();
@@ -382,6 +413,10 @@ int main(int argc, char** argv) {
   auto* exp = cli.add_subcommand("export", "Export every article as JSON Lines");
   std::string export_file;
   exp->add_option("FILE", export_file, "Output file (default: standard output)");
+  bool export_all = false;
+  exp->add_flag("--all", export_all,
+                "Everything the publication owns (articles, taxonomy, members, editions, "
+                "settings) as one JSON document that import reads back");
 
   auto* reindex = cli.add_subcommand("reindex", "Rebuild the search index from the articles");
   auto* rerender = cli.add_subcommand(
@@ -471,7 +506,7 @@ int main(int argc, char** argv) {
     return cmd_serve(config, listen, demo);
   }
   if (import->parsed()) return cmd_import(config, import_file);
-  if (exp->parsed()) return cmd_export(config, export_file);
+  if (exp->parsed()) return cmd_export(config, export_file, export_all);
   if (reindex->parsed()) {
     int status = 0;
     auto a = open_or_exit("reindex", config, status);

@@ -265,6 +265,45 @@ class BackupTest(unittest.TestCase):
         self.assertIn("cannot open", r.stderr)
 
 
+class ExportAllTest(unittest.TestCase):
+    def test_the_whole_publication_round_trips(self):
+        import json
+        tmp = tempfile.mkdtemp(prefix="meridian-export-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+        server = Server(demo=True, data=a)
+        server.stop()
+        run_cli("members", "import", "-", data=a, check=True, input="email,name\nr1@example.org,Reader One\n")
+        run_cli("members", "grant", "--email", "sub@example.org", "--until", "2099-01-01", data=a, check=True)
+        run_cli("staff", "add", "--email", "ed@example.org", "--role", "editor", data=a, check=True)
+        out = os.path.join(tmp, "all.json")
+        r = run_cli("export", "--all", out, data=a)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["format"], "meridian-publication")
+        self.assertEqual(len(doc["members"]), 3)
+        self.assertGreater(len(doc["articles"]), 100)
+        self.assertIn("Energy", doc["topics"])
+        self.assertNotIn("password", json.dumps(doc["members"]))
+        r = run_cli("import", out, data=b)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("3 members", r.stdout)
+        for command in (["export"], ["members", "export"]):
+            self.assertEqual(run_cli(*command, data=a, check=True).stdout,
+                             run_cli(*command, data=b, check=True).stdout, command)
+        # A damaged export is refused whole: nothing imported.
+        doc["members"].append({"email": "not an address"})
+        bad = os.path.join(tmp, "bad.json")
+        with open(bad, "w") as f:
+            json.dump({"format": doc["format"], **{k: v for k, v in doc.items() if k != "format"}}, f)
+        c = os.path.join(tmp, "c")
+        r = run_cli("import", bad, data=c)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("members: an entry without a valid email", r.stderr)
+        self.assertIn("0 members", run_cli("members", "list", data=c, check=True).stdout)
+
+
 class WithoutMetricsToken(unittest.TestCase):
     def test_no_token_configured_means_404(self):
         server = Server()
