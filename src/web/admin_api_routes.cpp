@@ -88,6 +88,8 @@ void AdminApiRoutes::add_routes(Router& router) {
       api("content:write", [this](Request& r, const C& c) {
         return set_status(r, c, editorial::Action::kUnpublish);
       }));
+  add("POST", "/api/admin/v1/media",
+      api("content:write", [this](Request& r, const C& c) { return upload_media(r, c); }));
   add("GET", "/api/admin/v1/members",
       api("members:read", [this](Request& r, const C& c) { return list_members(r, c); }));
   add("POST", "/api/admin/v1/members/grant",
@@ -229,6 +231,18 @@ Response AdminApiRoutes::set_status(Request& req, const integrations::Caller& c,
   return json_response(200, {{"id", saved->id},
                              {"slug", saved->slug},
                              {"status", std::string(content::to_string(saved->status))}});
+}
+
+Response AdminApiRoutes::upload_media(Request& req, const integrations::Caller&) {
+  // The image itself is the body (any Content-Type); recognised by its bytes.
+  auto name = d_.editorial.store_image(req.body);
+  if (!name) {
+    int st = status_for(name.error());
+    return api_error(st, st == 400 ? "invalid" : "unavailable", name.error().message);
+  }
+  return json_response(201, {{"name", *name},
+                             {"url", d_.config.base_url() + "/media/" + *name},
+                             {"hero_image", *name}});
 }
 
 Response AdminApiRoutes::list_members(Request& req, const integrations::Caller&) {

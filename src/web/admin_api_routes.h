@@ -47,6 +47,7 @@ class AdminApiRoutes {
   Response get_article(Request& req, const integrations::Caller& c);
   Response save_article(Request& req, const integrations::Caller& c, bool create);
   Response set_status(Request& req, const integrations::Caller& c, editorial::Action action);
+  Response upload_media(Request& req, const integrations::Caller& c);
   Response list_members(Request& req, const integrations::Caller& c);
   Response grant(Request& req, const integrations::Caller& c, bool revoke);
 

@@ -95,6 +95,23 @@ class AdminApi(unittest.TestCase):
         self.assertEqual(self.call("GET", "/api/admin/v1/articles/999999", writer).status, 404)
         self.assertEqual(self.call("GET", "/api/admin/v1/articles?page=zero", writer).status, 400)
 
+    def test_media_upload_then_hero_image(self):
+        import base64
+        writer = self.make_token("images", ["content:write", "content:read"])
+        png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        r = self.server.request("POST", "/api/admin/v1/media",
+                                {"Authorization": f"Bearer {writer}", "Content-Type": "image/png"}, png)
+        self.assertEqual(r.status, 201, r.text)
+        name = r.json()["name"]
+        self.assertEqual(self.server.get(f"/media/{name}").body, png)
+        r = self.server.request("POST", "/api/admin/v1/media",
+                                {"Authorization": f"Bearer {writer}", "Content-Type": "image/png"},
+                                b"<?php system($_GET['c']); ?>")
+        self.assertEqual(r.status, 400)
+        made = self.call("POST", "/api/admin/v1/articles", writer,
+                         {"headline": "With a picture", "body": "Text.", "hero_image": name}).json()
+        self.assertEqual(self.call("GET", f"/api/admin/v1/articles/{made['id']}", writer).status, 200)
+
     def test_members_granted_and_listed(self):
         token = self.make_token("crm", ["members:read", "members:write"])
         r = self.call("POST", "/api/admin/v1/members/grant", token,
