@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "web/compression.h"
 
 namespace web {
 
@@ -11,6 +12,10 @@ namespace {
 std::size_t size_of(const std::string& key, const Response& r) {
   std::size_t n = key.size() + r.body.size() + r.content_type.size() + 256;  // + bookkeeping
   for (const auto& [k, v] : r.headers) n += k.size() + v.size();
+  if (r.encoded) {  // the compressed forms live as long as the entry
+    n += r.encoded->gzip.size() + r.encoded->br.size();
+    for (const auto& p : r.encoded->pieces) n += p.size() + 16;
+  }
   return n;
 }
 

@@ -1,5 +1,6 @@
 // The page cache: bounded in bytes, least recently used out first, keyed on the query
 // parameters a route reads (issue 14, finding 12).
+#include "web/compression.h"
 #include "web/page_cache.h"
 
 #include <gtest/gtest.h>
@@ -30,6 +31,22 @@ TEST(PageCache, StaysWithinItsBytesEvictingTheLeastRecentlyUsed) {
   }
   EXPECT_EQ(cache.get("/junk-0", 1, 0), nullptr);   // the oldest junk went first
   EXPECT_NE(cache.get("/junk-199", 1, 0), nullptr);
+}
+
+TEST(PageCache, CompressedFormsCountTowardsTheBound) {
+  web::PageCache cache(200000);
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "line " + std::to_string(i * 7919 % 10007) + "\n";
+  auto r = std::make_shared<web::Response>();
+  r->body = text;
+  r->encoded = web::encode(text, "");
+  ASSERT_TRUE(r->encoded);
+  auto plain = std::make_shared<web::Response>();
+  plain->body = text;
+  web::PageCache a(1 << 24), b(1 << 24);
+  a.put("/x", r, 1, 4000000000);
+  b.put("/x", plain, 1, 4000000000);
+  EXPECT_EQ(a.bytes(), b.bytes() + r->encoded->gzip.size() + r->encoded->br.size());
 }
 
 TEST(PageCache, StaleEntriesAreNotServed) {
