@@ -70,15 +70,18 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   if (auto env = core::process_environment(); env.count("MERIDIAN_WEBHOOK_RETRY_SECONDS")) {
     retry = std::max(1, std::atoi(env["MERIDIAN_WEBHOOK_RETRY_SECONDS"].c_str()));
   }
-  a->webhooks = std::make_unique<integrations::Webhooks>(a->store->integrations(), a->clock, retry);
+  a->webhooks = std::make_unique<integrations::Webhooks>(a->store->integrations(), a->clock,
+                                                         a->config.base_url(), retry);
   a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
                                                                a->clock, a->config);
-  // Outgoing webhooks: public facts only (never an article's text).
+  // Outgoing webhooks: public facts only (never an article's text). Publication itself is
+  // announced by the webhook worker when an article goes live (scheduled ones too); saves
+  // of a live article are announced here.
   a->editorial->set_observer([raw](editorial::Action action, const editorial::Saved& saved,
                                    const content::ArticleInput& in) {
     bool live = saved.status == content::Status::kPublished && in.published_at &&
-                *in.published_at <= raw->clock.now();
-    if (!live) return;
+                *in.published_at < raw->clock.now();
+    if (!live || action == editorial::Action::kPublish) return;
     nlohmann::json data = {{"id", saved.id},
                            {"slug", saved.slug},
                            {"headline", in.headline},
@@ -86,9 +89,7 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
                            {"access", std::string(content::to_string(in.access))},
                            {"url", raw->config.base_url() + "/articles/" + saved.slug},
                            {"published_at", core::format_rfc3339(*in.published_at)}};
-    raw->webhooks->emit(action == editorial::Action::kPublish ? "article.published"
-                                                              : "article.updated",
-                        data);
+    raw->webhooks->emit("article.updated", data);
   });
   a->member_admin = std::make_unique<accounts::MemberAdmin>(
       a->store->members(), a->clock, a->config.timezone, [raw](const accounts::Member& m) {

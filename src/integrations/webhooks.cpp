@@ -27,8 +27,9 @@ std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size
 
 }  // namespace
 
-Webhooks::Webhooks(store::IntegrationStore& store, const core::Clock& clock, int retry_seconds)
-    : store_(store), clock_(clock), retry_seconds_(retry_seconds) {}
+Webhooks::Webhooks(store::IntegrationStore& store, const core::Clock& clock, std::string base_url,
+                   int retry_seconds)
+    : store_(store), clock_(clock), base_url_(std::move(base_url)), retry_seconds_(retry_seconds) {}
 
 Webhooks::~Webhooks() { stop(); }
 
@@ -76,6 +77,7 @@ void Webhooks::start() {
     long long last = all.empty() ? 0 : std::get<0>(all.back());
     (void)store_.set_cursor("members", last > 0 ? last : -1);
   }
+  if (store_.cursor("articles") == 0) (void)store_.set_cursor("articles", clock_.now() - 1);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -111,8 +113,25 @@ int Webhooks::work_once() {
       (void)store_.set_cursor("members", id);
     }
   }
-  int delivered = 0;
   core::UnixTime now = clock_.now();
+  // The last article announced, by (published_at, id): one published in the same second
+  // as the last look is still found, and none twice.
+  if (long long since = store_.cursor("articles"); since > 0) {
+    long long since_id = store_.cursor("articles_id");
+    auto live = store_.articles_live_between(since, since_id, now, 100);
+    for (const auto& a : live) {
+      emit("article.published", {{"id", a.id},
+                                 {"slug", a.slug},
+                                 {"headline", a.headline},
+                                 {"dek", a.dek},
+                                 {"access", a.access},
+                                 {"url", base_url_ + "/articles/" + a.slug},
+                                 {"published_at", core::format_rfc3339(a.published_at)}});
+      (void)store_.set_cursor("articles", a.published_at);
+      (void)store_.set_cursor("articles_id", a.id);
+    }
+  }
+  int delivered = 0;
   for (const auto& d : store_.due_deliveries(now, 50)) {
     int status = 0;
     std::string error;

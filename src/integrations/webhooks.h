@@ -25,7 +25,9 @@ const std::vector<std::string>& webhook_events();
 
 class Webhooks {
  public:
-  Webhooks(store::IntegrationStore& store, const core::Clock& clock, int retry_seconds = 10);
+  // `base_url`: the public site address, for article links in events.
+  Webhooks(store::IntegrationStore& store, const core::Clock& clock, std::string base_url,
+           int retry_seconds = 10);
   ~Webhooks();
 
   // Queues `type` with `data` for every endpoint that wants it (durable; sent by the worker).
@@ -46,6 +48,7 @@ class Webhooks {
 
   store::IntegrationStore& store_;
   const core::Clock& clock_;
+  std::string base_url_;
   int retry_seconds_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -84,6 +84,15 @@ class IntegrationStore {
   // A named position (the last member announced); 0 when never set.
   virtual long long cursor(const std::string& name) = 0;
   virtual core::Result<void> set_cursor(const std::string& name, long long value) = 0;
+  // Articles live by `until` that come after (after, after_id) in (published_at, id) order
+  // (scheduled ones included once their time comes), oldest first.
+  struct LiveArticle {
+    long long id = 0;
+    std::string slug, headline, dek, access;
+    core::UnixTime published_at = 0;
+  };
+  virtual std::vector<LiveArticle> articles_live_between(core::UnixTime after, long long after_id,
+                                                         core::UnixTime until, int limit) = 0;
   // Members with an id above `after`, oldest first: (id, email, created_at).
   virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) = 0;

@@ -218,6 +218,23 @@ class SqliteIntegrationStore final : public IntegrationStore {
     });
   }
 
+  std::vector<LiveArticle> articles_live_between(core::UnixTime after, long long after_id,
+                                                 core::UnixTime until, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, slug, headline, dek, access, published_at FROM articles "
+        "WHERE status IN ('published', 'scheduled') AND published_at <= ?2 AND "
+        "(published_at > ?1 OR (published_at = ?1 AND id > ?4)) "
+        "ORDER BY published_at, id LIMIT ?3");
+    s->bind(1, static_cast<I64>(after)).bind(2, static_cast<I64>(until)).bind(3, limit)
+        .bind(4, after_id);
+    std::vector<LiveArticle> out;
+    while (s->step()) {
+      out.push_back({s->int64(0), s->text(1), s->text(2), s->text(3), s->text(4), s->int64(5)});
+    }
+    return out;
+  }
+
   std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) override {
     auto c = pool_.acquire();
