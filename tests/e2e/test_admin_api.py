@@ -251,22 +251,17 @@ class OutgoingWebhooks(unittest.TestCase):
             self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
             _, raw = receiver.wait_for("member.created")
             self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
-            # A scheduled article is announced when its time comes, not before.
+            # A scheduled article is not announced before its time (the worker announcing it
+            # when the time comes is tested with a clock in integration/webhooks_test.cpp).
             import datetime
             import time as _time
-            at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
             sched = json.loads(call("POST", "/api/admin/v1/articles", {
                 "headline": "Later", "body": "Soon.", "status": "scheduled", "publish_at": at}).body)
-            self.assertEqual(sched["status"], "scheduled")
-            _time.sleep(1)
+            self.assertEqual(sched.get("status"), "scheduled", sched)
+            _time.sleep(1.5)
             slugs = [json.loads(b)["data"].get("slug") for _, b in receiver.received]
             self.assertNotIn(sched["slug"], slugs)
-            deadline = _time.time() + 15
-            while sched["slug"] not in slugs and _time.time() < deadline:
-                _time.sleep(0.2)
-                slugs = [json.loads(b)["data"].get("slug") for _, b in receiver.received
-                         if json.loads(b)["type"] == "article.published"]
-            self.assertIn(sched["slug"], slugs)
             # The first attempt failed (500) and was retried; the log says so.
             log = admin.get("/admin/integrations").text
             self.assertRegex(log, r"article\.published</td><td>[^<]+</td><td>delivered</td><td>2</td>")
