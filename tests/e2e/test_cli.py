@@ -26,6 +26,22 @@ class CliTest(unittest.TestCase):
     def export(self):
         return run_cli("export", data=self.data, check=True).stdout
 
+    def test_a_failed_migration_leaves_the_schema_as_it_was_and_says_why(self):
+        import sqlite3
+        run_cli("members", "list", data=self.data, check=True)  # creates the database
+        db = sqlite3.connect(os.path.join(self.data, "meridian.db"))
+        latest = db.execute("PRAGMA user_version").fetchone()[0]
+        # As if the last migration had not run, but its table were somehow there already.
+        db.execute(f"PRAGMA user_version = {latest - 1}")
+        db.commit()
+        db.close()
+        r = run_cli("members", "list", data=self.data)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, rf"migration {latest} \(.+\) failed; the schema stays at version {latest - 1}")
+        db = sqlite3.connect(os.path.join(self.data, "meridian.db"))
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], latest - 1)
+        db.close()
+
     def test_version_is_one_line(self):
         r = run_cli("--version")
         self.assertEqual(r.returncode, 0)

@@ -892,8 +892,15 @@ void migrate(Pool& pool_) {
       if (s->step()) now_version = s->integer(0);
     }
     if (now_version >= m.version) continue;
-    c->exec(m.sql);
-    c->exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+    try {
+      c->exec(m.sql);
+      c->exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+    } catch (const StoreError& e) {
+      // The transaction rolls back: the schema stays as it was, and the log says why.
+      throw StoreError("migration " + std::to_string(m.version) + " (" + m.description +
+                       ") failed; the schema stays at version " + std::to_string(now_version) +
+                       ": " + e.what());
+    }
     tx.commit();
   }
 }
