@@ -42,7 +42,11 @@ core::Result<Member> MemberAdmin::revoke(const std::string& email_raw) {
   std::string email = normalize_email(email_raw);
   auto m = members_.find_member_by_email(email);
   if (!m) return fail(ErrorCode::kNotFound, "no member with the address " + email);
-  return members_.grant(email, m->name, std::nullopt, clock_.now());
+  auto now = clock_.now();
+  bool was_subscriber = m->subscribed(now);
+  auto after = members_.grant(email, m->name, std::nullopt, now);
+  if (after && was_subscriber && !after->subscribed(now) && on_ended_) on_ended_(*after);
+  return after;
 }
 
 core::Result<Member> MemberAdmin::set_staff_role(const std::string& email_raw, Role role) {

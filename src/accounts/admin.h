@@ -25,10 +25,12 @@ struct ImportReport {
 class MemberAdmin {
  public:
   // `on_subscription` is told when a reader without access gets it (for analytics).
+  // `on_ended` is told when a revocation takes a reader's access away.
   MemberAdmin(store::MemberStore& members, const core::Clock& clock, std::string timezone,
-              std::function<void(const Member&)> on_subscription)
+              std::function<void(const Member&)> on_subscription,
+              std::function<void(const Member&)> on_ended = {})
       : members_(members), clock_(clock), timezone_(std::move(timezone)),
-        on_subscription_(std::move(on_subscription)) {}
+        on_subscription_(std::move(on_subscription)), on_ended_(std::move(on_ended)) {}
 
   // Complimentary access through the end of `until` (YYYY-MM-DD, publication's zone);
   // creates a verified member for a new address.
@@ -49,6 +51,7 @@ class MemberAdmin {
   const core::Clock& clock_;
   std::string timezone_;
   std::function<void(const Member&)> on_subscription_;
+  std::function<void(const Member&)> on_ended_;
 };
 
 }  // namespace accounts

@@ -99,6 +99,10 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
                              {"email", m.email},
                              {"kind", "complimentary"},
                              {"until", m.comp_until ? core::format_rfc3339(*m.comp_until) : ""}});
+      },
+      [raw](const accounts::Member& m) {
+        raw->webhooks->emit("subscription.ended",
+                            {{"member_id", m.id}, {"email", m.email}, {"kind", "complimentary"}});
       });
   std::unique_ptr<billing::StripeApi> stripe;
   if (a->config.billing_enabled()) {

@@ -78,6 +78,7 @@ void Webhooks::start() {
     (void)store_.set_cursor("members", last > 0 ? last : -1);
   }
   if (store_.cursor("articles") == 0) (void)store_.set_cursor("articles", clock_.now() - 1);
+  if (store_.cursor("comp_ended") == 0) (void)store_.set_cursor("comp_ended", clock_.now());
   thread_ = std::thread([this] { run(); });
 }
 
@@ -129,6 +130,18 @@ int Webhooks::work_once() {
                                  {"published_at", core::format_rfc3339(a.published_at)}});
       (void)store_.set_cursor("articles", a.published_at);
       (void)store_.set_cursor("articles_id", a.id);
+    }
+  }
+  // Complimentary access running out is an ending too (revocations are told at once).
+  if (long long since = store_.cursor("comp_ended"); since > 0) {
+    long long since_id = store_.cursor("comp_ended_id");
+    for (const auto& [id, email, until] : store_.comp_ended_between(since, since_id, now, 100)) {
+      emit("subscription.ended", {{"member_id", id},
+                                  {"email", email},
+                                  {"kind", "complimentary"},
+                                  {"until", core::format_rfc3339(until)}});
+      (void)store_.set_cursor("comp_ended", until);
+      (void)store_.set_cursor("comp_ended_id", id);
     }
   }
   int delivered = 0;

@@ -93,6 +93,10 @@ class IntegrationStore {
   };
   virtual std::vector<LiveArticle> articles_live_between(core::UnixTime after, long long after_id,
                                                          core::UnixTime until, int limit) = 0;
+  // Members whose complimentary access ran out after (after, after_id) and by `until`, in
+  // (comp_until, id) order, without paid access going on: (id, email, comp_until).
+  virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> comp_ended_between(
+      core::UnixTime after, long long after_id, core::UnixTime until, int limit) = 0;
   // Members with an id above `after`, oldest first: (id, email, created_at).
   virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) = 0;

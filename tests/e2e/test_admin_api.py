@@ -217,7 +217,8 @@ class OutgoingWebhooks(unittest.TestCase):
             sign_in(admin, data, "chief@example.org")
             page = admin.get("/admin/integrations").text
             fields = form_fields(page, "/admin/integrations/webhooks")
-            events = ["article.published", "article.updated", "member.created", "subscription.started"]
+            events = ["article.published", "article.updated", "member.created", "subscription.started",
+                      "subscription.ended"]
             body = "&".join([f"csrf={fields['csrf']}", "url=" + receiver.url] + [f"event={e}" for e in events])
             r = server.request("POST", "/admin/integrations/webhooks",
                                admin._headers({"Content-Type": "application/x-www-form-urlencoded"}), body)
@@ -251,6 +252,9 @@ class OutgoingWebhooks(unittest.TestCase):
             self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
             _, raw = receiver.wait_for("member.created")
             self.assertEqual(json.loads(raw)["data"]["email"], "new-patron@example.org")
+            call("POST", "/api/admin/v1/members/revoke", {"email": "new-patron@example.org"})
+            _, raw = receiver.wait_for("subscription.ended")
+            self.assertEqual(json.loads(raw)["data"]["kind"], "complimentary")
             # A scheduled article is not announced before its time (the worker announcing it
             # when the time comes is tested with a clock in integration/webhooks_test.cpp).
             import datetime

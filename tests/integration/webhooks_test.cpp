@@ -32,7 +32,8 @@ class WebhooksTest : public ::testing::Test {
     std::string secret;
     // Port 9 (discard) on loopback: refused at once, so every attempt fails fast.
     ASSERT_TRUE(hooks_->add_endpoint("http://127.0.0.1:9/hook",
-                                     {"article.published", "member.created"}, secret));
+                                     {"article.published", "member.created", "subscription.ended"},
+                                     secret));
   }
   void TearDown() override {
     hooks_.reset();
@@ -98,6 +99,28 @@ TEST_F(WebhooksTest, NewMembersAreAnnouncedAndFailedDeliveriesBackOffThenStop) {
   EXPECT_EQ(last.attempts, 10);
   EXPECT_EQ(last.state, "failed");
   EXPECT_FALSE(last.last_error.empty());
+}
+
+TEST_F(WebhooksTest, ComplimentaryAccessRunningOutIsAnEnding) {
+  ASSERT_TRUE(store_->members().grant("short@example.org", "", kNow + 100, kNow));
+  ASSERT_TRUE(store_->members().grant("long@example.org", "", kNow + 100000, kNow));
+  hooks_->start();
+  hooks_->stop();
+  auto ended = [&] {
+    std::vector<std::string> out;
+    for (const auto& d : store_->integrations().recent_deliveries(100)) {
+      if (d.type == "subscription.ended") {
+        out.push_back(nlohmann::json::parse(d.payload)["data"]["email"].get<std::string>());
+      }
+    }
+    return out;
+  };
+  hooks_->work_once();
+  EXPECT_TRUE(ended().empty());
+  clock_.set(kNow + 100);
+  hooks_->work_once();
+  hooks_->work_once();
+  EXPECT_EQ(ended(), std::vector<std::string>{"short@example.org"});  // once
 }
 
 }  // namespace

@@ -235,6 +235,20 @@ class SqliteIntegrationStore final : public IntegrationStore {
     return out;
   }
 
+  std::vector<std::tuple<long long, std::string, core::UnixTime>> comp_ended_between(
+      core::UnixTime after, long long after_id, core::UnixTime until, int limit) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT id, email, comp_until FROM members WHERE comp_until <= ?2 AND "
+        "(comp_until > ?1 OR (comp_until = ?1 AND id > ?4)) AND "
+        "COALESCE(paid_until, 0) <= comp_until ORDER BY comp_until, id LIMIT ?3");
+    s->bind(1, static_cast<I64>(after)).bind(2, static_cast<I64>(until)).bind(3, limit)
+        .bind(4, after_id);
+    std::vector<std::tuple<long long, std::string, core::UnixTime>> out;
+    while (s->step()) out.emplace_back(s->int64(0), s->text(1), s->int64(2));
+    return out;
+  }
+
   std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) override {
     auto c = pool_.acquire();
