@@ -16,16 +16,6 @@ namespace {
 
 constexpr std::size_t kBlock = 512;
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += d[p[i] >> 4];
-    out += d[p[i] & 15];
-  }
-  return out;
-}
-
 void octal(char* field, std::size_t width, std::uint64_t value) {
   // width includes the terminating NUL
   std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1),
@@ -43,6 +33,16 @@ std::uint64_t parse_octal(const char* field, std::size_t width) {
 }
 
 }  // namespace
+
+std::string hex_digest(const unsigned char* p, std::size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += d[p[i] >> 4];
+    out += d[p[i] & 15];
+  }
+  return out;
+}
 
 bool safe_entry_name(std::string_view name) {
   if (name.empty() || name.front() == '/' || name.size() > 255) return false;
@@ -145,7 +145,7 @@ core::Result<std::string> ArchiveWriter::add_file(const std::string& name, const
   if (auto w = write(pad.data(), (kBlock - size % kBlock) % kBlock); !w) return std::unexpected(w.error());
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&st, digest);
-  return hex(digest, sizeof digest);
+  return hex_digest(digest, sizeof digest);
 }
 
 core::Result<void> ArchiveWriter::add_bytes(const std::string& name, std::string_view bytes) {

@@ -40,6 +40,9 @@ core::Result<void> read_archive(
     const std::function<core::Result<void>(const std::string& name, std::uint64_t size,
                                            const EntryReader& read)>& entry);
 
+// Lower-case hex of a digest (the manifest's SHA-256 values).
+std::string hex_digest(const unsigned char* bytes, std::size_t n);
+
 // A name safe to create under a folder: relative, no "..", no "\\", no NUL, no empty parts.
 bool safe_entry_name(std::string_view name);
 

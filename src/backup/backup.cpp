@@ -24,16 +24,6 @@ namespace {
 
 constexpr const char* kManifest = "manifest.json";
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += d[p[i] >> 4];
-    out += d[p[i] & 15];
-  }
-  return out;
-}
-
 struct TempDir {
   fs::path path;
   ~TempDir() {
@@ -140,7 +130,7 @@ core::Result<Report> restore(const std::string& archive, const std::string& data
     if (!out) return core::fail(ErrorCode::kUnavailable, "cannot write " + name + " (disk full?)");
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&st, digest);
-    seen[name] = {name, total, hex(digest, sizeof digest)};
+    seen[name] = {name, total, hex_digest(digest, sizeof digest)};
     return {};
   });
   if (!read) return std::unexpected(read.error());

@@ -292,6 +292,31 @@ def mail_barrier(server, data_dir):
     link_in_mail(data_dir, email, "/signin/confirm")
 
 
+def crawl_for_leaks(test, reader, start, gated, limit, who):
+    """Follows every local link from `start` as `reader` (at most `limit` pages, never
+    signing out or deleting) and fails `test` if any gated canary shows; returns the pages
+    seen."""
+    import re
+    seen, queue = set(), list(start)
+    base = reader.server.base
+    while queue and len(seen) < limit:
+        path = queue.pop()
+        if path in seen or path.startswith("/signout") or "/delete" in path:
+            continue
+        seen.add(path)
+        r = reader.get(path)
+        body = echo_removed(path, r.text)
+        for s in gated:
+            test.assertNotIn(canary(s), body, f"{s} leaked to {who} on {path}")
+        for link in re.findall(r'href="([^"]+)"', r.text):
+            link = link.replace("&amp;", "&")
+            if link.startswith(base):
+                link = link[len(base):]
+            if link.startswith("/") and not link.startswith("//"):
+                queue.append(link)
+    return seen
+
+
 def echo_removed(path, text):
     """The page without the search words the crawler itself typed (the search page shows
     the reader's query back to them); whatever remains came from the server's content."""

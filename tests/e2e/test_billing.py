@@ -11,8 +11,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (Reader, Server, StripeStandin, article_line, canary, echo_removed,  # noqa: E402
-                     form_fields, link_in_mail, outbox_messages, run_cli, sign_in)
+from harness import (Reader, Server, StripeStandin, article_line, canary,  # noqa: E402
+                     crawl_for_leaks, form_fields, link_in_mail, outbox_messages, run_cli, sign_in)
 
 CONFIG = """
 [[plans]]
@@ -587,26 +587,12 @@ class Billing(unittest.TestCase):
         self.assertTrue(self.reads_premium(reader))
         self.stripe.control(f"subscriptions/{self.subscription_of(session)}/delete")
         gated = ["premium-1", "premium-2"]
-        seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account", "/subscribe",
-                              "/api/v1/articles?per_page=100", "/account/export",
-                              f"/billing/return?session_id={session}"]
-        queue += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
-        queue += [f"/search?q={canary(s)}" for s in gated] + [f"/api/v1/search?q={canary(s)}" for s in gated]
-        while queue and len(seen) < 200:
-            path = queue.pop()
-            if path in seen or path.startswith("/signout") or "/delete" in path:
-                continue
-            seen.add(path)
-            r = reader.get(path)
-            body = echo_removed(path, r.text)
-            for s in gated:
-                self.assertNotIn(canary(s), body, f"{s} leaked to an ended subscriber on {path}")
-            for link in re.findall(r'href="([^"]+)"', r.text):
-                link = link.replace("&amp;", "&")
-                if link.startswith(self.server.base):
-                    link = link[len(self.server.base):]
-                if link.startswith("/") and not link.startswith("//"):
-                    queue.append(link)
+        start = ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account", "/subscribe",
+                 "/api/v1/articles?per_page=100", "/account/export",
+                 f"/billing/return?session_id={session}"]
+        start += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
+        start += [f"/search?q={canary(s)}" for s in gated] + [f"/api/v1/search?q={canary(s)}" for s in gated]
+        seen = crawl_for_leaks(self, reader, start, gated, 200, "an ended subscriber")
         self.assertGreater(len(seen), 15)
 
 

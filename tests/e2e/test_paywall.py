@@ -6,7 +6,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (echo_removed, Reader, Server, article_line, canary, form_fields, link_in_mail,  # noqa: E402
+from harness import (crawl_for_leaks, Reader, Server, article_line, canary, form_fields, link_in_mail,  # noqa: E402
                      sign_in, mail_barrier, links_in_mail,
                      outbox_messages, run_cli)
 
@@ -215,26 +215,12 @@ class PaywallStory(unittest.TestCase):
         me = Reader(self.server)
         self.sign_in_by_link(me, "crawler@example.org")
         gated = METERED + ["premium-1", "premium-2"]
-        seen, queue = set(), ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account",
-                              "/api/v1/articles?per_page=100", "/account/export"]
-        queue += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
-        queue += [f"/api/v1/search?q={canary(s)}" for s in gated] + [f"/search?q={canary(s)}" for s in gated]
-        queue += ["/api/v1/search?q=fourth+paragraph&per_page=100", "/search?q=inside"]
-        while queue and len(seen) < 300:
-            path = queue.pop()
-            if path in seen or path.startswith("/signout") or "/delete" in path:
-                continue
-            seen.add(path)
-            r = me.get(path)
-            body = echo_removed(path, r.text)
-            for s in gated:
-                self.assertNotIn(canary(s), body, f"{s} leaked to a registered reader on {path}")
-            for link in re.findall(r'href="([^"]+)"', r.text):
-                link = link.replace("&amp;", "&")
-                if link.startswith(self.server.base):
-                    link = link[len(self.server.base):]
-                if link.startswith("/") and not link.startswith("//"):
-                    queue.append(link)
+        start = ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/account",
+                 "/api/v1/articles?per_page=100", "/account/export"]
+        start += [f"/api/v1/articles/{s}" for s in gated] + [f"/articles/{s}" for s in gated]
+        start += [f"/api/v1/search?q={canary(s)}" for s in gated] + [f"/search?q={canary(s)}" for s in gated]
+        start += ["/api/v1/search?q=fourth+paragraph&per_page=100", "/search?q=inside"]
+        seen = crawl_for_leaks(self, me, start, gated, 300, "a registered reader")
         self.assertGreater(len(seen), 30)
 
     def test_10_password_sign_in_and_sign_out_everywhere(self):
