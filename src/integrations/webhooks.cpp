@@ -73,8 +73,7 @@ void Webhooks::start() {
   if (thread_.joinable()) return;
   // Members already there are not news: announce only those who come after.
   if (store_.cursor("members") == 0) {
-    auto all = store_.members_after(0, 1 << 30);
-    long long last = all.empty() ? 0 : std::get<0>(all.back());
+    long long last = store_.last_member_id();
     (void)store_.set_cursor("members", last > 0 ? last : -1);
   }
   if (store_.cursor("articles") == 0) (void)store_.set_cursor("articles", clock_.now() - 1);

@@ -97,6 +97,8 @@ class IntegrationStore {
   // (comp_until, id) order, without paid access going on: (id, email, comp_until).
   virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> comp_ended_between(
       core::UnixTime after, long long after_id, core::UnixTime until, int limit) = 0;
+  // The highest member id (0: none).
+  virtual long long last_member_id() = 0;
   // Members with an id above `after`, oldest first: (id, email, created_at).
   virtual std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) = 0;

@@ -249,6 +249,12 @@ class SqliteIntegrationStore final : public IntegrationStore {
     return out;
   }
 
+  long long last_member_id() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT COALESCE(MAX(id), 0) FROM members");
+    return s->step() ? s->int64(0) : 0;
+  }
+
   std::vector<std::tuple<long long, std::string, core::UnixTime>> members_after(
       long long after, int limit) override {
     auto c = pool_.acquire();
