@@ -33,11 +33,11 @@ Webhooks::Webhooks(store::IntegrationStore& store, const core::Clock& clock, std
 
 Webhooks::~Webhooks() { stop(); }
 
-void Webhooks::emit(const std::string& type, const json& data) {
+void Webhooks::emit(const std::string& type, const json& data, const std::string& once_key) {
   core::UnixTime now = clock_.now();
   std::string id = "evt_" + core::random_token(12);
   json event = {{"id", id}, {"type", type}, {"created", core::format_rfc3339(now)}, {"data", data}};
-  auto n = store_.enqueue(id, type, event.dump(), now);
+  auto n = store_.enqueue(id, type, event.dump(), now, once_key);
   if (!n) {
     std::fprintf(stderr, "meridian: webhook %s not queued: %s\n", type.c_str(),
                  n.error().message.c_str());
@@ -109,7 +109,8 @@ int Webhooks::work_once() {
   long long cursor = store_.cursor("members");
   if (cursor != 0) {
     for (const auto& [id, email, created] : store_.members_after(std::max(cursor, 0LL), 100)) {
-      emit("member.created", {{"id", id}, {"email", email}, {"created_at", core::format_rfc3339(created)}});
+      emit("member.created", {{"id", id}, {"email", email}, {"created_at", core::format_rfc3339(created)}},
+           "member.created:" + std::to_string(id));
       (void)store_.set_cursor("members", id);
     }
   }
@@ -126,7 +127,8 @@ int Webhooks::work_once() {
                                  {"dek", a.dek},
                                  {"access", a.access},
                                  {"url", base_url_ + "/articles/" + a.slug},
-                                 {"published_at", core::format_rfc3339(a.published_at)}});
+                                 {"published_at", core::format_rfc3339(a.published_at)}},
+           "article.published:" + std::to_string(a.id) + ":" + std::to_string(a.published_at));
       (void)store_.set_cursor("articles", a.published_at);
       (void)store_.set_cursor("articles_id", a.id);
     }
@@ -138,23 +140,32 @@ int Webhooks::work_once() {
       emit("subscription.ended", {{"member_id", id},
                                   {"email", email},
                                   {"kind", "complimentary"},
-                                  {"until", core::format_rfc3339(until)}});
+                                  {"until", core::format_rfc3339(until)}},
+           "comp.ended:" + std::to_string(id) + ":" + std::to_string(until));
       (void)store_.set_cursor("comp_ended", until);
       (void)store_.set_cursor("comp_ended_id", id);
     }
   }
+  // Claimed ten at a time, each claim held for longer than ten sends can take (a send
+  // gives up after 10 s): another worker (a reload, another node) takes others, and what a
+  // killed worker held is due again when the lease ends.
   int delivered = 0;
-  for (const auto& d : store_.due_deliveries(now, 50)) {
-    int status = 0;
-    std::string error;
-    bool ok = send(d, status, error);
-    std::optional<core::UnixTime> retry;
-    if (!ok && d.attempts + 1 < kMaxAttempts) {
-      long long delay = static_cast<long long>(retry_seconds_) << std::min(d.attempts, 12);
-      retry = now + std::min<long long>(delay, 3600);
+  for (int round = 0; round < 5; ++round) {
+    core::UnixTime claimed_at = clock_.now();
+    auto batch = store_.claim_deliveries(claimed_at, 10, claimed_at + 120);
+    for (const auto& d : batch) {
+      int status = 0;
+      std::string error;
+      bool ok = send(d, status, error);
+      std::optional<core::UnixTime> retry;
+      if (!ok && d.attempts + 1 < kMaxAttempts) {
+        long long delay = static_cast<long long>(retry_seconds_) << std::min(d.attempts, 12);
+        retry = clock_.now() + std::min<long long>(delay, 3600);
+      }
+      (void)store_.record_attempt(d.id, ok, status, error, retry, clock_.now());
+      delivered += ok;
     }
-    (void)store_.record_attempt(d.id, ok, status, error, retry, clock_.now());
-    delivered += ok;
+    if (batch.size() < 10) break;
   }
   return delivered;
 }

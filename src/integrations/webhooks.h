@@ -31,7 +31,9 @@ class Webhooks {
   ~Webhooks();
 
   // Queues `type` with `data` for every endpoint that wants it (durable; sent by the worker).
-  void emit(const std::string& type, const nlohmann::json& data);
+  // `once_key` (optional) names the happening, so that it is queued once per endpoint
+  // however many workers find it.
+  void emit(const std::string& type, const nlohmann::json& data, const std::string& once_key = {});
   core::Result<long long> add_endpoint(const std::string& url,
                                        const std::vector<std::string>& events,
                                        std::string& secret_out);

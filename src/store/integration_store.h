@@ -72,9 +72,15 @@ class IntegrationStore {
   virtual std::vector<WebhookEndpoint> endpoints() = 0;
   virtual core::Result<void> remove_endpoint(long long id) = 0;
   // A delivery for every endpoint that wants `type`, in one transaction; how many.
+  // A non-empty `once_key` names the happening (say "member.created:42"): an endpoint is
+  // given it once however many workers find it (a reload, or several nodes).
   virtual core::Result<int> enqueue(const std::string& event_id, const std::string& type,
-                                    const std::string& payload, core::UnixTime now) = 0;
-  virtual std::vector<WebhookDelivery> due_deliveries(core::UnixTime now, int limit) = 0;
+                                    const std::string& payload, core::UnixTime now,
+                                    const std::string& once_key = {}) = 0;
+  // Due deliveries, claimed: they are not due again before `lease_until`, so two workers
+  // never send the same one at once, and one a killed worker held is retried after it.
+  virtual std::vector<WebhookDelivery> claim_deliveries(core::UnixTime now, int limit,
+                                                        core::UnixTime lease_until) = 0;
   // After an attempt: delivered, or due again at `retry_at` (nullopt: given up).
   virtual core::Result<void> record_attempt(long long delivery_id, bool delivered, int status,
                                             const std::string& error,

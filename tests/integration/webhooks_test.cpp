@@ -124,3 +124,32 @@ TEST_F(WebhooksTest, ComplimentaryAccessRunningOutIsAnEnding) {
 }
 
 }  // namespace
+
+// A reload starts the new worker before the old one stops (and, on a shared database,
+// several nodes run one each): a happening both find is queued once, and a delivery one
+// worker has claimed is not sent by the other until its lease runs out.
+TEST_F(WebhooksTest, TwoWorkersQueueAndSendEachHappeningOnce) {
+  hooks_->start();
+  hooks_->stop();
+  integrations::Webhooks second(store_->integrations(), clock_, "https://example.org", 10);
+  ASSERT_TRUE(store_->members().create_member("one@example.org", "", true, kNow));
+  import("both-see-it", kNow);
+  // The first worker reads its cursors, the second does its round, then the first goes
+  // on from what it read: both find the same member and article.
+  auto& store = store_->integrations();
+  std::vector<std::pair<std::string, long long>> read;
+  for (const char* name : {"members", "articles", "articles_id"}) read.emplace_back(name, store.cursor(name));
+  second.work_once();
+  EXPECT_EQ(queued("member.created").size(), 1u);
+  for (const auto& [name, value] : read) ASSERT_TRUE(store.set_cursor(name, value));
+  hooks_->work_once();
+  EXPECT_EQ(queued("member.created").size(), 1u);
+  EXPECT_EQ(queued("article.published"), std::vector<std::string>{"both-see-it"});
+
+  ASSERT_TRUE(store.enqueue("evt_x", "member.created", "{}", kNow, ""));
+  auto first = store.claim_deliveries(kNow + 60, 10, kNow + 180);
+  EXPECT_FALSE(first.empty());
+  EXPECT_TRUE(store.claim_deliveries(kNow + 61, 10, kNow + 181).empty());  // all held
+  auto after_lease = store.claim_deliveries(kNow + 180, 10, kNow + 300);    // a killed worker's
+  EXPECT_EQ(after_lease.size(), first.size());
+}

@@ -432,6 +432,10 @@ CREATE TABLE webhook_cursors (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 )SQL"},
+      {18, "webhook deliveries once per happening", R"SQL(
+ALTER TABLE webhook_deliveries ADD COLUMN once_key TEXT;
+CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (endpoint_id, once_key);
+)SQL"},
   };
   return kMigrations;
 }

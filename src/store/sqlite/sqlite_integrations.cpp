@@ -148,28 +148,47 @@ class SqliteIntegrationStore final : public IntegrationStore {
   }
 
   core::Result<int> enqueue(const std::string& event_id, const std::string& type,
-                            const std::string& payload, core::UnixTime now) override {
+                            const std::string& payload, core::UnixTime now,
+                            const std::string& once_key) override {
     return guarded([&]() -> int {
       auto c = pool_.acquire();
+      // (endpoint_id, once_key) is unique; NULL keys never collide.
       auto s = c->prepare(
-          "INSERT INTO webhook_deliveries (endpoint_id, event_id, type, payload, next_attempt_at, "
-          "created_at) SELECT id, ?1, ?2, ?3, ?4, ?4 FROM webhook_endpoints "
-          "WHERE (' ' || events || ' ') LIKE ('% ' || ?2 || ' %')");
+          "INSERT OR IGNORE INTO webhook_deliveries (endpoint_id, event_id, type, payload, "
+          "next_attempt_at, created_at, once_key) SELECT id, ?1, ?2, ?3, ?4, ?4, NULLIF(?5, '') "
+          "FROM webhook_endpoints WHERE (' ' || events || ' ') LIKE ('% ' || ?2 || ' %')");
       s->bind(1, event_id).bind(2, type).bind(3, payload).bind(4, static_cast<I64>(now));
+      s->bind(5, once_key);
       s->run();
       return c->changes();
     });
   }
 
-  std::vector<WebhookDelivery> due_deliveries(core::UnixTime now, int limit) override {
-    auto c = pool_.acquire();
-    auto s = c->prepare(
-        "SELECT d.id, d.endpoint_id, e.url, e.secret, d.event_id, d.type, d.payload, d.attempts, "
-        "d.state, d.last_status, d.last_error, d.created_at, d.delivered_at "
-        "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-        "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2");
-    s->bind(1, static_cast<I64>(now)).bind(2, limit);
-    return read_deliveries(*s);
+  std::vector<WebhookDelivery> claim_deliveries(core::UnixTime now, int limit,
+                                                core::UnixTime lease_until) override {
+    std::vector<WebhookDelivery> out;
+    auto r = guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);  // BEGIN IMMEDIATE: one claimer at a time
+      {
+        auto s = c->prepare(
+            "SELECT d.id, d.endpoint_id, e.url, e.secret, d.event_id, d.type, d.payload, "
+            "d.attempts, d.state, d.last_status, d.last_error, d.created_at, d.delivered_at "
+            "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+            "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 ORDER BY d.id LIMIT ?2");
+        s->bind(1, static_cast<I64>(now)).bind(2, limit);
+        out = read_deliveries(*s);
+      }
+      auto u = c->prepare("UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1");
+      for (const auto& d : out) {
+        u->reset();
+        u->bind(1, static_cast<I64>(d.id)).bind(2, static_cast<I64>(lease_until));
+        u->run();
+      }
+      tx.commit();
+    });
+    if (!r) return {};
+    return out;
   }
 
   core::Result<void> record_attempt(long long id, bool delivered, int status,
