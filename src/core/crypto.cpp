@@ -2,6 +2,10 @@
 
 #include <sodium.h>
 
+#include <pthread.h>
+
+#include <atomic>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -32,9 +36,47 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Bumped in a forked child, so that it never repeats its parent's stream.
+std::atomic<unsigned> fork_generation{0};
+
+// A fast-key-erasure generator per thread (after Bernstein): a 256-bit key from the kernel;
+// each call runs ChaCha20 under it for a fresh key and the output, then forgets the old
+// key (what a call returned cannot be recomputed from a later state). The kernel is asked
+// once per thread instead of once per token: every anonymous reader's first page mints one.
+void random_bytes(unsigned char* out, std::size_t n) {
+  static const bool registered = [] {
+    return pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1); }) == 0;
+  }();
+  (void)registered;
+  constexpr std::size_t kKey = crypto_stream_chacha20_KEYBYTES;
+  if (n > 256) {
+    randombytes_buf(out, n);
+    return;
+  }
+  thread_local unsigned char key[kKey];
+  thread_local bool seeded = false;
+  thread_local unsigned generation = 0;
+  unsigned now = fork_generation.load(std::memory_order_relaxed);
+  if (!seeded || generation != now) {
+    randombytes_buf(key, sizeof key);
+    seeded = true;
+    generation = now;
+  }
+  unsigned char block[kKey + 256];
+  static const unsigned char nonce[crypto_stream_chacha20_NONCEBYTES] = {};
+  crypto_stream_chacha20(block, kKey + n, nonce, key);
+  std::memcpy(key, block, kKey);
+  std::memcpy(out, block + kKey, n);
+  sodium_memzero(block, sizeof block);
+}
+
+}  // namespace
+
 std::string random_token(std::size_t bytes) {
   std::string buf(bytes, '\0');
-  randombytes_buf(buf.data(), buf.size());
+  random_bytes(reinterpret_cast<unsigned char*>(buf.data()), buf.size());
   return base64url(buf);
 }
 

@@ -101,7 +101,7 @@ void apply_coding(const Request& req, Response& res) {
   res.set_header("Content-Encoding", name);
   if (res.status == 304) return;
   if (e.spliced) {
-    if (res.body.find(kCsrfMarker) != std::string::npos) return;  // not filled: send as is
+    if (res.csrf_token.empty()) return;  // no token for this reader: the plain page as is
     res.body = splice_gzip(e, res.csrf_token);
     res.shared_body.reset();
   } else {
@@ -539,6 +539,28 @@ void Site::fill_csrf(Request& req, Response& res) {
   write_csrf_tokens(req, res, secret_, clock_.now());
 }
 
+// A cached page with this browser's CSRF token: a reader who takes gzip gets the cached
+// compressed pieces spliced around the token (apply_coding) and the plain page is never
+// copied; others get the plain page with the token written in.
+void Site::fill_csrf_from(Request& req, const Response& cached, Response& res) {
+  res = Response{};
+  res.status = cached.status;
+  res.content_type = cached.content_type;
+  res.headers = cached.headers;
+  res.article_id = cached.article_id;
+  res.wall_shown = cached.wall_shown;
+  res.csrf_marker = true;
+  res.encoded = cached.encoded;
+  const std::string* accept = req.header("accept-encoding");
+  if (res.encoded && res.encoded->spliced &&
+      negotiate(accept ? *accept : std::string(), false) == Coding::kGzip) {
+    res.csrf_token = csrf_token_for(req, secret_, clock_.now());
+    return;
+  }
+  res.body = cached.body;
+  fill_csrf(req, res);
+}
+
 Response Site::handle(Request& req) {
   auto started = std::chrono::steady_clock::now();
   req.id = next_request_id();
@@ -644,9 +666,8 @@ Response Site::handle(Request& req) {
             shared.reset();
             finish_personal(req, res);
           } else if (shared && shared->csrf_marker) {
-            res = *shared;
+            fill_csrf_from(req, *shared, res);
             shared.reset();
-            fill_csrf(req, res);
           }
         } else {
           res = route->handler(req);

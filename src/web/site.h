@@ -179,6 +179,8 @@ class Site final : public PageKit {
   std::string session_cookie_for(const std::string& session_token) override;
   // This reader's CSRF token where the page has the marker (web::write_csrf_tokens).
   void fill_csrf(Request& req, Response& res);
+  // `res` from a cached page that holds the marker, for this reader (site.cpp).
+  void fill_csrf_from(Request& req, const Response& cached, Response& res);
 
   // Search (search_routes.cpp)
   Response search_page(Request& req);
