@@ -13,6 +13,36 @@ TermKind parse_kind(const std::string& s) {
   return TermKind::kTopic;
 }
 
+content::ArticleSummary read_summary(Statement& s) {
+  content::ArticleSummary a;
+  a.id = s.int64(0);
+  a.slug = s.text(1);
+  a.headline = s.text(2);
+  a.dek = s.text(3);
+  a.type = content::parse_article_type(s.text(4)).value_or(content::ArticleType::kAnalysis);
+  a.access = content::parse_access_class(s.text(5)).value_or(content::AccessClass::kMetered);
+  a.status = content::parse_status(s.text(6)).value_or(content::Status::kDraft);
+  a.featured = s.integer(7) != 0;
+  a.published_at = s.int64(8);
+  a.updated_at = s.int64(9);
+  a.word_count = s.integer(10);
+  return a;
+}
+
+void load_terms(Connection& c, content::ArticleSummary& a) {
+  auto s = c.prepare(
+      "SELECT t.kind, t.slug, t.name FROM article_terms at JOIN terms t ON t.id = at.term_id "
+      "WHERE at.article_id = ?1 ORDER BY at.position");
+  s->bind(1, static_cast<std::int64_t>(a.id));
+  while (s->step()) {
+    content::Term t{parse_kind(s->text(0)), s->text(1), s->text(2)};
+    auto& list = t.kind == TermKind::kAuthor    ? a.authors
+                 : t.kind == TermKind::kCountry ? a.countries
+                                                : a.topics;
+    list.push_back(std::move(t));
+  }
+}
+
 std::int64_t ensure_term(Connection& c, TermKind kind, const std::string& name) {
   std::string slug = core::slugify(name);
   {

@@ -13,6 +13,15 @@ namespace store::sqlite {
 
 content::TermKind parse_kind(const std::string& s);
 
+// Columns read by read_summary, in order: use as "SELECT <kSummaryColumns> FROM articles a".
+inline constexpr const char* kSummaryColumns =
+    "a.id, a.slug, a.headline, a.dek, a.type, a.access, a.status, a.featured, "
+    "COALESCE(a.published_at, 0), a.updated_at, a.word_count";
+content::ArticleSummary read_summary(Statement& s);
+
+// An article's authors, topics and countries, in their stored order.
+void load_terms(Connection& c, content::ArticleSummary& a);
+
 // The term's id, creating it from the name (slugified) when it does not exist.
 std::int64_t ensure_term(Connection& c, content::TermKind kind, const std::string& name);
 

@@ -210,34 +210,85 @@ fts5_api* fts5_of(sqlite3* db) {
 
 }  // namespace
 
-std::vector<Token> index_tokens(sqlite3* db, std::string_view text) {
-  std::vector<Token> out;
-  fts5_api* api = fts5_of(db);
-  if (!api) return out;
+namespace {
+
+// The index's tokenizer (porter over unicode61, diacritics removed), made once per
+// connection and kept with it.
+struct Tokenizer {
+  fts5_tokenizer api{};
+  Fts5Tokenizer* instance = nullptr;
+  ~Tokenizer() {
+    if (instance) api.xDelete(instance);
+  }
+};
+
+Tokenizer* tokenizer_of(Connection& c) {
+  if (c.extension) return static_cast<Tokenizer*>(c.extension.get());
+  fts5_api* fts = fts5_of(c.handle());
+  if (!fts) return nullptr;
+  auto t = std::make_shared<Tokenizer>();
   void* user = nullptr;
-  fts5_tokenizer tok;
-  if (api->xFindTokenizer(api, "porter", &user, &tok) != SQLITE_OK) return out;
+  if (fts->xFindTokenizer(fts, "porter", &user, &t->api) != SQLITE_OK) return nullptr;
   const char* args[] = {"unicode61", "remove_diacritics", "2"};
-  Fts5Tokenizer* t = nullptr;
-  if (tok.xCreate(user, args, 3, &t) != SQLITE_OK) return out;
-  struct Ctx {
-    std::vector<Token>* out;
-    std::string_view text;
-  } ctx{&out, text};
-  tok.xTokenize(t, &ctx, FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()),
-                [](void* c, int, const char* token, int n, int start, int end) -> int {
-                  auto* x = static_cast<Ctx*>(c);
-                  std::string surface(x->text.substr(static_cast<std::size_t>(start),
-                                                     static_cast<std::size_t>(end - start)));
-                  for (auto& ch : surface) {
-                    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-                  }
-                  x->out->push_back({std::string(token, static_cast<std::size_t>(n)), surface});
-                  return SQLITE_OK;
-                });
-  tok.xDelete(t);
+  if (t->api.xCreate(user, args, 3, &t->instance) != SQLITE_OK) {
+    t->instance = nullptr;
+    return nullptr;
+  }
+  c.extension = t;
+  return t.get();
+}
+
+}  // namespace
+
+void for_each_token(Connection& c, std::string_view text,
+                    const std::function<void(std::string_view, int, int)>& each) {
+  Tokenizer* t = tokenizer_of(c);
+  if (!t) return;
+  t->api.xTokenize(t->instance, const_cast<void*>(static_cast<const void*>(&each)),
+                   FTS5_TOKENIZE_DOCUMENT, text.data(), static_cast<int>(text.size()),
+                   [](void* ctx, int, const char* token, int n, int start, int end) -> int {
+                     (*static_cast<const std::function<void(std::string_view, int, int)>*>(ctx))(
+                         std::string_view(token, static_cast<std::size_t>(n)), start, end);
+                     return SQLITE_OK;
+                   });
+}
+
+std::vector<search::Token> index_tokens(Connection& c, std::string_view text) {
+  std::vector<search::Token> out;
+  for_each_token(c, text, [&](std::string_view stem, int start, int end) {
+    std::string surface(text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+    for (auto& ch : surface) {
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    }
+    out.push_back({std::string(stem), std::move(surface)});
+  });
   return out;
 }
+
+namespace {
+
+// FTS5's docsize blob: one varint per column (SQLite's varint: 7 bits a byte, high bit set
+// on all but the last byte; a ninth byte carries 8 bits).
+ColumnLengths::Row decode_sizes(const std::string& blob) {
+  ColumnLengths::Row row{};
+  std::size_t pos = 0;
+  for (int col = 0; col < kColumns && pos < blob.size(); ++col) {
+    std::uint64_t v = 0;
+    for (int k = 0; k < 9 && pos < blob.size(); ++k) {
+      auto byte = static_cast<unsigned char>(blob[pos++]);
+      if (k == 8) {
+        v = (v << 8) | byte;
+        break;
+      }
+      v = (v << 7) | (byte & 0x7f);
+      if (!(byte & 0x80)) break;
+    }
+    row[static_cast<std::size_t>(col)] = static_cast<std::uint32_t>(std::min<std::uint64_t>(v, 0xffffffffu));
+  }
+  return row;
+}
+
+}  // namespace
 
 std::shared_ptr<const ColumnLengths::Table> load_column_lengths(Connection& c) {
   auto table = std::make_shared<ColumnLengths::Table>();
@@ -248,23 +299,7 @@ std::shared_ptr<const ColumnLengths::Table> load_column_lengths(Connection& c) {
     if (id < 0 || id > 50'000'000) continue;
     std::string blob = s->text(1);
     if (static_cast<std::size_t>(id) >= table->size()) table->resize(static_cast<std::size_t>(id) + 1);
-    auto& row = (*table)[static_cast<std::size_t>(id)];
-    // FTS5 stores one varint per column (SQLite's varint: 7 bits a byte, high bit set on
-    // all but the last byte).
-    std::size_t pos = 0;
-    for (int col = 0; col < kColumns && pos < blob.size(); ++col) {
-      std::uint64_t v = 0;
-      for (int k = 0; k < 9 && pos < blob.size(); ++k) {
-        auto byte = static_cast<unsigned char>(blob[pos++]);
-        if (k == 8) {
-          v = (v << 8) | byte;
-          break;
-        }
-        v = (v << 7) | (byte & 0x7f);
-        if (!(byte & 0x80)) break;
-      }
-      row[static_cast<std::size_t>(col)] = static_cast<std::uint32_t>(std::min<std::uint64_t>(v, 0xffffffffu));
-    }
+    (*table)[static_cast<std::size_t>(id)] = decode_sizes(blob);
     // An all-empty document would read as "unknown" and fall back to FTS5: harmless.
   }
   return table;

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "content/article.h"
+#include "search/engine.h"
 #include "search/search.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -52,11 +54,11 @@ void unindex_article(Connection& c, long long id);
 
 // Porter-stemmed tokens of `text` (the index's own tokenizer), each with the surface
 // form it came from (lower-cased), so a stem can be searched for by a word that makes it.
-struct Token {
-  std::string stem;
-  std::string surface;
-};
-std::vector<Token> index_tokens(sqlite3* db, std::string_view text);
+std::vector<search::Token> index_tokens(Connection& c, std::string_view text);
+// The same analysis without copies: `each(stem, start, end)` for every token, `start` and
+// `end` its byte range in `text`.
+void for_each_token(Connection& c, std::string_view text,
+                    const std::function<void(std::string_view stem, int start, int end)>& each);
 
 // The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
 // can never be FTS5 syntax. `full_text` false restricts matching to public columns.

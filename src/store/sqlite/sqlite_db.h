@@ -84,6 +84,9 @@ class Connection {
   // Counted up after every committed Transaction (the pool's, for its version cache).
   std::atomic<long long>* commits = nullptr;
   std::int64_t last_insert_rowid() { return sqlite3_last_insert_rowid(db_); }
+  // State an extension keeps per connection (the search tokenizer), freed before the
+  // connection closes.
+  std::shared_ptr<void> extension;
   int changes() { return sqlite3_changes(db_); }
 
  private:

@@ -1,0 +1,316 @@
+#include "store/sqlite/search_engine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/time.h"
+#include "store/sqlite/article_rows.h"
+#include "store/store.h"
+
+namespace store::sqlite {
+
+using content::TermKind;
+
+namespace {
+
+// How long a vocabulary may lag behind the content before it is read again (one read
+// scans the whole index: about a second at 50,000 articles). Document frequencies are
+// weights: a few articles more or less do not change a ranking.
+constexpr auto kVocabularyRefresh = std::chrono::seconds(60);
+
+
+}  // namespace
+
+SqliteSearchEngine::SqliteSearchEngine(Pool& pool, ColumnLengths& lengths,
+                                       std::function<long long()> content_version)
+    : pool_(pool), lengths_(lengths), content_version_(std::move(content_version)) {}
+
+SqliteSearchEngine::~SqliteSearchEngine() {
+  if (vocab_thread_.joinable()) vocab_thread_.join();
+}
+
+std::shared_ptr<const search::Catalog> SqliteSearchEngine::catalog(const std::string& tz) {
+  long long version = content_version_();
+  {
+    std::lock_guard lock(catalog_mu_);
+    if (catalog_ && catalog_->version == version && catalog_->timezone == tz) return catalog_;
+  }
+  auto cat = std::make_shared<search::Catalog>();
+  cat->version = version;
+  cat->timezone = tz;
+  auto c = pool_.acquire();
+  long long articles = 0;
+  {
+    auto n = c->prepare("SELECT COUNT(*) FROM articles");
+    if (n->step()) articles = n->int64(0);
+  }
+  // Dense up to twice the number of articles (and a margin); sparse beyond.
+  const long long dense_limit = 2 * articles + 1024;
+  {
+    auto s = c->prepare("SELECT id, COALESCE(published_at, 0), type, status FROM articles");
+    while (s->step()) {
+      search::DocMeta m;
+      m.id = s->int64(0);
+      m.published_at = s->int64(1);
+      m.type = content::parse_article_type(s->text(2)).value_or(m.type);
+      m.draft = s->text(3) == "draft";
+      m.year = core::local_date(m.published_at, tz).year;
+      cat->add(std::move(m), dense_limit);
+    }
+  }
+  std::unordered_map<long long, int> term_index;
+  {
+    auto s = c->prepare("SELECT id, kind, slug, name FROM terms WHERE kind != 'author'");
+    while (s->step()) {
+      term_index[s->int64(0)] = static_cast<int>(cat->terms.size());
+      cat->terms.push_back(content::Term{parse_kind(s->text(1)), s->text(2), s->text(3)});
+    }
+  }
+  {
+    auto s = c->prepare("SELECT article_id, term_id FROM article_terms");
+    while (s->step()) {
+      auto* doc = const_cast<search::DocMeta*>(cat->find(s->int64(0)));
+      auto term = term_index.find(s->int64(1));
+      if (!doc || term == term_index.end()) continue;
+      auto& list = cat->terms[static_cast<std::size_t>(term->second)].kind == TermKind::kTopic
+                       ? doc->topics
+                       : doc->countries;
+      list.push_back(term->second);
+    }
+  }
+  lengths_.replace(load_column_lengths(*c));
+  {
+    std::lock_guard lock(catalog_mu_);
+    catalog_ = cat;
+  }
+  (void)vocabulary(version);  // starts reading it if it is behind
+  return cat;
+}
+
+void SqliteSearchEngine::match(const search::ParsedQuery& query, bool full_text, bool score,
+                               const search::RankParams& p,
+                               const std::function<void(long long, double)>& each) {
+  std::string expr = fts_match(query, full_text);
+  int scored = static_cast<int>(query.words.size() + query.phrases.size());
+  auto c = pool_.acquire();
+  // FTS5 scores every row a MATCH yields; sorting by date needs no scores, so that pass
+  // skips the ranking function.
+  auto s = c->prepare(!score ? "SELECT rowid, 0 FROM search_index WHERE search_index MATCH ?1"
+                             : "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, "
+                               "?7, ?8, ?9, ?10, NULL, ?11) FROM search_index "
+                               "WHERE search_index MATCH ?1");
+  s->bind(1, expr);
+  if (score) {
+    sqlite3_stmt* raw = s->raw();
+    sqlite3_bind_double(raw, 2, p.k1);
+    sqlite3_bind_double(raw, 3, p.b);
+    sqlite3_bind_double(raw, 4, p.w_headline);
+    sqlite3_bind_double(raw, 5, p.w_dek);
+    sqlite3_bind_double(raw, 6, p.w_body);
+    sqlite3_bind_double(raw, 7, p.w_people);
+    sqlite3_bind_double(raw, 8, p.w_places);
+    sqlite3_bind_double(raw, 9, p.coverage);
+    s->bind(10, scored);
+    sqlite3_bind_double(raw, 11, p.proximity);
+  }
+  while (s->step()) each(s->int64(0), sqlite3_column_double(s->raw(), 1));
+}
+
+std::vector<search::Token> SqliteSearchEngine::analyze(std::string_view text) {
+  auto c = pool_.acquire();
+  return index_tokens(*c, text);
+}
+
+namespace {
+
+// Headline, dek and the body this reader may match, as one text.
+std::string matchable_text(Connection& c, long long id, bool full_text) {
+  auto s = c.prepare(
+      "SELECT headline, dek, public_body, CASE WHEN ?2 THEN gated_body ELSE '' END "
+      "FROM search_index WHERE rowid = ?1");
+  s->bind(1, static_cast<std::int64_t>(id)).bind(2, full_text ? 1 : 0);
+  if (!s->step()) return {};
+  return s->text(0) + "\n" + s->text(1) + "\n" + s->text(2) + "\n" + s->text(3);
+}
+
+}  // namespace
+
+search::DocumentTerms SqliteSearchEngine::document_terms(long long id, bool full_text) {
+  auto c = pool_.acquire();
+  std::string text = matchable_text(*c, id, full_text);
+  search::DocumentTerms doc;
+  std::unordered_map<std::string, std::size_t> index;  // stem -> position in doc.terms
+  for_each_token(*c, text, [&](std::string_view stem, int start, int end) {
+    ++doc.length;
+    auto [it, fresh] = index.try_emplace(std::string(stem), doc.terms.size());
+    if (fresh) {
+      std::string surface(text, static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
+      for (auto& ch : surface) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      }
+      doc.terms.push_back({it->first, std::move(surface), 0});
+    }
+    ++doc.terms[it->second].count;
+  });
+  return doc;
+}
+
+std::shared_ptr<const SqliteSearchEngine::Vocabulary> SqliteSearchEngine::vocabulary(long long version) {
+  std::lock_guard lock(vocab_mu_);
+  bool stale = !vocab_ || vocab_->version != version;
+  if (stale && !vocab_building_ &&
+      (!vocab_ || std::chrono::steady_clock::now() - vocab_started_ >= kVocabularyRefresh)) {
+    // Read in the background: searches meanwhile use the last one, or single lookups.
+    if (vocab_thread_.joinable()) vocab_thread_.join();
+    vocab_building_ = true;
+    vocab_started_ = std::chrono::steady_clock::now();
+    vocab_thread_ = std::thread([this, version] { refresh_vocabulary(version); });
+  }
+  return vocab_;
+}
+
+double SqliteSearchEngine::document_frequency(const std::string& stem, bool full_text) {
+  long long version = content_version_();
+  auto vocab = vocabulary(version);
+  if (vocab) {
+    auto it = vocab->df.find(stem);
+    if (it == vocab->df.end()) return 0;
+    return full_text ? it->second.second : it->second.first;
+  }
+  return lookup_frequency(stem, full_text, version);
+}
+
+void SqliteSearchEngine::refresh_vocabulary(long long version) {
+  auto vocab = std::make_shared<Vocabulary>();
+  vocab->version = version;
+  try {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT term, col, doc FROM search_vocab");
+    while (s->step()) {
+      auto& [pub, all] = vocab->df[s->text(0)];
+      auto doc = static_cast<float>(s->int64(2));
+      all = std::max(all, doc);
+      if (s->text(1) != "gated_body") pub = std::max(pub, doc);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "meridian: search vocabulary not read: %s\n", e.what());
+    vocab.reset();
+  }
+  std::lock_guard lock(vocab_mu_);
+  if (vocab) vocab_ = std::move(vocab);
+  vocab_building_ = false;
+}
+
+double SqliteSearchEngine::lookup_frequency(const std::string& stem, bool full_text, long long version) {
+  std::string key = (full_text ? "f:" : "p:") + stem;
+  {
+    std::lock_guard lock(vocab_mu_);
+    if (df_version_ != version) {
+      df_cache_.clear();
+      df_version_ = version;
+    }
+    if (auto it = df_cache_.find(key); it != df_cache_.end()) return it->second;
+  }
+  auto c = pool_.acquire();
+  auto s = c->prepare(
+      "SELECT COALESCE(MAX(doc), 0) FROM search_vocab WHERE term = ?1 AND "
+      "(?2 OR col != 'gated_body')");
+  s->bind(1, stem).bind(2, full_text ? 1 : 0);
+  double df = s->step() ? static_cast<double>(s->int64(0)) : 0;
+  std::lock_guard lock(vocab_mu_);
+  if (df_cache_.size() > 200000) df_cache_.clear();
+  df_cache_[key] = df;
+  return df;
+}
+
+std::vector<search::TermCounts> SqliteSearchEngine::term_counts(const std::vector<long long>& ids,
+                                                                const std::vector<std::string>& words,
+                                                                bool full_text) {
+  auto c = pool_.acquire();
+  // The words' stems, each with its position among the words (a stem two words share
+  // counts for both).
+  std::unordered_map<std::string, std::vector<std::size_t>> wanted;
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    for (const auto& t : index_tokens(*c, words[k])) wanted[t.stem].push_back(k);
+  }
+  std::vector<search::TermCounts> out;
+  out.reserve(ids.size());
+  std::string key;
+  for (long long id : ids) {
+    search::TermCounts tc;
+    tc.id = id;
+    tc.counts.assign(words.size(), 0);
+    std::string text = matchable_text(*c, id, full_text);
+    for_each_token(*c, text, [&](std::string_view stem, int, int) {
+      ++tc.length;
+      key.assign(stem);
+      auto it = wanted.find(key);
+      if (it == wanted.end()) return;
+      for (std::size_t k : it->second) ++tc.counts[k];
+    });
+    out.push_back(std::move(tc));
+  }
+  return out;
+}
+
+std::vector<std::optional<content::ArticleSummary>> SqliteSearchEngine::summaries(
+    const std::vector<long long>& ids) {
+  std::vector<std::optional<content::ArticleSummary>> out(ids.size());
+  if (ids.empty()) return out;
+  auto c = pool_.acquire();
+  std::unordered_map<long long, content::ArticleSummary*> by_id;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    // The covering index holds every summary column; the table row would be walked
+    // through its body's overflow pages (SQLite prefers the rowid unless told).
+    auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+                        " FROM articles a INDEXED BY articles_summary WHERE a.id = ?1");
+    s->bind(1, static_cast<std::int64_t>(ids[i]));
+    if (!s->step()) continue;
+    out[i] = read_summary(*s);
+    by_id[ids[i]] = &*out[i];
+  }
+  // Authors, topics and countries of the whole page in one read.
+  std::string list = "[";
+  for (const auto& [id, a] : by_id) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(id);
+  }
+  list += ']';
+  auto s = c->prepare(
+      "SELECT at.article_id, t.kind, t.slug, t.name FROM article_terms at "
+      "JOIN terms t ON t.id = at.term_id "
+      "WHERE at.article_id IN (SELECT value FROM json_each(?1)) "
+      "ORDER BY at.article_id, at.position");
+  s->bind(1, list);
+  while (s->step()) {
+    auto it = by_id.find(s->int64(0));
+    if (it == by_id.end()) continue;
+    content::Term t{parse_kind(s->text(1)), s->text(2), s->text(3)};
+    auto& a = *it->second;
+    auto& dest = t.kind == TermKind::kAuthor    ? a.authors
+                 : t.kind == TermKind::kCountry ? a.countries
+                                                : a.topics;
+    dest.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string SqliteSearchEngine::body_text(long long id, bool full_text) {
+  auto c = pool_.acquire();
+  auto s = c->prepare(
+      "SELECT public_body, CASE WHEN ?2 THEN gated_body ELSE '' END FROM search_index "
+      "WHERE rowid = ?1");
+  s->bind(1, static_cast<std::int64_t>(id)).bind(2, full_text ? 1 : 0);
+  if (!s->step()) return {};
+  std::string gated = s->text(1);
+  return gated.empty() ? s->text(0) : s->text(0) + "\n" + gated;
+}
+
+void SqliteSearchEngine::tokenize(std::string_view text,
+                                  const std::function<void(std::string_view, int, int)>& each) {
+  auto c = pool_.acquire();
+  for_each_token(*c, text, each);
+}
+
+}  // namespace store::sqlite
