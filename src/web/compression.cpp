@@ -159,6 +159,16 @@ std::shared_ptr<const Encoded> encode(std::string_view body, std::string_view ma
   return e;
 }
 
+std::shared_ptr<const Encoded> encode_once(LazyEncoded& lazy, std::string_view body,
+                                           std::string_view marker) {
+  std::lock_guard lock(lazy.mu);  // a second reader of the same page waits, not repeats
+  if (!lazy.done) {
+    lazy.value = encode(body, marker);
+    lazy.done = true;
+  }
+  return lazy.value;
+}
+
 std::string splice_gzip(const Encoded& e, std::string_view token) {
   if (token.size() > 65535) throw std::invalid_argument("token too long for a stored block");
   std::size_t total = 18 + 5;

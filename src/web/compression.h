@@ -1,5 +1,6 @@
-// Compressed responses: gzip (zlib) and brotli, negotiated from Accept-Encoding. A page
-// is compressed once, when it enters the page cache, never per request. Pages that carry
+// Compressed responses: gzip (zlib) and brotli, negotiated from Accept-Encoding. A cached
+// page is compressed once, when a reader first asks for a compressed form (not when it
+// enters the cache: an API client that never asks pays nothing), never per request. Pages that carry
 // a per-browser CSRF token are compressed too: the text between the token markers is
 // deflated once into independent byte-aligned pieces, and each request splices its token
 // in as a stored (uncompressed) block and combines the CRC — a valid gzip stream at the
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,16 @@ struct Encoded {
 // Compresses `body` once; `marker` (when present in it) is where a per-request token
 // will go. nullptr when the body is too small to gain anything.
 std::shared_ptr<const Encoded> encode(std::string_view body, std::string_view marker);
+// A cached page's compressed forms, made on first demand and shared by every copy of it.
+struct LazyEncoded {
+  std::mutex mu;
+  bool done = false;
+  std::shared_ptr<const Encoded> value;
+};
+// encode(body, marker) the first time, the same value after (thread-safe).
+std::shared_ptr<const Encoded> encode_once(LazyEncoded& lazy, std::string_view body,
+                                           std::string_view marker);
+
 // The gzip stream of the page with `token` in place of every marker (Encoded::spliced).
 std::string splice_gzip(const Encoded& e, std::string_view token);
 

@@ -57,7 +57,8 @@ struct Request {
   }
 };
 
-struct Encoded;  // web/compression.h
+struct Encoded;      // web/compression.h
+struct LazyEncoded;  // web/compression.h
 
 struct Response {
   int status = 200;
@@ -71,8 +72,12 @@ struct Response {
   bool csrf_marker = false;
   // The token written where the markers were (web::write_csrf_tokens), for the gzip splice.
   std::string csrf_token;
-  // The body compressed once (web/compression.h), when the page was cached.
+  // The body compressed (web/compression.h): for this response, or a cached page's once
+  // a reader asked for a compressed form.
   std::shared_ptr<const Encoded> encoded;
+  // A cached page worth compressing: its forms are made on first demand, here (shared by
+  // every copy of the cached page).
+  std::shared_ptr<LazyEncoded> lazy_encoded;
   // When set, the bytes to send instead of `body`: a cached page or one of its compressed
   // forms, shared rather than copied (the server hands it to the socket as is).
   std::shared_ptr<const std::string> shared_body;

@@ -539,6 +539,14 @@ void Site::fill_csrf(Request& req, Response& res) {
   write_csrf_tokens(req, res, secret_, clock_.now());
 }
 
+// A cached page's compressed forms when this reader takes one (made on first demand).
+std::shared_ptr<const Encoded> Site::encoded_for(const Request& req, const Response& cached) {
+  if (cached.encoded || !cached.lazy_encoded) return cached.encoded;
+  const std::string* accept = req.header("accept-encoding");
+  if (!accept || negotiate(*accept, true) == Coding::kIdentity) return nullptr;
+  return encode_once(*cached.lazy_encoded, cached.body, kCsrfMarker);
+}
+
 // A cached page with this browser's CSRF token: a reader who takes gzip gets the cached
 // compressed pieces spliced around the token (apply_coding) and the plain page is never
 // copied; others get the plain page with the token written in.
@@ -550,7 +558,7 @@ void Site::fill_csrf_from(Request& req, const Response& cached, Response& res) {
   res.article_id = cached.article_id;
   res.wall_shown = cached.wall_shown;
   res.csrf_marker = true;
-  res.encoded = cached.encoded;
+  res.encoded = encoded_for(req, cached);
   const std::string* accept = req.header("accept-encoding");
   if (res.encoded && res.encoded->spliced &&
       negotiate(accept ? *accept : std::string(), false) == Coding::kGzip) {
@@ -649,7 +657,7 @@ Response Site::handle(Request& req) {
               }
               res.csrf_marker = res.body.find(kCsrfMarker) != std::string::npos;
               // Compressed once, here; each request only picks (or splices) a variant.
-              if (compressible(res.content_type)) res.encoded = encode(res.body, kCsrfMarker);
+              if (compressible(res.content_type)) res.lazy_encoded = std::make_shared<LazyEncoded>();
               if (anonymous && res.csrf_marker) {
                 // A form bound to one browser's cookie: not for a CDN or a shared 304.
                 res.replace_header("Cache-Control", "private, no-cache");
@@ -663,6 +671,7 @@ Response Site::handle(Request& req) {
           }
           if (shared && !anonymous) {
             res = *shared;
+            res.encoded = encoded_for(req, *shared);  // before the page is made personal
             shared.reset();
             finish_personal(req, res);
           } else if (shared && shared->csrf_marker) {
@@ -708,7 +717,7 @@ Response Site::handle(Request& req) {
       res.status = 304;
       res.content_type = shared->content_type;
       res.headers = shared->headers;
-      res.encoded = shared->encoded;
+      res.encoded = encoded_for(req, *shared);
     } else {
       // Everything but the body, which is shared with the cache entry.
       res = Response{};
@@ -717,7 +726,7 @@ Response Site::handle(Request& req) {
       res.headers = shared->headers;
       res.article_id = shared->article_id;
       res.wall_shown = shared->wall_shown;
-      res.encoded = shared->encoded;
+      res.encoded = encoded_for(req, *shared);
       res.shared_body = std::shared_ptr<const std::string>(shared, &shared->body);
     }
   }

@@ -1,8 +1,11 @@
 #include "store/sqlite/search_engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
+#include <limits>
 
 #include "core/time.h"
 #include "store/sqlite/article_rows.h"
@@ -18,6 +21,11 @@ namespace {
 // scans the whole index: about a second at 50,000 articles). Document frequencies are
 // weights: a few articles more or less do not change a ranking.
 constexpr auto kVocabularyRefresh = std::chrono::seconds(60);
+
+// Queries expected to score at least this many rows run in two halves at once, in
+// publications of at least kParallelArticles articles.
+constexpr double kParallelRows = 3000;
+constexpr std::size_t kParallelArticles = 8000;
 
 
 }  // namespace
@@ -80,6 +88,19 @@ std::shared_ptr<const search::Catalog> SqliteSearchEngine::catalog(const std::st
     }
   }
   lengths_.replace(load_column_lengths(*c));
+  // The id with half of the articles below it, for searching broad queries in two halves.
+  {
+    std::size_t seen = 0, half = cat->count / 2;
+    long long split = 0;
+    for (const auto& d : cat->docs) {
+      if (d.id == 0) continue;
+      if (++seen > half) {
+        split = d.id;
+        break;
+      }
+    }
+    split_id_.store(cat->count >= kParallelArticles ? split : 0, std::memory_order_relaxed);
+  }
   {
     std::lock_guard lock(catalog_mu_);
     catalog_ = cat;
@@ -88,33 +109,173 @@ std::shared_ptr<const search::Catalog> SqliteSearchEngine::catalog(const std::st
   return cat;
 }
 
+long long SqliteSearchEngine::split_point(const search::ParsedQuery& query, bool full_text) {
+  long long split = split_id_.load(std::memory_order_relaxed);
+  if (split <= 0) return 0;
+  std::shared_ptr<const Vocabulary> vocab;
+  {
+    std::lock_guard lock(vocab_mu_);
+    vocab = vocab_;
+  }
+  if (!vocab) return 0;
+  // How many rows the query will score, from its words' document frequencies.
+  double estimate = 0;
+  auto c = pool_.acquire();
+  auto add = [&](const std::string& text) {
+    for_each_token(*c, text, [&](std::string_view stem, int, int) {
+      auto it = vocab->df.find(std::string(stem));
+      if (it != vocab->df.end()) estimate += full_text ? it->second.second : it->second.first;
+    });
+  };
+  for (const auto& w : query.words) add(w.text);
+  for (const auto& p : query.phrases) {
+    if (!p.empty()) add(p.front());
+  }
+  return estimate >= kParallelRows ? split : 0;
+}
+
+std::string SqliteSearchEngine::phrase_idfs(const search::ParsedQuery& query, bool full_text) {
+  std::shared_ptr<const Vocabulary> vocab;
+  {
+    std::lock_guard lock(vocab_mu_);
+    vocab = vocab_;
+  }
+  double n = 0;
+  {
+    std::lock_guard lock(catalog_mu_);
+    if (catalog_) n = static_cast<double>(catalog_->count);
+  }
+  if (!vocab || n <= 0) return {};
+  // One scored word or phrase: its idf scales every score alike and cannot change the
+  // order, so it is not counted (for a phrase that would be a pass over all its rows).
+  if (query.words.size() + query.phrases.size() == 1) {
+    std::string out = "1";
+    for (std::size_t i = 0; i < query.excluded.size(); ++i) out += ",0";
+    return out;
+  }
+  auto c = pool_.acquire();
+  // Rows a single word or phrase matches in the columns this reader may match: counted
+  // once per content version (one pass over its rows), or from the vocabulary for a plain
+  // word (the most documents any of those columns holds it in).
+  auto counted = [&](search::ParsedQuery one) {
+    std::string expr = fts_match(one, full_text);
+    long long version = vocab->version;
+    {
+      std::lock_guard lock(vocab_mu_);
+      if (count_version_ != version) {
+        count_cache_.clear();
+        count_version_ = version;
+      }
+      if (auto it = count_cache_.find(expr); it != count_cache_.end()) return it->second;
+    }
+    auto s = c->prepare("SELECT count(*) FROM search_index WHERE search_index MATCH ?1");
+    s->bind(1, expr);
+    double df = s->step() ? static_cast<double>(s->int64(0)) : 0;
+    std::lock_guard lock(vocab_mu_);
+    if (count_cache_.size() > 20000) count_cache_.clear();
+    count_cache_[expr] = df;
+    return df;
+  };
+  std::string out;
+  auto add = [&](double df) {
+    if (!out.empty()) out += ',';
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", std::log((n - df + 0.5) / (df + 0.5) + 1.0));
+    out += buf;
+  };
+  for (const auto& w : query.words) {
+    std::vector<std::string> stems;
+    for_each_token(*c, w.text, [&](std::string_view stem, int, int) { stems.emplace_back(stem); });
+    if (!w.prefix && stems.size() == 1) {
+      auto it = vocab->df.find(stems[0]);
+      add(it == vocab->df.end() ? 0 : (full_text ? it->second.second : it->second.first));
+    } else {
+      search::ParsedQuery one;
+      one.words.push_back(w);
+      add(counted(std::move(one)));
+    }
+  }
+  for (const auto& p : query.phrases) {
+    search::ParsedQuery one;
+    one.phrases.push_back(p);
+    add(counted(std::move(one)));
+  }
+  for (std::size_t i = 0; i < query.excluded.size(); ++i) add(n);  // never scored
+  return out;
+}
+
 void SqliteSearchEngine::match(const search::ParsedQuery& query, bool full_text, bool score,
                                const search::RankParams& p,
                                const std::function<void(long long, double)>& each) {
-  std::string expr = fts_match(query, full_text);
-  int scored = static_cast<int>(query.words.size() + query.phrases.size());
-  auto c = pool_.acquire();
+  const std::string expr = fts_match(query, full_text);
+  const int scored = static_cast<int>(query.words.size() + query.phrases.size());
+  // Weights of the words computed once here, not in each pass.
+  const std::string idfs = score ? phrase_idfs(query, full_text) : std::string();
+  using Rows = std::vector<std::pair<long long, double>>;
   // FTS5 scores every row a MATCH yields; sorting by date needs no scores, so that pass
-  // skips the ranking function.
-  auto s = c->prepare(!score ? "SELECT rowid, 0 FROM search_index WHERE search_index MATCH ?1"
-                             : "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, "
-                               "?7, ?8, ?9, ?10, NULL, ?11) FROM search_index "
-                               "WHERE search_index MATCH ?1");
-  s->bind(1, expr);
-  if (score) {
+  // skips the ranking function. Rows in [lo, hi].
+  auto pass = [&](long long lo, long long hi, const std::function<void(long long, double)>& out) {
+    auto c = pool_.acquire();
+    auto s = c->prepare(!score ? "SELECT rowid, 0 FROM search_index WHERE search_index MATCH ?1 "
+                                 "AND rowid >= ?12 AND rowid <= ?13"
+                               : "SELECT rowid, meridian_rank(search_index, ?2, ?3, ?4, ?5, ?6, ?6, "
+                                 "?7, ?8, ?9, ?10, NULL, ?11, ?14) FROM search_index "
+                                 "WHERE search_index MATCH ?1 AND rowid >= ?12 AND rowid <= ?13");
+    s->bind(1, expr);
     sqlite3_stmt* raw = s->raw();
-    sqlite3_bind_double(raw, 2, p.k1);
-    sqlite3_bind_double(raw, 3, p.b);
-    sqlite3_bind_double(raw, 4, p.w_headline);
-    sqlite3_bind_double(raw, 5, p.w_dek);
-    sqlite3_bind_double(raw, 6, p.w_body);
-    sqlite3_bind_double(raw, 7, p.w_people);
-    sqlite3_bind_double(raw, 8, p.w_places);
-    sqlite3_bind_double(raw, 9, p.coverage);
-    s->bind(10, scored);
-    sqlite3_bind_double(raw, 11, p.proximity);
+    if (score) {
+      sqlite3_bind_double(raw, 2, p.k1);
+      sqlite3_bind_double(raw, 3, p.b);
+      sqlite3_bind_double(raw, 4, p.w_headline);
+      sqlite3_bind_double(raw, 5, p.w_dek);
+      sqlite3_bind_double(raw, 6, p.w_body);
+      sqlite3_bind_double(raw, 7, p.w_people);
+      sqlite3_bind_double(raw, 8, p.w_places);
+      sqlite3_bind_double(raw, 9, p.coverage);
+      s->bind(10, scored);
+      sqlite3_bind_double(raw, 11, p.proximity);
+      if (!idfs.empty()) s->bind(14, idfs);
+    }
+    s->bind(12, static_cast<std::int64_t>(lo)).bind(13, static_cast<std::int64_t>(hi));
+    while (s->step()) out(s->int64(0), sqlite3_column_double(raw, 1));
+  };
+  constexpr long long kAll = std::numeric_limits<long long>::max();
+  const long long split = split_point(query, full_text);
+  if (split == 0) {
+    pass(std::numeric_limits<long long>::min(), kAll, each);
+    return;
   }
-  while (s->step()) each(s->int64(0), sqlite3_column_double(s->raw(), 1));
+  // A broad query: the upper half of the rows on the search worker, the lower half here,
+  // both at once (when the worker is busy with another search, one after the other).
+  Rows low, high;
+  auto collect = [](Rows& rows) {
+    return [&rows](long long id, double value) { rows.emplace_back(id, value); };
+  };
+  std::promise<void> done;
+  std::exception_ptr high_error;
+  bool posted = worker_.try_post([&] {
+    try {
+      pass(split, kAll, collect(high));
+    } catch (...) {
+      high_error = std::current_exception();
+    }
+    done.set_value();
+  });
+  std::exception_ptr low_error;
+  try {
+    pass(std::numeric_limits<long long>::min(), split - 1, collect(low));
+  } catch (...) {
+    low_error = std::current_exception();
+  }
+  if (posted) {
+    done.get_future().wait();  // the job refers to this frame
+  } else if (!low_error) {
+    pass(split, kAll, collect(high));
+  }
+  if (low_error) std::rethrow_exception(low_error);
+  if (high_error) std::rethrow_exception(high_error);
+  for (const auto& [id, value] : low) each(id, value);
+  for (const auto& [id, value] : high) each(id, value);
 }
 
 std::vector<search::Token> SqliteSearchEngine::analyze(std::string_view text) {

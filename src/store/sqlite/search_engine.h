@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/work_pool.h"
 #include "search/engine.h"
 #include "store/sqlite/search_index.h"
 #include "store/sqlite/sqlite_db.h"
@@ -54,6 +55,11 @@ class SqliteSearchEngine final : public search::Engine {
   // The last vocabulary read (null before the first), starting a read when it is behind.
   std::shared_ptr<const Vocabulary> vocabulary(long long version);
   void refresh_vocabulary(long long version);
+  // The query's scored words' and phrases' idf as meridian_rank takes them ("i0,i1,…"),
+  // empty before the vocabulary is read.
+  std::string phrase_idfs(const search::ParsedQuery& query, bool full_text);
+  // Where to split a broad query's rows in two (0: do not split).
+  long long split_point(const search::ParsedQuery& query, bool full_text);
   double lookup_frequency(const std::string& stem, bool full_text, long long version);
 
   Pool& pool_;
@@ -61,6 +67,9 @@ class SqliteSearchEngine final : public search::Engine {
   std::function<long long()> content_version_;
   std::mutex catalog_mu_;
   std::shared_ptr<const search::Catalog> catalog_;
+  std::atomic<long long> split_id_{0};
+  // Searches the upper half of broad queries' rows (one at a time; busy: the caller does).
+  core::WorkPool worker_{"search", 1, 0};
 
   std::mutex vocab_mu_;
   std::shared_ptr<const Vocabulary> vocab_;
@@ -69,6 +78,8 @@ class SqliteSearchEngine final : public search::Engine {
   std::thread vocab_thread_;
   // Until the vocabulary is loaded: one lookup per stem, cached per content version.
   long long df_version_ = -1;
+  long long count_version_ = -1;
+  std::unordered_map<std::string, double> count_cache_;  // MATCH expression -> rows
   std::unordered_map<std::string, double> df_cache_;
 };
 

@@ -62,7 +62,17 @@ void meridian_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_contex
       data->avg_len[c] = rows > 0 ? static_cast<double>(total) / static_cast<double>(rows) : 1;
       if (data->avg_len[c] <= 0) data->avg_len[c] = 1;
     }
-    for (int p = 0; p < data->phrases; ++p) {
+    // Inverse document frequencies given by the caller ("i0,i1,…", one per phrase, from
+    // counts it already has), else counted here: one pass over each phrase's rows.
+    if (nval > 12 && sqlite3_value_type(args[12]) == SQLITE_TEXT) {
+      const char* v = reinterpret_cast<const char*>(sqlite3_value_text(args[12]));
+      while (v && *v && static_cast<int>(data->idf.size()) < data->phrases) {
+        data->idf.push_back(std::atof(v));
+        v = std::strchr(v, ',');
+        if (v) ++v;
+      }
+    }
+    for (int p = static_cast<int>(data->idf.size()); p < data->phrases; ++p) {
       sqlite3_int64 hits = 0;
       api->xQueryPhrase(fts, p, &hits,
                         [](const Fts5ExtensionApi*, Fts5Context*, void* user) -> int {
