@@ -119,6 +119,13 @@ class Engine {
   virtual std::vector<std::optional<content::ArticleSummary>> summaries(
       const std::vector<long long>& ids) = 0;
 
+  // Runs fn(0) … fn(n-1), in any order and possibly at once on the engine's own worker
+  // threads (each call may use the engine); returns when all are done, rethrowing the
+  // first exception. Sequential unless the engine says otherwise.
+  virtual void parallel(std::size_t n, const std::function<void(std::size_t)>& fn) {
+    for (std::size_t i = 0; i < n; ++i) fn(i);
+  }
+
   // The body text a snippet may quote: public (the teaser, or a free article's whole
   // body), and with `full_text` the gated part too.
   virtual std::string body_text(long long id, bool full_text) = 0;

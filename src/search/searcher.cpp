@@ -70,8 +70,10 @@ void rerank_with_feedback(Engine& engine, const SearchRequest& req, const RankPa
     std::string surface;
   };
   std::unordered_map<std::string, Candidate> candidates;
+  std::vector<DocumentTerms> docs(fb);
+  engine.parallel(fb, [&](std::size_t i) { docs[i] = engine.document_terms(hits[i].second->id, req.full_text); });
   for (std::size_t i = 0; i < fb; ++i) {
-    auto doc = engine.document_terms(hits[i].second->id, req.full_text);
+    auto& doc = docs[i];
     if (doc.length == 0) continue;
     double doc_weight = hits[i].first / total_score / static_cast<double>(doc.length);
     for (auto& t : doc.terms) {
@@ -285,12 +287,16 @@ SearchResult run(Engine& engine, const SearchRequest& req, const RankParams& p) 
     scores.push_back(hits[i].first);
   }
   auto summaries = engine.summaries(ids);
+  std::vector<std::string> snippets(ids.size());
+  engine.parallel(ids.size(), [&](std::size_t i) {
+    if (summaries[i]) snippets[i] = make_snippet(engine, req.query, engine.body_text(ids[i], req.full_text));
+  });
   for (std::size_t i = 0; i < ids.size(); ++i) {
     if (!summaries[i]) continue;
     Hit hit;
     hit.score = scores[i];
     hit.summary = std::move(*summaries[i]);
-    std::string raw = make_snippet(engine, req.query, engine.body_text(ids[i], req.full_text));
+    std::string raw = std::move(snippets[i]);
     if (raw.find('\x01') == std::string::npos && !req.full_text && !hit.summary.dek.empty()) {
       raw = hit.summary.dek;  // matched in the headline, dek, authors or places
     }

@@ -24,7 +24,7 @@ constexpr auto kVocabularyRefresh = std::chrono::seconds(60);
 
 // Queries expected to score at least this many rows run in two halves at once, in
 // publications of at least kParallelArticles articles.
-constexpr double kParallelRows = 3000;
+constexpr double kParallelRows = 1000;
 constexpr std::size_t kParallelArticles = 8000;
 
 
@@ -245,37 +245,21 @@ void SqliteSearchEngine::match(const search::ParsedQuery& query, bool full_text,
     pass(std::numeric_limits<long long>::min(), kAll, each);
     return;
   }
-  // A broad query: the upper half of the rows on the search worker, the lower half here,
-  // both at once (when the worker is busy with another search, one after the other).
-  Rows low, high;
-  auto collect = [](Rows& rows) {
-    return [&rows](long long id, double value) { rows.emplace_back(id, value); };
-  };
-  std::promise<void> done;
-  std::exception_ptr high_error;
-  bool posted = worker_.try_post([&] {
-    try {
-      pass(split, kAll, collect(high));
-    } catch (...) {
-      high_error = std::current_exception();
+  // A broad query: both halves of the rows at once (when the worker is busy with another
+  // search, one after the other).
+  Rows halves[2];
+  parallel(2, [&](std::size_t i) {
+    auto& rows = halves[i];
+    auto out = [&rows](long long id, double value) { rows.emplace_back(id, value); };
+    if (i == 0) {
+      pass(std::numeric_limits<long long>::min(), split - 1, out);
+    } else {
+      pass(split, kAll, out);
     }
-    done.set_value();
   });
-  std::exception_ptr low_error;
-  try {
-    pass(std::numeric_limits<long long>::min(), split - 1, collect(low));
-  } catch (...) {
-    low_error = std::current_exception();
+  for (const auto& rows : halves) {
+    for (const auto& [id, value] : rows) each(id, value);
   }
-  if (posted) {
-    done.get_future().wait();  // the job refers to this frame
-  } else if (!low_error) {
-    pass(split, kAll, collect(high));
-  }
-  if (low_error) std::rethrow_exception(low_error);
-  if (high_error) std::rethrow_exception(high_error);
-  for (const auto& [id, value] : low) each(id, value);
-  for (const auto& [id, value] : high) each(id, value);
 }
 
 std::vector<search::Token> SqliteSearchEngine::analyze(std::string_view text) {
@@ -388,30 +372,31 @@ double SqliteSearchEngine::lookup_frequency(const std::string& stem, bool full_t
 std::vector<search::TermCounts> SqliteSearchEngine::term_counts(const std::vector<long long>& ids,
                                                                 const std::vector<std::string>& words,
                                                                 bool full_text) {
-  auto c = pool_.acquire();
   // The words' stems, each with its position among the words (a stem two words share
   // counts for both).
   std::unordered_map<std::string, std::vector<std::size_t>> wanted;
-  for (std::size_t k = 0; k < words.size(); ++k) {
-    for (const auto& t : index_tokens(*c, words[k])) wanted[t.stem].push_back(k);
+  {
+    auto c = pool_.acquire();
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      for (const auto& t : index_tokens(*c, words[k])) wanted[t.stem].push_back(k);
+    }
   }
-  std::vector<search::TermCounts> out;
-  out.reserve(ids.size());
-  std::string key;
-  for (long long id : ids) {
-    search::TermCounts tc;
-    tc.id = id;
+  std::vector<search::TermCounts> out(ids.size());
+  parallel(ids.size(), [&](std::size_t i) {
+    auto conn = pool_.acquire();
+    auto& tc = out[i];
+    tc.id = ids[i];
     tc.counts.assign(words.size(), 0);
-    std::string text = matchable_text(*c, id, full_text);
-    for_each_token(*c, text, [&](std::string_view stem, int, int) {
+    std::string text = matchable_text(*conn, ids[i], full_text);
+    std::string key;
+    for_each_token(*conn, text, [&](std::string_view stem, int, int) {
       ++tc.length;
       key.assign(stem);
       auto it = wanted.find(key);
       if (it == wanted.end()) return;
       for (std::size_t k : it->second) ++tc.counts[k];
     });
-    out.push_back(std::move(tc));
-  }
+  });
   return out;
 }
 
@@ -455,6 +440,39 @@ std::vector<std::optional<content::ArticleSummary>> SqliteSearchEngine::summarie
     dest.push_back(std::move(t));
   }
   return out;
+}
+
+void SqliteSearchEngine::parallel(std::size_t n, const std::function<void(std::size_t)>& fn) {
+  if (n < 2) {
+    if (n == 1) fn(0);
+    return;
+  }
+  // Both threads take the next index until none is left (results vary in size).
+  std::atomic<std::size_t> next{0};
+  auto drain = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) fn(i);
+  };
+  std::promise<void> done;
+  std::exception_ptr theirs;
+  bool posted = worker_.try_post([&] {
+    try {
+      drain();
+    } catch (...) {
+      theirs = std::current_exception();
+      next = n;  // the other thread stops too
+    }
+    done.set_value();
+  });
+  std::exception_ptr mine;
+  try {
+    drain();
+  } catch (...) {
+    mine = std::current_exception();
+    next = n;
+  }
+  if (posted) done.get_future().wait();  // the job refers to this frame
+  if (mine) std::rethrow_exception(mine);
+  if (theirs) std::rethrow_exception(theirs);
 }
 
 std::string SqliteSearchEngine::body_text(long long id, bool full_text) {

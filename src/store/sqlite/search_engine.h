@@ -43,6 +43,7 @@ class SqliteSearchEngine final : public search::Engine {
   std::vector<std::optional<content::ArticleSummary>> summaries(
       const std::vector<long long>& ids) override;
   std::string body_text(long long id, bool full_text) override;
+  void parallel(std::size_t n, const std::function<void(std::size_t)>& fn) override;
   void tokenize(std::string_view text,
                 const std::function<void(std::string_view, int, int)>& each) override;
 
