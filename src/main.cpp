@@ -25,6 +25,9 @@
 #include "core/net.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "store/postgres/pg.h"
+#include "store/sqlite/migrations.h"
+#include "store/store.h"
 #include "web/server.h"
 #include "web/site.h"
 
@@ -171,6 +174,47 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
   }
   std::fprintf(stderr, "meridian: stopped\n");
   return 0;
+}
+
+// Where the database stands, without opening the publication (nothing migrates).
+int cmd_db_status(core::Config config) {
+  if (auto loaded = core::load_config(config, core::process_environment()); !loaded) {
+    std::fprintf(stderr, "meridian: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  try {
+    if (!config.database_url.empty()) {
+      store::postgres::Connection c(config.database_url);
+      int v = c.server_version();
+      std::printf("backend: PostgreSQL %d.%d at %s (reachable)\n", v / 10000, v % 10000,
+                  store::postgres::describe_target(config.database_url).c_str());
+      std::printf("schema: none; this version keeps a publication in SQLite only (the "
+                  "PostgreSQL store is being built)\n");
+      return 0;
+    }
+    std::string path = (std::filesystem::path(config.data_dir) / "meridian.db").string();
+    auto status = store::sqlite::schema_status(path);
+    int latest = store::sqlite::migrations().back().version;
+    std::printf("backend: SQLite, %s%s\n", path.c_str(), status.exists ? "" : " (not created yet)");
+    if (status.version > latest) {
+      std::printf("schema: version %d, newer than this binary knows (%d): upgrade meridian\n",
+                  status.version, latest);
+      return 1;
+    }
+    std::printf("schema: version %d of %d%s\n", status.version, latest,
+                status.pending.empty() ? " (up to date)" : "");
+    for (const auto* m : status.pending) {
+      std::printf("pending: %d %s\n", m->version, m->description);
+    }
+    if (!status.pending.empty()) {
+      std::printf("(pending migrations run when serve or any other command next opens the "
+                  "publication)\n");
+    }
+    return 0;
+  } catch (const store::StoreError& e) {
+    std::fprintf(stderr, "meridian: %s\n", e.what());
+    return 1;
+  }
 }
 
 int cmd_import(core::Config config, const std::string& file) {
@@ -488,6 +532,13 @@ int main(int argc, char** argv) {
                  "checksum first");
   restore_cmd->add_option("FILE", backup_file, "The archive")->required();
 
+  auto* db_cmd = cli.add_subcommand("db", "The database behind the publication");
+  db_cmd->require_subcommand(1);
+  db_cmd->fallthrough();
+  auto* db_status = db_cmd->add_subcommand(
+      "status", "Print the backend, the schema version and the migrations still to run (changes "
+                "nothing)");
+
   auto* billing_cmd = cli.add_subcommand("billing", "Payments through Stripe");
   billing_cmd->require_subcommand(1);
   billing_cmd->fallthrough();
@@ -506,6 +557,7 @@ int main(int argc, char** argv) {
     if (!log_format.empty()) ::setenv("MERIDIAN_LOG_FORMAT", log_format.c_str(), 1);
     return cmd_serve(config, listen, demo);
   }
+  if (db_status->parsed()) return cmd_db_status(config);
   if (import->parsed()) return cmd_import(config, import_file);
   if (exp->parsed()) return cmd_export(config, export_file, export_all);
   if (reindex->parsed()) {

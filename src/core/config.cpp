@@ -154,6 +154,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       }
     }
     read_value(t, "metrics", "token", config.metrics_token);
+    read_value(t, "database", "url", config.database_url);
     if (auto v = t["api"]["rate_per_minute"].value<int64_t>()) {
       config.api_rate_per_minute = static_cast<int>(*v);
     }
@@ -238,6 +239,12 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "[access] monthly_credits must be between 0 and 100");
   }
   get("MERIDIAN_METRICS_TOKEN", config.metrics_token);
+  get("MERIDIAN_DATABASE_URL", config.database_url);
+  if (!config.database_url.empty() && !config.database_url.starts_with("postgresql://") &&
+      !config.database_url.starts_with("postgres://")) {
+    return fail(ErrorCode::kInvalidInput,
+                "[database] url must be a PostgreSQL URI (postgresql://user:password@host:5432/db)");
+  }
   if (auto it = env.find("MERIDIAN_API_RATE_PER_MINUTE"); it != env.end()) {
     config.api_rate_per_minute = std::atoi(it->second.c_str());
   }

@@ -81,6 +81,9 @@ struct Config {
   int api_rate_per_minute = 300;
   // [metrics]: GET /metrics answers only with `Authorization: Bearer <token>`; empty: 404.
   std::string metrics_token;
+  // [database] url: a PostgreSQL connection URI (postgresql://…); empty: SQLite in the
+  // data folder.
+  std::string database_url;
   // [billing]: Stripe. Without a secret key, subscriptions are granted by staff only.
   std::string stripe_secret_key;
   std::vector<std::string> stripe_webhook_secrets;  // several while rolling secrets

@@ -1,6 +1,35 @@
 #include "store/sqlite/migrations.h"
 
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "store/store.h"
+
 namespace store::sqlite {
+
+SchemaStatus schema_status(const std::string& path) {
+  SchemaStatus status;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    for (const auto& m : migrations()) status.pending.push_back(&m);
+    return status;
+  }
+  status.exists = true;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* stmt = nullptr;
+  if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) status.version = sqlite3_column_int(stmt, 0);
+  std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  if (!error.empty()) throw StoreError("cannot read " + path + ": " + error);
+  for (const auto& m : migrations()) {
+    if (m.version > status.version) status.pending.push_back(&m);
+  }
+  return status;
+}
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
