@@ -175,31 +175,21 @@ std::string scheduled_name(core::UnixTime now) {
 
 Scheduler::Scheduler(store::Store& store, const core::Config& config, const core::Clock& clock,
                      std::chrono::milliseconds interval)
-    : store_(store), config_(config), clock_(clock), interval_(interval) {}
+    : store_(store),
+      config_(config),
+      clock_(clock),
+      loop_("backup", interval, [this] {
+        run_once();
+        return true;
+      }) {}
 
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::start() {
-  if (config_.backup_dir.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      run_once();
-      lock.lock();
-      cv_.wait_for(lock, interval_, [this] { return stop_; });
-    }
-  });
+  if (!config_.backup_dir.empty()) loop_.start();
 }
 
-void Scheduler::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Scheduler::stop() { loop_.stop(); }
 
 void Scheduler::run_once() {
   try {

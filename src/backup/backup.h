@@ -7,14 +7,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/periodic.h"
 #include "core/result.h"
 #include "store/store.h"
 
@@ -53,11 +51,7 @@ class Scheduler {
   store::Store& store_;
   const core::Config& config_;
   const core::Clock& clock_;
-  std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  core::Periodic loop_;  // last: stops before the rest goes
 };
 
 }  // namespace backup

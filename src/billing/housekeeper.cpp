@@ -8,23 +8,19 @@ namespace billing {
 
 Housekeeper::Housekeeper(BillingService& service, const core::Clock& clock,
                          const core::Config& config, std::chrono::milliseconds interval)
-    : service_(service), clock_(clock), config_(config), interval_(interval) {}
+    : service_(service),
+      clock_(clock),
+      config_(config),
+      loop_("billing", interval, [this] {
+        run_once();
+        return true;
+      }) {}
 
 Housekeeper::~Housekeeper() { stop(); }
 
-void Housekeeper::start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { run(); });
-}
+void Housekeeper::start() { loop_.start(); }
 
-void Housekeeper::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Housekeeper::stop() { loop_.stop(); }
 
 void Housekeeper::run_once() {
   try {
@@ -45,16 +41,6 @@ void Housekeeper::run_once() {
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "meridian: billing: housekeeping failed: %s\n", e.what());
-  }
-}
-
-void Housekeeper::run() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    run_once();
-    lock.lock();
-    cv_.wait_for(lock, interval_, [this] { return stop_; });
   }
 }
 

@@ -5,11 +5,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "billing/service.h"
+#include "core/periodic.h"
 
 namespace billing {
 
@@ -24,15 +22,10 @@ class Housekeeper {
   void run_once();
 
  private:
-  void run();
   BillingService& service_;
   const core::Clock& clock_;
   const core::Config& config_;
-  std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  core::Periodic loop_;  // last: stops before the rest goes
 };
 
 }  // namespace billing

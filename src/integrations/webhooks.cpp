@@ -29,7 +29,14 @@ std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size
 
 Webhooks::Webhooks(store::IntegrationStore& store, const core::Clock& clock, std::string base_url,
                    int retry_seconds)
-    : store_(store), clock_(clock), base_url_(std::move(base_url)), retry_seconds_(retry_seconds) {}
+    : store_(store),
+      clock_(clock),
+      base_url_(std::move(base_url)),
+      retry_seconds_(retry_seconds),
+      loop_("webhooks", std::chrono::seconds(1), [this] {
+        work_once();
+        return true;
+      }) {}
 
 Webhooks::~Webhooks() { stop(); }
 
@@ -43,11 +50,7 @@ void Webhooks::emit(const std::string& type, const json& data, const std::string
                  n.error().message.c_str());
     return;
   }
-  if (*n > 0) {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-    cv_.notify_all();
-  }
+  if (*n > 0) loop_.wake();
 }
 
 core::Result<long long> Webhooks::add_endpoint(const std::string& url,
@@ -70,7 +73,7 @@ core::Result<long long> Webhooks::add_endpoint(const std::string& url,
 }
 
 void Webhooks::start() {
-  if (thread_.joinable()) return;
+  if (loop_.running()) return;
   // Members already there are not news: announce only those who come after.
   if (store_.cursor("members") == 0) {
     long long last = store_.last_member_id();
@@ -78,32 +81,10 @@ void Webhooks::start() {
   }
   if (store_.cursor("articles") == 0) (void)store_.set_cursor("articles", clock_.now() - 1);
   if (store_.cursor("comp_ended") == 0) (void)store_.set_cursor("comp_ended", clock_.now());
-  thread_ = std::thread([this] { run(); });
+  loop_.start();
 }
 
-void Webhooks::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Webhooks::run() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    try {
-      work_once();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "meridian: webhooks: %s\n", e.what());
-    }
-    lock.lock();
-    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_ || woken_; });
-    woken_ = false;
-  }
-}
+void Webhooks::stop() { loop_.stop(); }
 
 int Webhooks::work_once() {
   long long cursor = store_.cursor("members");

@@ -9,13 +9,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
-#include <thread>
 
 #include "core/clock.h"
+#include "core/periodic.h"
 #include "core/result.h"
 #include "store/integration_store.h"
 
@@ -45,18 +43,13 @@ class Webhooks {
   int work_once();
 
  private:
-  void run();
   bool send(const store::WebhookDelivery& d, int& status, std::string& error);
 
   store::IntegrationStore& store_;
   const core::Clock& clock_;
   std::string base_url_;
   int retry_seconds_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  core::Periodic loop_;  // last: stops before the rest goes
 };
 
 }  // namespace integrations

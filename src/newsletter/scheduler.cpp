@@ -56,48 +56,21 @@ std::vector<std::string> due_newsletters(const core::Config& config, core::UnixT
 
 Scheduler::Scheduler(NewsletterService& service, const core::Clock& clock,
                      const core::Config& config, std::chrono::milliseconds interval)
-    : service_(service), clock_(clock), config_(config), interval_(interval) {}
+    : service_(service),
+      clock_(clock),
+      config_(config),
+      loop_("newsletter scheduler", interval,
+            [this] {
+              check_once(clock_.now());
+              return true;
+            },
+            std::chrono::minutes(5)) {}
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::start() {
-  thread_ = std::thread([this] { run(); });
-}
+void Scheduler::start() { loop_.start(); }
 
-void Scheduler::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool Scheduler::stopping() {
-  std::lock_guard lock(mu_);
-  return stop_;
-}
-
-void Scheduler::run() {
-  auto backoff = interval_;
-  for (;;) {
-    bool failed = false;
-    try {
-      check_once(clock_.now());
-      backoff = interval_;
-    } catch (const std::exception& e) {
-      // A busy or failing database: say so, wait longer each time (up to five minutes),
-      // and look again. Sending is idempotent, so nothing is sent twice for it.
-      std::fprintf(stderr, "meridian: newsletter scheduler: %s (trying again later)\n", e.what());
-      failed = true;
-    }
-    std::unique_lock lock(mu_);
-    auto wait = failed ? backoff : interval_;
-    if (failed) backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::minutes(5));
-    cv_.wait_for(lock, wait, [this] { return stop_; });
-    if (stop_) return;
-  }
-}
+void Scheduler::stop() { loop_.stop(); }
 
 void Scheduler::check_once(core::UnixTime now) {
   std::map<std::string, std::string> last_run;

@@ -6,14 +6,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/periodic.h"
 #include "newsletter/service.h"
 
 namespace newsletter {
@@ -37,18 +36,17 @@ class Scheduler {
   void stop();
 
  private:
-  void run();
   void check_once(core::UnixTime now);
-  bool stopping();
+  bool stopping() const { return loop_.stopping(); }
   NewsletterService& service_;
   const core::Clock& clock_;
   const core::Config& config_;
-  std::chrono::milliseconds interval_;
-  std::mutex mu_;  // guards stop_ and last_run_
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::mutex mu_;  // guards last_run_
   std::map<std::string, std::string> last_run_;  // newsletter -> local date it ran
+  // Last: stops before the rest goes. A failing look (a busy database) is retried after
+  // twice the wait each time, up to five minutes; sending is idempotent, so nothing is
+  // sent twice for it.
+  core::Periodic loop_;
 };
 
 }  // namespace newsletter
