@@ -65,6 +65,30 @@ def queries(corpus, n, seed=11):
     return out
 
 
+def fts5_expression(q):
+    """The reader's words as a plain FTS5 OR of quoted words and phrases."""
+    parts = re.findall(r'"[^"]+"|\S+', q)
+    return " OR ".join(p if p.startswith('"') else '"' + p.replace('"', "") + '"' for p in parts)
+
+
+def reference_times(data, qs):
+    """The yardstick in the same run: the same queries straight into the same FTS5 index
+    from Python's sqlite3 (BM25's top 10 and the match count, no facets, no snippets, no
+    HTTP), so a slow or busy machine shows in both columns."""
+    import sqlite3
+    db = sqlite3.connect(f"file:{os.path.join(data, 'meridian.db')}?mode=ro", uri=True)
+    times = []
+    for params in qs:
+        expr = fts5_expression(params["q"])
+        t0 = time.perf_counter()
+        db.execute("SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT 10",
+                   (expr,)).fetchall()
+        db.execute("SELECT count(*) FROM search_index WHERE search_index MATCH ?", (expr,)).fetchone()
+        times.append((time.perf_counter() - t0) * 1000)
+    db.close()
+    return times
+
+
 def percentile(values, p):
     v = sorted(values)
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
@@ -102,6 +126,9 @@ def main():
             conn.close()
             print(f"{name:<12}{len(times):>8}{percentile(times, 50):>9.2f}{percentile(times, 99):>9.2f}"
                   f"{max(times):>9.2f}{sum(totals) / len(totals):>11.0f}")
+        ref = reference_times(data, qs)
+        print(f"{'fts5 only':<12}{len(ref):>8}{percentile(ref, 50):>9.2f}{percentile(ref, 99):>9.2f}"
+              f"{max(ref):>9.2f}{'':>11}  (reference: plain FTS5 BM25 top 10 + count, in process)")
         with open(f"/proc/{server.proc.pid}/status") as f:
             rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
         print(f"server RSS after the queries: {rss // 1024} MB (target < 300 MB)")
