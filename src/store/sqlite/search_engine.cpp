@@ -316,7 +316,12 @@ std::shared_ptr<const SqliteSearchEngine::Vocabulary> SqliteSearchEngine::vocabu
 }
 
 double SqliteSearchEngine::document_frequency(const std::string& stem, bool full_text) {
-  long long version = content_version_();
+  // The version the catalogue was read at (this search's): no read of the store per word.
+  long long version = 0;
+  {
+    std::lock_guard lock(catalog_mu_);
+    version = catalog_ ? catalog_->version : content_version_();
+  }
   auto vocab = vocabulary(version);
   if (vocab) {
     auto it = vocab->df.find(stem);
@@ -406,23 +411,30 @@ std::vector<std::optional<content::ArticleSummary>> SqliteSearchEngine::summarie
   if (ids.empty()) return out;
   auto c = pool_.acquire();
   std::unordered_map<long long, content::ArticleSummary*> by_id;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    // The covering index holds every summary column; the table row would be walked
-    // through its body's overflow pages (SQLite prefers the rowid unless told).
-    auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
-                        " FROM articles a INDEXED BY articles_summary WHERE a.id = ?1");
-    s->bind(1, static_cast<std::int64_t>(ids[i]));
-    if (!s->step()) continue;
-    out[i] = read_summary(*s);
-    by_id[ids[i]] = &*out[i];
-  }
-  // Authors, topics and countries of the whole page in one read.
   std::string list = "[";
-  for (const auto& [id, a] : by_id) {
+  for (long long id : ids) {
     if (list.size() > 1) list += ',';
     list += std::to_string(id);
   }
   list += ']';
+  std::unordered_map<long long, std::size_t> position;
+  for (std::size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+  {
+    // The whole page in one read, from the covering index (it starts with the id; the
+    // table rows would be walked through their bodies' overflow pages).
+    auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+                        " FROM articles a INDEXED BY articles_summary "
+                        "WHERE a.id IN (SELECT value FROM json_each(?1))");
+    s->bind(1, list);
+    while (s->step()) {
+      auto summary = read_summary(*s);
+      auto it = position.find(summary.id);
+      if (it == position.end()) continue;
+      out[it->second] = std::move(summary);
+      by_id[it->first] = &*out[it->second];
+    }
+  }
+  // Authors, topics and countries of the whole page in one read.
   auto s = c->prepare(
       "SELECT at.article_id, t.kind, t.slug, t.name FROM article_terms at "
       "JOIN terms t ON t.id = at.term_id "
