@@ -88,7 +88,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   rt->backups = std::make_unique<backup::Scheduler>(*app->store, app->config, app->clock);
   rt->backups->start();
   app->webhooks->start();
-  app->store->content().warm_search();
+  app->store->content().warm_search(app->config.timezone);
   if (app->mail_queue) app->mail_queue->start();
   app->recut->start();
   return rt;

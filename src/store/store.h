@@ -89,9 +89,9 @@ class ContentStore {
   virtual int schema_version() = 0;
   // Full-text search over visible articles (see search/search.h for the paywall rule).
   virtual core::Result<search::SearchResult> search(const search::SearchRequest& request) = 0;
-  // Starts what makes a server's first searches as fast as the rest (reading the index's
-  // vocabulary, in the background). Servers call it at start; commands need not.
-  virtual void warm_search() {}
+  // Reads what makes a server's first searches as fast as the rest (the catalogue in
+  // `timezone`, the index's vocabulary) before it takes requests; commands need not.
+  virtual void warm_search(const std::string& timezone) { (void)timezone; }
   // Rebuilds the search index from the articles; returns how many were indexed.
   virtual core::Result<int> reindex() = 0;
 

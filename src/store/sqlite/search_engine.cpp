@@ -1,5 +1,8 @@
 #include "store/sqlite/search_engine.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -301,6 +304,17 @@ search::DocumentTerms SqliteSearchEngine::document_terms(long long id, bool full
   return doc;
 }
 
+void SqliteSearchEngine::warm(const std::string& timezone) {
+  (void)catalog(timezone);  // starts reading the vocabulary when it is behind...
+  for (;;) {                 // ...and waits until it is read (the reader takes vocab_mu_)
+    {
+      std::lock_guard lock(vocab_mu_);
+      if (!vocab_building_) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 std::shared_ptr<const SqliteSearchEngine::Vocabulary> SqliteSearchEngine::vocabulary(long long version) {
   std::lock_guard lock(vocab_mu_);
   bool stale = !vocab_ || vocab_->version != version;
@@ -332,6 +346,9 @@ double SqliteSearchEngine::document_frequency(const std::string& stem, bool full
 }
 
 void SqliteSearchEngine::refresh_vocabulary(long long version) {
+  // It runs beside searches (but for a server's first, which waits for it): at a lower
+  // priority than the request threads.
+  (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   auto vocab = std::make_shared<Vocabulary>();
   vocab->version = version;
   try {

@@ -27,8 +27,9 @@ class SqliteSearchEngine final : public search::Engine {
   SqliteSearchEngine(Pool& pool, ColumnLengths& lengths, std::function<long long()> content_version);
   ~SqliteSearchEngine() override;
 
-  // Starts reading the vocabulary (a server, at start).
-  void warm() { (void)vocabulary(content_version_()); }
+  // Reads the catalogue and the vocabulary now, in this thread (a server, before it takes
+  // requests: a read in the background would compete with the first searches).
+  void warm(const std::string& timezone);
 
   std::shared_ptr<const search::Catalog> catalog(const std::string& timezone) override;
   void match(const search::ParsedQuery& query, bool full_text, bool score,

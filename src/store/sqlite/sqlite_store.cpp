@@ -356,7 +356,7 @@ class SqliteContentStore final : public ContentStore {
     return guarded([&] { return search::run(search_engine_, req, rank_params_); });
   }
 
-  void warm_search() override { search_engine_.warm(); }
+  void warm_search(const std::string& timezone) override { search_engine_.warm(timezone); }
 
   std::optional<ArticleRef> article_ref(const std::string& slug) override {
     auto c = pool_.acquire();
