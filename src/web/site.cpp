@@ -78,6 +78,26 @@ bool modified_by(const std::string& last_modified, const std::string& ims) {
   return lm && since && *lm <= *since;
 }
 
+// A cached page's compressed forms when this reader takes one (made on first demand).
+std::shared_ptr<const Encoded> encoded_for(const Request& req, const Response& cached) {
+  if (cached.encoded || !cached.lazy_encoded) return cached.encoded;
+  const std::string* accept = req.header("accept-encoding");
+  if (!accept || negotiate(*accept, true) == Coding::kIdentity) return nullptr;
+  return encode_once(*cached.lazy_encoded, cached.body, kCsrfMarker);
+}
+
+// A cached page for this reader, everything but its body (the caller shares or fills it).
+Response without_body(const Request& req, const Response& cached) {
+  Response res;
+  res.status = cached.status;
+  res.content_type = cached.content_type;
+  res.headers = cached.headers;
+  res.article_id = cached.article_id;
+  res.wall_shown = cached.wall_shown;
+  res.encoded = encoded_for(req, cached);
+  return res;
+}
+
 // Sends the compressed variant the client accepts, with Vary and a per-coding ETag.
 void apply_coding(const Request& req, Response& res) {
   if (!res.encoded || (res.status != 200 && res.status != 304)) return;
@@ -539,26 +559,12 @@ void Site::fill_csrf(Request& req, Response& res) {
   write_csrf_tokens(req, res, secret_, clock_.now());
 }
 
-// A cached page's compressed forms when this reader takes one (made on first demand).
-std::shared_ptr<const Encoded> Site::encoded_for(const Request& req, const Response& cached) {
-  if (cached.encoded || !cached.lazy_encoded) return cached.encoded;
-  const std::string* accept = req.header("accept-encoding");
-  if (!accept || negotiate(*accept, true) == Coding::kIdentity) return nullptr;
-  return encode_once(*cached.lazy_encoded, cached.body, kCsrfMarker);
-}
-
 // A cached page with this browser's CSRF token: a reader who takes gzip gets the cached
 // compressed pieces spliced around the token (apply_coding) and the plain page is never
 // copied; others get the plain page with the token written in.
 void Site::fill_csrf_from(Request& req, const Response& cached, Response& res) {
-  res = Response{};
-  res.status = cached.status;
-  res.content_type = cached.content_type;
-  res.headers = cached.headers;
-  res.article_id = cached.article_id;
-  res.wall_shown = cached.wall_shown;
+  res = without_body(req, cached);
   res.csrf_marker = true;
-  res.encoded = encoded_for(req, cached);
   const std::string* accept = req.header("accept-encoding");
   if (res.encoded && res.encoded->spliced &&
       negotiate(accept ? *accept : std::string(), false) == Coding::kGzip) {
@@ -719,14 +725,8 @@ Response Site::handle(Request& req) {
       res.headers = shared->headers;
       res.encoded = encoded_for(req, *shared);
     } else {
-      // Everything but the body, which is shared with the cache entry.
-      res = Response{};
-      res.status = shared->status;
-      res.content_type = shared->content_type;
-      res.headers = shared->headers;
-      res.article_id = shared->article_id;
-      res.wall_shown = shared->wall_shown;
-      res.encoded = encoded_for(req, *shared);
+      // The body is shared with the cache entry, not copied.
+      res = without_body(req, *shared);
       res.shared_body = std::shared_ptr<const std::string>(shared, &shared->body);
     }
   }

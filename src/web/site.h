@@ -181,7 +181,6 @@ class Site final : public PageKit {
   void fill_csrf(Request& req, Response& res);
   // `res` from a cached page that holds the marker, for this reader (site.cpp).
   void fill_csrf_from(Request& req, const Response& cached, Response& res);
-  static std::shared_ptr<const Encoded> encoded_for(const Request& req, const Response& cached);
 
   // Search (search_routes.cpp)
   Response search_page(Request& req);

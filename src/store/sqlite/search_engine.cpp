@@ -10,6 +10,7 @@
 #include <future>
 #include <limits>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "store/sqlite/article_rows.h"
 #include "store/store.h"
@@ -293,11 +294,10 @@ search::DocumentTerms SqliteSearchEngine::document_terms(long long id, bool full
     ++doc.length;
     auto [it, fresh] = index.try_emplace(std::string(stem), doc.terms.size());
     if (fresh) {
-      std::string surface(text, static_cast<std::size_t>(start), static_cast<std::size_t>(end - start));
-      for (auto& ch : surface) {
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      }
-      doc.terms.push_back({it->first, std::move(surface), 0});
+      doc.terms.push_back({it->first,
+                           core::to_lower(std::string_view(text).substr(
+                               static_cast<std::size_t>(start), static_cast<std::size_t>(end - start))),
+                           0});
     }
     ++doc.terms[it->second].count;
   });

@@ -266,11 +266,8 @@ void for_each_token(Connection& c, std::string_view text,
 std::vector<search::Token> index_tokens(Connection& c, std::string_view text) {
   std::vector<search::Token> out;
   for_each_token(c, text, [&](std::string_view stem, int start, int end) {
-    std::string surface(text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
-    for (auto& ch : surface) {
-      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    }
-    out.push_back({std::string(stem), std::move(surface)});
+    out.push_back({std::string(stem), core::to_lower(text.substr(static_cast<std::size_t>(start),
+                                                                 static_cast<std::size_t>(end - start)))});
   });
   return out;
 }
