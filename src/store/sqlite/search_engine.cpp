@@ -12,7 +12,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
-#include "store/sqlite/article_rows.h"
+#include "store/sql/article_rows.h"
 #include "store/store.h"
 
 namespace store::sqlite {
@@ -76,7 +76,7 @@ std::shared_ptr<const search::Catalog> SqliteSearchEngine::catalog(const std::st
     auto s = c->prepare("SELECT id, kind, slug, name FROM terms WHERE kind != 'author'");
     while (s->step()) {
       term_index[s->int64(0)] = static_cast<int>(cat->terms.size());
-      cat->terms.push_back(content::Term{parse_kind(s->text(1)), s->text(2), s->text(3)});
+      cat->terms.push_back(content::Term{sql::parse_kind(s->text(1)), s->text(2), s->text(3)});
     }
   }
   {
@@ -226,7 +226,7 @@ void SqliteSearchEngine::match(const search::ParsedQuery& query, bool full_text,
                                  "?7, ?8, ?9, ?10, NULL, ?11, ?14) FROM search_index "
                                  "WHERE search_index MATCH ?1 AND rowid >= ?12 AND rowid <= ?13");
     s->bind(1, expr);
-    sqlite3_stmt* raw = s->raw();
+    sqlite3_stmt* raw = static_cast<Statement&>(*s).raw();
     if (score) {
       sqlite3_bind_double(raw, 2, p.k1);
       sqlite3_bind_double(raw, 3, p.b);
@@ -439,12 +439,12 @@ std::vector<std::optional<content::ArticleSummary>> SqliteSearchEngine::summarie
   {
     // The whole page in one read, from the covering index (it starts with the id; the
     // table rows would be walked through their bodies' overflow pages).
-    auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
+    auto s = c->prepare(std::string("SELECT ") + sql::kSummaryColumns +
                         " FROM articles a INDEXED BY articles_summary "
                         "WHERE a.id IN (SELECT value FROM json_each(?1))");
     s->bind(1, list);
     while (s->step()) {
-      auto summary = read_summary(*s);
+      auto summary = sql::read_summary(*s);
       auto it = position.find(summary.id);
       if (it == position.end()) continue;
       out[it->second] = std::move(summary);
@@ -461,7 +461,7 @@ std::vector<std::optional<content::ArticleSummary>> SqliteSearchEngine::summarie
   while (s->step()) {
     auto it = by_id.find(s->int64(0));
     if (it == by_id.end()) continue;
-    content::Term t{parse_kind(s->text(1)), s->text(2), s->text(3)};
+    content::Term t{sql::parse_kind(s->text(1)), s->text(2), s->text(3)};
     auto& a = *it->second;
     auto& dest = t.kind == TermKind::kAuthor    ? a.authors
                  : t.kind == TermKind::kCountry ? a.countries

@@ -1,5 +1,7 @@
 #include "store/sqlite/search_index.h"
 
+#include "store/sql/article_rows.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -327,25 +329,18 @@ void register_search_functions(sqlite3* db, const ColumnLengths* lengths) {
 }
 
 void index_article(Connection& c, long long id, const content::StoredArticle& stored) {
-  const auto& in = stored.input;
-  bool free = in.access == content::AccessClass::kFree;
-  std::string teaser = core::strip_tags(stored.teaser_html);
-  std::string gated = core::strip_tags(stored.gated_html);
-  std::string people, places;
-  for (const auto& a : in.authors) people += a + " ";
-  for (const auto& t : in.topics) places += t + " ";
-  for (const auto& t : in.countries) places += t + " ";
+  auto t = sql::indexed_text(stored);
   unindex_article(c, id);
   auto s = c.prepare(
       "INSERT INTO search_index (rowid, headline, dek, public_body, gated_body, people, places) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   s->bind(1, static_cast<std::int64_t>(id))
-      .bind(2, in.headline)
-      .bind(3, in.dek)
-      .bind(4, free ? teaser + " " + gated : teaser)
-      .bind(5, free ? std::string() : gated)
-      .bind(6, people)
-      .bind(7, places);
+      .bind(2, t.headline)
+      .bind(3, t.dek)
+      .bind(4, t.public_body)
+      .bind(5, t.gated_body)
+      .bind(6, t.people)
+      .bind(7, t.places);
   s->run();
 }
 
@@ -381,5 +376,11 @@ std::string fts_match(const search::ParsedQuery& q, bool full_text) {
   }
   return expr;
 }
+
+void Connection::index_article(long long id, const content::StoredArticle& stored) {
+  sqlite::index_article(*this, id, stored);
+}
+
+void Connection::clear_index() { exec("DELETE FROM search_index"); }
 
 }  // namespace store::sqlite

@@ -10,21 +10,43 @@ namespace {
   throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
+// GREATEST(a, b, …) as PostgreSQL has it (NULLs left out), so the stores' SQL reads the
+// same on both databases.
+void greatest(sqlite3_context* ctx, int n, sqlite3_value** v) {
+  sqlite3_value* best = nullptr;
+  for (int i = 0; i < n; ++i) {
+    if (sqlite3_value_type(v[i]) == SQLITE_NULL) continue;
+    if (!best) {
+      best = v[i];
+    } else if (sqlite3_value_type(v[i]) == SQLITE_INTEGER &&
+               sqlite3_value_type(best) == SQLITE_INTEGER) {
+      if (sqlite3_value_int64(v[i]) > sqlite3_value_int64(best)) best = v[i];
+    } else if (sqlite3_value_double(v[i]) > sqlite3_value_double(best)) {
+      best = v[i];
+    }
+  }
+  if (best) {
+    sqlite3_result_value(ctx, best);
+  } else {
+    sqlite3_result_null(ctx);
+  }
+}
+
 }  // namespace
 
-Statement& Statement::bind(int index, std::int64_t value) {
+sql::Statement& Statement::bind(int index, std::int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) throw_error(db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view value) {
+sql::Statement& Statement::bind(int index, std::string_view value) {
   if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
                         SQLITE_TRANSIENT) != SQLITE_OK)
     throw_error(db_, "bind");
   return *this;
 }
 
-Statement& Statement::bind_null(int index) {
+sql::Statement& Statement::bind_null(int index) {
   if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) throw_error(db_, "bind");
   return *this;
 }
@@ -34,11 +56,6 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   throw_error(db_, "step");
-}
-
-void Statement::run() {
-  while (step()) {
-  }
 }
 
 std::string Statement::text(int col) const {
@@ -67,6 +84,8 @@ Connection::Connection(const std::string& path) {
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA temp_store=MEMORY");
+  sqlite3_create_function_v2(db_, "greatest", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             &greatest, nullptr, nullptr, nullptr);
 }
 
 Connection::~Connection() {
@@ -98,39 +117,27 @@ void Connection::exec(const char* sql) {
   }
 }
 
-Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
-
-Transaction::~Transaction() {
-  if (!done_) {
-    try {
-      c_.exec("ROLLBACK");
-    } catch (...) {
-    }
-  }
+void Connection::commit() {
+  exec("COMMIT");
+  if (commits) commits->fetch_add(1, std::memory_order_release);
 }
 
-void Transaction::commit() {
-  c_.exec("COMMIT");
-  done_ = true;
-  if (c_.commits) c_.commits->fetch_add(1, std::memory_order_release);
-}
-
-Pool::Lease Pool::acquire() {
+std::unique_ptr<sql::Connection> Pool::take() {
   {
     std::lock_guard lock(mu_);
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(c));
+      return c;
     }
   }
   auto c = std::make_unique<Connection>(path_);
   c->commits = &commits_;
   if (on_open_) on_open_(c->handle());
-  return Lease(*this, std::move(c));
+  return c;
 }
 
-void Pool::give_back(std::unique_ptr<Connection> c) {
+void Pool::give_back(std::unique_ptr<sql::Connection> c) {
   if (!c) return;
   std::lock_guard lock(mu_);
   idle_.push_back(std::move(c));

@@ -1,13 +1,12 @@
 // SQLite implementation of store::EditorialStore.
-#include <sqlite3.h>
 
 #include "core/text.h"
 #include "store/editorial_store.h"
-#include "store/sqlite/article_rows.h"
-#include "store/sqlite/guarded.h"
-#include "store/sqlite/sqlite_members.h"
+#include "store/sql/article_rows.h"
+#include "store/sql/db.h"
+#include "store/sql/stores.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 namespace {
 
@@ -18,9 +17,9 @@ constexpr const char* kRevisionSelect =
     "SELECT r.id, r.article_id, r.member_id, COALESCE(m.email, ''), r.saved_at, r.action, "
     "r.snapshot FROM revisions r LEFT JOIN members m ON m.id = r.member_id ";
 
-class SqliteEditorialStore final : public EditorialStore {
+class SqlEditorialStore final : public EditorialStore {
  public:
-  explicit SqliteEditorialStore(Pool& pool) : pool_(pool) {}
+  explicit SqlEditorialStore(Pool& pool) : pool_(pool) {}
 
   std::optional<EditableArticle> article(long long id) override {
     auto c = pool_.acquire();
@@ -49,7 +48,7 @@ class SqliteEditorialStore final : public EditorialStore {
     list += "]";
     auto c = pool_.acquire();
     auto s = c->prepare(
-        "SELECT id, slug, headline FROM articles WHERE id IN (SELECT value FROM json_each(?1))");
+        "SELECT id, slug, headline FROM articles WHERE id IN (" + c->id_list(1) + ")");
     s->bind(1, list);
     while (s->step()) out[s->int64(0)] = {s->text(1), s->text(2)};
     return out;
@@ -169,7 +168,7 @@ class SqliteEditorialStore final : public EditorialStore {
     auto c = pool_.acquire();
     auto s = c->prepare(
         "SELECT t.slug, t.name, (SELECT COUNT(*) FROM article_terms at WHERE at.term_id = t.id) "
-        "FROM terms t WHERE t.kind = ?1 ORDER BY t.name COLLATE NOCASE");
+        "FROM terms t WHERE t.kind = ?1 ORDER BY lower(t.name), t.name");
     s->bind(1, content::to_string(kind));
     std::vector<content::TermCount> out;
     while (s->step()) {
@@ -230,7 +229,8 @@ class SqliteEditorialStore final : public EditorialStore {
       {
         // Articles that had both keep the target once.
         auto s = c->prepare(
-            "UPDATE OR IGNORE article_terms SET term_id = ?2 WHERE term_id = ?1");
+            "INSERT INTO article_terms (article_id, term_id, position) SELECT article_id, ?2, "
+            "position FROM article_terms WHERE term_id = ?1 ON CONFLICT DO NOTHING");
         s->bind(1, *from_id).bind(2, *into_id);
         s->run();
       }
@@ -280,7 +280,7 @@ class SqliteEditorialStore final : public EditorialStore {
         s->bind(1, k).bind(2, v).bind(3, static_cast<std::int64_t>(now));
         s->run();
       }
-      c->exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'settings_version'");
+      c->exec("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'settings_version'");
       // Pages show settings (the site name): cached pages must go.
       c->exec(kBumpContentVersion);
       tx.commit();
@@ -289,7 +289,7 @@ class SqliteEditorialStore final : public EditorialStore {
 
   long long settings_version() override {
     auto c = pool_.acquire();
-    auto s = c->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'settings_version'");
+    auto s = c->prepare("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'settings_version'");
     return s->step() ? s->int64(0) : 0;
   }
 
@@ -327,7 +327,7 @@ class SqliteEditorialStore final : public EditorialStore {
 }  // namespace
 
 std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool) {
-  return std::make_unique<SqliteEditorialStore>(pool);
+  return std::make_unique<SqlEditorialStore>(pool);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql

@@ -1,9 +1,9 @@
 // SQLite implementation of store::IntegrationStore.
 #include "store/integration_store.h"
-#include "store/sqlite/guarded.h"
-#include "store/sqlite/sqlite_members.h"
+#include "store/sql/db.h"
+#include "store/sql/stores.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 namespace {
 
@@ -24,9 +24,9 @@ ApiToken read_token(Statement& s) {
 constexpr const char* kTokenColumns =
     "id, name, scopes, created_by, created_at, last_used_at, revoked_at";
 
-class SqliteIntegrationStore final : public IntegrationStore {
+class SqlIntegrationStore final : public IntegrationStore {
  public:
-  explicit SqliteIntegrationStore(Pool& pool) : pool_(pool) {}
+  explicit SqlIntegrationStore(Pool& pool) : pool_(pool) {}
 
   core::Result<long long> create_token(const std::string& name, const std::string& scopes,
                                        const std::string& token_hash, long long created_by,
@@ -35,11 +35,11 @@ class SqliteIntegrationStore final : public IntegrationStore {
       auto c = pool_.acquire();
       auto s = c->prepare(
           "INSERT INTO api_tokens (name, scopes, token_hash, created_by, created_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5)");
+          "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
       s->bind(1, name).bind(2, scopes).bind(3, token_hash).bind(4, created_by)
           .bind(5, static_cast<I64>(now));
-      s->run();
-      return c->last_insert_rowid();
+      if (!s->step()) throw StoreError("no id for a new row");
+      return s->int64(0);
     });
   }
 
@@ -112,10 +112,10 @@ class SqliteIntegrationStore final : public IntegrationStore {
     return guarded([&]() -> long long {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "INSERT INTO webhook_endpoints (url, events, secret, created_at) VALUES (?1, ?2, ?3, ?4)");
+          "INSERT INTO webhook_endpoints (url, events, secret, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
       s->bind(1, url).bind(2, events).bind(3, secret).bind(4, static_cast<I64>(now));
-      s->run();
-      return c->last_insert_rowid();
+      if (!s->step()) throw StoreError("no id for a new row");
+      return s->int64(0);
     });
   }
 
@@ -154,9 +154,10 @@ class SqliteIntegrationStore final : public IntegrationStore {
       auto c = pool_.acquire();
       // (endpoint_id, once_key) is unique; NULL keys never collide.
       auto s = c->prepare(
-          "INSERT OR IGNORE INTO webhook_deliveries (endpoint_id, event_id, type, payload, "
+          "INSERT INTO webhook_deliveries (endpoint_id, event_id, type, payload, "
           "next_attempt_at, created_at, once_key) SELECT id, ?1, ?2, ?3, ?4, ?4, NULLIF(?5, '') "
-          "FROM webhook_endpoints WHERE (' ' || events || ' ') LIKE ('% ' || ?2 || ' %')");
+          "FROM webhook_endpoints WHERE (' ' || events || ' ') LIKE ('% ' || ?2 || ' %') "
+          "ON CONFLICT DO NOTHING");
       s->bind(1, event_id).bind(2, type).bind(3, payload).bind(4, static_cast<I64>(now));
       s->bind(5, once_key);
       s->run();
@@ -314,7 +315,7 @@ class SqliteIntegrationStore final : public IntegrationStore {
 }  // namespace
 
 std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool) {
-  return std::make_unique<SqliteIntegrationStore>(pool);
+  return std::make_unique<SqlIntegrationStore>(pool);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql

@@ -1,9 +1,9 @@
 // SQLite implementation of store::BillingStore.
 #include "store/billing_store.h"
-#include "store/sqlite/guarded.h"
-#include "store/sqlite/sqlite_members.h"
+#include "store/sql/db.h"
+#include "store/sql/stores.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 using billing::Gift;
 using billing::Payment;
@@ -111,9 +111,9 @@ Gift read_gift(Statement& s) {
 // would make "3 months" mean 89 to 92 days depending on the start.
 constexpr I64 kMonthSeconds = 2629800;
 
-class SqliteBillingStore final : public BillingStore {
+class SqlBillingStore final : public BillingStore {
  public:
-  explicit SqliteBillingStore(Pool& pool) : pool_(pool) {}
+  explicit SqlBillingStore(Pool& pool) : pool_(pool) {}
 
   std::optional<std::string> customer_of(long long member_id) override {
     auto c = pool_.acquire();
@@ -156,8 +156,11 @@ class SqliteBillingStore final : public BillingStore {
     return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "INSERT OR REPLACE INTO billing_checkouts (session_id, member_id, kind, plan_id, browser, "
-          "next, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+          "INSERT INTO billing_checkouts (session_id, member_id, kind, plan_id, browser, "
+          "next, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (session_id) DO "
+          "UPDATE SET member_id = excluded.member_id, kind = excluded.kind, plan_id = "
+          "excluded.plan_id, browser = excluded.browser, next = excluded.next, created_at = "
+          "excluded.created_at");
       s->bind(1, k.session_id).bind(2, k.member_id).bind(3, k.kind).bind(4, k.plan_id)
           .bind(5, k.browser).bind(6, k.next).bind(7, static_cast<I64>(k.created_at));
       s->run();
@@ -245,7 +248,7 @@ class SqliteBillingStore final : public BillingStore {
       }
       refresh_subscription_access(*c, r.id);
       if (previous_owner && *previous_owner != r.member_id) refresh_member(*c, *previous_owner);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
     });
   }
@@ -329,15 +332,16 @@ class SqliteBillingStore final : public BillingStore {
           return core::fail(ErrorCode::kConflict, "every seat of this subscription is taken");
         }
       }
+      long long id = 0;
       {
         auto s = c->prepare(
             "INSERT INTO billing_seats (subscription_id, email, token_hash, invited_at) "
-            "VALUES (?1, ?2, ?3, ?4)");
+            "VALUES (?1, ?2, ?3, ?4) RETURNING id");
         s->bind(1, subscription_id).bind(2, email).bind(3, token_hash)
             .bind(4, static_cast<I64>(now));
-        s->run();
+        if (!s->step()) throw StoreError("no id for a new row");
+        id = s->int64(0);
       }
-      long long id = c->last_insert_rowid();
       tx.commit();
       return Seat{id, subscription_id, email, std::nullopt, now, std::nullopt};
     });
@@ -376,7 +380,7 @@ class SqliteBillingStore final : public BillingStore {
         s->run();
       }
       refresh_member(*c, member_id);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       seat->member_id = member_id;
       if (!seat->accepted_at) seat->accepted_at = now;
@@ -404,7 +408,7 @@ class SqliteBillingStore final : public BillingStore {
         s->run();
       }
       if (member) refresh_member(*c, *member);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return {};
     });
@@ -436,12 +440,12 @@ class SqliteBillingStore final : public BillingStore {
       auto c = pool_.acquire();
       auto s = c->prepare(
           "INSERT INTO billing_gifts (checkout_session, buyer_id, recipient_email, recipient_name, "
-          "message, months, deliver_at, token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+          "message, months, deliver_at, token_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
       s->bind(1, g.checkout_session).bind(2, g.buyer_id).bind(3, g.recipient_email)
           .bind(4, g.recipient_name).bind(5, g.message).bind(6, g.months)
           .bind(7, static_cast<I64>(g.deliver_at)).bind(8, token_hash);
-      s->run();
-      return c->last_insert_rowid();
+      if (!s->step()) throw StoreError("no id for a new row");
+      return s->int64(0);
     });
   }
 
@@ -521,7 +525,7 @@ class SqliteBillingStore final : public BillingStore {
       {
         // Stacks on whatever access the member has (paid or complimentary).
         auto s = c->prepare(
-            "SELECT MAX(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) FROM members "
+            "SELECT GREATEST(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) FROM members "
             "WHERE id = ?1");
         s->bind(1, member_id);
         if (s->step()) start = std::max<I64>(start, s->int64(0));
@@ -539,7 +543,7 @@ class SqliteBillingStore final : public BillingStore {
         s->run();
       }
       refresh_member(*c, member_id);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return *g;
     });
@@ -559,7 +563,7 @@ class SqliteBillingStore final : public BillingStore {
       s->bind(1, gift_id);
       s->run();
       if (member) refresh_member(*c, *member);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
     });
   }
@@ -598,7 +602,8 @@ class SqliteBillingStore final : public BillingStore {
   core::Result<bool> claim_notice(const std::string& key, core::UnixTime now) override {
     return guarded([&] {
       auto c = pool_.acquire();
-      auto s = c->prepare("INSERT OR IGNORE INTO billing_notices (key, at) VALUES (?1, ?2)");
+      auto s = c->prepare(
+          "INSERT INTO billing_notices (key, at) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
       s->bind(1, key).bind(2, static_cast<I64>(now));
       s->run();
       return c->changes() > 0;
@@ -606,9 +611,6 @@ class SqliteBillingStore final : public BillingStore {
   }
 
  private:
-  static void bump_members_version(Connection& c) {
-    c.exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version'");
-  }
 
   static std::optional<Subscription> find_sub_locked(Connection& c, const std::string& id) {
     auto s = c.prepare(std::string("SELECT ") + kSubColumns +
@@ -659,7 +661,7 @@ class SqliteBillingStore final : public BillingStore {
 }  // namespace
 
 std::unique_ptr<BillingStore> make_billing_store(Pool& pool) {
-  return std::make_unique<SqliteBillingStore>(pool);
+  return std::make_unique<SqlBillingStore>(pool);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql

@@ -1,9 +1,8 @@
-#include "store/sqlite/article_rows.h"
+#include "store/sql/article_rows.h"
 
 #include "core/text.h"
-#include "store/sqlite/search_index.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 using content::TermKind;
 
@@ -50,10 +49,10 @@ std::int64_t ensure_term(Connection& c, TermKind kind, const std::string& name) 
     s->bind(1, content::to_string(kind)).bind(2, slug);
     if (s->step()) return s->int64(0);
   }
-  auto s = c.prepare("INSERT INTO terms (kind, slug, name) VALUES (?1, ?2, ?3)");
+  auto s = c.prepare("INSERT INTO terms (kind, slug, name) VALUES (?1, ?2, ?3) RETURNING id");
   s->bind(1, content::to_string(kind)).bind(2, slug).bind(3, name);
-  s->run();
-  return c.last_insert_rowid();
+  if (!s->step()) throw StoreError("no id for a new term");
+  return s->int64(0);
 }
 
 void load_term_names(Connection& c, long long id, content::ArticleInput& in) {
@@ -122,11 +121,12 @@ long long write_article(Connection& c, std::optional<long long> id,
         "INSERT INTO articles (slug, headline, dek, body_md, teaser_html, gated_html, "
         "word_count, type, access, status, featured, published_at, updated_at, "
         "corrections, hero_image, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+        "RETURNING id");
     bind(*s);
     s->bind(16, static_cast<std::int64_t>(now)).bind(17, created_by);
-    s->run();
-    id = c.last_insert_rowid();
+    if (!s->step()) throw StoreError("no id for a new article");
+    id = s->int64(0);
   }
   {
     // Which teaser setting this cut was made with (Recut finds the ones made otherwise).
@@ -144,8 +144,8 @@ long long write_article(Connection& c, std::optional<long long> id,
     for (const auto& name : names) {
       auto term_id = ensure_term(c, kind, name);
       auto s = c.prepare(
-          "INSERT OR IGNORE INTO article_terms (article_id, term_id, position) "
-          "VALUES (?1, ?2, ?3)");
+          "INSERT INTO article_terms (article_id, term_id, position) "
+          "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
       s->bind(1, static_cast<std::int64_t>(*id)).bind(2, term_id).bind(3, position++);
       s->run();
     }
@@ -153,8 +153,24 @@ long long write_article(Connection& c, std::optional<long long> id,
   link(TermKind::kAuthor, in.authors);
   link(TermKind::kTopic, in.topics);
   link(TermKind::kCountry, in.countries);
-  index_article(c, *id, stored);
+  c.index_article(*id, stored);
   return *id;
+}
+
+IndexedText indexed_text(const content::StoredArticle& stored) {
+  const auto& in = stored.input;
+  bool free = in.access == content::AccessClass::kFree;
+  std::string teaser = core::strip_tags(stored.teaser_html);
+  std::string gated = core::strip_tags(stored.gated_html);
+  IndexedText t;
+  t.headline = in.headline;
+  t.dek = in.dek;
+  t.public_body = free ? teaser + " " + gated : teaser;
+  if (!free) t.gated_body = std::move(gated);
+  for (const auto& a : in.authors) t.people += a + " ";
+  for (const auto& x : in.topics) t.places += x + " ";
+  for (const auto& x : in.countries) t.places += x + " ";
+  return t;
 }
 
 void reindex_article(Connection& c, long long id) {
@@ -172,7 +188,7 @@ void reindex_article(Connection& c, long long id) {
         content::parse_access_class(s->text(4)).value_or(content::AccessClass::kMetered);
   }
   load_term_names(c, id, a.input);
-  index_article(c, id, a);
+  c.index_article(id, a);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql

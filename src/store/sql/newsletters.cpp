@@ -1,8 +1,8 @@
 // SQLite implementation of NewsletterStore: editions and the delivery queue.
-#include "store/sqlite/guarded.h"
-#include "store/sqlite/sqlite_members.h"
+#include "store/sql/db.h"
+#include "store/sql/stores.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 namespace {
 
@@ -11,15 +11,15 @@ namespace {
 constexpr const char* kAudienceFrom =
     " FROM members m WHERE m.verified_at IS NOT NULL AND m.hard_bounces < ?3 "
     "AND CASE WHEN ?1 = 'free' THEN "
-    "(MAX(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) <= ?2) "
-    "AND m.role = 'reader' ELSE (MAX(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) > ?2) "
+    "(GREATEST(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) <= ?2) "
+    "AND m.role = 'reader' ELSE (GREATEST(COALESCE(m.comp_until, 0), COALESCE(m.paid_until, 0)) > ?2) "
     "END "
     "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
     "AND p.newsletter = ?1 AND p.enabled = 0)";
 
-class SqliteNewsletterStore final : public NewsletterStore {
+class SqlNewsletterStore final : public NewsletterStore {
  public:
-  explicit SqliteNewsletterStore(Pool& pool) : pool_(pool) {}
+  explicit SqlNewsletterStore(Pool& pool) : pool_(pool) {}
 
   std::optional<Edition> find_edition(const std::string& newsletter,
                                       const std::string& key) override {
@@ -78,7 +78,7 @@ class SqliteNewsletterStore final : public NewsletterStore {
       int added = 0;
       for (const auto& [member, email] : readers) {
         auto s = c->prepare(
-            "INSERT OR IGNORE INTO deliveries (edition_id, member_id) VALUES (?1, ?2)");
+            "INSERT INTO deliveries (edition_id, member_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
         s->bind(1, static_cast<std::int64_t>(edition_id)).bind(2, static_cast<std::int64_t>(member));
         s->run();
         added += c->changes();
@@ -283,18 +283,18 @@ class SqliteNewsletterStore final : public NewsletterStore {
   Pool& pool_;
 };
 
-class SqliteMailQueue final : public MailQueueStore {
+class SqlMailQueue final : public MailQueueStore {
  public:
-  explicit SqliteMailQueue(Pool& pool) : pool_(pool) {}
+  explicit SqlMailQueue(Pool& pool) : pool_(pool) {}
 
   core::Result<long long> enqueue_mail(const std::string& payload, core::UnixTime now) override {
     return guarded([&]() -> long long {
       auto c = pool_.acquire();
       auto s = c->prepare(
-          "INSERT INTO mail_queue (payload, next_attempt_at, created_at) VALUES (?1, ?2, ?2)");
+          "INSERT INTO mail_queue (payload, next_attempt_at, created_at) VALUES (?1, ?2, ?2) RETURNING id");
       s->bind(1, payload).bind(2, static_cast<std::int64_t>(now));
-      s->run();
-      return c->last_insert_rowid();
+      if (!s->step()) throw StoreError("no id for a new row");
+      return s->int64(0);
     });
   }
 
@@ -372,11 +372,11 @@ class SqliteMailQueue final : public MailQueueStore {
 }  // namespace
 
 std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool) {
-  return std::make_unique<SqliteMailQueue>(pool);
+  return std::make_unique<SqlMailQueue>(pool);
 }
 
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool) {
-  return std::make_unique<SqliteNewsletterStore>(pool);
+  return std::make_unique<SqlNewsletterStore>(pool);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql

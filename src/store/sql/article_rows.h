@@ -1,4 +1,4 @@
-// Reading and writing article rows (internal to store/sqlite), shared by the content
+// Reading and writing article rows (internal to src/store), shared by the content
 // store (imports) and the editorial store (the back office's editor).
 #pragma once
 
@@ -7,9 +7,9 @@
 
 #include "content/article.h"
 #include "core/clock.h"
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/db.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 content::TermKind parse_kind(const std::string& s);
 
@@ -41,10 +41,15 @@ long long write_article(Connection& c, std::optional<long long> id,
                         const content::StoredArticle& stored, core::UnixTime now,
                         std::optional<long long> created_by = std::nullopt);
 
+// The text a search index holds for an article, by column: the gated half of a free
+// article counts as public, of any other only as gated (see search/search.h).
+struct IndexedText {
+  std::string headline, dek, public_body, gated_body, people, places;
+};
+IndexedText indexed_text(const content::StoredArticle& stored);
+
 // Rewrites one article's search entry from its stored row (after a term changes).
 void reindex_article(Connection& c, long long id);
 
-inline constexpr const char* kBumpContentVersion =
-    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'content_version'";
 
-}  // namespace store::sqlite
+}  // namespace store::sql

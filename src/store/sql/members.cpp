@@ -1,11 +1,11 @@
-#include "store/sqlite/sqlite_members.h"
+#include "store/sql/stores.h"
 
 #include <atomic>
 
 #include "core/crypto.h"
-#include "store/sqlite/guarded.h"
+#include "store/sql/db.h"
 
-namespace store::sqlite {
+namespace store::sql {
 
 using accounts::Member;
 using core::ErrorCode;
@@ -30,13 +30,10 @@ Member read_member(Statement& s) {
   return m;
 }
 
-void bump_members_version(Connection& c) {
-  c.exec("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'members_version'");
-}
 
-class SqliteMemberStore final : public MemberStore {
+class SqlMemberStore final : public MemberStore {
  public:
-  explicit SqliteMemberStore(Pool& pool) : pool_(pool) {}
+  explicit SqlMemberStore(Pool& pool) : pool_(pool) {}
 
   std::optional<Member> find_member(long long id) override {
     auto c = pool_.acquire();
@@ -65,19 +62,20 @@ class SqliteMemberStore final : public MemberStore {
         s->bind(1, email);
         if (s->step()) return core::fail(ErrorCode::kConflict, "that address has an account");
       }
+      long long id = 0;
       {
         auto s = c->prepare(
-            "INSERT INTO members (email, name, verified_at, created_at) VALUES (?1, ?2, ?3, ?4)");
+            "INSERT INTO members (email, name, verified_at, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
         s->bind(1, email).bind(2, name).bind(4, static_cast<std::int64_t>(now));
         if (verified) {
           s->bind(3, static_cast<std::int64_t>(now));
         } else {
           s->bind_null(3);
         }
-        s->run();
+        if (!s->step()) throw StoreError("no id for a new row");
+        id = s->int64(0);
       }
-      long long id = c->last_insert_rowid();
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return *find_member_locked(*c, id);
     });
@@ -108,7 +106,7 @@ class SqliteMemberStore final : public MemberStore {
         s->bind(1, email).bind(2, comp_until);
         s->run();
       }
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       auto s = c->prepare(std::string("SELECT ") + kMemberColumns + " FROM members WHERE email = ?1");
       s->bind(1, email);
@@ -127,7 +125,7 @@ class SqliteMemberStore final : public MemberStore {
       auto c = pool_.acquire();
       Transaction tx(*c);
       prove_address_locked(*c, member_id, now);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
     });
   }
@@ -159,10 +157,10 @@ class SqliteMemberStore final : public MemberStore {
         "instr(lower(name), lower(?1)) > 0) AND ("
         "?2 = '' OR "
         "(?2 = 'registered' AND role = 'reader' AND "
-        "MAX(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) <= ?3) OR "
+        "GREATEST(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) <= ?3) OR "
         "(?2 = 'unverified' AND verified_at IS NULL) OR "
         "(?2 = 'verified' AND verified_at IS NOT NULL) OR "
-        "(?2 = 'subscriber' AND MAX(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) > ?3) OR "
+        "(?2 = 'subscriber' AND GREATEST(COALESCE(comp_until, 0), COALESCE(paid_until, 0)) > ?3) OR "
         "(?2 = 'complimentary' AND comp_until > ?3) OR "
         "(?2 = 'paying' AND paid_until > ?3) OR "
         "(?2 = 'staff' AND role != 'reader'))";
@@ -278,7 +276,7 @@ class SqliteMemberStore final : public MemberStore {
       s->run();
       if (c->changes() == 0) return core::fail(ErrorCode::kNotFound, "No such account.");
       end_unproven_sessions_locked(*c, member_id);
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return {};
     });
@@ -434,19 +432,21 @@ class SqliteMemberStore final : public MemberStore {
     return guarded([&]() -> long long {
       auto c = pool_.acquire();
       Transaction tx(*c);
+      long long id = 0;
       {
-        auto s = c->prepare("INSERT INTO institutions (name, created_at) VALUES (?1, ?2)");
+        auto s = c->prepare("INSERT INTO institutions (name, created_at) VALUES (?1, ?2) RETURNING id");
         s->bind(1, name).bind(2, static_cast<std::int64_t>(now));
-        s->run();
+        if (!s->step()) throw StoreError("no id for a new row");
+        id = s->int64(0);
       }
-      long long id = c->last_insert_rowid();
       for (const auto& cidr : cidrs) {
         auto s = c->prepare(
-            "INSERT OR IGNORE INTO institution_ranges (institution_id, cidr) VALUES (?1, ?2)");
+            "INSERT INTO institution_ranges (institution_id, cidr) VALUES (?1, ?2) "
+            "ON CONFLICT DO NOTHING");
         s->bind(1, static_cast<std::int64_t>(id)).bind(2, cidr);
         s->run();
       }
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return id;
     });
@@ -460,7 +460,7 @@ class SqliteMemberStore final : public MemberStore {
       s->bind(1, static_cast<std::int64_t>(institution_id));
       s->run();
       if (c->changes() == 0) return core::fail(core::ErrorCode::kNotFound, "no such institution");
-      bump_members_version(*c);
+      c->exec(kBumpMembersVersion);
       tx.commit();
       return {};
     });
@@ -622,7 +622,7 @@ class SqliteMemberStore final : public MemberStore {
     int index = 0;
     (s->bind(++index, values), ...);
     s->run();
-    bump_members_version(*c);
+    c->exec(kBumpMembersVersion);
     tx.commit();
   }
   // The same, as a Result.
@@ -635,9 +635,9 @@ class SqliteMemberStore final : public MemberStore {
   Pool& pool_;
 };
 
-class SqliteEventStore final : public EventStore {
+class SqlEventStore final : public EventStore {
  public:
-  explicit SqliteEventStore(Pool& pool) : pool_(pool) {}
+  explicit SqlEventStore(Pool& pool) : pool_(pool) {}
 
   core::Result<void> add_events(const std::vector<EventCount>& counts) override {
     return guarded([&] {
@@ -689,11 +689,11 @@ class SqliteEventStore final : public EventStore {
 }  // namespace
 
 std::unique_ptr<MemberStore> make_member_store(Pool& pool) {
-  return std::make_unique<SqliteMemberStore>(pool);
+  return std::make_unique<SqlMemberStore>(pool);
 }
 
 std::unique_ptr<EventStore> make_event_store(Pool& pool) {
-  return std::make_unique<SqliteEventStore>(pool);
+  return std::make_unique<SqlEventStore>(pool);
 }
 
-}  // namespace store::sqlite
+}  // namespace store::sql
