@@ -9,7 +9,7 @@
 #include "store/billing_store.h"
 #include "store/integration_store.h"
 #include "store/editorial_store.h"
-#include "store/postgres/pg.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace app {
@@ -27,19 +27,13 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   core::init_crypto();
   auto a = std::make_unique<App>();
   a->config = std::move(config);
-  if (!a->config.database_url.empty()) {
-    // Refused rather than ignored: a publication asked for PostgreSQL must not quietly
-    // write to a SQLite file instead.
-    return core::fail(core::ErrorCode::kUnavailable,
-                      "[database] url names PostgreSQL at " +
-                          store::postgres::describe_target(a->config.database_url) +
-                          ", but this version keeps a publication in SQLite only (the "
-                          "PostgreSQL store is being built); remove the setting to use the "
-                          "data folder, `meridian db status` checks the server");
-  }
   try {
-    a->store = store::sqlite::open_sqlite_store(
-        (std::filesystem::path(a->config.data_dir) / "meridian.db").string());
+    if (!a->config.database_url.empty()) {
+      a->store = store::postgres::open_postgres_store(a->config.database_url);
+    } else {
+      a->store = store::sqlite::open_sqlite_store(
+          (std::filesystem::path(a->config.data_dir) / "meridian.db").string());
+    }
   } catch (const store::StoreError& e) {
     return core::fail(core::ErrorCode::kUnavailable, e.what());
   } catch (const std::invalid_argument& e) {  // a tuning knob out of range

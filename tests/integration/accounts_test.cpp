@@ -12,6 +12,7 @@
 #include "core/time.h"
 #include "mail/mailer.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -48,7 +49,7 @@ class AccountsTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     accounts_ = std::make_unique<accounts::AccountService>(store_->members(), mailer_, clock_,
                                                            config_);
     admin_ = std::make_unique<accounts::MemberAdmin>(store_->members(), clock_, "UTC", nullptr);

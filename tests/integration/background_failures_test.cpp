@@ -17,6 +17,7 @@
 #include "newsletter/scheduler.h"
 #include "newsletter/service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -174,7 +175,7 @@ class BackgroundFailures : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     store_ = std::make_unique<FlakyStore>(
-        store::sqlite::open_sqlite_store((dir_ / "meridian.db").string()));
+        test_store::open_new(dir_));
     content::ContentService content(store_->content(), clock_, 3);
     ASSERT_TRUE(content.import_jsonl(
         R"({"slug":"a","headline":"H","body":"a\n\nb","access":"free","published_at":"2026-03-01T08:00:00Z"})"

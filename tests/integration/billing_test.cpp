@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "store/billing_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 #ifndef MERIDIAN_SHARED_DIR
 #error "MERIDIAN_SHARED_DIR: the folder holding stripe/fixtures3.json"
@@ -109,7 +110,7 @@ class BillingTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     config_.stripe_secret_key = "sk_test_integration";
     config_.stripe_webhook_secrets = {"whsec_integration"};
     config_.billing_grace_days = 3;

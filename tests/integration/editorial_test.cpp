@@ -9,6 +9,7 @@
 #include "editorial/service.h"
 #include "store/editorial_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -22,7 +23,7 @@ class EditorialTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     config_.data_dir = dir_.string();
     config_.timezone = "Asia/Tokyo";
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     content_ = std::make_unique<content::ContentService>(store_->content(), clock_, 2);
     service_ = std::make_unique<editorial::EditorialService>(store_->editorial(), *content_, clock_, config_);
     editor_ = *store_->members().grant("ed@example.org", "Ed", std::nullopt, clock_.now());

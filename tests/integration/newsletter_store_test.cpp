@@ -7,12 +7,13 @@
 
 #include "core/time.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 TEST(NewsletterStore, ScheduledEditionsComeDueAndReturnForRetries) {
   auto dir = std::filesystem::temp_directory_path() / ("meridian-nlstore-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto store = store::sqlite::open_sqlite_store((dir / "meridian.db").string());
+  auto store = test_store::open_new(dir);
   auto& ns = store->newsletters();
   core::UnixTime t0 = *core::parse_rfc3339("2026-03-01T06:00:00Z");
   auto a = *store->members().grant("a@example.org", "", t0 + 86400 * 365, t0);

@@ -13,6 +13,7 @@
 #include "events/recorder.h"
 #include "paywall/service.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -25,7 +26,7 @@ class PaywallServiceTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     config_.timezone = "Asia/Tokyo";  // UTC+9: the local month starts at 15:00 UTC the day before
     config_.monthly_credits = 3;
     content::ContentService content(store_->content(), clock_, 3);
@@ -172,7 +173,7 @@ TEST(EventRecorder, CountsAreSummedAndWrittenOnFlush) {
   auto dir = std::filesystem::temp_directory_path() / ("meridian-events-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto store = store::sqlite::open_sqlite_store((dir / "meridian.db").string());
+  auto store = test_store::open_new(dir);
   core::FixedClock clock(*core::parse_rfc3339("2025-02-28T16:00:00Z"));
   {
     events::Recorder rec(store->events(), clock, "Asia/Tokyo", 3600);

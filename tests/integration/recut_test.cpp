@@ -8,6 +8,7 @@
 #include "content/recut.h"
 #include "core/time.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -21,7 +22,7 @@ class RecutTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     content::ContentService at3(store_->content(), clock_, 3);
     std::string lines;
     for (int i = 0; i < 600; ++i) {  // more than two batches

@@ -10,6 +10,7 @@
 #include "search/query.h"
 #include "search/search.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -21,7 +22,7 @@ class SnippetTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     content::ContentService service(store_->content(), clock_, 3);
     std::string filler;
     for (int i = 0; i < 40; ++i) filler += "filler" + std::to_string(i) + " ";
@@ -53,6 +54,7 @@ class SnippetTest : public ::testing::Test {
 };
 
 TEST_F(SnippetTest, ThePassageWithMostOfTheWordsIsShownAndMarked) {
+  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   auto r = find(R"("boundary layer" wing transi*)", false);
   ASSERT_EQ(r.hits.size(), 1u);
   const auto& s = r.hits[0].snippet_html;
@@ -65,6 +67,7 @@ TEST_F(SnippetTest, ThePassageWithMostOfTheWordsIsShownAndMarked) {
 }
 
 TEST_F(SnippetTest, GatedTextIsQuotedOnlyForReadersWhoMayReadIt) {
+  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   EXPECT_TRUE(find("secretword", false).hits.empty());
   auto full = find("secretword", true);
   ASSERT_EQ(full.hits.size(), 1u);

@@ -12,6 +12,7 @@
 #include "search/search.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 using namespace content;
 
@@ -25,8 +26,8 @@ class StoreTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "meridian.db").string();
-    store_ = store::sqlite::open_sqlite_store(path_);
+    path_ = test_store::location(dir_);
+    store_ = test_store::open(path_);
     service_ = std::make_unique<ContentService>(store_->content(), clock_, 3);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -52,11 +53,12 @@ TEST_F(StoreTest, MigratesAnEmptyFileToTheLatestSchema) {
   EXPECT_EQ(store_->content().schema_version(), store::sqlite::migrations().back().version);
   EXPECT_EQ(store_->content().count_articles(), 0);
   // Opening again applies nothing twice.
-  auto again = store::sqlite::open_sqlite_store(path_);
+  auto again = test_store::open(path_);
   EXPECT_EQ(again->content().schema_version(), store::sqlite::migrations().back().version);
 }
 
 TEST_F(StoreTest, UsesWalMode) {
+  SKIP_ON_POSTGRES();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -68,11 +70,12 @@ TEST_F(StoreTest, UsesWalMode) {
 }
 
 TEST_F(StoreTest, RefusesADatabaseFromTheFuture) {
+  SKIP_ON_POSTGRES();  // PostgreSQL: PostgresStore.RefusesASchemaFromTheFuture
   sqlite3* db = nullptr;
   sqlite3_open(path_.c_str(), &db);
   sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  EXPECT_THROW(store::sqlite::open_sqlite_store(path_), store::StoreError);
+  EXPECT_THROW(test_store::open(path_), store::StoreError);
 }
 
 TEST_F(StoreTest, ImportCreatesThenUpdatesBySlug) {
@@ -195,7 +198,7 @@ TEST_F(StoreTest, ExportRoundTripsEverything) {
   EXPECT_EQ(service_->export_jsonl(out), 2);
   auto other_dir = dir_ / "copy";
   std::filesystem::create_directories(other_dir);
-  auto copy = store::sqlite::open_sqlite_store((other_dir / "meridian.db").string());
+  auto copy = test_store::open_new(other_dir);
   ContentService copy_service(copy->content(), clock_, 3);
   ASSERT_TRUE(copy_service.import_jsonl(out.str()).has_value());
   std::ostringstream again;
@@ -204,7 +207,7 @@ TEST_F(StoreTest, ExportRoundTripsEverything) {
 }
 
 TEST_F(StoreTest, AnotherConnectionSeesChangesAndTheVersionMoves) {
-  auto other = store::sqlite::open_sqlite_store(path_);
+  auto other = test_store::open(path_);
   auto v0 = other->content().content_version();
   ASSERT_TRUE(service_->import_jsonl(line("a")).has_value());
   EXPECT_GT(other->content().content_version(), v0);
@@ -238,20 +241,29 @@ TEST_F(StoreTest, RateLimitWindowsLongOverAreForgotten) {
   EXPECT_EQ(m.rate_hit("old-key", t0, 3600), 1);
   auto later = t0 + 3 * 86400;
   for (int i = 0; i < 1100; ++i) m.rate_hit("busy-key", later, 3600);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT key FROM rate_limits ORDER BY key", -1, &st, nullptr);
   std::vector<std::string> keys;
-  while (sqlite3_step(st) == SQLITE_ROW) keys.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  if (test_store::on_postgres()) {
+    store::postgres::Connection pg(path_);
+    auto r = pg.query("SELECT key FROM rate_limits ORDER BY key");
+    for (int i = 0; i < r.rows(); ++i) keys.push_back(r.text(i, 0));
+  } else {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT key FROM rate_limits ORDER BY key", -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      keys.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
   EXPECT_EQ(keys, std::vector<std::string>{"busy-key"});
   // The busy key still counts within its window.
   EXPECT_EQ(m.rate_hit("busy-key", later, 3600), 1101);
 }
 
 TEST_F(StoreTest, SearchWithMoreFeedbackDocumentsThanRerankedOnesStaysInBounds) {
+  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   // Issue 14, finding 16: feedback_docs above feedback_depth wrote past a buffer sized by
   // the depth (ASan: heap-buffer-overflow). Forty matching articles, forty feedback docs.
   std::string lines;
@@ -261,7 +273,7 @@ TEST_F(StoreTest, SearchWithMoreFeedbackDocumentsThanRerankedOnesStaysInBounds) 
   }
   ASSERT_TRUE(service_->import_jsonl(lines).has_value());
   ::setenv("MERIDIAN_RANK", "1.2,0.75,2,1,1,1,1,0,40,10,0.5,1", 1);
-  auto store = store::sqlite::open_sqlite_store(path_);
+  auto store = test_store::open(path_);
   ::unsetenv("MERIDIAN_RANK");
   search::SearchRequest req;
   req.query = *search::parse_query("drought water");
@@ -286,6 +298,7 @@ TEST(RankParams, KnobsOutOfRangeAreRefusedByName) {
 }
 
 TEST_F(StoreTest, ArticlesWithVeryLargeIdsAreFoundBySearch) {
+  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   // Issue 14, finding 22: the search catalog silently left out ids above 100,000,000.
   ASSERT_TRUE(service_->import_jsonl(line("near")).has_value());
   {

@@ -12,6 +12,7 @@
 #include "integrations/webhooks.h"
 #include "store/integration_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "test_store.h"
 
 namespace {
 
@@ -26,7 +27,7 @@ class WebhooksTest : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    store_ = store::sqlite::open_sqlite_store((dir_ / "meridian.db").string());
+    store_ = test_store::open_new(dir_);
     hooks_ = std::make_unique<integrations::Webhooks>(store_->integrations(), clock_,
                                                       "https://example.org", 10);
     std::string secret;

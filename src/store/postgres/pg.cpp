@@ -22,11 +22,119 @@ PGresult* checked(PGconn* conn, PGresult* r, std::string_view what) {
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return r;
   std::string message = trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(conn));
   if (message.empty()) message = trimmed(PQerrorMessage(conn));
-  if (r) PQclear(r);
-  throw StoreError("PostgreSQL: " + message + " (" + std::string(what.substr(0, 120)) + ")");
+  std::string state;
+  if (r) {
+    if (const char* code = PQresultErrorField(r, PG_DIAG_SQLSTATE)) state = code;
+    PQclear(r);
+  }
+  std::string full = "PostgreSQL: " + message + " (" + std::string(what.substr(0, 120)) + ")";
+  // Serialization failure, deadlock: the transaction can succeed when run again.
+  if (state == "40001" || state == "40P01") throw sql::RetryTransaction(full);
+  throw StoreError(full);
+}
+
+// `?N` → `$N` outside quoted text; `count` gets the highest N.
+std::string dollar_parameters(std::string_view sql, int& count) {
+  std::string out;
+  out.reserve(sql.size());
+  count = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char ch = sql[i];
+    if (quote) {
+      if (ch == quote) quote = 0;
+      out += ch;
+      continue;
+    }
+    if (ch == '\'' || ch == '"') {
+      quote = ch;
+      out += ch;
+      continue;
+    }
+    if (ch == '?' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      int n = 0;
+      out += '$';
+      while (i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+        n = n * 10 + (sql[i + 1] - '0');
+        out += sql[++i];
+      }
+      if (n > count) count = n;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
 }
 
 }  // namespace
+
+// One SQL text on one connection: bound values wait here until the first step runs it,
+// then the rows are read from the whole result.
+class Statement final : public sql::Statement {
+ public:
+  Statement(Connection& c, std::string_view sql) : c_(c) {
+    sql_ = dollar_parameters(sql, count_);
+    values_.resize(static_cast<std::size_t>(count_));
+  }
+  using sql::Statement::bind;
+  sql::Statement& bind(int index, std::int64_t value) override {
+    return set(index, std::to_string(value));
+  }
+  sql::Statement& bind(int index, std::string_view value) override {
+    return set(index, std::string(value));
+  }
+  sql::Statement& bind_null(int index) override {
+    if (index >= 1 && index <= count_) values_[static_cast<std::size_t>(index - 1)].reset();
+    return *this;
+  }
+  bool step() override {
+    if (!result_) {
+      Params params;
+      for (const auto& v : values_) {
+        if (v) {
+          params.add(*v);
+        } else {
+          params.null();
+        }
+      }
+      result_.emplace(c_.query(sql_, params));
+      c_.changes_ = result_->affected();
+      row_ = -1;
+    }
+    return ++row_ < result_->rows();
+  }
+  std::int64_t int64(int col) const override {
+    if (result_->null(row_, col)) return 0;
+    std::string v = result_->text(row_, col);
+    if (v == "t") return 1;
+    if (v == "f") return 0;
+    if (v.find_first_of(".eE") != std::string::npos) {
+      return static_cast<std::int64_t>(std::strtod(v.c_str(), nullptr));
+    }
+    return std::strtoll(v.c_str(), nullptr, 10);
+  }
+  double real(int col) const override { return result_->real(row_, col); }
+  std::string text(int col) const override {
+    return result_->null(row_, col) ? std::string() : result_->text(row_, col);
+  }
+  bool is_null(int col) const override { return result_->null(row_, col); }
+  void reset() override {
+    result_.reset();
+    for (auto& v : values_) v.reset();
+  }
+
+ private:
+  sql::Statement& set(int index, std::string v) {
+    if (index >= 1 && index <= count_) values_[static_cast<std::size_t>(index - 1)] = std::move(v);
+    return *this;
+  }
+  Connection& c_;
+  std::string sql_;
+  int count_ = 0;
+  std::vector<std::optional<std::string>> values_;
+  std::optional<Result> result_;
+  int row_ = -1;
+};
 
 std::string describe_target(const std::string& url) {
   char* err = nullptr;
@@ -93,6 +201,28 @@ Connection::Connection(const std::string& url)
   exec("SET client_encoding = 'UTF8'");
 }
 
+Connection::~Connection() = default;
+
+sql::StatementLease Connection::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = statements_.find(key);
+  if (it == statements_.end()) {
+    auto st = std::make_unique<Statement>(*this, sql);
+    it = statements_.emplace(std::move(key), std::move(st)).first;
+  }
+  return sql::StatementLease(it->second.get());
+}
+
+void Connection::commit() {
+  exec("COMMIT");
+  if (commits) commits->fetch_add(1, std::memory_order_release);
+}
+
+std::string Connection::id_list(int param) const {
+  return "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(?" +
+         std::to_string(param) + " AS json))";
+}
+
 void Connection::exec(std::string_view sql) {
   std::string text(sql);
   PQclear(checked(conn_.get(), PQexec(conn_.get(), text.c_str()), sql));
@@ -151,22 +281,20 @@ AdvisoryLock::~AdvisoryLock() {
 
 Pool::Pool(std::string url, std::size_t max) : url_(std::move(url)), max_(max ? max : 1) {}
 
-Pool::Lease::~Lease() {
-  if (c_) pool_->give_back(std::move(c_));
-}
-
-Pool::Lease Pool::acquire() {
+std::unique_ptr<sql::Connection> Pool::take() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(*this, std::move(c));
+    return c;
   }
   ++open_;
   lock.unlock();
   try {
-    return Lease(*this, std::make_unique<Connection>(url_));
+    auto c = std::make_unique<Connection>(url_);
+    c->commits = &commits_;
+    return c;
   } catch (...) {
     std::lock_guard again(mu_);
     --open_;
@@ -175,9 +303,10 @@ Pool::Lease Pool::acquire() {
   }
 }
 
-void Pool::give_back(std::unique_ptr<Connection> c) {
+void Pool::give_back(std::unique_ptr<sql::Connection> c) {
+  auto& pg = static_cast<Connection&>(*c);
   std::lock_guard lock(mu_);
-  if (c->healthy() && PQtransactionStatus(c->handle()) == PQTRANS_IDLE) {
+  if (pg.healthy() && PQtransactionStatus(pg.handle()) == PQTRANS_IDLE) {
     idle_.push_back(std::move(c));
   } else {
     --open_;  // dropped: a broken connection or one left inside a transaction

@@ -7,6 +7,7 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -16,6 +17,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "store/sql/db.h"
 
 namespace store::postgres {
 
@@ -74,15 +77,22 @@ class Result {
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
 };
 
-class Connection {
+class Statement;
+
+// A connection, usable directly (query) and as the stores' sql::Connection (prepare:
+// `?N` parameters become `$N`, write transactions run SERIALIZABLE).
+class Connection final : public sql::Connection {
  public:
   // Throws StoreError naming the server when it cannot connect.
   explicit Connection(const std::string& url);
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Runs SQL without parameters (schema, BEGIN/COMMIT); several statements allowed.
   void exec(std::string_view sql);
+  void exec(const char* sql) override { exec(std::string_view(sql)); }
+  void exec(const std::string& sql) { exec(std::string_view(sql)); }
   // Prepares `sql` once on this connection (a server-side prepared statement), then
   // executes it with `params`.
   Result query(std::string_view sql, const Params& params = {});
@@ -91,10 +101,25 @@ class Connection {
   int server_version() const { return PQserverVersion(conn_.get()); }
   PGconn* handle() { return conn_.get(); }
 
+  // sql::Connection
+  sql::StatementLease prepare(std::string_view sql) override;
+  long long changes() override { return changes_; }
+  void begin() override { exec("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+  void commit() override;
+  void rollback() override { exec("ROLLBACK"); }
+  void index_article(long long id, const content::StoredArticle& stored) override;
+  void clear_index() override;
+  std::string id_list(int param) const override;
+  // Counted up after every committed sql::Transaction (the store's, for its version cache).
+  std::atomic<long long>* commits = nullptr;
+
  private:
+  friend class Statement;
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
   std::string target_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  long long changes_ = 0;
 };
 
 // BEGIN on construction; ROLLBACK unless commit() was called.
@@ -132,38 +157,40 @@ class AdvisoryLock {
 
 // Connections to one database, made on demand up to `max` and reused; a connection that
 // went bad is dropped instead of returned. Thread-safe.
-class Pool {
+class Pool final : public sql::Pool {
  public:
   Pool(std::string url, std::size_t max);
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
+  // A lease typed for code inside store/postgres (query, advisory locks).
   class Lease {
    public:
-    Lease(Pool& p, std::unique_ptr<Connection> c) : pool_(&p), c_(std::move(c)) {}
-    Lease(Lease&& o) noexcept : pool_(o.pool_), c_(std::move(o.c_)) {}
-    Lease& operator=(Lease&&) = delete;
-    ~Lease();
-    Connection* operator->() { return c_.get(); }
-    Connection& operator*() { return *c_; }
+    explicit Lease(sql::Pool::Lease l) : l_(std::move(l)) {}
+    Connection* operator->() { return &static_cast<Connection&>(*l_); }
+    Connection& operator*() { return static_cast<Connection&>(*l_); }
 
    private:
-    Pool* pool_;
-    std::unique_ptr<Connection> c_;
+    sql::Pool::Lease l_;
   };
   // Waits while `max` connections are in use.
-  Lease acquire();
+  Lease acquire() { return Lease(sql::Pool::acquire()); }
   const std::string& url() const { return url_; }
+  // Transactions committed through this pool's connections (this process only).
+  long long commits() const { return commits_.load(std::memory_order_acquire); }
+
+ protected:
+  std::unique_ptr<sql::Connection> take() override;
+  void give_back(std::unique_ptr<sql::Connection> c) override;
 
  private:
-  void give_back(std::unique_ptr<Connection> c);
-
   std::string url_;
   std::size_t max_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_;
   std::size_t open_ = 0;
+  std::atomic<long long> commits_{0};
 };
 
 }  // namespace store::postgres

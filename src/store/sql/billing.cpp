@@ -261,8 +261,8 @@ class SqlBillingStore final : public BillingStore {
           "INSERT INTO billing_payments (id, member_id, subscription_id, payment_intent, kind, "
           "amount, currency, refunded, url, paid_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
           "?10) ON CONFLICT (id) DO UPDATE SET payment_intent = CASE WHEN "
-          "excluded.payment_intent != '' THEN excluded.payment_intent ELSE payment_intent END, "
-          "url = CASE WHEN excluded.url != '' THEN excluded.url ELSE url END");
+          "excluded.payment_intent != '' THEN excluded.payment_intent ELSE billing_payments.payment_intent END, "
+          "url = CASE WHEN excluded.url != '' THEN excluded.url ELSE billing_payments.url END");
       s->bind(1, p.id).bind(3, p.subscription_id).bind(4, p.payment_intent).bind(5, p.kind)
           .bind(6, p.amount).bind(7, p.currency).bind(8, p.refunded).bind(9, p.url)
           .bind(10, static_cast<I64>(p.paid_at));
@@ -321,7 +321,8 @@ class SqlBillingStore final : public BillingStore {
       Transaction tx(*c);
       {
         auto s = c->prepare(
-            "SELECT COUNT(*), SUM(email = ?2) FROM billing_seats WHERE subscription_id = ?1 AND "
+            "SELECT COUNT(*), COUNT(CASE WHEN email = ?2 THEN 1 END) FROM billing_seats WHERE "
+            "subscription_id = ?1 AND "
             "removed_at IS NULL");
         s->bind(1, subscription_id).bind(2, email);
         s->step();
@@ -628,7 +629,7 @@ class SqlBillingStore final : public BillingStore {
         "SELECT access_until AS until FROM billing_subscriptions WHERE member_id = ?1 "
         "UNION ALL SELECT b.access_until FROM billing_seats s JOIN billing_subscriptions b "
         "ON b.id = s.subscription_id WHERE s.member_id = ?1 AND s.removed_at IS NULL "
-        "UNION ALL SELECT ends_at FROM billing_gifts WHERE redeemed_by = ?1 AND refunded = 0)) "
+        "UNION ALL SELECT ends_at FROM billing_gifts WHERE redeemed_by = ?1 AND refunded = 0) ends) "
         "WHERE id = ?1");
     s->bind(1, member_id);
     s->run();

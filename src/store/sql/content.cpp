@@ -79,12 +79,12 @@ class SqlContentStore final : public ContentStore {
     // Static SQL; optional filters are NULL-able parameters.
     const std::string kWhere =
         std::string(" WHERE ") + kVisible +
-        " AND (?2 IS NULL OR a.type = ?2)"
-        " AND (?3 IS NULL OR a.published_at >= ?3)"
-        " AND (?4 IS NULL OR a.published_at < ?4)"
+        " AND (CAST(?2 AS TEXT) IS NULL OR a.type = ?2)"
+        " AND (CAST(?3 AS BIGINT) IS NULL OR a.published_at >= ?3)"
+        " AND (CAST(?4 AS BIGINT) IS NULL OR a.published_at < ?4)"
         " AND (?5 = 0 OR a.featured = 1)"
         " AND a.id NOT IN (" + c->id_list(6) + ")"
-        " AND (?7 IS NULL OR a.id IN (SELECT at.article_id FROM article_terms at"
+        " AND (CAST(?7 AS TEXT) IS NULL OR a.id IN (SELECT at.article_id FROM article_terms at"
         "  JOIN terms t ON t.id = at.term_id WHERE t.kind = ?7 AND t.slug = ?8))";
     auto bind = [&](Statement& s) {
       s.bind(1, static_cast<std::int64_t>(q.now));

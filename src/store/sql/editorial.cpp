@@ -57,7 +57,8 @@ class SqlEditorialStore final : public EditorialStore {
   std::vector<ArticleRow> list(const ArticleFilter& f, int& total) override {
     auto c = pool_.acquire();
     const char* where =
-        " FROM articles a WHERE (?1 IS NULL OR a.status = ?1) AND (?2 IS NULL OR a.created_by = "
+        " FROM articles a WHERE (CAST(?1 AS TEXT) IS NULL OR a.status = ?1) AND (CAST(?2 AS BIGINT) IS "
+        "NULL OR a.created_by = "
         "?2) AND (?3 = '' OR instr(lower(a.headline), lower(?3)) > 0 OR instr(a.slug, lower(?3)) "
         "> 0) AND (?4 = 0 OR a.featured = 1)";
     auto bind = [&](Statement& s) {

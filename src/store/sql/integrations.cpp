@@ -200,7 +200,7 @@ class SqlIntegrationStore final : public IntegrationStore {
       auto c = pool_.acquire();
       auto s = c->prepare(
           "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?2, "
-          "last_error = ?3, state = CASE WHEN ?4 THEN 'delivered' WHEN ?5 IS NULL THEN 'failed' "
+          "last_error = ?3, state = CASE WHEN ?4 THEN 'delivered' WHEN CAST(?5 AS BIGINT) IS NULL THEN 'failed' "
           "ELSE 'pending' END, next_attempt_at = COALESCE(?5, next_attempt_at), "
           "delivered_at = CASE WHEN ?4 THEN ?6 ELSE delivered_at END WHERE id = ?1");
       s->bind(1, id).bind(2, status).bind(3, error).bind(4, delivered ? 1 : 0).bind(5, retry_at)

@@ -1,0 +1,183 @@
+#include "store/postgres/pg_store.h"
+
+#include <chrono>
+#include <mutex>
+
+#include "store/postgres/pg.h"
+#include "store/sql/article_rows.h"
+#include "store/sql/db.h"
+#include "store/sql/stores.h"
+
+namespace store::postgres {
+
+namespace {
+
+// pg_advisory_lock key held while migrating ("meridian" in ASCII, folded into 63 bits).
+constexpr long long kMigrationLock = 0x6d6572696469616eLL & 0x7fffffffffffffffLL;
+
+int installed_version(Connection& c) {
+  if (c.query("SELECT to_regclass('meridian_schema') IS NULL").boolean(0, 0)) return 0;
+  auto r = c.query("SELECT COALESCE(MAX(version), 0) FROM meridian_schema");
+  return static_cast<int>(r.int64(0, 0));
+}
+
+void check_not_newer(int current) {
+  int latest = migrations().back().version;
+  if (current > latest) {
+    throw StoreError("database schema version " + std::to_string(current) +
+                     " is newer than this meridian (" + std::to_string(latest) +
+                     "); upgrade meridian");
+  }
+}
+
+// Runs pending migrations, each in its own transaction, one node at a time: a node that
+// waited for the lock finds the work done.
+void migrate(Pool& pool) {
+  auto c = pool.acquire();
+  AdvisoryLock lock(*c, kMigrationLock);
+  c->exec("CREATE TABLE IF NOT EXISTS meridian_schema (version INTEGER NOT NULL)");
+  int current = installed_version(*c);
+  check_not_newer(current);
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    c->exec("BEGIN");
+    try {
+      c->exec(m.sql);
+      c->exec("DELETE FROM meridian_schema");
+      c->query("INSERT INTO meridian_schema (version) VALUES ($1)", Params().add(m.version));
+      c->exec("COMMIT");
+    } catch (const StoreError& e) {
+      try {
+        c->exec("ROLLBACK");
+      } catch (...) {
+      }
+      // PostgreSQL's DDL is transactional: the schema stays exactly as it was.
+      throw StoreError("migration " + std::to_string(m.version) + " (" + m.description +
+                       ") failed; the schema stays at version " + std::to_string(current) +
+                       ": " + e.what());
+    }
+    current = m.version;
+  }
+}
+
+class PgStore final : public Store, private sql::ContentSearch {
+ public:
+  PgStore(const std::string& url, std::size_t connections) : pool_(url, connections) {
+    migrate(pool_);
+    content_ = sql::make_content_store(pool_, *this);
+    members_ = sql::make_member_store(pool_);
+    events_ = sql::make_event_store(pool_);
+    newsletters_ = sql::make_newsletter_store(pool_);
+    editorial_ = sql::make_editorial_store(pool_);
+    mail_queue_ = sql::make_mail_queue(pool_);
+    billing_ = sql::make_billing_store(pool_);
+    integrations_ = sql::make_integration_store(pool_);
+  }
+
+  ContentStore& content() override { return *content_; }
+  MemberStore& members() override { return *members_; }
+  EventStore& events() override { return *events_; }
+  NewsletterStore& newsletters() override { return *newsletters_; }
+  EditorialStore& editorial() override { return *editorial_; }
+  MailQueueStore& mail_queue() override { return *mail_queue_; }
+  BillingStore& billing() override { return *billing_; }
+  IntegrationStore& integrations() override { return *integrations_; }
+
+  // Every request asks. A commit through this process is seen at once (its counter);
+  // another node's or a command's within kRecheck: one small read per kRecheck per node,
+  // not one per request.
+  Versions versions() override {
+    static constexpr auto kRecheck = std::chrono::milliseconds(100);
+    long long commits = pool_.commits();
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mu_);
+      if (cache_.valid && cache_.commits == commits && now - cache_.at < kRecheck) {
+        return cache_.versions;
+      }
+    }
+    Versions v;
+    {
+      auto c = pool_.acquire();
+      auto r = c->query(
+          "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'content_version'), "
+          "(SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'members_version')");
+      v.content = r.int64(0, 0);
+      v.members = r.int64(0, 1);
+    }
+    std::lock_guard lock(mu_);
+    cache_ = {true, commits, now, v};
+    return v;
+  }
+
+  core::Result<void> snapshot(const std::string& path) override {
+    return core::fail(core::ErrorCode::kUnavailable,
+                      "a publication on PostgreSQL is backed up with pg_dump (see "
+                      "docs/scale-out.md), not into " + path);
+  }
+
+ private:
+  search::SearchResult search(const search::SearchRequest&) override {
+    throw StoreError("search is not available on PostgreSQL yet");
+  }
+  void warm_search(const std::string&) override {}
+  int schema_version() override {
+    auto c = pool_.acquire();
+    return installed_version(*c);
+  }
+
+  struct Cache {
+    bool valid = false;
+    long long commits = 0;
+    std::chrono::steady_clock::time_point at;
+    Versions versions;
+  };
+  Pool pool_;
+  std::mutex mu_;
+  Cache cache_;
+  std::unique_ptr<ContentStore> content_;
+  std::unique_ptr<MemberStore> members_;
+  std::unique_ptr<EventStore> events_;
+  std::unique_ptr<NewsletterStore> newsletters_;
+  std::unique_ptr<EditorialStore> editorial_;
+  std::unique_ptr<MailQueueStore> mail_queue_;
+  std::unique_ptr<BillingStore> billing_;
+  std::unique_ptr<IntegrationStore> integrations_;
+};
+
+}  // namespace
+
+void Connection::index_article(long long id, const content::StoredArticle& stored) {
+  auto t = sql::indexed_text(stored);
+  auto s = prepare(
+      "INSERT INTO search_docs (id, headline, dek, public_body, gated_body, people, places) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET headline = "
+      "excluded.headline, dek = excluded.dek, public_body = excluded.public_body, gated_body = "
+      "excluded.gated_body, people = excluded.people, places = excluded.places");
+  s->bind(1, static_cast<std::int64_t>(id))
+      .bind(2, t.headline)
+      .bind(3, t.dek)
+      .bind(4, t.public_body)
+      .bind(5, t.gated_body)
+      .bind(6, t.people)
+      .bind(7, t.places);
+  s->run();
+}
+
+void Connection::clear_index() { exec("DELETE FROM search_docs"); }
+
+SchemaStatus schema_status(const std::string& url) {
+  Connection c(url);
+  SchemaStatus status;
+  status.version = installed_version(c);
+  for (const auto& m : migrations()) {
+    if (m.version > status.version) status.pending.push_back(&m);
+  }
+  return status;
+}
+
+std::unique_ptr<Store> open_postgres_store(const std::string& url, std::size_t connections) {
+  return std::make_unique<PgStore>(url, connections);
+}
+
+}  // namespace store::postgres
