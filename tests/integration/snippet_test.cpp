@@ -54,7 +54,6 @@ class SnippetTest : public ::testing::Test {
 };
 
 TEST_F(SnippetTest, ThePassageWithMostOfTheWordsIsShownAndMarked) {
-  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   auto r = find(R"("boundary layer" wing transi*)", false);
   ASSERT_EQ(r.hits.size(), 1u);
   const auto& s = r.hits[0].snippet_html;
@@ -67,7 +66,6 @@ TEST_F(SnippetTest, ThePassageWithMostOfTheWordsIsShownAndMarked) {
 }
 
 TEST_F(SnippetTest, GatedTextIsQuotedOnlyForReadersWhoMayReadIt) {
-  if (test_store::on_postgres()) GTEST_SKIP() << "search on PostgreSQL: not built yet";
   EXPECT_TRUE(find("secretword", false).hits.empty());
   auto full = find("secretword", true);
   ASSERT_EQ(full.hits.size(), 1u);

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <mutex>
 
+#include "search/searcher.h"
 #include "store/postgres/pg.h"
+#include "store/postgres/pg_search.h"
 #include "store/sql/article_rows.h"
 #include "store/sql/db.h"
 #include "store/sql/stores.h"
@@ -65,6 +67,8 @@ class PgStore final : public Store, private sql::ContentSearch {
   PgStore(const std::string& url, std::size_t connections) : pool_(url, connections) {
     migrate(pool_);
     content_ = sql::make_content_store(pool_, *this);
+    search_engine_ = std::make_unique<PgSearchEngine>(
+        pool_, [this] { return versions().content; });
     members_ = sql::make_member_store(pool_);
     events_ = sql::make_event_store(pool_);
     newsletters_ = sql::make_newsletter_store(pool_);
@@ -117,10 +121,10 @@ class PgStore final : public Store, private sql::ContentSearch {
   }
 
  private:
-  search::SearchResult search(const search::SearchRequest&) override {
-    throw StoreError("search is not available on PostgreSQL yet");
+  search::SearchResult search(const search::SearchRequest& req) override {
+    return search::run(*search_engine_, req, rank_params_);
   }
-  void warm_search(const std::string&) override {}
+  void warm_search(const std::string& timezone) override { search_engine_->warm(timezone); }
   int schema_version() override {
     auto c = pool_.acquire();
     return installed_version(*c);
@@ -133,6 +137,8 @@ class PgStore final : public Store, private sql::ContentSearch {
     Versions versions;
   };
   Pool pool_;
+  search::RankParams rank_params_ = search::rank_params_from_env();
+  std::unique_ptr<PgSearchEngine> search_engine_;
   std::mutex mu_;
   Cache cache_;
   std::unique_ptr<ContentStore> content_;
@@ -149,18 +155,29 @@ class PgStore final : public Store, private sql::ContentSearch {
 
 void Connection::index_article(long long id, const content::StoredArticle& stored) {
   auto t = sql::indexed_text(stored);
+  // The content version moves first: its row stays locked to this transaction, so versions
+  // are handed out in commit order and a reader that saw version v misses nothing below it.
+  long long version = 0;
+  {
+    auto s = prepare(
+        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
+        "WHERE key = 'content_version' RETURNING CAST(value AS BIGINT)");
+    if (s->step()) version = s->int64(0);
+  }
   auto s = prepare(
-      "INSERT INTO search_docs (id, headline, dek, public_body, gated_body, people, places) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET headline = "
-      "excluded.headline, dek = excluded.dek, public_body = excluded.public_body, gated_body = "
-      "excluded.gated_body, people = excluded.people, places = excluded.places");
+      "INSERT INTO search_docs (id, headline, dek, public_body, gated_body, people, places, "
+      "version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET "
+      "headline = excluded.headline, dek = excluded.dek, public_body = excluded.public_body, "
+      "gated_body = excluded.gated_body, people = excluded.people, places = excluded.places, "
+      "version = excluded.version");
   s->bind(1, static_cast<std::int64_t>(id))
       .bind(2, t.headline)
       .bind(3, t.dek)
       .bind(4, t.public_body)
       .bind(5, t.gated_body)
       .bind(6, t.people)
-      .bind(7, t.places);
+      .bind(7, t.places)
+      .bind(8, version);
   s->run();
 }
 

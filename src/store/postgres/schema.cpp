@@ -6,7 +6,8 @@ namespace {
 
 // SQLite's schema after its migration 18, in PostgreSQL's words: BIGINT for INTEGER,
 // identity columns for INTEGER PRIMARY KEY, members before the articles that name their
-// author, search_docs instead of the FTS5 table, and the two functions the stores' SQL
+// author, search_docs instead of the FTS5 table (each node ranks in memory:
+// store/postgres/pg_search.h), and the two functions the stores' SQL
 // takes from SQLite (instr, group_concat).
 constexpr const char* kSchema18 = R"sql(
 CREATE TABLE meta (
@@ -326,8 +327,12 @@ CREATE TABLE search_docs (
   public_body TEXT NOT NULL,
   gated_body TEXT NOT NULL,
   people TEXT NOT NULL,
-  places TEXT NOT NULL
+  places TEXT NOT NULL,
+  -- The content version of its last write: engines read what changed since they last
+  -- looked, in commit order (the writer takes the version first, holding meta's row).
+  version BIGINT NOT NULL
 );
+CREATE INDEX search_docs_by_version ON search_docs (version, id);
 -- What the stores' SQL takes from SQLite (store/sql/db.h).
 CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS BIGINT
   LANGUAGE sql IMMUTABLE STRICT AS 'SELECT CAST(strpos(haystack, needle) AS BIGINT)';

@@ -265,6 +265,14 @@ void for_each_token(Connection& c, std::string_view text,
                    });
 }
 
+void analyze_text(std::string_view text,
+                  const std::function<void(std::string_view, int, int)>& each) {
+  // A connection of this thread's own, in memory, only for its tokenizer.
+  thread_local std::unique_ptr<Connection> c;
+  if (!c) c = std::make_unique<Connection>(":memory:");
+  for_each_token(*c, text, each);
+}
+
 std::vector<search::Token> index_tokens(Connection& c, std::string_view text) {
   std::vector<search::Token> out;
   for_each_token(c, text, [&](std::string_view stem, int start, int end) {

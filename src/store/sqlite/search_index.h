@@ -60,6 +60,11 @@ std::vector<search::Token> index_tokens(Connection& c, std::string_view text);
 void for_each_token(Connection& c, std::string_view text,
                     const std::function<void(std::string_view stem, int start, int end)>& each);
 
+// The same analysis with no database at hand (a connection of the calling thread's own,
+// in memory): other engines stem exactly as this index does.
+void analyze_text(std::string_view text,
+                  const std::function<void(std::string_view stem, int start, int end)>& each);
+
 // The FTS5 MATCH expression for a parsed query. Every token is quoted, so reader input
 // can never be FTS5 syntax. `full_text` false restricts matching to public columns.
 std::string fts_match(const search::ParsedQuery& q, bool full_text);
