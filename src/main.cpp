@@ -26,6 +26,7 @@
 #include "core/time.h"
 #include "core/version.h"
 #include "store/postgres/pg.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
 #include "web/server.h"
@@ -177,6 +178,27 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
 }
 
 // Where the database stands, without opening the publication (nothing migrates).
+// The schema lines of `db status`, the same for both backends.
+template <typename Migration>
+void print_schema(int version, int latest, bool empty, const std::vector<const Migration*>& pending) {
+  if (version > latest) {
+    std::printf("schema: version %d, newer than this binary knows (%d): upgrade meridian\n",
+                version, latest);
+    return;
+  }
+  if (empty) {
+    std::printf("schema: none yet (an empty database)\n");
+  } else {
+    std::printf("schema: version %d of %d%s\n", version, latest,
+                pending.empty() ? " (up to date)" : "");
+  }
+  for (const auto* m : pending) std::printf("pending: %d %s\n", m->version, m->description);
+  if (!pending.empty()) {
+    std::printf("(pending migrations run when serve or any other command next opens the "
+                "publication)\n");
+  }
+}
+
 int cmd_db_status(core::Config config) {
   if (auto loaded = core::load_config(config, core::process_environment()); !loaded) {
     std::fprintf(stderr, "meridian: %s\n", loaded.error().message.c_str());
@@ -188,28 +210,17 @@ int cmd_db_status(core::Config config) {
       int v = c.server_version();
       std::printf("backend: PostgreSQL %d.%d at %s (reachable)\n", v / 10000, v % 10000,
                   store::postgres::describe_target(config.database_url).c_str());
-      std::printf("schema: none; this version keeps a publication in SQLite only (the "
-                  "PostgreSQL store is being built)\n");
-      return 0;
+      auto status = store::postgres::schema_status(config.database_url);
+      int latest = store::postgres::migrations().back().version;
+      print_schema(status.version, latest, status.version == 0, status.pending);
+      return status.version > latest ? 1 : 0;
     }
     std::string path = (std::filesystem::path(config.data_dir) / "meridian.db").string();
     auto status = store::sqlite::schema_status(path);
     int latest = store::sqlite::migrations().back().version;
     std::printf("backend: SQLite, %s%s\n", path.c_str(), status.exists ? "" : " (not created yet)");
-    if (status.version > latest) {
-      std::printf("schema: version %d, newer than this binary knows (%d): upgrade meridian\n",
-                  status.version, latest);
-      return 1;
-    }
-    std::printf("schema: version %d of %d%s\n", status.version, latest,
-                status.pending.empty() ? " (up to date)" : "");
-    for (const auto* m : status.pending) {
-      std::printf("pending: %d %s\n", m->version, m->description);
-    }
-    if (!status.pending.empty()) {
-      std::printf("(pending migrations run when serve or any other command next opens the "
-                  "publication)\n");
-    }
+    print_schema(status.version, latest, false, status.pending);
+    if (status.version > latest) return 1;
     return 0;
   } catch (const store::StoreError& e) {
     std::fprintf(stderr, "meridian: %s\n", e.what());

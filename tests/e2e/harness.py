@@ -19,6 +19,75 @@ BIN = os.environ.get("MERIDIAN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "meridian")
 
 
+# MERIDIAN_TEST_BACKEND=postgres (ctest's e2e_pg.* run): every data folder a test uses gets
+# an empty PostgreSQL database of its own, named to each command and server through
+# MERIDIAN_DATABASE_URL, on the throw-away server scripts/test started (its socket folder
+# in MERIDIAN_TEST_PG_DIR) or, without one, a server started here and stopped at exit.
+ON_POSTGRES = os.environ.get("MERIDIAN_TEST_BACKEND") == "postgres"
+PG_BIN = "/usr/lib/postgresql/15/bin"
+_databases = {}
+_pg_dir = None
+
+
+def _pg_socket_dir():
+    global _pg_dir
+    if _pg_dir is None:
+        _pg_dir = os.environ.get("MERIDIAN_TEST_PG_DIR") or ""
+        if not _pg_dir:
+            import atexit
+            _pg_dir = tempfile.mkdtemp(prefix="meridian-e2e-pg-")
+            script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "pg-server")
+            subprocess.run([script, "start", _pg_dir], check=True, capture_output=True)
+            atexit.register(lambda: subprocess.run([script, "stop", _pg_dir], capture_output=True))
+    return _pg_dir
+
+
+def fresh_database():
+    """The URL of a new, empty PostgreSQL database on the test server."""
+    host = _pg_socket_dir()
+    name = f"e2e_{os.getpid()}_{len(_databases) + 1}_{int(time.time() * 1000) % 100000}"
+    subprocess.run([os.path.join(PG_BIN, "psql"), "-h", host, "-U", "postgres", "-d", "postgres",
+                    "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return f"postgresql://postgres@/{name}?host={host}"
+
+
+def database_env(data):
+    """The environment that points a command at the data folder's database: nothing on
+    SQLite (the folder holds it), its own PostgreSQL database on a PostgreSQL run."""
+    if not ON_POSTGRES or data is None:
+        return {}
+    key = os.path.realpath(data)
+    if key not in _databases:
+        _databases[key] = fresh_database()
+    return {"MERIDIAN_DATABASE_URL": _databases[key]}
+
+
+def db_rows(data, sql):
+    """Rows of a query on the data folder's database (SQLite or PostgreSQL), as tuples of
+    ints, strings and None."""
+    if not ON_POSTGRES:
+        import sqlite3
+        with sqlite3.connect(os.path.join(data, "meridian.db")) as db:
+            return db.execute(sql).fetchall()
+    url = database_env(data)["MERIDIAN_DATABASE_URL"]
+    null = "\x01"
+    out = subprocess.run([os.path.join(PG_BIN, "psql"), url, "-AtX", "-F", "\x02",
+                          "-P", f"null={null}", "-c", sql],
+                         check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        row = []
+        for v in line.split("\x02"):
+            if v == null:
+                row.append(None)
+            elif v.lstrip("-").isdigit():
+                row.append(int(v))
+            else:
+                row.append(v)
+        rows.append(tuple(row))
+    return rows
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -30,6 +99,7 @@ def run_cli(*args, data=None, env=None, input=None, check=False):
     if data is not None:
         cmd += ["--data", data]
     full_env = dict(os.environ)
+    full_env.update(database_env(data))
     full_env.update(env or {})
     proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, input=input,
                           timeout=120)
@@ -73,6 +143,7 @@ class Server:
         if demo:
             args.append("--demo")
         full_env = dict(os.environ)
+        full_env.update(database_env(data))
         full_env.update(env or {})
         self.log_path = os.path.join(tempfile.gettempdir(), f"meridian-e2e-{self.port}.log")
         self.log = open(self.log_path, "w")

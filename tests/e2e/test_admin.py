@@ -8,7 +8,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Reader, Server, article_line, csrf_of, run_cli, sign_in  # noqa: E402
+from harness import db_rows, database_env, Reader, Server, article_line, csrf_of, run_cli, sign_in  # noqa: E402
 
 ROLES = ["anonymous", "reader", "author", "editor", "admin"]
 RANK = {r: i for i, r in enumerate(ROLES)}
@@ -397,9 +397,7 @@ class AdminTest(unittest.TestCase):
         self.assertIn('value="Asia/Tokyo"', page.text)
         self.assertIn('value="5"', page.text)
         # Only what changed is stored; the rest keeps following the file and environment.
-        import sqlite3
-        with sqlite3.connect(os.path.join(self.data, "meridian.db")) as db:
-            keys = {k for (k,) in db.execute("SELECT key FROM settings")}
+        keys = {k for (k,) in db_rows(self.data, "SELECT key FROM settings")}
         self.assertEqual(keys, {"site.name", "site.description", "site.timezone", "access.monthly_credits"})
         # Sessions survive the reload.
         self.assertEqual(ad.get("/admin").status, 200)

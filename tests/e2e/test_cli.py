@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Reader, Server, article_line, form_fields, run_cli  # noqa: E402
+from harness import ON_POSTGRES, Reader, Server, article_line, form_fields, run_cli  # noqa: E402
 
 
 class CliTest(unittest.TestCase):
@@ -26,6 +26,7 @@ class CliTest(unittest.TestCase):
     def export(self):
         return run_cli("export", data=self.data, check=True).stdout
 
+    @unittest.skipIf(ON_POSTGRES, "SQLite's user_version; PostgresStore.AFailedMigrationChangesNothing")
     def test_a_failed_migration_leaves_the_schema_as_it_was_and_says_why(self):
         import sqlite3
         run_cli("members", "list", data=self.data, check=True)  # creates the database

@@ -1,7 +1,8 @@
 """`meridian db status` and `[database] url`: where the schema stands without migrating
-anything, a real PostgreSQL server reported reachable, an unreachable one named without
-its password, and a PostgreSQL URL refused (never silently replaced by SQLite) by the
-commands that would open the publication."""
+anything, on SQLite and on a real PostgreSQL server (reachable, its schema and pending
+migrations), an unreachable one named without its password, a wrong URL refused, and a
+PostgreSQL URL honoured by the commands that open the publication (nothing written to a
+SQLite file the operator did not ask for). Runs once: it names both backends itself."""
 import os
 import shutil
 import sqlite3
@@ -9,11 +10,12 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import run_cli
+from harness import ON_POSTGRES, fresh_database, run_cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+@unittest.skipIf(ON_POSTGRES, "names both backends itself; run in the e2e tier once")
 class DatabaseStatusTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -57,11 +59,13 @@ class DatabaseStatusTest(unittest.TestCase):
         self.assertEqual(again.stdout, behind.stdout)
 
     def test_postgres_url_reachable_unreachable_and_wrong(self):
-        url = f"postgresql://postgres@/meridian?host={self.pg_dir}"
-        ok = run_cli("db", "status", data=self.data, env={"MERIDIAN_DATABASE_URL": url})
-        self.assertEqual(ok.returncode, 0, ok.stderr)
-        self.assertIn("backend: PostgreSQL 15.", ok.stdout)
-        self.assertIn("(reachable)", ok.stdout)
+        url = fresh_database()
+        empty = run_cli("db", "status", data=self.data, env={"MERIDIAN_DATABASE_URL": url})
+        self.assertEqual(empty.returncode, 0, empty.stderr)
+        self.assertIn("backend: PostgreSQL 15.", empty.stdout)
+        self.assertIn("(reachable)", empty.stdout)
+        self.assertIn("schema: none yet", empty.stdout)
+        self.assertIn("pending: 18 ", empty.stdout)
         gone = run_cli("db", "status", data=self.data,
                        env={"MERIDIAN_DATABASE_URL": "postgresql://news:hunter2@127.0.0.1:1/news?connect_timeout=3"})
         self.assertEqual(gone.returncode, 1)
@@ -70,16 +74,25 @@ class DatabaseStatusTest(unittest.TestCase):
         wrong = run_cli("db", "status", data=self.data, env={"MERIDIAN_DATABASE_URL": "mysql://x/y"})
         self.assertEqual(wrong.returncode, 2)
         self.assertIn("must be a PostgreSQL URI", wrong.stderr)
-        # The file setting too, and a command that would open the publication refuses it
-        # rather than writing to a SQLite file the operator did not ask for.
+        # The file setting too: a command opens the publication there (migrating it), and
+        # writes nothing to a SQLite file.
         os.makedirs(self.data)
         with open(os.path.join(self.data, "meridian.toml"), "w") as f:
             f.write(f'[database]\nurl = "{url}"\n')
-        refused = run_cli("members", "list", data=self.data)
-        self.assertNotEqual(refused.returncode, 0)
-        self.assertIn("[database] url", refused.stderr)
+        run_cli("members", "import", "-", data=self.data, check=True,
+                input="email,name\npg@example.org,On Postgres\n")
+        listed = run_cli("members", "list", data=self.data, check=True)
+        self.assertIn("pg@example.org", listed.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.data, "meridian.db")))
-        self.assertIn("(reachable)", run_cli("db", "status", data=self.data).stdout)
+        status = run_cli("db", "status", data=self.data)
+        self.assertIn("(reachable)", status.stdout)
+        self.assertIn("schema: version 18 of 18 (up to date)", status.stdout)
+        # Another folder naming the same database sees the same publication.
+        other = os.path.join(self.tmp, "other")
+        os.makedirs(other)
+        with open(os.path.join(other, "meridian.toml"), "w") as f:
+            f.write(f'[database]\nurl = "{url}"\n')
+        self.assertIn("pg@example.org", run_cli("members", "list", data=other, check=True).stdout)
 
 
 if __name__ == "__main__":

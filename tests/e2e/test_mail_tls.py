@@ -13,6 +13,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
+from harness import db_rows, database_env  # noqa: E402
 from harness import (Reader, Server, TlsSink, article_line, link_in_mail, make_test_ca,  # noqa: E402
                      run_cli, sign_in)
 
@@ -43,8 +44,7 @@ def wait_for_queue(data, predicate, seconds=20):
     deadline = time.time() + seconds
     rows = []
     while time.time() < deadline:
-        with sqlite3.connect(os.path.join(data, "meridian.db")) as db:
-            rows = db.execute("SELECT attempts, last_error, failed_config FROM mail_queue").fetchall()
+        rows = db_rows(data, "SELECT attempts, last_error, failed_config FROM mail_queue")
         if predicate(rows):
             return rows
         time.sleep(0.1)

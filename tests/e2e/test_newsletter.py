@@ -9,7 +9,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, Reader, Server, Sink, article_line, csrf_of, form_fields, run_cli  # noqa: E402
+from harness import db_rows, database_env, BIN, Reader, Server, Sink, article_line, csrf_of, form_fields, run_cli  # noqa: E402
 
 class NewsletterTest(unittest.TestCase):
     def setUp(self):
@@ -281,7 +281,8 @@ class NewsletterTest(unittest.TestCase):
         readers = [f"r{i:03d}@example.org" for i in range(600)]
         self.grant(*readers)
         cmd = [BIN, "newsletter", "send", "daily", "--date", "2026-03-02", "--data", self.data]
-        proc = subprocess.Popen(cmd, env=dict(os.environ, **self.env), stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cmd, env=dict(os.environ, **database_env(self.data), **self.env),
+                                stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         deadline = time.time() + 30
         while time.time() < deadline and self.sink.count() < 60:

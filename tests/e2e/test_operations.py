@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Reader, Server, form_fields, run_cli  # noqa: E402
+from harness import ON_POSTGRES, Reader, Server, form_fields, run_cli  # noqa: E402
 
 TOKEN = "metrics-token-0123456789"
 
@@ -141,6 +141,7 @@ class CompressionTest(unittest.TestCase):
         self.assertIn("meridian_session", reader.cookies)
 
 
+@unittest.skipIf(ON_POSTGRES, "a publication on PostgreSQL is backed up with pg_dump")
 class BackupTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="meridian-backup-")

@@ -6,6 +6,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from harness import db_rows, database_env  # noqa: E402
 from harness import (crawl_for_leaks, Reader, Server, article_line, canary, form_fields, link_in_mail,  # noqa: E402
                      sign_in, mail_barrier, links_in_mail,
                      outbox_messages, run_cli)
@@ -369,8 +370,7 @@ class EventsCounted(unittest.TestCase):
             me.get("/articles/ev-1")
         finally:
             self.assertEqual(s.stop(), 0)  # a graceful stop writes pending counts
-        db = sqlite3.connect(os.path.join(data, "meridian.db"))
-        rows = dict(((kind, state), n) for kind, state, n in db.execute(
+        rows = dict(((kind, state), n) for kind, state, n in db_rows(data,
             "SELECT e.kind, e.reader_state, SUM(e.count) FROM events e JOIN articles a "
             "ON a.id = e.article_id WHERE a.slug = 'ev-1' GROUP BY e.kind, e.reader_state"))
         self.assertEqual(rows[("view", "anonymous")], 4)  # 3 + the registering reader's look

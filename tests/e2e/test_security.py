@@ -13,6 +13,7 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
+from harness import db_rows, database_env  # noqa: E402
 from harness import (BIN, Reader, Server, Sink, article_line, canary, csrf_of, form_fields,  # noqa: E402
                      link_in_mail, links_in_mail, mail_barrier, outbox_messages, run_cli,
                      sign_in)
@@ -602,14 +603,13 @@ class ImportWhileServing(unittest.TestCase):
                                    for k in range(5))
                 f.write(article_line(f"bulk-{i}", body=body, topics=[f"Topic {i % 40}"]) + "\n")
         def content_version():
-            with sqlite3.connect(os.path.join(data, "meridian.db")) as db:
-                return int(db.execute("SELECT value FROM meta WHERE key = 'content_version'")
-                           .fetchone()[0])
+            return int(db_rows(data, "SELECT value FROM meta WHERE key = 'content_version'")[0][0])
         before = content_version()
         server = Server(data=data, env={"MERIDIAN_ACCESS_LOG": "0"})
         statuses = []
         try:
             proc = subprocess.Popen([BIN, "import", path, "--data", data],
+                                    env=dict(os.environ, **database_env(data)),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             i = 0
             while proc.poll() is None:

@@ -1,5 +1,6 @@
 #include "store/postgres/pg.h"
 
+#include <chrono>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -237,14 +238,21 @@ Result Connection::query(std::string_view sql, const Params& params) {
                     PQprepare(conn_.get(), name.c_str(), key.c_str(), 0, nullptr), sql));
     it = prepared_.emplace(key, name).first;
   }
+  auto started = std::chrono::steady_clock::now();
   const auto& values = params.values();
   std::vector<const char*> raw;
   raw.reserve(values.size());
   for (const auto& v : values) raw.push_back(v ? v->c_str() : nullptr);
-  return Result(checked(conn_.get(),
-                        PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(raw.size()),
-                                       raw.data(), nullptr, nullptr, 0),
-                        sql));
+  PGresult* r = PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(raw.size()),
+                               raw.data(), nullptr, nullptr, 0);
+  if (profile) {
+    profile->statements.fetch_add(1, std::memory_order_relaxed);
+    profile->nanoseconds.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count(),
+                                   std::memory_order_relaxed);
+  }
+  return Result(checked(conn_.get(), r, sql));
 }
 
 Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN"); }
@@ -294,6 +302,7 @@ std::unique_ptr<sql::Connection> Pool::take() {
   try {
     auto c = std::make_unique<Connection>(url_);
     c->commits = &commits_;
+    c->profile = &profile_;
     return c;
   } catch (...) {
     std::lock_guard again(mu_);

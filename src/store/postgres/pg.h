@@ -112,6 +112,11 @@ class Connection final : public sql::Connection {
   std::string id_list(int param) const override;
   // Counted up after every committed sql::Transaction (the store's, for its version cache).
   std::atomic<long long>* commits = nullptr;
+  // Statements run and their time in nanoseconds (the pool's, for /metrics).
+  struct Profile {
+    std::atomic<long long> statements{0}, nanoseconds{0};
+  };
+  Profile* profile = nullptr;
 
  private:
   friend class Statement;
@@ -178,6 +183,7 @@ class Pool final : public sql::Pool {
   const std::string& url() const { return url_; }
   // Transactions committed through this pool's connections (this process only).
   long long commits() const { return commits_.load(std::memory_order_acquire); }
+  const Connection::Profile& profile() const { return profile_; }
 
  protected:
   std::unique_ptr<sql::Connection> take() override;
@@ -191,6 +197,7 @@ class Pool final : public sql::Pool {
   std::vector<std::unique_ptr<sql::Connection>> idle_;
   std::size_t open_ = 0;
   std::atomic<long long> commits_{0};
+  Connection::Profile profile_;
 };
 
 }  // namespace store::postgres

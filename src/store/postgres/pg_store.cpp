@@ -1,7 +1,12 @@
 #include "store/postgres/pg_store.h"
 
+#include <poll.h>
+
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "search/searcher.h"
 #include "store/postgres/pg.h"
@@ -76,6 +81,11 @@ class PgStore final : public Store, private sql::ContentSearch {
     mail_queue_ = sql::make_mail_queue(pool_);
     billing_ = sql::make_billing_store(pool_);
     integrations_ = sql::make_integration_store(pool_);
+    listener_ = std::thread([this] { listen(); });
+  }
+  ~PgStore() override {
+    stopping_ = true;
+    if (listener_.joinable()) listener_.join();
   }
 
   ContentStore& content() override { return *content_; }
@@ -87,16 +97,22 @@ class PgStore final : public Store, private sql::ContentSearch {
   BillingStore& billing() override { return *billing_; }
   IntegrationStore& integrations() override { return *integrations_; }
 
-  // Every request asks. A commit through this process is seen at once (its counter);
-  // another node's or a command's within kRecheck: one small read per kRecheck per node,
-  // not one per request.
+  // Every request asks, so the answer is kept: a commit through this process is seen at
+  // once (its counter), another node's or a command's when its notification arrives (the
+  // listener thread: at commit), and the answer is trusted for kRecheck at most in any case
+  // (a listener that lost its connection).
   Versions versions() override {
-    static constexpr auto kRecheck = std::chrono::milliseconds(100);
+    static constexpr auto kRecheck = std::chrono::seconds(1);
     long long commits = pool_.commits();
+    long long heard = notified_.load(std::memory_order_acquire);
     auto now = std::chrono::steady_clock::now();
+    auto recheck = listening_.load(std::memory_order_acquire)
+                       ? std::chrono::duration_cast<std::chrono::milliseconds>(kRecheck)
+                       : std::chrono::milliseconds(100);
     {
       std::lock_guard lock(mu_);
-      if (cache_.valid && cache_.commits == commits && now - cache_.at < kRecheck) {
+      if (cache_.valid && cache_.commits == commits && cache_.notified == heard &&
+          now - cache_.at < recheck) {
         return cache_.versions;
       }
     }
@@ -110,8 +126,15 @@ class PgStore final : public Store, private sql::ContentSearch {
       v.members = r.int64(0, 1);
     }
     std::lock_guard lock(mu_);
-    cache_ = {true, commits, now, v};
+    // What was seen before the read: a change during it is caught by the next request.
+    cache_ = {true, commits, heard, now, v};
     return v;
+  }
+
+  DbStats db_stats() override {
+    const auto& p = pool_.profile();
+    return {p.statements.load(std::memory_order_relaxed),
+            static_cast<double>(p.nanoseconds.load(std::memory_order_relaxed)) / 1e9};
   }
 
   core::Result<void> snapshot(const std::string& path) override {
@@ -130,9 +153,40 @@ class PgStore final : public Store, private sql::ContentSearch {
     return installed_version(*c);
   }
 
+  // LISTEN on its own connection; counts notifications until the store closes.
+  void listen() {
+    while (!stopping_.load()) {
+      try {
+        Connection c(pool_.url());
+        c.exec("LISTEN meridian_versions");
+        listening_ = true;
+        notified_.fetch_add(1, std::memory_order_release);  // anything missed meanwhile
+        while (!stopping_.load()) {
+          pollfd fd{PQsocket(c.handle()), POLLIN, 0};
+          int ready = ::poll(&fd, 1, 200);
+          if (ready < 0 && errno != EINTR) break;
+          if (ready <= 0) continue;
+          if (!PQconsumeInput(c.handle())) break;  // the server went away
+          bool any = false;
+          while (PGnotify* n = PQnotifies(c.handle())) {
+            any = true;
+            PQfreemem(n);
+          }
+          if (any) notified_.fetch_add(1, std::memory_order_release);
+        }
+      } catch (const StoreError&) {
+      }
+      listening_ = false;
+      for (int i = 0; i < 10 && !stopping_.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+
   struct Cache {
     bool valid = false;
     long long commits = 0;
+    long long notified = 0;
     std::chrono::steady_clock::time_point at;
     Versions versions;
   };
@@ -141,6 +195,9 @@ class PgStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<PgSearchEngine> search_engine_;
   std::mutex mu_;
   Cache cache_;
+  std::atomic<long long> notified_{0};
+  std::atomic<bool> listening_{false}, stopping_{false};
+  std::thread listener_;
   std::unique_ptr<ContentStore> content_;
   std::unique_ptr<MemberStore> members_;
   std::unique_ptr<EventStore> events_;

@@ -340,6 +340,12 @@ CREATE FUNCTION meridian_concat(acc TEXT, item TEXT, sep TEXT) RETURNS TEXT
   LANGUAGE sql IMMUTABLE AS
   'SELECT CASE WHEN item IS NULL THEN acc WHEN acc IS NULL THEN item ELSE acc || sep || item END';
 CREATE AGGREGATE group_concat(TEXT, TEXT) (SFUNC = meridian_concat, STYPE = TEXT);
+-- Every node LISTENs: a change of content, members or settings reaches them at commit.
+CREATE FUNCTION meridian_notify_version() RETURNS trigger LANGUAGE plpgsql AS
+  'BEGIN PERFORM pg_notify(''meridian_versions'', NEW.key); RETURN NULL; END';
+CREATE TRIGGER meta_versions AFTER UPDATE ON meta FOR EACH ROW
+  WHEN (NEW.key IN ('content_version', 'members_version', 'settings_version'))
+  EXECUTE FUNCTION meridian_notify_version();
 )sql";
 
 }  // namespace
