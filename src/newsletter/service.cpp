@@ -357,16 +357,24 @@ core::Result<SendReport> NewsletterService::send(
   if (!e) return std::unexpected(e.error());
   SendReport report;
   auto& ns = store_.newsletters();
-  // One sender per edition at a time (this process or another).
-  auto journal = SendJournal::open(config_.data_dir, e->id);
-  if (!journal) return std::unexpected(journal.error());
-  // Deliveries an earlier run recorded in its journal but did not store (it was killed).
-  if (!(*journal)->leftovers().empty()) {
-    if (auto ok = ns.mark_sent_batch(e->id, (*journal)->leftovers(), clock_.now()); !ok) {
-      return std::unexpected(ok.error());
+  // One sender per edition at a time (this process or another): the database's hold where
+  // it has one (every node on it respects it, and it stores each accepted delivery at
+  // once), else the data folder's lock and journal.
+  auto hold = ns.hold_edition(e->id);
+  if (!hold) return std::unexpected(hold.error());
+  std::unique_ptr<SendJournal> journal;
+  if (!*hold) {
+    auto opened = SendJournal::open(config_.data_dir, e->id);
+    if (!opened) return std::unexpected(opened.error());
+    journal = std::move(*opened);
+    // Deliveries an earlier run recorded in its journal but did not store (it was killed).
+    if (!journal->leftovers().empty()) {
+      if (auto ok = ns.mark_sent_batch(e->id, journal->leftovers(), clock_.now()); !ok) {
+        return std::unexpected(ok.error());
+      }
     }
+    if (auto ok = journal->begin(); !ok) return std::unexpected(ok.error());
   }
-  if (auto ok = (*journal)->begin(); !ok) return std::unexpected(ok.error());
   auto queued = ns.enqueue(e->id, ns.audience(newsletter, clock_.now(), options_.max_bounces));
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
@@ -432,7 +440,18 @@ core::Result<SendReport> NewsletterService::send(
           if (result) {
             // Recorded the moment the server has it: a kill after this line cannot
             // cause a second send.
-            auto logged = (*journal)->append(d->member_id);
+            if (*hold) {
+              if (auto ok = (*hold)->accepted(d->member_id, clock_.now()); !ok) {
+                std::lock_guard write(write_mu);
+                halt_reason = ok.error().message;
+                halted = true;
+              }
+              ++sent;
+              int n = ++done;
+              if (progress) progress(n, total);
+              continue;
+            }
+            auto logged = journal->append(d->member_id);
             std::lock_guard write(write_mu);
             if (!logged) {
               if (auto ok = ns.mark_sent(e->id, d->member_id, clock_.now()); !ok) {
@@ -489,7 +508,7 @@ core::Result<SendReport> NewsletterService::send(
   report.sent = sent;
   report.failed = failed;
   report.totals = ns.counts(e->id);
-  (*journal)->discard();  // the store has every accepted delivery now
+  if (journal) journal->discard();  // the store has every accepted delivery now
   return report;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -342,6 +343,19 @@ class NewsletterStore {
   // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet, or
   // with deliveries due for a retry.
   virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
+  // A sender's hold on an edition, where the database can give one that every process on
+  // it respects (PostgreSQL: an advisory lock on a connection of the hold's own; each
+  // accepted delivery is stored the moment it is reported, committed without waiting for
+  // the disk, as the file journal is written without fsync). Empty when the database
+  // cannot: the sender then locks and journals in its data folder (SQLite, where every
+  // process shares the folder). kConflict when another sender holds the edition.
+  class SendHold {
+   public:
+    virtual ~SendHold() = default;
+    virtual core::Result<void> accepted(long long member_id, core::UnixTime now) = 0;
+  };
+  virtual core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) = 0;
+
   struct MemberDelivery {
     std::string newsletter, key, status, last_error;
     std::optional<core::UnixTime> sent_at;

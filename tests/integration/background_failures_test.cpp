@@ -57,6 +57,10 @@ class FlakyNewsletters final : public store::NewsletterStore {
     fail("enqueue");
     return real_.enqueue(id, r);
   }
+  core::Result<std::unique_ptr<SendHold>> hold_edition(long long id) override {
+    fail("hold_edition");
+    return real_.hold_edition(id);
+  }
   std::vector<store::Delivery> due(long long id, core::UnixTime now, int limit,
                                    long long after) override {
     fail("due");

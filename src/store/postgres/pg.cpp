@@ -289,6 +289,20 @@ AdvisoryLock::~AdvisoryLock() {
 
 Pool::Pool(std::string url, std::size_t max) : url_(std::move(url)), max_(max ? max : 1) {}
 
+sql::Pool::Exclusive Pool::exclusive(int space, int key) {
+  auto c = std::make_unique<Connection>(url_);
+  c->profile = &profile_;
+  Exclusive out;
+  out.supported = true;
+  out.held = c->query("SELECT pg_try_advisory_lock(CAST($1 AS INTEGER), CAST($2 AS INTEGER))",
+                      Params().add(space).add(key))
+                 .boolean(0, 0);
+  if (!out.held) return out;
+  c->exec("SET synchronous_commit = off");
+  out.connection = std::move(c);
+  return out;
+}
+
 std::unique_ptr<sql::Connection> Pool::take() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });

@@ -184,6 +184,7 @@ class Pool final : public sql::Pool {
   // Transactions committed through this pool's connections (this process only).
   long long commits() const { return commits_.load(std::memory_order_acquire); }
   const Connection::Profile& profile() const { return profile_; }
+  Exclusive exclusive(int space, int key) override;
 
  protected:
   std::unique_ptr<sql::Connection> take() override;

@@ -151,6 +151,21 @@ class Pool {
   };
   Lease acquire() { return Lease(*this, take()); }
 
+  // A connection of the caller's own that holds the database-wide lock (`space`, `key`)
+  // until it is destroyed, its commits not waiting for the disk. `held` false: another
+  // session has the lock. `supported` false: this database has no such locks (SQLite, on
+  // one machine, where file locks in the data folder serve).
+  struct Exclusive {
+    bool supported = false;
+    bool held = false;
+    std::unique_ptr<Connection> connection;
+  };
+  virtual Exclusive exclusive(int space, int key) {
+    (void)space;
+    (void)key;
+    return {};
+  }
+
  protected:
   virtual std::unique_ptr<Connection> take() = 0;
   virtual void give_back(std::unique_ptr<Connection> c) = 0;

@@ -1,4 +1,6 @@
-// SQLite implementation of NewsletterStore: editions and the delivery queue.
+// NewsletterStore in SQL: editions, the delivery queue, and a sender's hold on an edition.
+#include <mutex>
+
 #include "store/sql/db.h"
 #include "store/sql/stores.h"
 
@@ -17,9 +19,39 @@ constexpr const char* kAudienceFrom =
     "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
     "AND p.newsletter = ?1 AND p.enabled = 0)";
 
+// Lock space of editions being sent (Pool::exclusive).
+constexpr int kEditionLocks = 0x4e4c;  // "NL"
+
 class SqlNewsletterStore final : public NewsletterStore {
  public:
   explicit SqlNewsletterStore(Pool& pool) : pool_(pool) {}
+
+  // Stores each accepted delivery at once on the hold's own connection.
+  class Hold final : public SendHold {
+   public:
+    Hold(long long edition_id, std::unique_ptr<Connection> c)
+        : edition_id_(edition_id), c_(std::move(c)) {}
+    core::Result<void> accepted(long long member_id, core::UnixTime now) override {
+      std::lock_guard lock(mu_);
+      try {
+        auto s = c_->prepare(
+            "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
+            "WHERE edition_id = ?1 AND member_id = ?2 AND status != 'sent'");
+        s->bind(1, static_cast<std::int64_t>(edition_id_))
+            .bind(2, static_cast<std::int64_t>(member_id))
+            .bind(3, static_cast<std::int64_t>(now));
+        s->run();
+        return {};
+      } catch (const StoreError& e) {
+        return core::fail(core::ErrorCode::kUnavailable, e.what());
+      }
+    }
+
+   private:
+    long long edition_id_;
+    std::mutex mu_;
+    std::unique_ptr<Connection> c_;
+  };
 
   std::optional<Edition> find_edition(const std::string& newsletter,
                                       const std::string& key) override {
@@ -238,6 +270,21 @@ class SqlNewsletterStore final : public NewsletterStore {
     std::vector<std::pair<std::string, std::string>> out;
     while (s->step()) out.emplace_back(s->text(0), s->text(1));
     return out;
+  }
+
+  core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) override {
+    try {
+      auto ex = pool_.exclusive(kEditionLocks, static_cast<int>(edition_id));
+      if (!ex.supported) return std::unique_ptr<SendHold>();
+      if (!ex.held) {
+        return core::fail(core::ErrorCode::kConflict,
+                          "this edition is being sent by another process right now; try again "
+                          "when it has finished");
+      }
+      return std::unique_ptr<SendHold>(new Hold(edition_id, std::move(ex.connection)));
+    } catch (const StoreError& e) {
+      return core::fail(core::ErrorCode::kUnavailable, e.what());
+    }
   }
 
   std::vector<MemberDelivery> deliveries_of(long long member_id, int limit) override {
