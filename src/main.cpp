@@ -59,6 +59,7 @@ struct Runtime {
   std::unique_ptr<newsletter::Scheduler> scheduler;
   std::unique_ptr<billing::Housekeeper> billing;
   std::unique_ptr<backup::Scheduler> backups;
+  long long settings_version = 0;  // of the settings it was built with
   ~Runtime() {
     scheduler.reset();
     billing.reset();
@@ -81,6 +82,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   auto rt = std::make_shared<Runtime>();
   rt->app = std::move(*a);
   auto* app = rt->app.get();
+  rt->settings_version = app->store->editorial().settings_version();
   rt->site = std::make_unique<web::Site>(site_deps(*app, [] { ::kill(::getpid(), SIGHUP); }));
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
@@ -135,6 +137,35 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     };
     options.heavy_threads = cfg.password_workers;
     options.heavy_queue = static_cast<std::size_t>(cfg.password_queue);
+    // Settings saved through another node (or another process on the same database): this
+    // node reloads within a second, as the one that saved them did at once.
+    std::atomic<bool> stopping{false};
+    std::thread settings_watch([&current, &stopping] {
+      long long asked = -1;  // the version a reload was last asked for
+      while (!stopping.load()) {
+        try {
+          if (auto rt = current.load()) {
+            long long v = rt->app->store->editorial().settings_version();
+            if (v != rt->settings_version && v != asked) {
+              asked = v;
+              ::kill(::getpid(), SIGHUP);
+            }
+          }
+        } catch (const std::exception&) {  // the database is away: asked again next second
+        }
+        for (int i = 0; i < 10 && !stopping.load(); ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+      }
+    });
+    struct Join {
+      std::atomic<bool>& stop;
+      std::thread& t;
+      ~Join() {
+        stop = true;
+        t.join();
+      }
+    } join_watch{stopping, settings_watch};
     web::run_server(
         options,
         [&current](web::Request& r) {

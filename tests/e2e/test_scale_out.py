@@ -5,7 +5,9 @@ unlocks racing across the nodes open exactly three articles, an edit imported th
 node's folder shows on every node within three seconds, two `newsletter send` processes
 from two folders mail each subscriber once, and a reader carries on through the others
 when one node is killed. Names PostgreSQL itself: runs once, in the e2e tier."""
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -107,11 +109,15 @@ class ThreeNodes(unittest.TestCase):
         cls.sink.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def signed_in(self, email, via):
-        """A reader signed in with a one-time link made by a node's CLI, the link opened on
-        one server and its confirm form posted to the next."""
-        run_cli("members", "import", "-", data=self.folders[1], check=True,
-                input=f"email,name\n{email},\n")
+    def signed_in(self, email, via, role=None):
+        """A reader (or staff with `role`) signed in with a one-time link made by a node's
+        CLI, the link opened on one server and its confirm form posted to the next."""
+        if role:
+            run_cli("staff", "add", "--email", email, "--role", role, data=self.folders[1],
+                    check=True)
+        else:
+            run_cli("members", "import", "-", data=self.folders[1], check=True,
+                    input=f"email,name\n{email},\n")
         link = run_cli("signin-link", "--email", email, data=self.folders[2], check=True).stdout
         path = link[link.index("/signin/confirm"):].strip()
         reader = Reader(via[0])
@@ -218,6 +224,34 @@ class ThreeNodes(unittest.TestCase):
         got = self.sink.received()
         for e in subscribers:
             self.assertEqual(len(got.get(e, [])), 1, f"{e}: {len(got.get(e, []))} copies")
+
+    def test_4b_settings_saved_on_one_node_apply_on_every_node(self):
+        admin = self.signed_in("chief@example.org", [self.nodes[1], self.nodes[1]], role="admin")
+        page = admin.get("/admin/settings")
+        self.assertEqual(page.status, 200)
+        # Every input of the form as the page fills it, with one change.
+        form = page.text[page.text.index('action="/admin/settings"'):]
+        form = form[:form.index("</form>")]
+        fields = {}
+        for tag in re.findall(r"<(?:input|select|textarea)[^>]*>", form):
+            name = re.search(r'name="([^"]+)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name and 'type="file"' not in tag:
+                fields[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+        for select in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+            chosen = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', select.group(2))
+            if chosen:
+                fields[select.group(1)] = html.unescape(chosen.group(1))
+        fields["site.name"] = "The Clustered Review"
+        self.assertEqual(admin.post("/admin/settings", fields).status, 303)
+        deadline = time.time() + 5
+        pending = {0, 1, 2}
+        while pending and time.time() < deadline:
+            for k in list(pending):
+                if "The Clustered Review" in self.nodes[k].get("/").text:
+                    pending.discard(k)
+            time.sleep(0.1)
+        self.assertFalse(pending, f"nodes {sorted(pending)} still show the old name")
 
     def test_5_a_killed_node_leaves_readers_with_the_others(self):
         reader = self.signed_in("survivor@example.org", [self.balancer, self.balancer])
