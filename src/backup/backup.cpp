@@ -59,7 +59,8 @@ core::Result<Report> create(store::Store& store, const core::Config& config,
     if (auto r = add("meridian.toml", config.config_path); !r) return std::unexpected(r.error());
   }
   std::vector<fs::path> media;
-  for (const auto& e : fs::directory_iterator(data / "media", ec)) {
+  fs::path media_dir = config.media_dir.empty() ? data / "media" : fs::path(config.media_dir);
+  for (const auto& e : fs::directory_iterator(media_dir, ec)) {
     if (e.is_regular_file()) media.push_back(e.path());
   }
   std::sort(media.begin(), media.end());

@@ -159,6 +159,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
       config.api_rate_per_minute = static_cast<int>(*v);
     }
     read_value(t, "backup", "dir", config.backup_dir);
+    read_value(t, "media", "dir", config.media_dir);
     if (auto v = t["backup"]["every_hours"].value<int64_t>()) {
       config.backup_every_hours = static_cast<int>(*v);
     }
@@ -252,6 +253,7 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     return fail(ErrorCode::kInvalidInput, "[api] rate_per_minute must be between 1 and 100000");
   }
   get("MERIDIAN_BACKUP_DIR", config.backup_dir);
+  get("MERIDIAN_MEDIA_DIR", config.media_dir);
   if (config.backup_every_hours < 1 || config.backup_every_hours > 24 * 31) {
     return fail(ErrorCode::kInvalidInput, "[backup] every_hours must be between 1 and 744");
   }

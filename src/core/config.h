@@ -75,6 +75,9 @@ struct Config {
   // [backup]: scheduled backups by `serve` into `dir` (empty: none), every `every_hours`,
   // keeping the newest `keep`.
   std::string backup_dir;
+  // [media] dir: where uploaded images are kept (empty: DATA/media). Several nodes on one
+  // database name one shared folder here (docs/scale-out.md).
+  std::string media_dir;
   int backup_every_hours = 24;
   int backup_keep = 7;
   // [api]: admin API calls a token may make per minute.

@@ -66,7 +66,9 @@ EditorialService::EditorialService(store::EditorialStore& store,
                                    const content::ContentService& content,
                                    const core::Clock& clock, const core::Config& config)
     : store_(store), content_(content), clock_(clock), config_(config),
-      media_dir_((std::filesystem::path(config.data_dir) / "media").string()) {}
+      media_dir_(config.media_dir.empty()
+                     ? (std::filesystem::path(config.data_dir) / "media").string()
+                     : config.media_dir) {}
 
 core::Result<content::ArticleInput> EditorialService::to_input(const Draft& d, long long id) const {
   content::ArticleInput in;

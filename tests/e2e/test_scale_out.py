@@ -18,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (BIN, ON_POSTGRES, Reader, Server, Sink, article_line,  # noqa: E402
+from harness import (BIN, ON_POSTGRES, Reader, Server, Sink, article_line, csrf_of,  # noqa: E402
                      form_fields, free_port, fresh_database, run_cli)
 import http.client  # noqa: E402
 
@@ -81,11 +81,12 @@ class ThreeNodes(unittest.TestCase):
         cls.url = fresh_database()
         cls.sink = Sink(delay=0.002)
         cls.folders = []
+        media = os.path.join(cls.tmp, "shared-media")  # as a shared mount would be
         for i in range(3):
             folder = os.path.join(cls.tmp, f"node{i + 1}")
             os.makedirs(folder)
             with open(os.path.join(folder, "meridian.toml"), "w") as f:
-                f.write(f'[database]\nurl = "{cls.url}"\n')
+                f.write(f'[database]\nurl = "{cls.url}"\n[media]\ndir = "{media}"\n')
             cls.folders.append(folder)
         cls.env = {"MERIDIAN_MAIL_SMTP": f"smtp://127.0.0.1:{cls.sink.port}",
                    "MERIDIAN_MAIL_FROM": "Meridian <news@meridian.example>",
@@ -244,6 +245,23 @@ class ThreeNodes(unittest.TestCase):
                 fields[select.group(1)] = html.unescape(chosen.group(1))
         fields["site.name"] = "The Clustered Review"
         self.assertEqual(admin.post("/admin/settings", fields).status, 303)
+        # A hero image uploaded through node 2 is served by nodes 1 and 3.
+        page = admin.get("/admin/articles")
+        edit_path = re.search(r'href="(/admin/articles/\d+)"', page.text).group(1)
+        token = csrf_of(admin.get(edit_path).text)
+        png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                            "1f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa4a1e1"
+                            "9a0000000049454e44ae426082")
+        r = admin.post_multipart(edit_path + "/hero", {"csrf": token},
+                                 {"hero": ("pixel.png", "image/png", png)})
+        self.assertEqual(r.status, 303, r.text[:300])
+        slug = re.search(r'href="/articles/([a-z0-9-]+)"', admin.get(edit_path).text)
+        self.assertIsNotNone(slug)
+        for node in (self.nodes[0], self.nodes[2]):
+            live = node.get(f"/articles/{slug.group(1)}")
+            img = re.search(r'<img src="(/media/[a-z0-9]+\.png)"', live.text)
+            self.assertIsNotNone(img, "hero image not on the article page of every node")
+            self.assertEqual(node.get(img.group(1)).body, png)
         deadline = time.time() + 5
         pending = {0, 1, 2}
         while pending and time.time() < deadline:
