@@ -26,6 +26,7 @@
 #include "core/time.h"
 #include "core/version.h"
 #include "store/postgres/pg.h"
+#include "store/postgres/copy.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/migrations.h"
 #include "store/store.h"
@@ -209,6 +210,43 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
 }
 
 // Where the database stands, without opening the publication (nothing migrates).
+int cmd_db_copy(core::Config config, const std::string& to) {
+  if (auto loaded = core::load_config(config, core::process_environment()); !loaded) {
+    std::fprintf(stderr, "meridian: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  if (!to.starts_with("postgresql://") && !to.starts_with("postgres://")) {
+    std::fprintf(stderr, "meridian: db copy: --to must be a PostgreSQL URI (postgresql://…)\n");
+    return 2;
+  }
+  std::string path = (std::filesystem::path(config.data_dir) / "meridian.db").string();
+  bool tty = isatty(fileno(stderr));
+  auto started = std::chrono::steady_clock::now();
+  auto copied = store::postgres::copy_from_sqlite(path, to, [tty](long long done, long long total) {
+    if (!tty || total == 0) return;
+    int width = 40;
+    int filled = static_cast<int>(done * width / total);
+    std::fprintf(stderr, "\r[%s%s] %lld/%lld rows",
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done, total);
+    if (done == total) std::fprintf(stderr, "\n");
+  });
+  if (!copied) {
+    std::fprintf(stderr, "meridian: db copy: %s\n", copied.error().message.c_str());
+    return 1;
+  }
+  long long rows = 0;
+  for (const auto& t : *copied) {
+    std::printf("%-24s %lld\n", t.name.c_str(), t.rows);
+    rows += t.rows;
+  }
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("copied %lld rows in %zu tables to %s in %.1f s (each count checked); set "
+              "[database] url to it, and the search index was made there\n",
+              rows, copied->size(), store::postgres::describe_target(to).c_str(), seconds);
+  return 0;
+}
+
 // The schema lines of `db status`, the same for both backends.
 template <typename Migration>
 void print_schema(int version, int latest, bool empty, const std::vector<const Migration*>& pending) {
@@ -580,6 +618,11 @@ int main(int argc, char** argv) {
   auto* db_status = db_cmd->add_subcommand(
       "status", "Print the backend, the schema version and the migrations still to run (changes "
                 "nothing)");
+  std::string copy_to;
+  auto* db_copy = db_cmd->add_subcommand(
+      "copy", "Copy the publication in DATA/meridian.db into an empty PostgreSQL database "
+              "(every table, counts checked); then set [database] url to it");
+  db_copy->add_option("--to", copy_to, "The PostgreSQL database (postgresql://…)")->required();
 
   auto* billing_cmd = cli.add_subcommand("billing", "Payments through Stripe");
   billing_cmd->require_subcommand(1);
@@ -600,6 +643,7 @@ int main(int argc, char** argv) {
     return cmd_serve(config, listen, demo);
   }
   if (db_status->parsed()) return cmd_db_status(config);
+  if (db_copy->parsed()) return cmd_db_copy(config, copy_to);
   if (import->parsed()) return cmd_import(config, import_file);
   if (exp->parsed()) return cmd_export(config, export_file, export_all);
   if (reindex->parsed()) {

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import ON_POSTGRES, fresh_database, run_cli
+from harness import ON_POSTGRES, Reader, Server, article_line, fresh_database, run_cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -93,6 +93,61 @@ class DatabaseStatusTest(unittest.TestCase):
         with open(os.path.join(other, "meridian.toml"), "w") as f:
             f.write(f'[database]\nurl = "{url}"\n')
         self.assertIn("pg@example.org", run_cli("members", "list", data=other, check=True).stdout)
+
+
+    def test_copy_moves_a_publication_into_postgresql(self):
+        os.makedirs(self.data)
+        path = os.path.join(self.tmp, "a.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(article_line(f"moved-{i}", headline=f"Moved story {i}",
+                                            dek="Monsoon grain corridors") for i in range(3)) + "\n")
+        run_cli("import", path, data=self.data, check=True)
+        run_cli("members", "import", "-", data=self.data, check=True,
+                input="email,name\nkept@example.org,Kept\n")
+        server = Server(data=self.data)
+        try:
+            reader = Reader(server)
+            r = reader.submit("/articles/moved-1", "/register", {"email": "reader@example.org"})
+            self.assertEqual(r.status, 303)
+            self.assertIn("reader@example.org", reader.get("/account").text)
+        finally:
+            server.stop()
+        url = fresh_database()
+        wrong = run_cli("db", "copy", "--to", "mysql://x/y", data=self.data)
+        self.assertEqual(wrong.returncode, 2)
+        self.assertIn("must be a PostgreSQL URI", wrong.stderr)
+        copied = run_cli("db", "copy", "--to", url, data=self.data)
+        self.assertEqual(copied.returncode, 0, copied.stderr)
+        self.assertRegex(copied.stdout, r"(?m)^articles\s+3$")
+        self.assertRegex(copied.stdout, r"(?m)^members\s+2$")
+        self.assertRegex(copied.stdout, r"(?m)^sessions\s+1$")
+        self.assertIn("each count checked", copied.stdout)
+        again = run_cli("db", "copy", "--to", url, data=self.data)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("already holds a publication", again.stderr)
+        # Served from PostgreSQL: the reader is still signed in, search finds the articles,
+        # and new rows get ids after the copied ones.
+        pg = {"MERIDIAN_DATABASE_URL": url}
+        run_cli("members", "import", "-", data=self.data, env=pg, check=True,
+                input="email,name\nnew@example.org,New\n")
+        server = Server(data=self.data, env=pg)
+        try:
+            reader.server = server
+            self.assertIn("reader@example.org", reader.get("/account").text)
+            found = server.get("/api/v1/search?q=monsoon+grain").json()
+            self.assertEqual(found["total"], 3)
+            self.assertIn("Moved story 2", server.get("/articles/moved-2").text)
+        finally:
+            server.stop()
+        listed = run_cli("members", "list", data=self.data, env=pg, check=True).stdout
+        for email in ("kept@example.org", "reader@example.org", "new@example.org"):
+            self.assertIn(email, listed)
+        # No source, no copy.
+        empty = os.path.join(self.tmp, "empty")
+        os.makedirs(empty)
+        missing = run_cli("db", "copy", "--to", fresh_database(), data=empty)
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("there is no publication to copy", missing.stderr)
 
 
 if __name__ == "__main__":
