@@ -88,6 +88,10 @@ void MemoryIndex::put(const std::vector<std::shared_ptr<Prepared>>& docs) {
     }
     postings_ += doc->stems.size();
   }
+  {
+    std::lock_guard df(df_mu_);
+    df_cache_.clear();
+  }
   // Postings of replaced documents, counted by their slot's share (an estimate is enough
   // to know when a rebuild pays).
   stale_postings_ = slots_.empty() ? 0 : postings_ * (slots_.size() - live_) / slots_.size();
@@ -383,6 +387,22 @@ double MemoryIndex::document_frequency(const std::string& stem, bool full_text) 
 }
 
 double MemoryIndex::frequency_locked(const std::string& stem, std::uint8_t allowed) const {
+  const bool all = allowed == 0x3f;
+  {
+    std::lock_guard lock(df_mu_);
+    if (auto it = df_cache_.find(stem); it != df_cache_.end()) {
+      return all ? it->second.second : it->second.first;
+    }
+  }
+  const std::uint8_t public_columns = static_cast<std::uint8_t>(0x3f & ~(1u << kGatedBody));
+  double pub = count_locked(stem, public_columns), every = count_locked(stem, 0x3f);
+  std::lock_guard lock(df_mu_);
+  if (df_cache_.size() > 500000) df_cache_.clear();
+  df_cache_[stem] = {static_cast<float>(pub), static_cast<float>(every)};
+  return all ? every : pub;
+}
+
+double MemoryIndex::count_locked(const std::string& stem, std::uint8_t allowed) const {
   auto it = dict_.find(stem);
   if (it == dict_.end()) return 0;
   const auto& p = *it->second;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -70,6 +71,9 @@ class MemoryIndex {
   std::array<double, kColumns> total_length_{};
   std::size_t live_ = 0;
   std::size_t stale_postings_ = 0, postings_ = 0;
+  // Document frequencies asked for since the last write, per stem: public columns, all.
+  mutable std::mutex df_mu_;
+  mutable std::unordered_map<std::string, std::pair<float, float>> df_cache_;
   // Stems in order, for prefix queries (rebuilt when stems were added since).
   mutable std::mutex sorted_mu_;
   mutable std::shared_ptr<const std::vector<const std::string*>> sorted_;
@@ -78,6 +82,7 @@ class MemoryIndex {
   std::vector<const Postings*> expand(const std::string& stem, bool prefix) const;
   // document_frequency with the lock held; `allowed`: a bit per column that may match.
   double frequency_locked(const std::string& stem, std::uint8_t allowed) const;
+  double count_locked(const std::string& stem, std::uint8_t allowed) const;
 };
 
 }  // namespace search

@@ -215,6 +215,7 @@ sql::StatementLease Connection::prepare(std::string_view sql) {
 }
 
 void Connection::commit() {
+  search_version_.reset();
   exec("COMMIT");
   if (commits) commits->fetch_add(1, std::memory_order_release);
 }

@@ -104,9 +104,15 @@ class Connection final : public sql::Connection {
   // sql::Connection
   sql::StatementLease prepare(std::string_view sql) override;
   long long changes() override { return changes_; }
-  void begin() override { exec("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+  void begin() override {
+    exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+    search_version_.reset();
+  }
   void commit() override;
-  void rollback() override { exec("ROLLBACK"); }
+  void rollback() override {
+    search_version_.reset();
+    exec("ROLLBACK");
+  }
   void index_article(long long id, const content::StoredArticle& stored) override;
   void clear_index() override;
   std::string id_list(int param) const override;
@@ -125,6 +131,9 @@ class Connection final : public sql::Connection {
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   long long changes_ = 0;
+  // The content version this transaction's search documents carry (taken once: the row
+  // stays locked to the transaction, and bumping it per article would pile up versions).
+  std::optional<long long> search_version_;
 };
 
 // BEGIN on construction; ROLLBACK unless commit() was called.

@@ -214,13 +214,13 @@ void Connection::index_article(long long id, const content::StoredArticle& store
   auto t = sql::indexed_text(stored);
   // The content version moves first: its row stays locked to this transaction, so versions
   // are handed out in commit order and a reader that saw version v misses nothing below it.
-  long long version = 0;
-  {
+  if (!search_version_) {
     auto s = prepare(
         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) "
         "WHERE key = 'content_version' RETURNING CAST(value AS BIGINT)");
-    if (s->step()) version = s->int64(0);
+    search_version_ = s->step() ? s->int64(0) : 0;
   }
+  long long version = *search_version_;
   auto s = prepare(
       "INSERT INTO search_docs (id, headline, dek, public_body, gated_body, people, places, "
       "version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET "
