@@ -25,6 +25,12 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database cannot be reached (a server that went away, a refused connection): the
+// request may succeed later; pages answer 503 meanwhile.
+struct StoreUnavailable : StoreError {
+  using StoreError::StoreError;
+};
+
 // Filters for listing visible articles, newest first.
 struct ArticleQuery {
   core::UnixTime now = 0;  // only articles published at or before `now` are listed

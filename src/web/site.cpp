@@ -697,6 +697,13 @@ Response Site::handle(Request& req) {
         }
       }
     }
+  } catch (const store::StoreUnavailable& e) {
+    failure = e.what();
+    res = error_page(503, "Back in a moment",
+                     "The publication cannot reach its database just now. Please try again in "
+                     "a few seconds.");
+    res.set_header("Retry-After", "5");
+    shared.reset();
   } catch (const std::exception& e) {
     failure = e.what();
     res = error_page(500, "Something went wrong",

@@ -95,6 +95,29 @@ class DatabaseStatusTest(unittest.TestCase):
         self.assertIn("pg@example.org", run_cli("members", "list", data=other, check=True).stdout)
 
 
+    def test_a_database_outage_answers_503_and_the_node_reconnects(self):
+        own = tempfile.mkdtemp(prefix="meridian-pg-outage-")
+        script = os.path.join(ROOT, "scripts", "pg-server")
+        url = subprocess.run([script, "start", own], check=True, capture_output=True,
+                             text=True).stdout.strip().splitlines()[-1]
+        self.addCleanup(subprocess.run, [script, "stop", own], capture_output=True)
+        server = Server(demo=True, env={"MERIDIAN_DATABASE_URL": url})
+        try:
+            self.assertEqual(server.get("/").status, 200)
+            self.assertEqual(server.get("/search?q=energy").status, 200)
+            subprocess.run([script, "pause", own], check=True)
+            for path in ("/", "/search?q=trade", "/api/v1/search?q=oil", "/healthz"):
+                r = server.get(path)
+                self.assertEqual(r.status, 503, path)
+                self.assertEqual(r.header("Retry-After"), "5")
+            self.assertIn("Back in a moment", server.get("/").text)
+            self.assertEqual(server.proc.poll(), None)  # still running
+            subprocess.run([script, "resume", own], check=True)
+            statuses = [server.get(p).status for p in ("/", "/search?q=trade", "/healthz") * 2]
+            self.assertEqual(statuses, [200] * 6)
+        finally:
+            server.stop()
+
     def test_copy_moves_a_publication_into_postgresql(self):
         os.makedirs(self.data)
         path = os.path.join(self.tmp, "a.jsonl")

@@ -31,6 +31,12 @@ PGresult* checked(PGconn* conn, PGresult* r, std::string_view what) {
   std::string full = "PostgreSQL: " + message + " (" + std::string(what.substr(0, 120)) + ")";
   // Serialization failure, deadlock: the transaction can succeed when run again.
   if (state == "40001" || state == "40P01") throw sql::RetryTransaction(full);
+  // The connection is gone (the server stopped or restarted, the network broke), or the
+  // server is shutting down or starting (class 08, 57P01-57P03).
+  if (PQstatus(conn) != CONNECTION_OK || state.starts_with("08") || state == "57P01" ||
+      state == "57P02" || state == "57P03") {
+    throw StoreUnavailable(full);
+  }
   throw StoreError(full);
 }
 
@@ -194,7 +200,7 @@ Connection::Connection(const std::string& url)
     : conn_(PQconnectdb(url.c_str()), &PQfinish), target_(describe_target(url)) {
   if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
     std::string why = conn_ ? trimmed(PQerrorMessage(conn_.get())) : "out of memory";
-    throw StoreError("cannot connect to PostgreSQL at " +
+    throw StoreUnavailable("cannot connect to PostgreSQL at " +
                      (target_.empty() ? std::string("the configured address") : target_) + ": " + why);
   }
   // Server notices (NOTICE, WARNING) are not errors: not printed on stderr.
