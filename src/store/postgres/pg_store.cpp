@@ -12,6 +12,7 @@
 #include "store/postgres/pg.h"
 #include "store/postgres/pg_search.h"
 #include "store/sql/article_rows.h"
+#include "store/sql/credit_cache.h"
 #include "store/sql/db.h"
 #include "store/sql/stores.h"
 
@@ -74,7 +75,7 @@ class PgStore final : public Store, private sql::ContentSearch {
     content_ = sql::make_content_store(pool_, *this);
     search_engine_ = std::make_unique<PgSearchEngine>(
         pool_, [this] { return versions().content; });
-    members_ = sql::make_member_store(pool_);
+    members_ = sql::make_member_store(pool_, &credits_);
     events_ = sql::make_event_store(pool_);
     newsletters_ = sql::make_newsletter_store(pool_);
     editorial_ = sql::make_editorial_store(pool_);
@@ -159,7 +160,9 @@ class PgStore final : public Store, private sql::ContentSearch {
       try {
         Connection c(pool_.url());
         c.exec("LISTEN meridian_versions");
+        c.exec("LISTEN meridian_unlocks");
         listening_ = true;
+        credits_.set_enabled(true);  // empty: anything missed meanwhile is not in it
         notified_.fetch_add(1, std::memory_order_release);  // anything missed meanwhile
         while (!stopping_.load()) {
           pollfd fd{PQsocket(c.handle()), POLLIN, 0};
@@ -169,7 +172,11 @@ class PgStore final : public Store, private sql::ContentSearch {
           if (!PQconsumeInput(c.handle())) break;  // the server went away
           bool any = false;
           while (PGnotify* n = PQnotifies(c.handle())) {
-            any = true;
+            if (std::string_view(n->relname) == "meridian_unlocks") {
+              credits_.forget(std::atoll(n->extra));
+            } else {
+              any = true;
+            }
             PQfreemem(n);
           }
           if (any) notified_.fetch_add(1, std::memory_order_release);
@@ -177,6 +184,7 @@ class PgStore final : public Store, private sql::ContentSearch {
       } catch (const StoreError&) {
       }
       listening_ = false;
+      credits_.set_enabled(false);
       for (int i = 0; i < 10 && !stopping_.load(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
@@ -197,6 +205,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   Cache cache_;
   std::atomic<long long> notified_{0};
   std::atomic<bool> listening_{false}, stopping_{false};
+  sql::CreditCache credits_;
   std::thread listener_;
   std::unique_ptr<ContentStore> content_;
   std::unique_ptr<MemberStore> members_;

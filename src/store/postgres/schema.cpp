@@ -346,6 +346,13 @@ CREATE FUNCTION meridian_notify_version() RETURNS trigger LANGUAGE plpgsql AS
 CREATE TRIGGER meta_versions AFTER UPDATE ON meta FOR EACH ROW
   WHEN (NEW.key IN ('content_version', 'members_version', 'settings_version'))
   EXECUTE FUNCTION meridian_notify_version();
+-- And a reader's unlocks and gifts, to every node that remembers how many are left.
+CREATE FUNCTION meridian_notify_unlock() RETURNS trigger LANGUAGE plpgsql AS
+  'BEGIN PERFORM pg_notify(''meridian_unlocks'', CAST(COALESCE(NEW.member_id, OLD.member_id) AS TEXT)); RETURN NULL; END';
+CREATE TRIGGER unlocks_changed AFTER INSERT OR UPDATE OR DELETE ON unlocks FOR EACH ROW
+  EXECUTE FUNCTION meridian_notify_unlock();
+CREATE TRIGGER gifts_changed AFTER INSERT OR UPDATE OR DELETE ON gifts FOR EACH ROW
+  EXECUTE FUNCTION meridian_notify_unlock();
 )sql";
 
 }  // namespace

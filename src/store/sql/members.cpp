@@ -1,3 +1,4 @@
+#include "store/sql/credit_cache.h"
 #include "store/sql/stores.h"
 
 #include <atomic>
@@ -33,7 +34,7 @@ Member read_member(Statement& s) {
 
 class SqlMemberStore final : public MemberStore {
  public:
-  explicit SqlMemberStore(Pool& pool) : pool_(pool) {}
+  SqlMemberStore(Pool& pool, CreditCache* credits) : pool_(pool), credits_(credits) {}
 
   std::optional<Member> find_member(long long id) override {
     auto c = pool_.acquire();
@@ -316,6 +317,12 @@ class SqlMemberStore final : public MemberStore {
 
   CreditFacts credit_facts(long long member_id, long long article_id, core::UnixTime from,
                            core::UnixTime to) override {
+    const CreditCache::Key key{member_id, article_id, from, to};
+    std::uint64_t generation = 0;
+    if (credits_) {
+      if (auto known = credits_->find(key)) return *known;
+      generation = credits_->generation(member_id);
+    }
     auto c = pool_.acquire();
     auto s = c->prepare(
         "SELECT EXISTS (SELECT 1 FROM unlocks WHERE member_id = ?1 AND article_id = ?2), "
@@ -330,6 +337,7 @@ class SqlMemberStore final : public MemberStore {
       f.unlocked = s->integer(0) != 0;
       f.spent = s->integer(1);
     }
+    if (credits_) credits_->put(key, f, generation);
     return f;
   }
 
@@ -358,6 +366,7 @@ class SqlMemberStore final : public MemberStore {
         s->run();
       }
       tx.commit();
+      if (credits_) credits_->forget(member_id);
       return UnlockOutcome::kUnlocked;
     });
   }
@@ -392,13 +401,23 @@ class SqlMemberStore final : public MemberStore {
           .bind(5, static_cast<std::int64_t>(expires));
       s->run();
       tx.commit();
+      if (credits_) credits_->forget(member_id);
       return {};
     });
   }
 
   int gifts_sent(long long member_id, core::UnixTime from, core::UnixTime to) override {
+    // Remembered as an article of its own (-1) beside the reader's unlocks.
+    const CreditCache::Key key{member_id, -1, from, to};
+    std::uint64_t generation = 0;
+    if (credits_) {
+      if (auto known = credits_->find(key)) return known->spent;
+      generation = credits_->generation(member_id);
+    }
     auto c = pool_.acquire();
-    return gifts_sent_locked(*c, member_id, from, to);
+    int sent = gifts_sent_locked(*c, member_id, from, to);
+    if (credits_) credits_->put(key, {false, sent}, generation);
+    return sent;
   }
 
   std::optional<GiftRecord> find_gift(const std::string& token_hash, core::UnixTime now) override {
@@ -633,6 +652,7 @@ class SqlMemberStore final : public MemberStore {
 
   std::atomic<unsigned> rate_hits_{0};
   Pool& pool_;
+  CreditCache* credits_;
 };
 
 class SqlEventStore final : public EventStore {
@@ -688,8 +708,8 @@ class SqlEventStore final : public EventStore {
 
 }  // namespace
 
-std::unique_ptr<MemberStore> make_member_store(Pool& pool) {
-  return std::make_unique<SqlMemberStore>(pool);
+std::unique_ptr<MemberStore> make_member_store(Pool& pool, CreditCache* credits) {
+  return std::make_unique<SqlMemberStore>(pool, credits);
 }
 
 std::unique_ptr<EventStore> make_event_store(Pool& pool) {

@@ -25,7 +25,10 @@ class ContentSearch {
 };
 
 std::unique_ptr<ContentStore> make_content_store(Pool& pool, ContentSearch& search);
-std::unique_ptr<MemberStore> make_member_store(Pool& pool);
+class CreditCache;
+// `credits`: where the database's answers about unlocks are remembered (null: asked every
+// time, as SQLite in the same process answers at once).
+std::unique_ptr<MemberStore> make_member_store(Pool& pool, CreditCache* credits = nullptr);
 std::unique_ptr<EventStore> make_event_store(Pool& pool);
 std::unique_ptr<NewsletterStore> make_newsletter_store(Pool& pool);
 std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
