@@ -26,7 +26,7 @@ class CliTest(unittest.TestCase):
     def export(self):
         return run_cli("export", data=self.data, check=True).stdout
 
-    @unittest.skipIf(ON_POSTGRES, "SQLite's user_version; PostgresStore.AFailedMigrationChangesNothing")
+    @unittest.skipIf(ON_POSTGRES, "SQLite's user_version; PostgresStore.AFailedMigrationChangesNothingAndSaysWhy")
     def test_a_failed_migration_leaves_the_schema_as_it_was_and_says_why(self):
         import sqlite3
         run_cli("members", "list", data=self.data, check=True)  # creates the database

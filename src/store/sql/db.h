@@ -171,9 +171,14 @@ class Pool {
   virtual void give_back(std::unique_ptr<Connection> c) = 0;
 };
 
+// Before running a unit of work again: a random pause that grows with the attempt (up to
+// 50 ms), so that two writers clashing over one row do not clash again at once.
+void retry_pause(int attempt);
+inline constexpr int kRetries = 30;
+
 // Runs a unit of work `f` (returning void or a value) and wraps its outcome in a Result:
 // write methods return Result, reads throw (see store/store.h). A transaction the
-// database asks to retry is run again, a few times.
+// database asks to retry is run again (kRetries times at most, pausing between).
 template <typename F>
 auto guarded(F&& f) -> core::Result<decltype(f())> {
   for (int attempt = 0;; ++attempt) {
@@ -185,7 +190,10 @@ auto guarded(F&& f) -> core::Result<decltype(f())> {
         return f();
       }
     } catch (const RetryTransaction& e) {
-      if (attempt < 20) continue;
+      if (attempt < kRetries) {
+        retry_pause(attempt);
+        continue;
+      }
       return core::fail(core::ErrorCode::kUnavailable, e.what());
     } catch (const StoreError& e) {
       return core::fail(core::ErrorCode::kUnavailable, e.what());
@@ -200,7 +208,10 @@ auto guarded_result(F&& f) -> decltype(f()) {
     try {
       return f();
     } catch (const RetryTransaction& e) {
-      if (attempt < 20) continue;
+      if (attempt < kRetries) {
+        retry_pause(attempt);
+        continue;
+      }
       return core::fail(core::ErrorCode::kUnavailable, e.what());
     } catch (const StoreError& e) {
       return core::fail(core::ErrorCode::kUnavailable, e.what());
