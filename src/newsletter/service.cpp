@@ -357,9 +357,9 @@ core::Result<SendReport> NewsletterService::send(
   if (!e) return std::unexpected(e.error());
   SendReport report;
   auto& ns = store_.newsletters();
-  // One sender per edition at a time (this process or another): the database's hold where
-  // it has one (every node on it respects it, and it stores each accepted delivery at
-  // once), else the data folder's lock and journal.
+  // The database's share of the edition where it gives one (senders on every node claim
+  // batches side by side, and each accepted delivery is stored at once), else one sender
+  // at a time under the data folder's lock, with its journal.
   auto hold = ns.hold_edition(e->id);
   if (!hold) return std::unexpected(hold.error());
   std::unique_ptr<SendJournal> journal;
@@ -379,7 +379,7 @@ core::Result<SendReport> NewsletterService::send(
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
   int total = ns.counts(e->id).pending;
-  std::atomic<int> done{0}, sent{0}, failed{0};
+  std::atomic<int> done{0}, sent{0}, failed{0}, retry_later{0};
   std::mutex rate_mu;
   std::mutex write_mu;
   auto next_slot = std::chrono::steady_clock::now();
@@ -412,7 +412,9 @@ core::Result<SendReport> NewsletterService::send(
       std::lock_guard lock(mu);
       if (halted) return std::nullopt;
       if (pos == batch.size() && !exhausted) {
-        batch = ns.due(e->id, clock_.now(), 512, cursor);
+        // Claimed in small batches when senders share the edition: work is spread, and
+        // what a killed sender held is little.
+        batch = *hold ? (*hold)->claim(clock_.now(), 64) : ns.due(e->id, clock_.now(), 512, cursor);
         pos = 0;
         if (batch.empty()) exhausted = true;
         else cursor = batch.back().member_id;
@@ -473,7 +475,12 @@ core::Result<SendReport> NewsletterService::send(
                               << std::min(d->attempts, 10);
             (void)ns.mark_failed(e->id, d->member_id, result.error().message, permanent,
                                  clock_.now() + delay);
-            if (permanent) ++failed;
+            if (*hold && !permanent) (*hold)->release(d->member_id);
+            if (permanent) {
+              ++failed;
+            } else {
+              ++retry_later;
+            }
           }
           int n = ++done;
           if (progress) progress(n, total);
@@ -492,12 +499,14 @@ core::Result<SendReport> NewsletterService::send(
 
   run_round();
   // Temporary failures are retried with back-off, a bounded number of times, in this run;
-  // whatever is still pending afterwards stays queued for the next run.
+  // whatever is still pending afterwards stays queued for the next run. Sharing the
+  // edition, a sender waits only for its own (the rest pending is another's to send).
   for (int round = 0; !halted && wait_for_retries && round < options_.max_attempts &&
-                      ns.counts(e->id).pending > 0;
+                      (*hold ? retry_later.load() > 0 : ns.counts(e->id).pending > 0);
        ++round) {
     long long wait = std::min<long long>(300, static_cast<long long>(options_.retry_seconds) << round);
     std::this_thread::sleep_for(std::chrono::seconds(wait));
+    retry_later = 0;
     run_round();
   }
   if (halted) {

@@ -349,15 +349,22 @@ class NewsletterStore {
   // (newsletter, date) of drafts scheduled at or before `now` with nobody queued yet, or
   // with deliveries due for a retry.
   virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
-  // A sender's hold on an edition, where the database can give one that every process on
-  // it respects (PostgreSQL: an advisory lock on a connection of the hold's own; each
-  // accepted delivery is stored the moment it is reported, committed without waiting for
-  // the disk, as the file journal is written without fsync). Empty when the database
-  // cannot: the sender then locks and journals in its data folder (SQLite, where every
-  // process shares the folder). kConflict when another sender holds the edition.
+  // A sender's share of an edition, where the database can give one that every process
+  // on it respects (PostgreSQL): several senders (nodes, commands) send one edition
+  // together, each claiming batches of deliveries no other live sender holds, and each
+  // accepted delivery is stored the moment it is reported (committed without waiting for
+  // the disk, as the file journal is written without fsync). A sender that dies leaves its
+  // claims to the others at once (its liveness is a lock its connection holds). Empty
+  // when the database cannot: the sender then locks the edition and journals in its data
+  // folder (SQLite, where every process shares the folder).
   class SendHold {
    public:
     virtual ~SendHold() = default;
+    // Up to `limit` due deliveries for this sender, in member order: none this sender or
+    // another live one claimed before and has not released.
+    virtual std::vector<Delivery> claim(core::UnixTime now, int limit) = 0;
+    // Gives a claimed delivery back (a temporary failure: any sender may retry it when due).
+    virtual void release(long long member_id) = 0;
     virtual core::Result<void> accepted(long long member_id, core::UnixTime now) = 0;
   };
   virtual core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) = 0;

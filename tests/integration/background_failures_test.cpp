@@ -57,9 +57,31 @@ class FlakyNewsletters final : public store::NewsletterStore {
     fail("enqueue");
     return real_.enqueue(id, r);
   }
+  // The database's share of an edition (PostgreSQL) reads the queue through claim and
+  // records through accepted: they fail as "due" and "mark_sent" do.
+  class FlakyHold final : public SendHold {
+   public:
+    FlakyHold(FlakyNewsletters& owner, std::unique_ptr<SendHold> real)
+        : owner_(owner), real_(std::move(real)) {}
+    std::vector<store::Delivery> claim(core::UnixTime now, int limit) override {
+      owner_.fail("due");
+      return real_->claim(now, limit);
+    }
+    void release(long long m) override { real_->release(m); }
+    core::Result<void> accepted(long long m, core::UnixTime now) override {
+      owner_.fail("mark_sent");
+      return real_->accepted(m, now);
+    }
+
+   private:
+    FlakyNewsletters& owner_;
+    std::unique_ptr<SendHold> real_;
+  };
   core::Result<std::unique_ptr<SendHold>> hold_edition(long long id) override {
     fail("hold_edition");
-    return real_.hold_edition(id);
+    auto hold = real_.hold_edition(id);
+    if (!hold || !*hold) return hold;
+    return std::unique_ptr<SendHold>(new FlakyHold(*this, std::move(*hold)));
   }
   std::vector<store::Delivery> due(long long id, core::UnixTime now, int limit,
                                    long long after) override {

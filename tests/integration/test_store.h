@@ -11,6 +11,7 @@
 
 #include "pg_support.h"
 #include "store/postgres/pg_store.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace test_store {
@@ -29,6 +30,12 @@ inline std::string location(const std::filesystem::path& dir) {
 inline std::unique_ptr<store::Store> open(const std::string& where) {
   if (where.starts_with("postgresql://")) return store::postgres::open_postgres_store(where, 8);
   return store::sqlite::open_sqlite_store(where);
+}
+
+// The schema version a store opened by this run ends at.
+inline int latest_schema() {
+  return on_postgres() ? store::postgres::migrations().back().version
+                       : store::sqlite::migrations().back().version;
 }
 
 inline std::unique_ptr<store::Store> open_new(const std::filesystem::path& dir) {

@@ -16,8 +16,8 @@ struct Migration {
   const char* description;
   const char* sql;
 };
-// Numbered as SQLite's migrations (store/sqlite/migrations.h): version 18 is the whole
-// schema as SQLite has it after its migration 18, made in one step.
+// Version 18 is the whole schema as SQLite has it after its migration 18 (store/sqlite/
+// migrations.h), made in one step; PostgreSQL's own migrations follow from 19.
 const std::vector<Migration>& migrations();
 
 // Where a database's schema stands, read without changing anything. Throws StoreError

@@ -360,6 +360,9 @@ CREATE TRIGGER gifts_changed AFTER INSERT OR UPDATE OR DELETE ON gifts FOR EACH 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
       {18, "the whole schema (as SQLite's after migration 18)", kSchema18},
+      {19, "newsletter deliveries claimed by a sender (several send one edition)",
+       "ALTER TABLE deliveries ADD COLUMN claimed_by BIGINT;"
+       "ALTER TABLE deliveries ADD COLUMN claimed_at BIGINT;"},
   };
   return all;
 }

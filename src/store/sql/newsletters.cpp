@@ -1,5 +1,7 @@
 // NewsletterStore in SQL: editions, the delivery queue, and a sender's hold on an edition.
+#include <algorithm>
 #include <mutex>
+#include <random>
 
 #include "store/sql/db.h"
 #include "store/sql/stores.h"
@@ -19,18 +21,61 @@ constexpr const char* kAudienceFrom =
     "AND NOT EXISTS (SELECT 1 FROM newsletter_prefs p WHERE p.member_id = m.id "
     "AND p.newsletter = ?1 AND p.enabled = 0)";
 
-// Lock space of editions being sent (Pool::exclusive).
-constexpr int kEditionLocks = 0x4e4c;  // "NL"
+// Lock space of live senders (Pool::exclusive): a sender's id is its key.
+constexpr int kSenderLocks = 0x4e4c;  // "NL"
 
 class SqlNewsletterStore final : public NewsletterStore {
  public:
   explicit SqlNewsletterStore(Pool& pool) : pool_(pool) {}
 
-  // Stores each accepted delivery at once on the hold's own connection.
+  // Claims batches and stores each accepted delivery at once, on the hold's own
+  // connection (which holds the sender's liveness lock). Only databases with such locks
+  // make one (PostgreSQL): the claim's SQL is PostgreSQL's.
   class Hold final : public SendHold {
    public:
-    Hold(long long edition_id, std::unique_ptr<Connection> c)
-        : edition_id_(edition_id), c_(std::move(c)) {}
+    Hold(long long edition_id, int sender, std::unique_ptr<Connection> c)
+        : edition_id_(edition_id), sender_(sender), c_(std::move(c)) {}
+    std::vector<Delivery> claim(core::UnixTime now, int limit) override {
+      std::lock_guard lock(mu_);
+      // Pending and due, not held by a sender that is still alive (its lock is in pg_locks
+      // while its connection lives; this one's own claims too: they are in its workers'
+      // hands); SKIP LOCKED leaves rows another sender is claiming at this moment to it.
+      auto s = c_->prepare(
+          "WITH picked AS (SELECT d.member_id FROM deliveries d "
+          "WHERE d.edition_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 "
+          "AND (d.claimed_by IS NULL OR NOT EXISTS (SELECT 1 FROM pg_locks l "
+          "WHERE l.locktype = 'advisory' AND l.classid = CAST(?4 AS oid) "
+          "AND l.objid = CAST(d.claimed_by AS oid) AND l.objsubid = 2 AND l.granted)) "
+          "ORDER BY d.member_id LIMIT ?5 FOR UPDATE SKIP LOCKED) "
+          "UPDATE deliveries d SET claimed_by = ?3, claimed_at = ?2 FROM picked, members m "
+          "WHERE d.edition_id = ?1 AND d.member_id = picked.member_id AND m.id = d.member_id "
+          "RETURNING d.member_id, m.email, d.attempts");
+      s->bind(1, static_cast<std::int64_t>(edition_id_))
+          .bind(2, static_cast<std::int64_t>(now))
+          .bind(3, static_cast<std::int64_t>(sender_))
+          .bind(4, static_cast<std::int64_t>(kSenderLocks))
+          .bind(5, limit);
+      std::vector<Delivery> out;
+      while (s->step()) out.push_back({edition_id_, s->int64(0), s->text(1), s->integer(2)});
+      std::sort(out.begin(), out.end(),
+                [](const Delivery& a, const Delivery& b) { return a.member_id < b.member_id; });
+      return out;
+    }
+    void release(long long member_id) override {
+      std::lock_guard lock(mu_);
+      try {
+        auto s = c_->prepare(
+            "UPDATE deliveries SET claimed_by = NULL WHERE edition_id = ?1 AND member_id = ?2 "
+            "AND claimed_by = ?3");
+        s->bind(1, static_cast<std::int64_t>(edition_id_))
+            .bind(2, static_cast<std::int64_t>(member_id))
+            .bind(3, static_cast<std::int64_t>(sender_));
+        s->run();
+      } catch (const StoreError&) {
+        // Kept claimed: released when this sender ends (its lock goes with its connection).
+      }
+    }
+
     core::Result<void> accepted(long long member_id, core::UnixTime now) override {
       std::lock_guard lock(mu_);
       try {
@@ -49,6 +94,7 @@ class SqlNewsletterStore final : public NewsletterStore {
 
    private:
     long long edition_id_;
+    int sender_;
     std::mutex mu_;
     std::unique_ptr<Connection> c_;
   };
@@ -274,14 +320,16 @@ class SqlNewsletterStore final : public NewsletterStore {
 
   core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) override {
     try {
-      auto ex = pool_.exclusive(kEditionLocks, static_cast<int>(edition_id));
-      if (!ex.supported) return std::unique_ptr<SendHold>();
-      if (!ex.held) {
-        return core::fail(core::ErrorCode::kConflict,
-                          "this edition is being sent by another process right now; try again "
-                          "when it has finished");
+      // A sender id no live sender has (its lock is free), held for the hold's life.
+      for (int tries = 0; tries < 8; ++tries) {
+        int sender = static_cast<int>(std::random_device{}() & 0x7fffffff) | 1;
+        auto ex = pool_.exclusive(kSenderLocks, sender);
+        if (!ex.supported) return std::unique_ptr<SendHold>();
+        if (ex.held) {
+          return std::unique_ptr<SendHold>(new Hold(edition_id, sender, std::move(ex.connection)));
+        }
       }
-      return std::unique_ptr<SendHold>(new Hold(edition_id, std::move(ex.connection)));
+      return core::fail(core::ErrorCode::kUnavailable, "no free sender id");
     } catch (const StoreError& e) {
       return core::fail(core::ErrorCode::kUnavailable, e.what());
     }
