@@ -27,6 +27,7 @@ ON_POSTGRES = os.environ.get("MERIDIAN_TEST_BACKEND") == "postgres"
 PG_BIN = "/usr/lib/postgresql/15/bin"
 _databases = {}
 _pg_dir = None
+_made = [0]
 
 
 def _pg_socket_dir():
@@ -45,7 +46,8 @@ def _pg_socket_dir():
 def fresh_database():
     """The URL of a new, empty PostgreSQL database on the test server."""
     host = _pg_socket_dir()
-    name = f"e2e_{os.getpid()}_{len(_databases) + 1}_{int(time.time() * 1000) % 100000}"
+    _made[0] += 1
+    name = f"e2e_{os.getpid()}_{_made[0]}_{int(time.time() * 1000) % 100000}"
     subprocess.run([os.path.join(PG_BIN, "psql"), "-h", host, "-U", "postgres", "-d", "postgres",
                     "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
     return f"postgresql://postgres@/{name}?host={host}"
