@@ -65,7 +65,7 @@ class DatabaseStatusTest(unittest.TestCase):
         self.assertIn("backend: PostgreSQL 15.", empty.stdout)
         self.assertIn("(reachable)", empty.stdout)
         self.assertIn("schema: none yet", empty.stdout)
-        self.assertIn("pending: 18 ", empty.stdout)
+        self.assertIn("pending: 18 the whole schema", empty.stdout)
         gone = run_cli("db", "status", data=self.data,
                        env={"MERIDIAN_DATABASE_URL": "postgresql://news:hunter2@127.0.0.1:1/news?connect_timeout=3"})
         self.assertEqual(gone.returncode, 1)
@@ -86,7 +86,7 @@ class DatabaseStatusTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.data, "meridian.db")))
         status = run_cli("db", "status", data=self.data)
         self.assertIn("(reachable)", status.stdout)
-        self.assertIn("schema: version 18 of 18 (up to date)", status.stdout)
+        self.assertRegex(status.stdout, r"schema: version (\d+) of \1 \(up to date\)")
         # Another folder naming the same database sees the same publication.
         other = os.path.join(self.tmp, "other")
         os.makedirs(other)
