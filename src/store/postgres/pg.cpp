@@ -310,6 +310,13 @@ sql::Pool::Exclusive Pool::exclusive(int space, int key) {
   return out;
 }
 
+std::unique_ptr<sql::Connection> Pool::dedicated() {
+  auto c = std::make_unique<Connection>(url_);
+  c->profile = &profile_;
+  c->exec("SET synchronous_commit = off");
+  return c;
+}
+
 std::unique_ptr<sql::Connection> Pool::take() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });

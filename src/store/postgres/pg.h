@@ -194,6 +194,7 @@ class Pool final : public sql::Pool {
   long long commits() const { return commits_.load(std::memory_order_acquire); }
   const Connection::Profile& profile() const { return profile_; }
   Exclusive exclusive(int space, int key) override;
+  std::unique_ptr<sql::Connection> dedicated() override;
 
  protected:
   std::unique_ptr<sql::Connection> take() override;

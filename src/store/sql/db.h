@@ -165,6 +165,9 @@ class Pool {
     (void)key;
     return {};
   }
+  // A connection of the caller's own (not the pool's), its commits not waiting for the
+  // disk, where exclusive() is supported.
+  virtual std::unique_ptr<Connection> dedicated() { return nullptr; }
 
  protected:
   virtual std::unique_ptr<Connection> take() = 0;

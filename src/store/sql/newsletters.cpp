@@ -33,8 +33,8 @@ class SqlNewsletterStore final : public NewsletterStore {
   // make one (PostgreSQL): the claim's SQL is PostgreSQL's.
   class Hold final : public SendHold {
    public:
-    Hold(long long edition_id, int sender, std::unique_ptr<Connection> c)
-        : edition_id_(edition_id), sender_(sender), c_(std::move(c)) {}
+    Hold(Pool& pool, long long edition_id, int sender, std::unique_ptr<Connection> c)
+        : pool_(pool), edition_id_(edition_id), sender_(sender), c_(std::move(c)) {}
     std::vector<Delivery> claim(core::UnixTime now, int limit) override {
       std::lock_guard lock(mu_);
       // Pending and due, not held by a sender that is still alive (its lock is in pg_locks
@@ -76,27 +76,42 @@ class SqlNewsletterStore final : public NewsletterStore {
       }
     }
 
+    // The sender's workers record side by side, each on a connection of the hold's (one
+    // round trip a message: on one shared connection they would queue behind each other).
     core::Result<void> accepted(long long member_id, core::UnixTime now) override {
-      std::lock_guard lock(mu_);
+      std::unique_ptr<Connection> c;
       try {
-        auto s = c_->prepare(
+        {
+          std::lock_guard lock(spare_mu_);
+          if (!spare_.empty()) {
+            c = std::move(spare_.back());
+            spare_.pop_back();
+          }
+        }
+        if (!c) c = pool_.dedicated();
+        auto s = c->prepare(
             "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
             "WHERE edition_id = ?1 AND member_id = ?2 AND status != 'sent'");
         s->bind(1, static_cast<std::int64_t>(edition_id_))
             .bind(2, static_cast<std::int64_t>(member_id))
             .bind(3, static_cast<std::int64_t>(now));
         s->run();
-        return {};
       } catch (const StoreError& e) {
         return core::fail(core::ErrorCode::kUnavailable, e.what());
       }
+      std::lock_guard lock(spare_mu_);
+      spare_.push_back(std::move(c));
+      return {};
     }
 
    private:
+    Pool& pool_;
     long long edition_id_;
     int sender_;
     std::mutex mu_;
     std::unique_ptr<Connection> c_;
+    std::mutex spare_mu_;
+    std::vector<std::unique_ptr<Connection>> spare_;
   };
 
   std::optional<Edition> find_edition(const std::string& newsletter,
@@ -326,7 +341,8 @@ class SqlNewsletterStore final : public NewsletterStore {
         auto ex = pool_.exclusive(kSenderLocks, sender);
         if (!ex.supported) return std::unique_ptr<SendHold>();
         if (ex.held) {
-          return std::unique_ptr<SendHold>(new Hold(edition_id, sender, std::move(ex.connection)));
+          return std::unique_ptr<SendHold>(
+              new Hold(pool_, edition_id, sender, std::move(ex.connection)));
         }
       }
       return core::fail(core::ErrorCode::kUnavailable, "no free sender id");
