@@ -85,6 +85,19 @@ struct TermCounts {
   int length = 0;
 };
 
+// What engines share for counting text with their own analysis (`tokenize` calls its
+// callback with each token's stem and byte range, as Engine::tokenize does).
+using Tokenize = std::function<void(std::string_view text,
+                                    const std::function<void(std::string_view, int, int)>&)>;
+// A matchable text counted, as Engine::document_terms returns it.
+DocumentTerms count_document_terms(std::string_view text, const Tokenize& tokenize);
+// The stems of `words`, each with the positions of the words that make it.
+using WordStems = std::unordered_map<std::string, std::vector<std::size_t>>;
+WordStems word_stems(const std::vector<std::string>& words, const Tokenize& tokenize);
+// One text counted against `stems` (of `nwords` words), as Engine::term_counts returns it.
+TermCounts count_words(long long id, std::string_view text, const WordStems& stems,
+                       std::size_t nwords, const Tokenize& tokenize);
+
 class Engine {
  public:
   virtual ~Engine() = default;

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "search/engine.h"
 #include "search/query.h"
 #include "search/search.h"
 
@@ -31,8 +32,7 @@ class MemoryIndex {
   // Columns of a document, in this order (the SQLite index's order).
   enum Column { kHeadline = 0, kDek, kPublicBody, kGatedBody, kPeople, kPlaces, kColumns };
   using Columns = std::array<std::string, kColumns>;
-  using Tokenizer = std::function<void(
-      std::string_view text, const std::function<void(std::string_view stem, int start, int end)>&)>;
+  using Tokenizer = Tokenize;  // search/engine.h
 
   // A stem's documents and positions (internal).
   struct Postings;

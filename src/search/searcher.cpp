@@ -15,6 +15,47 @@
 
 namespace search {
 
+DocumentTerms count_document_terms(std::string_view text, const Tokenize& tokenize) {
+  DocumentTerms doc;
+  std::unordered_map<std::string, std::size_t> index;  // stem -> position in doc.terms
+  tokenize(text, [&](std::string_view stem, int start, int end) {
+    ++doc.length;
+    auto [it, fresh] = index.try_emplace(std::string(stem), doc.terms.size());
+    if (fresh) {
+      doc.terms.push_back({it->first,
+                           core::to_lower(text.substr(static_cast<std::size_t>(start),
+                                                      static_cast<std::size_t>(end - start))),
+                           0});
+    }
+    ++doc.terms[it->second].count;
+  });
+  return doc;
+}
+
+WordStems word_stems(const std::vector<std::string>& words, const Tokenize& tokenize) {
+  WordStems out;
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    tokenize(words[k], [&](std::string_view stem, int, int) { out[std::string(stem)].push_back(k); });
+  }
+  return out;
+}
+
+TermCounts count_words(long long id, std::string_view text, const WordStems& stems,
+                       std::size_t nwords, const Tokenize& tokenize) {
+  TermCounts tc;
+  tc.id = id;
+  tc.counts.assign(nwords, 0);
+  std::string key;
+  tokenize(text, [&](std::string_view stem, int, int) {
+    ++tc.length;
+    key.assign(stem);
+    auto it = stems.find(key);
+    if (it == stems.end()) return;
+    for (std::size_t k : it->second) ++tc.counts[k];
+  });
+  return tc;
+}
+
 void Catalog::add(DocMeta m, long long dense_limit) {
   if (m.id <= 0) return;
   if (m.id >= dense_limit) {

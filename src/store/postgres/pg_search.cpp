@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kBatch = 500;
 
-search::MemoryIndex::Tokenizer tokenizer() {
+search::Tokenize tokenizer() {
   return [](std::string_view text,
             const std::function<void(std::string_view, int, int)>& each) {
     sqlite::analyze_text(text, each);
@@ -125,20 +125,7 @@ search::DocumentTerms PgSearchEngine::document_terms(long long id, bool full_tex
     s->bind(1, static_cast<std::int64_t>(id)).bind(2, full_text ? 1 : 0);
     if (s->step()) text = s->text(0);
   }
-  search::DocumentTerms doc;
-  std::unordered_map<std::string, std::size_t> where;
-  sqlite::analyze_text(text, [&](std::string_view stem, int start, int end) {
-    ++doc.length;
-    auto [it, fresh] = where.try_emplace(std::string(stem), doc.terms.size());
-    if (fresh) {
-      doc.terms.push_back({it->first,
-                           core::to_lower(std::string_view(text).substr(
-                               static_cast<std::size_t>(start), static_cast<std::size_t>(end - start))),
-                           0});
-    }
-    ++doc.terms[it->second].count;
-  });
-  return doc;
+  return search::count_document_terms(text, tokenizer());
 }
 
 double PgSearchEngine::document_frequency(const std::string& stem, bool full_text) {
@@ -148,12 +135,7 @@ double PgSearchEngine::document_frequency(const std::string& stem, bool full_tex
 std::vector<search::TermCounts> PgSearchEngine::term_counts(const std::vector<long long>& ids,
                                                             const std::vector<std::string>& words,
                                                             bool full_text) {
-  std::unordered_map<std::string, std::vector<std::size_t>> wanted;
-  for (std::size_t k = 0; k < words.size(); ++k) {
-    sqlite::analyze_text(words[k], [&](std::string_view stem, int, int) {
-      wanted[std::string(stem)].push_back(k);
-    });
-  }
+  auto wanted = search::word_stems(words, tokenizer());
   std::unordered_map<long long, std::string> texts;
   if (!ids.empty()) {
     std::string list = "[";
@@ -165,19 +147,10 @@ std::vector<search::TermCounts> PgSearchEngine::term_counts(const std::vector<lo
     s->bind(1, list).bind(2, full_text ? 1 : 0);
     while (s->step()) texts[s->int64(0)] = s->text(1);
   }
-  std::vector<search::TermCounts> out(ids.size());
-  std::string key;
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    auto& tc = out[i];
-    tc.id = ids[i];
-    tc.counts.assign(words.size(), 0);
-    sqlite::analyze_text(texts[ids[i]], [&](std::string_view stem, int, int) {
-      ++tc.length;
-      key.assign(stem);
-      auto it = wanted.find(key);
-      if (it == wanted.end()) return;
-      for (std::size_t k : it->second) ++tc.counts[k];
-    });
+  std::vector<search::TermCounts> out;
+  out.reserve(ids.size());
+  for (long long id : ids) {
+    out.push_back(search::count_words(id, texts[id], wanted, words.size(), tokenizer()));
   }
   return out;
 }

@@ -233,6 +233,13 @@ std::vector<search::Token> SqliteSearchEngine::analyze(std::string_view text) {
 
 namespace {
 
+// The index's analysis on connection `c`, as search::Tokenize.
+search::Tokenize tokenizer(Connection& c) {
+  return [&c](std::string_view text, const std::function<void(std::string_view, int, int)>& each) {
+    for_each_token(c, text, each);
+  };
+}
+
 // Headline, dek and the body this reader may match, as one text.
 std::string matchable_text(Connection& c, long long id, bool full_text) {
   auto s = c.prepare(
@@ -247,21 +254,7 @@ std::string matchable_text(Connection& c, long long id, bool full_text) {
 
 search::DocumentTerms SqliteSearchEngine::document_terms(long long id, bool full_text) {
   auto c = pool_.acquire();
-  std::string text = matchable_text(*c, id, full_text);
-  search::DocumentTerms doc;
-  std::unordered_map<std::string, std::size_t> index;  // stem -> position in doc.terms
-  for_each_token(*c, text, [&](std::string_view stem, int start, int end) {
-    ++doc.length;
-    auto [it, fresh] = index.try_emplace(std::string(stem), doc.terms.size());
-    if (fresh) {
-      doc.terms.push_back({it->first,
-                           core::to_lower(std::string_view(text).substr(
-                               static_cast<std::size_t>(start), static_cast<std::size_t>(end - start))),
-                           0});
-    }
-    ++doc.terms[it->second].count;
-  });
-  return doc;
+  return search::count_document_terms(matchable_text(*c, id, full_text), tokenizer(*c));
 }
 
 void SqliteSearchEngine::warm(const std::string& timezone) {
@@ -356,28 +349,16 @@ std::vector<search::TermCounts> SqliteSearchEngine::term_counts(const std::vecto
                                                                 bool full_text) {
   // The words' stems, each with its position among the words (a stem two words share
   // counts for both).
-  std::unordered_map<std::string, std::vector<std::size_t>> wanted;
+  search::WordStems wanted;
   {
     auto c = pool_.acquire();
-    for (std::size_t k = 0; k < words.size(); ++k) {
-      for (const auto& t : index_tokens(*c, words[k])) wanted[t.stem].push_back(k);
-    }
+    wanted = search::word_stems(words, tokenizer(*c));
   }
   std::vector<search::TermCounts> out(ids.size());
   parallel(ids.size(), [&](std::size_t i) {
     auto conn = pool_.acquire();
-    auto& tc = out[i];
-    tc.id = ids[i];
-    tc.counts.assign(words.size(), 0);
-    std::string text = matchable_text(*conn, ids[i], full_text);
-    std::string key;
-    for_each_token(*conn, text, [&](std::string_view stem, int, int) {
-      ++tc.length;
-      key.assign(stem);
-      auto it = wanted.find(key);
-      if (it == wanted.end()) return;
-      for (std::size_t k : it->second) ++tc.counts[k];
-    });
+    out[i] = search::count_words(ids[i], matchable_text(*conn, ids[i], full_text), wanted,
+                                 words.size(), tokenizer(*conn));
   });
   return out;
 }
