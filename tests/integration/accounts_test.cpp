@@ -54,7 +54,13 @@ class AccountsTest : public ::testing::Test {
                                                            config_);
     admin_ = std::make_unique<accounts::MemberAdmin>(store_->members(), clock_, "UTC", nullptr);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    // The service's mail jobs finish (and close their connections) before the files go.
+    admin_.reset();
+    accounts_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
 
   std::optional<accounts::Member> who(const std::string& token) {
     return accounts_->member_for_session(token, store_->versions().members);

@@ -69,6 +69,20 @@ TEST_F(StoreTest, UsesWalMode) {
   sqlite3_close(db);
 }
 
+TEST_F(StoreTest, AFileInAMissingFolderIsRefusedNamingThePath) {
+  SKIP_ON_POSTGRES();
+  // SQLite opens lazily: the failure shows on the first statement, and the half-open
+  // handle must be closed (the sanitizer tier reports it otherwise).
+  auto missing = (dir_ / "no-such-folder" / "meridian.db").string();
+  try {
+    store::sqlite::open_sqlite_store(missing);
+    FAIL() << "opened " << missing;
+  } catch (const store::StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
 TEST_F(StoreTest, RefusesADatabaseFromTheFuture) {
   SKIP_ON_POSTGRES();  // PostgreSQL: PostgresStore.RefusesASchemaFromTheFuture
   sqlite3* db = nullptr;

@@ -80,10 +80,18 @@ Connection::Connection(const std::string& path) {
     throw StoreError("cannot open database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db_, 10000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
-  exec("PRAGMA temp_store=MEMORY");
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA temp_store=MEMORY");
+  } catch (const StoreError& e) {
+    // A constructor that throws runs no destructor: close the handle here, or it leaks
+    // (SQLite opens the file lazily, so a missing folder shows only now).
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError("cannot open database " + path + ": " + e.what());
+  }
   sqlite3_create_function_v2(db_, "greatest", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              &greatest, nullptr, nullptr, nullptr);
 }
