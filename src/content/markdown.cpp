@@ -1,5 +1,8 @@
 #include "content/markdown.h"
 
+#include <algorithm>
+#include <string>
+
 #include <md4c-html.h>
 #include <md4c.h>
 
@@ -9,9 +12,28 @@ namespace content {
 
 namespace {
 
+// The HTML renderer's output, and the source it renders from.
+struct HtmlOut {
+  std::string html;
+  const char* begin = nullptr;
+  const char* end = nullptr;    // end of the Markdown
+  const char* limit = nullptr;  // end of the padding after it
+};
+
 void append(const MD_CHAR* text, MD_SIZE size, void* userdata) {
-  static_cast<std::string*>(userdata)->append(text, size);
+  auto* out = static_cast<HtmlOut*>(userdata);
+  std::size_t n = size;
+  // md4c 0.4.8 (Debian 12) can hand over a span of the source that runs past its end
+  // (found by fuzz_markdown, not reproducible from the input alone): keep the source's own
+  // bytes only. Spans of md4c's own strings (entities, tags) are outside the source.
+  if (text >= out->begin && text < out->limit) {
+    n = text < out->end ? std::min(n, static_cast<std::size_t>(out->end - text)) : 0;
+  }
+  out->html.append(text, n);
 }
+
+// Bytes after the Markdown, so a parser read past its end stays in our own buffer.
+constexpr std::size_t kPadding = 64;
 
 struct BlockWalk {
   const char* base = nullptr;
@@ -87,12 +109,19 @@ bool may_define_link_references(std::string_view markdown) {
 }
 
 std::vector<std::string> render_markdown_blocks(std::string_view markdown) {
-  std::string html;
-  html.reserve(markdown.size() + markdown.size() / 4);
+  std::string source;
+  source.reserve(markdown.size() + kPadding);
+  source.append(markdown);
+  source.append(kPadding, '\n');
+  HtmlOut out;
+  out.begin = source.data();
+  out.end = out.begin + markdown.size();
+  out.limit = out.begin + source.size();
+  out.html.reserve(markdown.size() + markdown.size() / 4);
   // Raw HTML is allowed through md4c on purpose: the sanitizer below decides what survives.
-  md_html(markdown.data(), static_cast<MD_SIZE>(markdown.size()), append, &html,
-          MD_DIALECT_GITHUB, MD_HTML_FLAG_SKIP_UTF8_BOM);
-  return sanitize_to_blocks(html);
+  md_html(source.data(), static_cast<MD_SIZE>(markdown.size()), append, &out, MD_DIALECT_GITHUB,
+          MD_HTML_FLAG_SKIP_UTF8_BOM);
+  return sanitize_to_blocks(out.html);
 }
 
 std::string render_markdown(std::string_view markdown) {
