@@ -61,7 +61,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   a->accounts = std::make_unique<accounts::AccountService>(a->store->members(), *a->mailer,
                                                            a->clock, a->config);
   a->paywall = std::make_unique<paywall::PaywallService>(a->store->members(), a->clock, a->config);
-  a->events = std::make_unique<events::Recorder>(a->store->events(), a->clock, a->config.timezone);
+  a->events = std::make_unique<events::Recorder>(a->store->events(), a->clock, a->config.timezone,
+                                                 5, a->config.data_dir);
   newsletter::Options options;
   options.connections = a->config.newsletter_connections;
   options.retry_seconds = a->config.newsletter_retry_seconds;

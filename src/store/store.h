@@ -268,6 +268,13 @@ class EventStore {
  public:
   virtual ~EventStore() = default;
   virtual core::Result<void> add_events(const std::vector<EventCount>& counts) = 0;
+  // The same, as generation `generation` of an event journal `source` (events/journal.h):
+  // nothing when the store already holds that generation (or a later one) of the source;
+  // else the counts and the generation in one transaction.
+  virtual core::Result<void> add_events_once(const std::vector<EventCount>& counts,
+                                             const std::string& source, long long generation) = 0;
+  // The journal `source` is gone (every generation stored, its files removed).
+  virtual void forget_event_source(const std::string& source) = 0;
   virtual std::vector<EventCount> events_for_article(long long article_id) = 0;
   // Every count with from_day <= day <= to_day (YYYY-MM-DD).
   virtual std::vector<EventCount> events_between(const std::string& from_day,

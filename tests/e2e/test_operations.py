@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -169,6 +170,18 @@ class BackupTest(unittest.TestCase):
     def test_backup_while_serving_then_restore_gives_the_same_publication(self):
         run_cli("members", "import", "-", data=self.data, check=True,
                 input="email,name\nkept@example.org,Kept Reader\n")
+        # The server's webhook loop notes the new member (its cursor moves): wait for it,
+        # so the publication does not change between the backup and the comparison.
+        import sqlite3
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            db = sqlite3.connect(os.path.join(self.data, "meridian.db"))
+            row = db.execute("SELECT (SELECT value FROM webhook_cursors WHERE name = 'members'), "
+                             "(SELECT MAX(id) FROM members)").fetchone()
+            db.close()
+            if row[0] == row[1]:
+                break
+            time.sleep(0.1)
         archive = os.path.join(self.tmp, "backup.tar.gz")
         r = run_cli("backup", archive, data=self.data)
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -363,6 +363,8 @@ const std::vector<Migration>& migrations() {
       {19, "newsletter deliveries claimed by a sender (several send one edition)",
        "ALTER TABLE deliveries ADD COLUMN claimed_by BIGINT;"
        "ALTER TABLE deliveries ADD COLUMN claimed_at BIGINT;"},
+      {20, "event journal generations stored (as SQLite's migration 19)",
+       "CREATE TABLE event_flushes (source TEXT PRIMARY KEY, generation BIGINT NOT NULL);"},
   };
   return all;
 }

@@ -663,22 +663,57 @@ class SqlEventStore final : public EventStore {
     return guarded([&] {
       auto c = pool_.acquire();
       Transaction tx(*c);
-      for (const auto& e : counts) {
-        auto s = c->prepare(
-            "INSERT INTO events (day, article_id, kind, reader_state, count) "
-            "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, article_id, kind, reader_state) "
-            "DO UPDATE SET count = events.count + excluded.count");
-        s->bind(1, e.day)
-            .bind(2, static_cast<std::int64_t>(e.article_id))
-            .bind(3, e.kind)
-            .bind(4, e.reader_state)
-            .bind(5, static_cast<std::int64_t>(e.count));
-        s->run();
-      }
+      add_counts(*c, counts);
       tx.commit();
     });
   }
 
+  core::Result<void> add_events_once(const std::vector<EventCount>& counts,
+                                     const std::string& source, long long generation) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto held = c->prepare("SELECT generation FROM event_flushes WHERE source = ?1");
+      held->bind(1, source);
+      if (held->step() && held->int64(0) >= generation) return;  // stored before a crash
+      held->reset();
+      add_counts(*c, counts);
+      auto s = c->prepare(
+          "INSERT INTO event_flushes (source, generation) VALUES (?1, ?2) "
+          "ON CONFLICT (source) DO UPDATE SET generation = excluded.generation");
+      s->bind(1, source).bind(2, static_cast<std::int64_t>(generation));
+      s->run();
+      tx.commit();
+    });
+  }
+
+  void forget_event_source(const std::string& source) override {
+    // Best effort: a row left behind is harmless.
+    (void)guarded([&] {
+      auto c = pool_.acquire();
+      auto s = c->prepare("DELETE FROM event_flushes WHERE source = ?1");
+      s->bind(1, source);
+      s->run();
+    });
+  }
+
+ private:
+  static void add_counts(Connection& c, const std::vector<EventCount>& counts) {
+    for (const auto& e : counts) {
+      auto s = c.prepare(
+          "INSERT INTO events (day, article_id, kind, reader_state, count) "
+          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (day, article_id, kind, reader_state) "
+          "DO UPDATE SET count = events.count + excluded.count");
+      s->bind(1, e.day)
+          .bind(2, static_cast<std::int64_t>(e.article_id))
+          .bind(3, e.kind)
+          .bind(4, e.reader_state)
+          .bind(5, static_cast<std::int64_t>(e.count));
+      s->run();
+    }
+  }
+
+ public:
   std::vector<EventCount> events_for_article(long long article_id) override {
     auto c = pool_.acquire();
     std::vector<EventCount> out;

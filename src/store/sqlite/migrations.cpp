@@ -465,6 +465,12 @@ CREATE TABLE webhook_cursors (
 ALTER TABLE webhook_deliveries ADD COLUMN once_key TEXT;
 CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (endpoint_id, once_key);
 )SQL"},
+      {19, "event journal generations stored", R"SQL(
+CREATE TABLE event_flushes (
+  source TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -1,0 +1,227 @@
+#include "events/journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <tuple>
+
+#include "core/crypto.h"
+
+namespace events {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kMagic = "meridian-events 1";
+
+long long parse_number(std::string_view s) {
+  long long v = -1;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size() ? v : -1;
+}
+
+// One generation's file, its events summed; false when it is not one of ours. Lines are
+// written whole with their newline in one write; a line without one (the disk filled
+// up) or of another shape is ignored.
+bool parse_generation(const fs::path& path, const std::string& source, long long number,
+                      std::vector<store::EventCount>& counts) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line) ||
+      line != std::string(kMagic) + " " + source + " " + std::to_string(number)) {
+    return false;
+  }
+  std::map<std::tuple<std::string, long long, std::string, std::string>, long long> sums;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: not a whole line
+    std::string_view v(line);
+    std::string_view f[4];
+    bool good = true;
+    for (int i = 0; i < 3 && good; ++i) {
+      auto tab = v.find('\t');
+      good = tab != std::string_view::npos;
+      if (good) {
+        f[i] = v.substr(0, tab);
+        v.remove_prefix(tab + 1);
+      }
+    }
+    f[3] = v;
+    long long article = good ? parse_number(f[1]) : -1;
+    if (!good || article < 0 || f[0].size() != 10 || f[2].empty()) continue;
+    ++sums[{std::string(f[0]), article, std::string(f[2]), std::string(f[3])}];
+  }
+  for (const auto& [k, n] : sums) {
+    counts.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), n});
+  }
+  return true;
+}
+
+}  // namespace
+
+EventJournal::Orphan::Orphan(Orphan&& o) noexcept { *this = std::move(o); }
+
+EventJournal::Orphan& EventJournal::Orphan::operator=(Orphan&& o) noexcept {
+  if (this != &o) {
+    if (lock_fd >= 0) ::close(lock_fd);
+    source = std::move(o.source);
+    generations = std::move(o.generations);
+    lock_path = std::move(o.lock_path);
+    lock_fd = o.lock_fd;
+    o.lock_fd = -1;
+  }
+  return *this;
+}
+
+EventJournal::Orphan::~Orphan() {
+  if (lock_fd >= 0) ::close(lock_fd);
+}
+
+void EventJournal::Orphan::remove() {
+  for (const auto& g : generations) stored(g);
+  generations.clear();
+  ::unlink(lock_path.c_str());
+  if (lock_fd >= 0) ::close(lock_fd);
+  lock_fd = -1;
+}
+
+std::unique_ptr<EventJournal> EventJournal::open(const std::string& data_dir) {
+  std::error_code ec;
+  fs::path dir = fs::path(data_dir) / "events";
+  fs::create_directories(dir, ec);
+  std::string source, lock_path;
+  int lock_fd = -1;
+  // Another process may take a lock file for an orphan's in the moment between its
+  // creation and its lock: a new id then.
+  for (int tries = 0; tries < 3 && lock_fd < 0; ++tries) {
+    source = core::random_token(12);
+    lock_path = (dir / (source + ".lock")).string();
+    lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (lock_fd >= 0 && ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock_fd);
+      lock_fd = -1;
+    }
+  }
+  if (lock_fd < 0) {
+    std::fprintf(stderr, "meridian: event counts kept in memory only: cannot lock %s: %s\n",
+                 lock_path.c_str(), std::strerror(errno));
+    return nullptr;
+  }
+  std::unique_ptr<EventJournal> j(new EventJournal(lock_fd, dir.string(), std::move(source)));
+  if (!j->begin(1)) return nullptr;
+  return j;
+}
+
+std::vector<EventJournal::Orphan> EventJournal::take_orphans() {
+  std::vector<Orphan> out;
+  std::error_code ec;
+  std::map<std::string, std::vector<std::pair<long long, fs::path>>> files;
+  std::vector<std::string> locks;
+  for (const auto& entry : fs::directory_iterator(folder_, ec)) {
+    auto name = entry.path().filename().string();
+    auto dot = name.rfind('.');
+    if (dot == std::string::npos || dot == 0) continue;
+    auto source = name.substr(0, dot), rest = name.substr(dot + 1);
+    if (source == source_) continue;
+    if (rest == "lock") {
+      locks.push_back(source);
+    } else if (auto n = parse_number(rest); n > 0) {
+      files[source].emplace_back(n, entry.path());
+    }
+  }
+  for (const auto& source : locks) {
+    Orphan o;
+    o.source = source;
+    o.lock_path = (fs::path(folder_) / (source + ".lock")).string();
+    o.lock_fd = ::open(o.lock_path.c_str(), O_RDWR | O_CLOEXEC);
+    // Held by a live process (a server beside this command, or the server before a
+    // reload that is still finishing requests): not an orphan.
+    if (o.lock_fd < 0 || ::flock(o.lock_fd, LOCK_EX | LOCK_NB) != 0) continue;
+    auto& mine = files[source];
+    std::sort(mine.begin(), mine.end());
+    for (const auto& [n, path] : mine) {
+      Generation g{n, path.string(), {}};
+      if (!parse_generation(path, source, n, g.counts)) {
+        std::fprintf(stderr, "meridian: %s is not an event journal; left alone\n",
+                     path.string().c_str());
+        continue;
+      }
+      o.generations.push_back(std::move(g));
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::string EventJournal::path_of(long long number) const {
+  return (fs::path(folder_) / (source_ + "." + std::to_string(number))).string();
+}
+
+bool EventJournal::begin(long long number) {
+  auto path = path_of(number);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  std::string header = std::string(kMagic) + " " + source_ + " " + std::to_string(number) + "\n";
+  if (fd < 0 || ::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size())) {
+    std::fprintf(stderr, "meridian: event counts kept in memory only: cannot write %s: %s\n",
+                 path.c_str(), std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  fd_ = fd;
+  number_ = number;
+  return true;
+}
+
+EventJournal::~EventJournal() {
+  if (fd_ >= 0) ::close(fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // what is left is an orphan for the next process
+}
+
+void EventJournal::append(const std::string& day, long long article_id, const std::string& kind,
+                          const std::string& reader_state) {
+  if (fd_ < 0) return;
+  char line[256];
+  int n = std::snprintf(line, sizeof line, "%s\t%lld\t%s\t%s\n", day.c_str(), article_id,
+                        kind.c_str(), reader_state.c_str());
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof line) return;
+  if (::write(fd_, line, static_cast<std::size_t>(n)) != n && !failed_) {
+    failed_ = true;
+    std::fprintf(stderr, "meridian: cannot write the event journal: %s (counts kept in memory)\n",
+                 std::strerror(errno));
+  }
+}
+
+EventJournal::Generation EventJournal::rotate() {
+  Generation g;
+  g.number = number_;
+  if (fd_ < 0) return g;
+  ::close(fd_);
+  fd_ = -1;
+  g.path = path_of(number_);
+  begin(number_ + 1);
+  return g;
+}
+
+void EventJournal::stored(const Generation& g) {
+  if (!g.path.empty()) ::unlink(g.path.c_str());
+}
+
+void EventJournal::retire() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(path_of(number_).c_str());
+  ::unlink((fs::path(folder_) / (source_ + ".lock")).c_str());
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = -1;
+}
+
+}  // namespace events
