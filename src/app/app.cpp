@@ -66,6 +66,7 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   newsletter::Options options;
   options.connections = a->config.newsletter_connections;
   options.retry_seconds = a->config.newsletter_retry_seconds;
+  options.claim_lease_seconds = a->config.newsletter_claim_lease_seconds;
   options.rate_per_second = a->config.newsletter_rate_per_second;
   App* raw = a.get();
   a->newsletters = std::make_unique<newsletter::NewsletterService>(

@@ -110,6 +110,9 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     if (auto v = t["newsletter"]["retry_seconds"].value<int64_t>()) {
       config.newsletter_retry_seconds = static_cast<int>(*v);
     }
+    if (auto v = t["newsletter"]["claim_lease_seconds"].value<int64_t>()) {
+      config.newsletter_claim_lease_seconds = static_cast<int>(*v);
+    }
     read_value(t, "newsletter", "daily_at", config.newsletter_daily_at);
     read_value(t, "newsletter", "weekly_day", config.newsletter_weekly_day);
     read_value(t, "newsletter", "weekly_at", config.newsletter_weekly_at);
@@ -229,6 +232,13 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (auto it = env.find("MERIDIAN_NEWSLETTER_RETRY_SECONDS"); it != env.end()) {
     config.newsletter_retry_seconds = std::atoi(it->second.c_str());
+  }
+  if (auto it = env.find("MERIDIAN_NEWSLETTER_CLAIM_LEASE_SECONDS"); it != env.end()) {
+    config.newsletter_claim_lease_seconds = std::atoi(it->second.c_str());
+  }
+  if (config.newsletter_claim_lease_seconds < 0 || config.newsletter_claim_lease_seconds > 86400) {
+    return fail(ErrorCode::kInvalidInput,
+                "[newsletter] claim_lease_seconds must be between 0 and 86400");
   }
   if (config.newsletter_connections < 1 || config.newsletter_connections > 64) {
     return fail(ErrorCode::kInvalidInput, "[newsletter] connections must be between 1 and 64");

@@ -38,6 +38,7 @@ struct Config {
   // [newsletter]
   int newsletter_connections = 4;
   int newsletter_retry_seconds = 60;
+  int newsletter_claim_lease_seconds = 60;  // PostgreSQL: a dead sender's claims wait this long
   double newsletter_rate_per_second = 0;  // 0: unlimited
   std::string newsletter_daily_at;   // "HH:MM" local; empty: not scheduled
   std::string newsletter_weekly_day = "friday";

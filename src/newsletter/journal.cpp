@@ -13,7 +13,7 @@
 namespace newsletter {
 
 core::Result<std::unique_ptr<SendJournal>> SendJournal::open(const std::string& data_dir,
-                                                            long long edition_id) {
+                                                            long long edition_id, int sender) {
   auto dir = std::filesystem::path(data_dir) / "newsletter-journal";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -31,7 +31,7 @@ core::Result<std::unique_ptr<SendJournal>> SendJournal::open(const std::string& 
                       "has finished");
   }
   std::string prefix = "edition-" + std::to_string(edition_id) + "-";
-  std::unique_ptr<SendJournal> j(new SendJournal(lock_fd, dir.string(), prefix));
+  std::unique_ptr<SendJournal> j(new SendJournal(lock_fd, dir.string(), prefix, sender));
   // With the lock held, every journal of this edition belongs to a sender that ended.
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = entry.path().filename().string();
@@ -47,6 +47,16 @@ core::Result<std::unique_ptr<SendJournal>> SendJournal::open(const std::string& 
       }
     }
     j->old_files_.push_back(entry.path().string());
+    // "edition-E-PID.sSENDER.log": a sender the database knew.
+    auto s = name.rfind(".s");
+    int id = 0;
+    if (s != std::string::npos && s > prefix.size()) {
+      auto digits = std::string_view(name).substr(s + 2, name.size() - 4 - (s + 2));
+      auto [p, err] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+      if (err == std::errc() && p == digits.data() + digits.size() && id > 0) {
+        j->earlier_senders_.push_back(id);
+      }
+    }
   }
   return j;
 }
@@ -54,7 +64,9 @@ core::Result<std::unique_ptr<SendJournal>> SendJournal::open(const std::string& 
 core::Result<void> SendJournal::begin() {
   for (const auto& f : old_files_) ::unlink(f.c_str());
   old_files_.clear();
-  path_ = (std::filesystem::path(folder_) / (prefix_ + std::to_string(::getpid()) + ".log")).string();
+  std::string name = prefix_ + std::to_string(::getpid());
+  if (sender_ > 0) name += ".s" + std::to_string(sender_);
+  path_ = (std::filesystem::path(folder_) / (name + ".log")).string();
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     return core::fail(core::ErrorCode::kUnavailable,

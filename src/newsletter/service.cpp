@@ -358,23 +358,27 @@ core::Result<SendReport> NewsletterService::send(
   SendReport report;
   auto& ns = store_.newsletters();
   // The database's share of the edition where it gives one (senders on every node claim
-  // batches side by side, and each accepted delivery is stored at once), else one sender
-  // at a time under the data folder's lock, with its journal.
-  auto hold = ns.hold_edition(e->id);
+  // batches side by side), else one sender at a time under the data folder's lock. Either
+  // way each accepted delivery goes into this folder's journal at once and into the store
+  // in batches.
+  auto hold = ns.hold_edition(e->id, options_.claim_lease_seconds);
   if (!hold) return std::unexpected(hold.error());
-  std::unique_ptr<SendJournal> journal;
-  if (!*hold) {
-    auto opened = SendJournal::open(config_.data_dir, e->id);
-    if (!opened) return std::unexpected(opened.error());
-    journal = std::move(*opened);
-    // Deliveries an earlier run recorded in its journal but did not store (it was killed).
-    if (!journal->leftovers().empty()) {
-      if (auto ok = ns.mark_sent_batch(e->id, journal->leftovers(), clock_.now()); !ok) {
-        return std::unexpected(ok.error());
-      }
+  auto opened = SendJournal::open(config_.data_dir, e->id, *hold ? (*hold)->sender() : 0);
+  if (!opened) return std::unexpected(opened.error());
+  std::unique_ptr<SendJournal> journal = std::move(*opened);
+  // Deliveries an earlier run recorded in its journal but did not store (it was killed);
+  // stored, its claims are free for anyone at once.
+  if (!journal->leftovers().empty()) {
+    if (auto ok = ns.mark_sent_batch(e->id, journal->leftovers(), clock_.now()); !ok) {
+      return std::unexpected(ok.error());
     }
-    if (auto ok = journal->begin(); !ok) return std::unexpected(ok.error());
   }
+  if (*hold) {
+    if (auto ok = (*hold)->release_senders(journal->earlier_senders()); !ok) {
+      return std::unexpected(ok.error());
+    }
+  }
+  if (auto ok = journal->begin(); !ok) return std::unexpected(ok.error());
   auto queued = ns.enqueue(e->id, ns.audience(newsletter, clock_.now(), options_.max_bounces));
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
@@ -389,13 +393,19 @@ core::Result<SendReport> NewsletterService::send(
   // would otherwise mail those readers again. The journal keeps them for the next run.
   std::atomic<bool> halted{false};
   std::string halt_reason;
-  auto store_accepted = [&] {  // with write_mu held
+  auto store_accepted = [&](std::unique_lock<std::mutex>& write) {  // holding write_mu
     if (accepted.empty()) return;
-    if (auto ok = ns.mark_sent_batch(e->id, accepted, clock_.now()); !ok) {
+    std::vector<long long> batch;
+    batch.swap(accepted);
+    // Sharing the edition (PostgreSQL, many writers), the other workers go on meanwhile;
+    // on SQLite (one writer) writes stay one at a time.
+    if (*hold) write.unlock();
+    auto ok = ns.mark_sent_batch(e->id, batch, clock_.now());
+    if (*hold) write.lock();
+    if (!ok) {
       halt_reason = ok.error().message;
       halted = true;
     }
-    accepted.clear();
   };
 
   // One round: workers (one SMTP connection each) take due deliveries from the queue,
@@ -414,7 +424,7 @@ core::Result<SendReport> NewsletterService::send(
       if (pos == batch.size() && !exhausted) {
         // Claimed in small batches when senders share the edition: work is spread, and
         // what a killed sender held is little.
-        batch = *hold ? (*hold)->claim(clock_.now(), 64) : ns.due(e->id, clock_.now(), 512, cursor);
+        batch = *hold ? (*hold)->claim(clock_.now(), 128) : ns.due(e->id, clock_.now(), 512, cursor);
         pos = 0;
         if (batch.empty()) exhausted = true;
         else cursor = batch.back().member_id;
@@ -442,19 +452,8 @@ core::Result<SendReport> NewsletterService::send(
           if (result) {
             // Recorded the moment the server has it: a kill after this line cannot
             // cause a second send.
-            if (*hold) {
-              if (auto ok = (*hold)->accepted(d->member_id, clock_.now()); !ok) {
-                std::lock_guard write(write_mu);
-                halt_reason = ok.error().message;
-                halted = true;
-              }
-              ++sent;
-              int n = ++done;
-              if (progress) progress(n, total);
-              continue;
-            }
             auto logged = journal->append(d->member_id);
-            std::lock_guard write(write_mu);
+            std::unique_lock write(write_mu);
             if (!logged) {
               if (auto ok = ns.mark_sent(e->id, d->member_id, clock_.now()); !ok) {
                 halt_reason = ok.error().message;
@@ -462,7 +461,9 @@ core::Result<SendReport> NewsletterService::send(
               }
             } else {
               accepted.push_back(d->member_id);
-              if (accepted.size() >= 512) store_accepted();
+              // Shared, small batches: what a sender killed for good leaves unstored
+              // (sent again after the lease) stays small.
+              if (accepted.size() >= (*hold ? 128u : 512u)) store_accepted(write);
             }
             ++sent;
           } else {
@@ -493,8 +494,8 @@ core::Result<SendReport> NewsletterService::send(
       });
     }
     for (auto& t : workers) t.join();
-    std::lock_guard write(write_mu);
-    store_accepted();
+    std::unique_lock write(write_mu);
+    store_accepted(write);
   };
 
   run_round();
@@ -517,7 +518,7 @@ core::Result<SendReport> NewsletterService::send(
   report.sent = sent;
   report.failed = failed;
   report.totals = ns.counts(e->id);
-  if (journal) journal->discard();  // the store has every accepted delivery now
+  journal->discard();  // the store has every accepted delivery now
   return report;
 }
 

@@ -40,6 +40,9 @@ struct Options {
   int max_attempts = 5;
   int max_bounces = 3;     // hard bounces after which an address is no longer mailed
   double rate_per_second = 0;  // 0: as fast as the server takes them
+  // Sharing an edition (PostgreSQL): how long what a dead sender claimed waits before
+  // others take it (it may have journalled acceptances in a folder nobody reads again).
+  int claim_lease_seconds = 60;
 };
 
 // One edition: its newsletter, key (date or ISO week), and the local day it is for.

@@ -358,23 +358,29 @@ class NewsletterStore {
   virtual std::vector<std::pair<std::string, std::string>> scheduled_due(core::UnixTime now) = 0;
   // A sender's share of an edition, where the database can give one that every process
   // on it respects (PostgreSQL): several senders (nodes, commands) send one edition
-  // together, each claiming batches of deliveries no other live sender holds, and each
-  // accepted delivery is stored the moment it is reported (committed without waiting for
-  // the disk, as the file journal is written without fsync). A sender that dies leaves its
-  // claims to the others at once (its liveness is a lock its connection holds). Empty
-  // when the database cannot: the sender then locks the edition and journals in its data
-  // folder (SQLite, where every process shares the folder).
+  // together, each claiming batches of deliveries no other live sender holds. Accepted
+  // deliveries go through the sender's journal in its data folder and then the store in
+  // batches (mark_sent_batch), as with one sender. A sender that dies leaves its claims
+  // to the others once `lease_seconds` have passed since it claimed them (its liveness is
+  // a lock its connection holds), or at once to the next sender on its data folder, which
+  // stores its journal first (release_senders). Empty when the database cannot: the
+  // sender then locks the edition in its data folder (SQLite, where every process shares
+  // the folder).
   class SendHold {
    public:
     virtual ~SendHold() = default;
-    // Up to `limit` due deliveries for this sender, in member order: none this sender or
-    // another live one claimed before and has not released.
+    // This sender's id (> 0): journals name it, so a later sender can free its claims.
+    virtual int sender() const = 0;
+    // Up to `limit` due deliveries for this sender, in member order: none claimed by this
+    // sender, by a live one, or by a dead one less than the lease ago.
     virtual std::vector<Delivery> claim(core::UnixTime now, int limit) = 0;
     // Gives a claimed delivery back (a temporary failure: any sender may retry it when due).
     virtual void release(long long member_id) = 0;
-    virtual core::Result<void> accepted(long long member_id, core::UnixTime now) = 0;
+    // Frees what the senders `ids` (dead: their journals were found and stored) claimed.
+    virtual core::Result<void> release_senders(const std::vector<int>& ids) = 0;
   };
-  virtual core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) = 0;
+  virtual core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id,
+                                                                int lease_seconds) = 0;
 
   struct MemberDelivery {
     std::string newsletter, key, status, last_error;

@@ -57,29 +57,29 @@ class FlakyNewsletters final : public store::NewsletterStore {
     fail("enqueue");
     return real_.enqueue(id, r);
   }
-  // The database's share of an edition (PostgreSQL) reads the queue through claim and
-  // records through accepted: they fail as "due" and "mark_sent" do.
+  // The database's share of an edition (PostgreSQL) reads the queue through claim: it
+  // fails as "due" does.
   class FlakyHold final : public SendHold {
    public:
     FlakyHold(FlakyNewsletters& owner, std::unique_ptr<SendHold> real)
         : owner_(owner), real_(std::move(real)) {}
+    int sender() const override { return real_->sender(); }
     std::vector<store::Delivery> claim(core::UnixTime now, int limit) override {
       owner_.fail("due");
       return real_->claim(now, limit);
     }
     void release(long long m) override { real_->release(m); }
-    core::Result<void> accepted(long long m, core::UnixTime now) override {
-      owner_.fail("mark_sent");
-      return real_->accepted(m, now);
+    core::Result<void> release_senders(const std::vector<int>& ids) override {
+      return real_->release_senders(ids);
     }
 
    private:
     FlakyNewsletters& owner_;
     std::unique_ptr<SendHold> real_;
   };
-  core::Result<std::unique_ptr<SendHold>> hold_edition(long long id) override {
+  core::Result<std::unique_ptr<SendHold>> hold_edition(long long id, int lease) override {
     fail("hold_edition");
-    auto hold = real_.hold_edition(id);
+    auto hold = real_.hold_edition(id, lease);
     if (!hold || !*hold) return hold;
     return std::unique_ptr<SendHold>(new FlakyHold(*this, std::move(*hold)));
   }

@@ -43,3 +43,61 @@ TEST(NewsletterStore, ScheduledEditionsComeDueAndReturnForRetries) {
   EXPECT_EQ(again->subject, "S");
   std::filesystem::remove_all(dir);
 }
+
+// Senders sharing an edition (PostgreSQL): what a dead sender claimed waits for the lease,
+// or is freed at once by the next sender on its folder (which stored its journal first).
+TEST(NewsletterStore, ADeadSendersClaimsWaitForTheLeaseOrTheNextSenderOnItsFolder) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("meridian-nlclaims-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = test_store::open_new(dir);
+  auto& ns = store->newsletters();
+  core::UnixTime t0 = *core::parse_rfc3339("2026-03-01T06:00:00Z");
+  std::vector<std::pair<long long, std::string>> readers;
+  for (int i = 0; i < 10; ++i) {
+    auto m = *store->members().grant("r" + std::to_string(i) + "@example.org", "", t0 + 86400, t0);
+    readers.emplace_back(m.id, m.email);
+  }
+  auto e = ns.save_edition({0, "daily", "2026-03-01", "S", "t", "h"}, t0);
+  ASSERT_TRUE(e);
+  ASSERT_EQ(*ns.enqueue(e->id, readers), 10);
+  EXPECT_EQ(*ns.enqueue(e->id, readers), 0) << "queued once";
+  auto first = ns.hold_edition(e->id, 60);
+  ASSERT_TRUE(first);
+  if (!*first) {
+    EXPECT_FALSE(test_store::on_postgres()) << "PostgreSQL shares editions";
+    std::filesystem::remove_all(dir);
+    return;  // SQLite: one sender per folder, under the folder's lock
+  }
+  auto claimed = (*first)->claim(t0, 4);
+  ASSERT_EQ(claimed.size(), 4u);
+  int dead = (*first)->sender();
+  first->reset();  // the sender dies with 4 claims
+  auto second = ns.hold_edition(e->id, 60);
+  ASSERT_TRUE(second && *second);
+  EXPECT_NE((*second)->sender(), dead);
+  auto rest = (*second)->claim(t0 + 10, 100);
+  EXPECT_EQ(rest.size(), 6u) << "the dead sender's claims wait for the lease";
+  EXPECT_TRUE((*second)->claim(t0 + 10, 100).empty()) << "its own are in its hands";
+  // A sender with a short lease takes them once it has passed.
+  auto third = ns.hold_edition(e->id, 5);
+  ASSERT_TRUE(third && *third);
+  EXPECT_TRUE((*third)->claim(t0 + 4, 100).empty());
+  auto taken = (*third)->claim(t0 + 5, 100);
+  EXPECT_EQ(taken.size(), 4u);
+  int third_id = (*third)->sender();
+  third->reset();  // and dies too
+  // The next sender on the third's folder, having stored its journal, frees them at once.
+  auto fourth = ns.hold_edition(e->id, 3600);
+  ASSERT_TRUE(fourth && *fourth);
+  EXPECT_TRUE((*fourth)->claim(t0 + 20, 100).empty());
+  ASSERT_TRUE((*fourth)->release_senders({third_id}));
+  auto freed = (*fourth)->claim(t0 + 20, 100);
+  ASSERT_EQ(freed.size(), 4u);
+  std::vector<long long> sent;
+  for (const auto& d : freed) sent.push_back(d.member_id);
+  ASSERT_TRUE(ns.mark_sent_batch(e->id, sent, t0 + 20));
+  EXPECT_EQ(ns.counts(e->id).pending, 6);
+  std::filesystem::remove_all(dir);
+}

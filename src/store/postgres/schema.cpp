@@ -363,8 +363,11 @@ const std::vector<Migration>& migrations() {
       {19, "newsletter deliveries claimed by a sender (several send one edition)",
        "ALTER TABLE deliveries ADD COLUMN claimed_by BIGINT;"
        "ALTER TABLE deliveries ADD COLUMN claimed_at BIGINT;"},
-      {20, "event journal generations stored (as SQLite's migration 19)",
-       "CREATE TABLE event_flushes (source TEXT PRIMARY KEY, generation BIGINT NOT NULL);"},
+      {20, "event journal generations stored (as SQLite's migration 19); pending deliveries "
+           "indexed for claims",
+       "CREATE TABLE event_flushes (source TEXT PRIMARY KEY, generation BIGINT NOT NULL);"
+       "CREATE INDEX deliveries_to_claim ON deliveries (edition_id, member_id) "
+       "WHERE status = 'pending';"},
   };
   return all;
 }

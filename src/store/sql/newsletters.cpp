@@ -28,24 +28,26 @@ class SqlNewsletterStore final : public NewsletterStore {
  public:
   explicit SqlNewsletterStore(Pool& pool) : pool_(pool) {}
 
-  // Claims batches and stores each accepted delivery at once, on the hold's own
-  // connection (which holds the sender's liveness lock). Only databases with such locks
-  // make one (PostgreSQL): the claim's SQL is PostgreSQL's.
+  // Claims batches on the hold's own connection (which holds the sender's liveness lock).
+  // Only databases with such locks make one (PostgreSQL): the claim's SQL is PostgreSQL's.
   class Hold final : public SendHold {
    public:
-    Hold(Pool& pool, long long edition_id, int sender, std::unique_ptr<Connection> c)
-        : pool_(pool), edition_id_(edition_id), sender_(sender), c_(std::move(c)) {}
+    Hold(long long edition_id, int sender, int lease_seconds, std::unique_ptr<Connection> c)
+        : edition_id_(edition_id), sender_(sender), lease_(lease_seconds), c_(std::move(c)) {}
+    int sender() const override { return sender_; }
     std::vector<Delivery> claim(core::UnixTime now, int limit) override {
       std::lock_guard lock(mu_);
-      // Pending and due, not held by a sender that is still alive (its lock is in pg_locks
-      // while its connection lives; this one's own claims too: they are in its workers'
-      // hands); SKIP LOCKED leaves rows another sender is claiming at this moment to it.
+      // Pending and due, and not held: unclaimed, or claimed by a sender whose lock is no
+      // longer in pg_locks (it ended) a lease ago (it may have journalled acceptances it
+      // never stored; its folder's next sender frees them sooner). This sender's own
+      // claims are in its workers' hands. SKIP LOCKED leaves rows another sender is
+      // claiming at this moment to it.
       auto s = c_->prepare(
           "WITH picked AS (SELECT d.member_id FROM deliveries d "
           "WHERE d.edition_id = ?1 AND d.status = 'pending' AND d.next_attempt_at <= ?2 "
-          "AND (d.claimed_by IS NULL OR NOT EXISTS (SELECT 1 FROM pg_locks l "
-          "WHERE l.locktype = 'advisory' AND l.classid = CAST(?4 AS oid) "
-          "AND l.objid = CAST(d.claimed_by AS oid) AND l.objsubid = 2 AND l.granted)) "
+          "AND (d.claimed_by IS NULL OR (d.claimed_at <= ?6 AND NOT EXISTS (SELECT 1 FROM "
+          "pg_locks l WHERE l.locktype = 'advisory' AND l.classid = CAST(?4 AS oid) "
+          "AND l.objid = CAST(d.claimed_by AS oid) AND l.objsubid = 2 AND l.granted))) "
           "ORDER BY d.member_id LIMIT ?5 FOR UPDATE SKIP LOCKED) "
           "UPDATE deliveries d SET claimed_by = ?3, claimed_at = ?2 FROM picked, members m "
           "WHERE d.edition_id = ?1 AND d.member_id = picked.member_id AND m.id = d.member_id "
@@ -54,7 +56,8 @@ class SqlNewsletterStore final : public NewsletterStore {
           .bind(2, static_cast<std::int64_t>(now))
           .bind(3, static_cast<std::int64_t>(sender_))
           .bind(4, static_cast<std::int64_t>(kSenderLocks))
-          .bind(5, limit);
+          .bind(5, limit)
+          .bind(6, static_cast<std::int64_t>(now - lease_));
       std::vector<Delivery> out;
       while (s->step()) out.push_back({edition_id_, s->int64(0), s->text(1), s->integer(2)});
       std::sort(out.begin(), out.end(),
@@ -72,46 +75,33 @@ class SqlNewsletterStore final : public NewsletterStore {
             .bind(3, static_cast<std::int64_t>(sender_));
         s->run();
       } catch (const StoreError&) {
-        // Kept claimed: released when this sender ends (its lock goes with its connection).
+        // Kept claimed: free when this sender ends and the lease has passed.
       }
     }
-
-    // The sender's workers record side by side, each on a connection of the hold's (one
-    // round trip a message: on one shared connection they would queue behind each other).
-    core::Result<void> accepted(long long member_id, core::UnixTime now) override {
-      std::unique_ptr<Connection> c;
+    core::Result<void> release_senders(const std::vector<int>& ids) override {
+      if (ids.empty()) return {};
+      std::string list = "[";
+      for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? "," : "") + std::to_string(ids[k]);
+      list += "]";
+      std::lock_guard lock(mu_);
       try {
-        {
-          std::lock_guard lock(spare_mu_);
-          if (!spare_.empty()) {
-            c = std::move(spare_.back());
-            spare_.pop_back();
-          }
-        }
-        if (!c) c = pool_.dedicated();
-        auto s = c->prepare(
-            "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
-            "WHERE edition_id = ?1 AND member_id = ?2 AND status != 'sent'");
-        s->bind(1, static_cast<std::int64_t>(edition_id_))
-            .bind(2, static_cast<std::int64_t>(member_id))
-            .bind(3, static_cast<std::int64_t>(now));
+        auto s = c_->prepare(
+            "UPDATE deliveries SET claimed_by = NULL WHERE edition_id = ?1 AND claimed_by IN (" +
+            c_->id_list(2) + ")");
+        s->bind(1, static_cast<std::int64_t>(edition_id_)).bind(2, list);
         s->run();
       } catch (const StoreError& e) {
         return core::fail(core::ErrorCode::kUnavailable, e.what());
       }
-      std::lock_guard lock(spare_mu_);
-      spare_.push_back(std::move(c));
       return {};
     }
 
    private:
-    Pool& pool_;
     long long edition_id_;
     int sender_;
+    int lease_;
     std::mutex mu_;
     std::unique_ptr<Connection> c_;
-    std::mutex spare_mu_;
-    std::vector<std::unique_ptr<Connection>> spare_;
   };
 
   std::optional<Edition> find_edition(const std::string& newsletter,
@@ -169,10 +159,19 @@ class SqlNewsletterStore final : public NewsletterStore {
       auto c = pool_.acquire();
       Transaction tx(*c);
       int added = 0;
-      for (const auto& [member, email] : readers) {
+      // A few thousand readers a statement (one round trip each on a networked database).
+      constexpr std::size_t kChunk = 5000;
+      for (std::size_t from = 0; from < readers.size(); from += kChunk) {
+        std::string list = "[";
+        for (std::size_t k = from; k < std::min(readers.size(), from + kChunk); ++k) {
+          if (k > from) list += ',';
+          list += std::to_string(readers[k].first);
+        }
+        list += ']';
         auto s = c->prepare(
-            "INSERT INTO deliveries (edition_id, member_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
-        s->bind(1, static_cast<std::int64_t>(edition_id)).bind(2, static_cast<std::int64_t>(member));
+            "INSERT INTO deliveries (edition_id, member_id) SELECT CAST(?1 AS BIGINT), ids.* FROM (" +
+            c->id_list(2) + ") AS ids WHERE true ON CONFLICT DO NOTHING");  // WHERE: SQLite's upsert parse
+        s->bind(1, static_cast<std::int64_t>(edition_id)).bind(2, list);
         s->run();
         added += c->changes();
       }
@@ -214,20 +213,20 @@ class SqlNewsletterStore final : public NewsletterStore {
 
   core::Result<void> mark_sent_batch(long long edition_id, const std::vector<long long>& member_ids,
                                      core::UnixTime now) override {
+    if (member_ids.empty()) return {};
+    std::string list = "[";
+    for (std::size_t k = 0; k < member_ids.size(); ++k) {
+      if (k) list += ',';
+      list += std::to_string(member_ids[k]);
+    }
+    list += ']';
     return guarded([&] {
       auto c = pool_.acquire();
-      Transaction tx(*c);
       auto s = c->prepare(
           "UPDATE deliveries SET status = 'sent', sent_at = ?3, attempts = attempts + 1 "
-          "WHERE edition_id = ?1 AND member_id = ?2 AND status != 'sent'");
-      for (long long m : member_ids) {
-        s->bind(1, static_cast<std::int64_t>(edition_id))
-            .bind(2, static_cast<std::int64_t>(m))
-            .bind(3, static_cast<std::int64_t>(now));
-        s->run();
-        s->reset();
-      }
-      tx.commit();
+          "WHERE edition_id = ?1 AND status != 'sent' AND member_id IN (" + c->id_list(2) + ")");
+      s->bind(1, static_cast<std::int64_t>(edition_id)).bind(2, list).bind(3, static_cast<std::int64_t>(now));
+      s->run();
     });
   }
 
@@ -333,7 +332,8 @@ class SqlNewsletterStore final : public NewsletterStore {
     return out;
   }
 
-  core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id) override {
+  core::Result<std::unique_ptr<SendHold>> hold_edition(long long edition_id,
+                                                        int lease_seconds) override {
     try {
       // A sender id no live sender has (its lock is free), held for the hold's life.
       for (int tries = 0; tries < 8; ++tries) {
@@ -342,7 +342,7 @@ class SqlNewsletterStore final : public NewsletterStore {
         if (!ex.supported) return std::unique_ptr<SendHold>();
         if (ex.held) {
           return std::unique_ptr<SendHold>(
-              new Hold(pool_, edition_id, sender, std::move(ex.connection)));
+              new Hold(edition_id, sender, lease_seconds, std::move(ex.connection)));
         }
       }
       return core::fail(core::ErrorCode::kUnavailable, "no free sender id");
