@@ -7,6 +7,7 @@
 #include <md4c.h>
 
 #include "content/sanitize.h"
+#include "core/text.h"
 
 namespace content {
 
@@ -34,6 +35,21 @@ void append(const MD_CHAR* text, MD_SIZE size, void* userdata) {
 
 // Bytes after the Markdown, so a parser read past its end stays in our own buffer.
 constexpr std::size_t kPadding = 64;
+
+// What md4c parses: well-formed UTF-8 (md4c 0.4.8 trusts a lead byte's length, and an
+// invalid sequence made it read past the end of its input: a span reaching beyond it and
+// a wild read, both found by fuzz_markdown), with padding after.
+std::string md4c_input(std::string_view markdown) {
+  std::string source;
+  if (core::valid_utf8(markdown)) {
+    source.reserve(markdown.size() + kPadding);
+    source.append(markdown);
+  } else {
+    source = core::repair_utf8(markdown);
+  }
+  source.append(kPadding, '\n');
+  return source;
+}
 
 struct BlockWalk {
   const char* base = nullptr;
@@ -78,9 +94,10 @@ int text(MD_TEXTTYPE, const MD_CHAR* t, MD_SIZE size, void* userdata) {
 }  // namespace
 
 std::vector<std::size_t> markdown_block_ends(std::string_view markdown) {
+  std::string source = md4c_input(markdown);
   BlockWalk w;
-  w.base = markdown.data();
-  w.size = markdown.size();
+  w.base = source.data();
+  w.size = source.size() - kPadding;
   MD_PARSER parser{};
   parser.flags = MD_DIALECT_GITHUB;
   parser.enter_block = enter_block;
@@ -88,7 +105,7 @@ std::vector<std::size_t> markdown_block_ends(std::string_view markdown) {
   parser.enter_span = span;
   parser.leave_span = span;
   parser.text = text;
-  md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &w);
+  md_parse(source.data(), static_cast<MD_SIZE>(w.size), &parser, &w);
   return w.ends;
 }
 
@@ -109,17 +126,15 @@ bool may_define_link_references(std::string_view markdown) {
 }
 
 std::vector<std::string> render_markdown_blocks(std::string_view markdown) {
-  std::string source;
-  source.reserve(markdown.size() + kPadding);
-  source.append(markdown);
-  source.append(kPadding, '\n');
+  std::string source = md4c_input(markdown);
+  std::size_t size = source.size() - kPadding;
   HtmlOut out;
   out.begin = source.data();
-  out.end = out.begin + markdown.size();
+  out.end = out.begin + size;
   out.limit = out.begin + source.size();
-  out.html.reserve(markdown.size() + markdown.size() / 4);
+  out.html.reserve(size + size / 4);
   // Raw HTML is allowed through md4c on purpose: the sanitizer below decides what survives.
-  md_html(source.data(), static_cast<MD_SIZE>(markdown.size()), append, &out, MD_DIALECT_GITHUB,
+  md_html(source.data(), static_cast<MD_SIZE>(size), append, &out, MD_DIALECT_GITHUB,
           MD_HTML_FLAG_SKIP_UTF8_BOM);
   return sanitize_to_blocks(out.html);
 }

@@ -15,6 +15,7 @@ std::string render_markdown(std::string_view markdown);
 // Source offsets just past each top-level block of the Markdown (the end of the line
 // holding its last text), in order; blocks without text (a rule) have none. Cutting the
 // source at one of them leaves the blocks before it parsed exactly as in the whole.
+// Offsets are into core::repair_utf8(markdown): the Markdown itself when it is UTF-8.
 std::vector<std::size_t> markdown_block_ends(std::string_view markdown);
 // Whether the source defines any link reference ("[label]: url"), roughly: a line whose
 // first non-space character is "[" and which holds "]:". False means none for certain.

@@ -122,6 +122,12 @@ bool split_at_marker(std::string_view markdown, std::string& before, std::string
 
 BodySplit render_body(std::string_view markdown, int teaser_paragraphs) {
   BodySplit split;
+  // Block offsets below are into the text the renderer parses: well-formed UTF-8.
+  std::string repaired;
+  if (!core::valid_utf8(markdown)) {
+    repaired = core::repair_utf8(markdown);
+    markdown = repaired;
+  }
   std::string before, after;
   if (split_at_marker(markdown, before, after)) {
     split.teaser_html = render_markdown(before);

@@ -250,40 +250,63 @@ std::string csv_undefuse(std::string_view cell) {
   return std::string(cell);
 }
 
-bool valid_utf8(std::string_view s) {
-  // Well-formed sequences only (Unicode 15, table 3-7): no overlong forms, no surrogates
-  // (U+D800..U+DFFF), nothing above U+10FFFF, no stray continuation bytes.
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (Unicode 15, table 3-7: no overlong
+// forms, no surrogates U+D800..U+DFFF, nothing above U+10FFFF, no stray continuation
+// bytes), or 0 when there is none.
+std::size_t utf8_length_at(std::string_view s, std::size_t i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = byte(i);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t extra;
-    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      if (c == 0xE0) lo = 0xA0;       // overlong
-      if (c == 0xED) hi = 0x9F;       // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      if (c == 0xF0) lo = 0x90;       // overlong
-      if (c == 0xF4) hi = 0x8F;       // above U+10FFFF
-    } else {
-      return false;  // C0, C1 (overlong), F5..FF, or a continuation byte
-    }
-    if (s.size() - i <= extra) return false;
-    if (byte(i + 1) < lo || byte(i + 1) > hi) return false;
-    for (std::size_t k = 2; k <= extra; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return false;
-    }
-    i += extra + 1;
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t extra;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    extra = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    extra = 2;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    extra = 3;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;  // C0, C1 (overlong), F5..FF, or a continuation byte
+  }
+  if (s.size() - i <= extra) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k <= extra; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return extra + 1;
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_length_at(s, i);
+    if (n == 0) return false;
+    i += n;
   }
   return true;
+}
+
+std::string repair_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_length_at(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for each byte that starts no sequence
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
 }
 
 }  // namespace core

@@ -27,6 +27,8 @@ std::string strip_tags(std::string_view html);
 // Shortens plain text at a word boundary, adding an ellipsis when cut.
 std::string truncate_words(std::string_view text, std::size_t max_chars);
 bool valid_utf8(std::string_view s);
+// `s` with each byte that starts no well-formed UTF-8 sequence replaced by U+FFFD.
+std::string repair_utf8(std::string_view s);
 // One CSV cell (RFC 4180 quoting), defused for spreadsheets (OWASP's rule against formula
 // injection): a value starting with = + - @ tab or CR gets a leading "'". Every CSV the
 // project writes goes through it.

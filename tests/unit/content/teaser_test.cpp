@@ -1,5 +1,7 @@
 #include "content/teaser.h"
 
+#include "core/text.h"
+
 #include <gtest/gtest.h>
 
 using namespace content;
@@ -125,4 +127,14 @@ TEST(Teaser, TheOwnSourceCutNeverDropsALineThatOnlyLooksLikeADefinition) {
   for (const char* text : {"One.", "Two.", "still x.", "still y.", "Four."}) {
     EXPECT_NE(all.find(text), std::string::npos) << text << " lost:\n" << all;
   }
+}
+
+TEST(TeaserCut, InvalidUtf8IsRenderedAsReplacementCharactersNotPassedOn) {
+  // Bytes that start no UTF-8 sequence (an import from a mis-encoded export) neither
+  // reach the page raw nor shift the teaser cut.
+  auto split = render_body("Caf\xe9 first.\n\n[r]: https://example.org/\xf1\n\nSecond [a][r].\n\nThird.\n", 1);
+  EXPECT_NE(split.teaser_html.find("Caf\xef\xbf\xbd first."), std::string::npos) << split.teaser_html;
+  EXPECT_EQ(split.teaser_html.find("Second"), std::string::npos);
+  EXPECT_NE(split.gated_html.find("Second"), std::string::npos);
+  EXPECT_TRUE(core::valid_utf8(split.teaser_html + split.gated_html));
 }

@@ -71,3 +71,12 @@ TEST(Text, Utf8Validation) {
   EXPECT_TRUE(valid_utf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
   EXPECT_TRUE(valid_utf8("\xf0\x9f\x8c\x8d"));   // an emoji
 }
+
+TEST(Text, Utf8RepairReplacesEachStrayByteAndKeepsTheRest) {
+  EXPECT_EQ(repair_utf8("Côte — 北京 \xf0\x9f\x8c\x8d"), "Côte — 北京 \xf0\x9f\x8c\x8d");
+  EXPECT_EQ(repair_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
+  // A lead byte whose sequence is cut short: each byte alone, the ASCII after kept.
+  EXPECT_EQ(repair_utf8("https://\xf1\x02x"), "https://\xef\xbf\xbd\x02x");
+  EXPECT_EQ(repair_utf8("\xe2\x80"), "\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_TRUE(valid_utf8(repair_utf8("\xc0\xaf\xed\xa0\x80\x80")));
+}
