@@ -1,7 +1,7 @@
 // Shared by the browser tests: a meridian server on a free port, Chromium, mail links
 // from the outbox, and axe-core checks.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -15,6 +15,24 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 export const BIN = process.env.MERIDIAN_BIN || path.join(HERE, '../../build/meridian');
 export const SHOTS = process.env.SCREENSHOT_DIR || path.join(HERE, '../../build/screenshots');
 fs.mkdirSync(SHOTS, { recursive: true });
+
+// On a PostgreSQL run (MERIDIAN_TEST_BACKEND=postgres: ctest's browser_pg.paywall), each
+// test file (node --test runs each in a process of its own, with one data folder) keeps its
+// publication in a new database on the test server (MERIDIAN_TEST_PG_DIR, else one started
+// here): every command and server it starts inherits MERIDIAN_DATABASE_URL.
+if (process.env.MERIDIAN_TEST_BACKEND === 'postgres' && !process.env.MERIDIAN_DATABASE_URL) {
+  let dir = process.env.MERIDIAN_TEST_PG_DIR;
+  if (!dir) {
+    const script = path.join(HERE, '../../scripts/pg-server');
+    dir = fs.mkdtempSync('/tmp/meridian-browser-pg-');
+    execFileSync(script, ['start', dir], { stdio: 'ignore' });
+    process.on('exit', () => execFileSync(script, ['stop', dir], { stdio: 'ignore' }));
+  }
+  const name = `browser_${process.pid}_${Date.now() % 100000}`;
+  execFileSync('/usr/lib/postgresql/15/bin/psql',
+    ['-h', dir, '-U', 'postgres', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`]);
+  process.env.MERIDIAN_DATABASE_URL = `postgresql://postgres@/${name}?host=${dir}`;
+}
 
 export function freePort() {
   return new Promise((resolve) => {
