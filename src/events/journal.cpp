@@ -150,6 +150,8 @@ std::vector<EventJournal::Orphan> EventJournal::take_orphans() {
     std::sort(mine.begin(), mine.end());
     for (const auto& [n, path] : mine) {
       Generation g{n, path.string(), {}};
+      // Gone since the folder was read: its process stored it and ended meanwhile.
+      if (std::error_code gone; !fs::exists(path, gone)) continue;
       if (!parse_generation(path, source, n, g.counts)) {
         std::fprintf(stderr, "meridian: %s is not an event journal; left alone\n",
                      path.string().c_str());
