@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -170,44 +171,98 @@ std::string EventJournal::path_of(long long number) const {
 
 bool EventJournal::begin(long long number) {
   auto path = path_of(number);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   std::string header = std::string(kMagic) + " " + source_ + " " + std::to_string(number) + "\n";
-  if (fd < 0 || ::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size())) {
+  if (fd < 0 || !map(fd, kInitialBytes)) {
     std::fprintf(stderr, "meridian: event counts kept in memory only: cannot write %s: %s\n",
                  path.c_str(), std::strerror(errno));
     if (fd >= 0) ::close(fd);
+    ::unlink(path.c_str());
     return false;
   }
-  fd_ = fd;
+  std::memcpy(map_, header.data(), header.size());
+  used_ = header.size();
   number_ = number;
+  failed_ = false;
   return true;
 }
 
+bool EventJournal::map(int fd, std::size_t bytes) {
+  // Blocks reserved up front: a store into a mapped page the disk has no room for would
+  // kill the process (SIGBUS) instead of failing a write.
+  if (int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes)); err != 0) {
+    errno = err;
+    return false;
+  }
+  void* at = map_ ? ::mremap(map_, capacity_, bytes, MREMAP_MAYMOVE)
+                  : ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (at == MAP_FAILED) return false;
+  fd_ = fd;
+  map_ = static_cast<char*>(at);
+  capacity_ = bytes;
+  return true;
+}
+
+void EventJournal::close_current() {
+  if (fd_ < 0) return;
+  ::munmap(map_, capacity_);
+  // What was written, without the reserved tail (a killed process leaves the tail: zero
+  // bytes after the last whole line, which the reader ignores).
+  if (::ftruncate(fd_, static_cast<off_t>(used_)) != 0) {
+    std::fprintf(stderr, "meridian: cannot trim the event journal: %s\n", std::strerror(errno));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  map_ = nullptr;
+  capacity_ = used_ = 0;
+}
+
 EventJournal::~EventJournal() {
-  if (fd_ >= 0) ::close(fd_);
+  close_current();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // what is left is an orphan for the next process
 }
 
-void EventJournal::append(const std::string& day, long long article_id, const std::string& kind,
-                          const std::string& reader_state) {
-  if (fd_ < 0) return;
+void EventJournal::append(std::string_view day, long long article_id, std::string_view kind,
+                          std::string_view reader_state) {
+  if (fd_ < 0 || failed_) return;
   char line[256];
-  int n = std::snprintf(line, sizeof line, "%s\t%lld\t%s\t%s\n", day.c_str(), article_id,
-                        kind.c_str(), reader_state.c_str());
-  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof line) return;
-  if (::write(fd_, line, static_cast<std::size_t>(n)) != n && !failed_) {
-    failed_ = true;
-    std::fprintf(stderr, "meridian: cannot write the event journal: %s (counts kept in memory)\n",
-                 std::strerror(errno));
+  char* p = line;
+  char* end = line + sizeof line;
+  auto put = [&](std::string_view s) {
+    if (static_cast<std::size_t>(end - p) < s.size() + 1) return false;
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '\t';
+    return true;
+  };
+  if (!put(day)) return;
+  auto [q, ec] = std::to_chars(p, end - 1, article_id);
+  if (ec != std::errc()) return;
+  p = q;
+  *p++ = '\t';
+  if (!put(kind) || !put(reader_state)) return;
+  p[-1] = '\n';
+  auto n = static_cast<std::size_t>(p - line);
+  // A store into the shared mapping: no system call, and the kernel keeps the page when
+  // the process is killed.
+  if (used_ + n > capacity_ && !map(fd_, capacity_ * 2)) {
+    failed_ = true;  // until the next generation
+    if (!warned_) {
+      warned_ = true;
+      std::fprintf(stderr, "meridian: cannot grow the event journal: %s (counts kept in memory)\n",
+                   std::strerror(errno));
+    }
+    return;
   }
+  std::memcpy(map_ + used_, line, n);
+  used_ += n;
 }
 
 EventJournal::Generation EventJournal::rotate() {
   Generation g;
   g.number = number_;
   if (fd_ < 0) return g;
-  ::close(fd_);
-  fd_ = -1;
+  close_current();
   g.path = path_of(number_);
   begin(number_ + 1);
   return g;
@@ -218,8 +273,7 @@ void EventJournal::stored(const Generation& g) {
 }
 
 void EventJournal::retire() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  close_current();
   ::unlink(path_of(number_).c_str());
   ::unlink((fs::path(folder_) / (source_ + ".lock")).c_str());
   if (lock_fd_ >= 0) ::close(lock_fd_);

@@ -1,7 +1,7 @@
 // The event journal: every counted event is also appended to a small file in the data
-// folder (one write(2), no fsync) before it waits in memory for the next flush. The kernel
-// keeps what was written when the process is killed, so the next process on the folder
-// stores what the killed one had not.
+// folder (a store into a shared memory mapping of the file: no system call, no fsync)
+// before it waits in memory for the next flush. The kernel keeps what was written when the
+// process is killed, so the next process on the folder stores what the killed one had not.
 //
 // A journal has a random source id and numbered generations, one file each in
 // DATA/events/ (`SOURCE.N`), and a lock file (`SOURCE.lock`) held while it lives. Each
@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -54,8 +55,8 @@ class EventJournal {
   // dropped.
   std::vector<Orphan> take_orphans();
   // One event. Not thread-safe: the recorder calls it under its lock.
-  void append(const std::string& day, long long article_id, const std::string& kind,
-              const std::string& reader_state);
+  void append(std::string_view day, long long article_id, std::string_view kind,
+              std::string_view reader_state);
   // Closes the current generation (what was appended since the last rotate) and begins
   // the next. Not thread-safe, as append.
   Generation rotate();
@@ -69,13 +70,21 @@ class EventJournal {
   EventJournal(int lock_fd, std::string folder, std::string source)
       : lock_fd_(lock_fd), folder_(std::move(folder)), source_(std::move(source)) {}
   bool begin(long long number);
+  // Reserves `bytes` of the file and maps them (again, when growing).
+  bool map(int fd, std::size_t bytes);
+  // Unmaps the current generation and trims its file to what was written.
+  void close_current();
   std::string path_of(long long number) const;
 
+  static constexpr std::size_t kInitialBytes = 64 * 1024;
   int lock_fd_;
   int fd_ = -1;
+  char* map_ = nullptr;
+  std::size_t capacity_ = 0, used_ = 0;
   std::string folder_, source_;
   long long number_ = 0;
-  bool failed_ = false;  // a write failed: said once, counts stay in memory
+  bool failed_ = false;  // the generation could not grow: its later counts stay in memory
+  bool warned_ = false;  // said once
 };
 
 }  // namespace events

@@ -1,14 +1,20 @@
 #include "events/recorder.h"
 
+#include <atomic>
 #include <cstdio>
 
 #include "core/time.h"
 
 namespace events {
 
+namespace {
+std::atomic<unsigned long long> recorders{0};
+}  // namespace
+
 Recorder::Recorder(store::EventStore& store, const core::Clock& clock, std::string timezone,
                    int flush_seconds, const std::string& data_dir)
-    : store_(store), clock_(clock), timezone_(std::move(timezone)), flush_seconds_(flush_seconds) {
+    : store_(store), clock_(clock), timezone_(std::move(timezone)), flush_seconds_(flush_seconds),
+      id_(++recorders) {
   if (!data_dir.empty()) journal_ = EventJournal::open(data_dir);
   thread_ = std::thread([this] { run(); });
 }
@@ -32,12 +38,29 @@ Recorder::~Recorder() {
 
 void Recorder::record(const std::string& kind, long long article_id,
                       const std::string& reader_state) {
-  auto d = core::local_date(clock_.now(), timezone_);
-  char day[16];
-  std::snprintf(day, sizeof day, "%04d-%02u-%02u", d.year, d.month, d.day);
+  // The day in the publication's zone, worked out once a second per thread.
+  thread_local unsigned long long for_recorder = 0;
+  thread_local core::UnixTime for_second = 0;
+  thread_local char day[16];
+  auto now = clock_.now();
+  if (for_recorder != id_ || for_second != now) {
+    auto d = core::local_date(now, timezone_);
+    std::snprintf(day, sizeof day, "%04d-%02u-%02u", d.year, d.month, d.day);
+    for_recorder = id_;
+    for_second = now;
+  }
+  std::string_view day_view(day);
   std::lock_guard lock(mu_);
-  ++pending_[{day, article_id, kind, reader_state}];
-  if (journal_) journal_->append(day, article_id, kind, reader_state);
+  // Looked up without building the key's strings; they are made once, for a new key.
+  auto key = std::make_tuple(day_view, article_id, std::string_view(kind),
+                             std::string_view(reader_state));
+  auto it = pending_.lower_bound(key);
+  if (it == pending_.end() || it->first != key) {
+    it = pending_.emplace_hint(it, std::make_tuple(std::string(day_view), article_id, kind,
+                                                   reader_state), 0);
+  }
+  ++it->second;
+  if (journal_) journal_->append(day_view, article_id, kind, reader_state);
 }
 
 void Recorder::flush() {

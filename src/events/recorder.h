@@ -40,10 +40,12 @@ class Recorder {
   const core::Clock& clock_;
   std::string timezone_;
   int flush_seconds_;
+  unsigned long long id_;  // tells this recorder's cached day from another's
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::map<std::tuple<std::string, long long, std::string, std::string>, long long> pending_;
+  std::map<std::tuple<std::string, long long, std::string, std::string>, long long, std::less<>>
+      pending_;
   std::unique_ptr<EventJournal> journal_;  // guarded by mu_
   std::mutex flush_mu_;                    // one flush at a time, generations in order
   std::vector<EventJournal::Generation> unstored_;  // guarded by flush_mu_

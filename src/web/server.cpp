@@ -3,7 +3,9 @@
 
 #include "web/server.h"
 
+#include <algorithm>
 #include <csignal>
+#include <vector>
 #include <restinio/all.hpp>
 
 #include "core/text.h"
@@ -113,50 +115,72 @@ Response busy() {
   return res;
 }
 
+// The listening port, bound once without SO_REUSEPORT and closed again: the servers below
+// share the port through SO_REUSEPORT, which would otherwise let a second Meridian (or
+// anything else of this user's that asks for it) quietly share the port too.
+void check_port_free(const std::string& host, int port) {
+  asio::io_context probe;
+  asio::ip::tcp::endpoint at(asio::ip::make_address(host), static_cast<std::uint16_t>(port));
+  asio::ip::tcp::acceptor acceptor(probe);
+  acceptor.open(at.protocol());
+  acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor.bind(at);  // throws "Address already in use" when taken
+}
+
 }  // namespace
 
 void run_server(const ServerOptions& options, const RequestHandler& handler,
                 const std::function<void()>& on_started, const std::function<void()>& on_reload) {
-  using traits_t = restinio::default_traits_t;
+  // One single-threaded server per request thread, all on the same port (SO_REUSEPORT: the
+  // kernel spreads connections across them, as with nginx's workers). No strand and no
+  // lock around one shared event loop; a connection stays on its thread.
+  using traits_t = restinio::default_single_thread_traits_t;
+  using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
   std::unique_ptr<core::WorkPool> heavy_pool;
   if (options.heavy) {
     heavy_pool = std::make_unique<core::WorkPool>("password", options.heavy_threads,
                                                   options.heavy_queue);
   }
-  auto settings =
-      restinio::server_settings_t<traits_t>{}
-          .address(options.host)
-          .port(static_cast<std::uint16_t>(options.port))
-          .read_next_http_message_timelimit(std::chrono::seconds(options.read_timeout_seconds))
-          .write_http_response_timelimit(std::chrono::seconds(options.handle_timeout_seconds))
-          .handle_request_timeout(std::chrono::seconds(options.handle_timeout_seconds))
-          .max_pipelined_requests(16)
-          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                        .max_url_size(options.max_url_bytes)
-                                        .max_field_value_size(options.max_header_value_bytes)
-                                        .max_field_count(options.max_header_count)
-                                        .max_body_size(options.max_body_bytes))
-          .request_handler([&handler, &options, &heavy_pool](restinio::request_handle_t r) {
-            int hosts = 0;
-            Request req = to_request(r, hosts);
-            // RFC 9112 3.2: exactly one Host. RESTinio does not tell HTTP/1.0 from 1.1,
-            // so 1.0 requests need one too (every client and proxy of this century sends it).
-            if (hosts != 1) {
-              respond(r, req.method, bad_request(hosts ? "more than one Host header"
-                                                       : "a request needs a Host header"));
-              return restinio::request_accepted();
-            }
-            if (options.heavy && heavy_pool && options.heavy(req)) {
-              // Answered later from a heavy worker (RESTinio lets any thread respond).
-              auto job = [&handler, r, req = std::move(req)]() mutable {
-                respond(r, req.method, handle_safely(handler, req));
-              };
-              if (!heavy_pool->try_post(std::move(job))) respond(r, "POST", busy());
-              return restinio::request_accepted();
-            }
-            respond(r, req.method, handle_safely(handler, req));
+  auto make_settings = [&] {
+    return restinio::server_settings_t<traits_t>{}
+        .address(options.host)
+        .port(static_cast<std::uint16_t>(options.port))
+        .acceptor_options_setter([](restinio::acceptor_options_t& o) {
+          o.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+          o.set_option(reuse_port(true));
+        })
+        .read_next_http_message_timelimit(std::chrono::seconds(options.read_timeout_seconds))
+        .write_http_response_timelimit(std::chrono::seconds(options.handle_timeout_seconds))
+        .handle_request_timeout(std::chrono::seconds(options.handle_timeout_seconds))
+        .max_pipelined_requests(16)
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                      .max_url_size(options.max_url_bytes)
+                                      .max_field_value_size(options.max_header_value_bytes)
+                                      .max_field_count(options.max_header_count)
+                                      .max_body_size(options.max_body_bytes))
+        .request_handler([&handler, &options, &heavy_pool](restinio::request_handle_t r) {
+          int hosts = 0;
+          Request req = to_request(r, hosts);
+          // RFC 9112 3.2: exactly one Host. RESTinio does not tell HTTP/1.0 from 1.1,
+          // so 1.0 requests need one too (every client and proxy of this century sends it).
+          if (hosts != 1) {
+            respond(r, req.method, bad_request(hosts ? "more than one Host header"
+                                                     : "a request needs a Host header"));
             return restinio::request_accepted();
-          });
+          }
+          if (options.heavy && heavy_pool && options.heavy(req)) {
+            // Answered later from a heavy worker (RESTinio lets any thread respond: the
+            // answer is posted to the connection's own event loop).
+            auto job = [&handler, r, req = std::move(req)]() mutable {
+              respond(r, req.method, handle_safely(handler, req));
+            };
+            if (!heavy_pool->try_post(std::move(job))) respond(r, "POST", busy());
+            return restinio::request_accepted();
+          }
+          respond(r, req.method, handle_safely(handler, req));
+          return restinio::request_accepted();
+        });
+  };
 
   // Block the stop signals in every thread; this thread waits for them below.
   sigset_t signals;
@@ -166,8 +190,11 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto server = restinio::run_async<traits_t>(restinio::own_io_context(), std::move(settings),
-                                              static_cast<std::size_t>(options.threads));
+  check_port_free(options.host, options.port);
+  std::vector<restinio::running_server_handle_t<traits_t>> servers;
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    servers.push_back(restinio::run_async<traits_t>(restinio::own_io_context(), make_settings(), 1));
+  }
   if (on_started) on_started();
   for (;;) {
     int sig = 0;
@@ -177,8 +204,8 @@ void run_server(const ServerOptions& options, const RequestHandler& handler,
   }
   // Answers what is queued while connections are still open; later posts are refused.
   if (heavy_pool) heavy_pool->shutdown();
-  server->stop();
-  server->wait();
+  for (auto& server : servers) server->stop();
+  for (auto& server : servers) server->wait();
 }
 
 }  // namespace web

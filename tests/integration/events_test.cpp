@@ -75,6 +75,30 @@ TEST_F(EventJournalTest, CountsOfAKilledProcessAreStoredByTheNextOne) {
   EXPECT_EQ(views(42), 8);
 }
 
+TEST_F(EventJournalTest, AKilledProcessLosesNothingPastTheJournalsFirstMapping) {
+  // 12,000 events are about 300 KB of journal: the file's mapping grows three times.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto store = test_store::open(location_);
+    events::Recorder rec(store->events(), clock_, "UTC", 3600, dir_.string());
+    for (int i = 0; i < 12000; ++i) rec.record("view", i % 2 ? 7 : 1234567, "subscriber");
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  {
+    events::Recorder rec(store_->events(), clock_, "UTC", 3600, dir_.string());
+    rec.flush();
+  }
+  EXPECT_EQ(views(7), 6000);
+  EXPECT_EQ(views(1234567), 6000);
+  // The journal folder holds nothing but what a clean stop leaves: nothing.
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "events"));
+}
+
 TEST_F(EventJournalTest, AGenerationStoredJustBeforeACrashIsNotAddedAgain) {
   {
     auto journal = events::EventJournal::open(dir_.string());
