@@ -92,11 +92,20 @@ std::string token_hash(std::string_view token) {
 namespace {
 
 void hmac_raw(std::string_view key, std::string_view message, unsigned char out[32]) {
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  // The keyed state (two hash blocks of work) is kept per thread for the last key used: a
+  // page with an anonymous form signs a token per request, always with the same key.
+  thread_local std::string last_key;
+  thread_local crypto_auth_hmacsha256_state keyed;
+  if (last_key.empty() || key != last_key) {
+    crypto_auth_hmacsha256_init(&keyed, reinterpret_cast<const unsigned char*>(key.data()),
+                                key.size());
+    last_key.assign(key);
+  }
+  crypto_auth_hmacsha256_state st = keyed;
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
                                 message.size());
   crypto_auth_hmacsha256_final(&st, out);
+  sodium_memzero(&st, sizeof st);
 }
 
 }  // namespace

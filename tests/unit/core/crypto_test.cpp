@@ -57,4 +57,22 @@ TEST(RandomToken, AForkedChildDoesNotRepeatItsParent) {
   EXPECT_NE(std::string(buf, 24), parent);
 }
 
+// Signatures (webhooks, CSRF, unsubscribe links) are RFC 4231's HMAC-SHA-256, also when
+// keys alternate (the keyed state is kept per thread for the last key).
+TEST(Crypto, HmacMatchesRfc4231WhicheverKeyCameBefore) {
+  const std::string key1(20, '\x0b');
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(core::hmac_sha256_hex(key1, "Hi There"),
+              "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    EXPECT_EQ(core::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+  // A key longer than a block is hashed first (RFC 4231 test case 6).
+  EXPECT_EQ(core::hmac_sha256_hex(std::string(131, '\xaa'),
+                                  "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(core::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
 }  // namespace
