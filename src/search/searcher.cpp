@@ -171,9 +171,23 @@ void rerank_with_feedback(Engine& engine, const SearchRequest& req, const RankPa
   // Each added word contributes its weight times a BM25 term score from the result's own
   // counts. Results below `depth` keep their first-pass order (their scores are lower
   // than any reranked one's).
+  // The feedback documents were read and counted above: their counts of the added words
+  // come from there, and only the rest of the reranked results are asked of the engine.
   std::vector<long long> ids;
-  for (std::size_t i = 0; i < depth; ++i) ids.push_back(hits[i].second->id);
+  for (std::size_t i = fb; i < depth; ++i) ids.push_back(hits[i].second->id);
   auto counts = engine.term_counts(ids, words, req.full_text);
+  std::unordered_map<std::string_view, std::size_t> added_stem;  // stem -> position in added
+  for (std::size_t k = 0; k < added.size(); ++k) added_stem.emplace(*ranked[order[k]].stem, k);
+  for (std::size_t i = 0; i < fb; ++i) {
+    TermCounts c;
+    c.id = hits[i].second->id;
+    c.length = docs[i].length;
+    c.counts.assign(added.size(), 0);
+    for (const auto& t : docs[i].terms) {
+      if (auto it = added_stem.find(t.stem); it != added_stem.end()) c.counts[it->second] = t.count;
+    }
+    counts.push_back(std::move(c));
+  }
   std::unordered_map<long long, const TermCounts*> by_id;
   double avg_len = 0;
   for (const auto& c : counts) {
