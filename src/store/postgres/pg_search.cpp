@@ -138,9 +138,7 @@ std::vector<search::TermCounts> PgSearchEngine::term_counts(const std::vector<lo
   auto wanted = search::word_stems(words, tokenizer());
   std::unordered_map<long long, std::string> texts;
   if (!ids.empty()) {
-    std::string list = "[";
-    for (long long id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
-    list += "]";
+    std::string list = sql::json_ids(ids);
     auto c = pool_.acquire();
     auto s = c->prepare(std::string("SELECT id, ") + kMatchable +
                         " FROM search_docs WHERE id IN (" + c->id_list(1) + ")");

@@ -70,12 +70,7 @@ class SqlContentStore final : public ContentStore {
   ArticleList list_articles(const ArticleQuery& q) override {
     auto c = pool_.acquire();
     ArticleList list;
-    std::string exclude = "[";
-    for (std::size_t i = 0; i < q.exclude_ids.size(); ++i) {
-      if (i) exclude += ',';
-      exclude += std::to_string(q.exclude_ids[i]);
-    }
-    exclude += ']';
+    std::string exclude = json_ids(q.exclude_ids);
     // Static SQL; optional filters are NULL-able parameters.
     const std::string kWhere =
         std::string(" WHERE ") + kVisible +

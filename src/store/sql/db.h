@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,23 @@ class Connection {
   // `x IN (…)` with a list of any length in one cached statement.
   virtual std::string id_list(int param) const = 0;
 };
+
+// The JSON array (`[1,2,3]`) that Connection::id_list's parameter takes, from the ids in
+// [first, last) (`id` picks the id out of an element).
+template <class It, class Id = std::identity>
+std::string json_ids(It first, It last, Id id = {}) {
+  std::string out = "[";
+  for (; first != last; ++first) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(std::invoke(id, *first));
+  }
+  out += ']';
+  return out;
+}
+template <class Range>
+std::string json_ids(const Range& ids) {
+  return json_ids(std::begin(ids), std::end(ids));
+}
 
 // A write transaction (see the top of this file); rolls back unless committed.
 class Transaction {

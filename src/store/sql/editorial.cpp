@@ -43,9 +43,7 @@ class SqlEditorialStore final : public EditorialStore {
   std::map<long long, Title> titles(const std::vector<long long>& ids) override {
     std::map<long long, Title> out;
     if (ids.empty()) return out;
-    std::string list = "[";
-    for (long long id : ids) list += (list.size() > 1 ? "," : "") + std::to_string(id);
-    list += "]";
+    std::string list = json_ids(ids);
     auto c = pool_.acquire();
     auto s = c->prepare(
         "SELECT id, slug, headline FROM articles WHERE id IN (" + c->id_list(1) + ")");

@@ -80,9 +80,7 @@ class SqlNewsletterStore final : public NewsletterStore {
     }
     core::Result<void> release_senders(const std::vector<int>& ids) override {
       if (ids.empty()) return {};
-      std::string list = "[";
-      for (std::size_t k = 0; k < ids.size(); ++k) list += (k ? "," : "") + std::to_string(ids[k]);
-      list += "]";
+      std::string list = json_ids(ids);
       std::lock_guard lock(mu_);
       try {
         auto s = c_->prepare(
@@ -162,12 +160,10 @@ class SqlNewsletterStore final : public NewsletterStore {
       // A few thousand readers a statement (one round trip each on a networked database).
       constexpr std::size_t kChunk = 5000;
       for (std::size_t from = 0; from < readers.size(); from += kChunk) {
-        std::string list = "[";
-        for (std::size_t k = from; k < std::min(readers.size(), from + kChunk); ++k) {
-          if (k > from) list += ',';
-          list += std::to_string(readers[k].first);
-        }
-        list += ']';
+        auto chunk = readers.begin() + static_cast<std::ptrdiff_t>(from);
+        std::string list =
+            json_ids(chunk, chunk + static_cast<std::ptrdiff_t>(std::min(kChunk, readers.size() - from)),
+                     [](const auto& reader) { return reader.first; });
         auto s = c->prepare(
             "INSERT INTO deliveries (edition_id, member_id) SELECT CAST(?1 AS BIGINT), ids.* FROM (" +
             c->id_list(2) + ") AS ids WHERE true ON CONFLICT DO NOTHING");  // WHERE: SQLite's upsert parse
@@ -214,12 +210,7 @@ class SqlNewsletterStore final : public NewsletterStore {
   core::Result<void> mark_sent_batch(long long edition_id, const std::vector<long long>& member_ids,
                                      core::UnixTime now) override {
     if (member_ids.empty()) return {};
-    std::string list = "[";
-    for (std::size_t k = 0; k < member_ids.size(); ++k) {
-      if (k) list += ',';
-      list += std::to_string(member_ids[k]);
-    }
-    list += ']';
+    std::string list = json_ids(member_ids);
     return guarded([&] {
       auto c = pool_.acquire();
       auto s = c->prepare(

@@ -61,12 +61,7 @@ std::vector<std::optional<content::ArticleSummary>> read_summaries(
   std::vector<std::optional<content::ArticleSummary>> out(ids.size());
   if (ids.empty()) return out;
   std::unordered_map<long long, content::ArticleSummary*> by_id;
-  std::string list = "[";
-  for (long long id : ids) {
-    if (list.size() > 1) list += ',';
-    list += std::to_string(id);
-  }
-  list += ']';
+  std::string list = json_ids(ids);
   std::unordered_map<long long, std::size_t> position;
   for (std::size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
   {
