@@ -432,6 +432,7 @@ class MailQueueStore {
 class EditorialStore;  // store/editorial_store.h
 class BillingStore;    // store/billing_store.h
 class IntegrationStore;  // store/integration_store.h
+class RedirectStore;     // store/redirect_store.h
 
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
@@ -446,6 +447,7 @@ class Store {
   virtual MailQueueStore& mail_queue() = 0;
   virtual BillingStore& billing() = 0;
   virtual IntegrationStore& integrations() = 0;
+  virtual RedirectStore& redirects() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

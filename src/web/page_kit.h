@@ -9,9 +9,13 @@
 #include <optional>
 #include <string>
 
+#include "core/result.h"
 #include "web/http.h"
 
 namespace web {
+
+// The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
+int status_for(const core::Error& e);
 
 class PageKit {
  public:

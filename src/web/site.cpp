@@ -17,6 +17,7 @@
 #include "web/compression.h"
 #include "web/metrics_routes.h"
 #include "web/admin_api_routes.h"
+#include "web/redirect_routes.h"
 #include "web/multipart.h"
 #include "web/security_headers.h"
 #include "web/session.h"
@@ -329,6 +330,8 @@ Site::Site(const SiteDeps& d)
         AdminApiDeps{*d.api_tokens, d.webhooks, editorial_, store_.editorial(), members_, member_admin_,
                      config_, clock_, *this});
   }
+  redirect_routes_ = std::make_unique<RedirectRoutes>(
+      RedirectDeps{store_.redirects(), config_, clock_, *this});
   build_routes();
 }
 
@@ -451,6 +454,7 @@ void Site::build_routes() {
   get("/media/{file}", [this](Request& r) { return media(r); }, false);
   metrics_routes_->add_routes(router_);
   if (admin_api_routes_) admin_api_routes_->add_routes(router_);
+  redirect_routes_->add_routes(router_);
   build_admin_routes();
 
   get("/static/{file}", [this](Request& r) {
@@ -598,6 +602,8 @@ Response Site::handle(Request& req) {
         res = error_page(400, "Bad request",
                          "This request contains text that is not valid UTF-8, so we did not use "
                          "it.");
+      } else if (auto moved = redirect_routes_->moved(req, /*missing=*/!route && !path_exists)) {
+        res = std::move(*moved);  // an old address (a query named exactly, or nothing here)
       } else if (req.method == "OPTIONS" && path_exists) {
         res.status = 204;
         res.set_header("Allow", router_.allowed(req.path));
@@ -694,6 +700,10 @@ Response Site::handle(Request& req) {
             for (auto& [k, v] : res.headers) has_cc = has_cc || k == "Cache-Control";
             if (!has_cc) res.set_header("Cache-Control", "no-store");
           }
+        }
+        // A page that is not here (an old article slug): perhaps it moved.
+        if (res.status == 404 && !shared) {
+          if (auto moved = redirect_routes_->moved(req, /*missing=*/true)) res = std::move(*moved);
         }
       }
     }

@@ -59,8 +59,6 @@ struct SiteDeps {
   integrations::Webhooks* webhooks = nullptr;
 };
 
-// The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
-int status_for(const core::Error& e);
 // Every key and value well-formed UTF-8 without NUL (the check at the boundary: form and
 // query decoding).
 bool valid_text(const std::multimap<std::string, std::string>& fields);
@@ -88,6 +86,7 @@ class AccessLog {
 class BillingRoutes;
 class MetricsRoutes;
 class AdminApiRoutes;
+class RedirectRoutes;
 
 class Site final : public PageKit {
  public:
@@ -311,6 +310,7 @@ class Site final : public PageKit {
   Metrics metrics_;
   std::unique_ptr<MetricsRoutes> metrics_routes_;
   std::unique_ptr<AdminApiRoutes> admin_api_routes_;
+  std::unique_ptr<RedirectRoutes> redirect_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

@@ -160,6 +160,7 @@ class FlakyStore final : public store::Store {
   store::MailQueueStore& mail_queue() override { return real_->mail_queue(); }
   store::BillingStore& billing() override { return real_->billing(); }
   store::IntegrationStore& integrations() override { return real_->integrations(); }
+  store::RedirectStore& redirects() override { return real_->redirects(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

@@ -82,6 +82,7 @@ class PgStore final : public Store, private sql::ContentSearch {
     mail_queue_ = sql::make_mail_queue(pool_);
     billing_ = sql::make_billing_store(pool_);
     integrations_ = sql::make_integration_store(pool_);
+    redirects_ = sql::make_redirect_store(pool_);
     listener_ = std::thread([this] { listen(); });
   }
   ~PgStore() override {
@@ -97,6 +98,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   MailQueueStore& mail_queue() override { return *mail_queue_; }
   BillingStore& billing() override { return *billing_; }
   IntegrationStore& integrations() override { return *integrations_; }
+  RedirectStore& redirects() override { return *redirects_; }
 
   // Every request asks, so the answer is kept: a commit through this process is seen at
   // once (its counter), another node's or a command's when its notification arrives (the
@@ -215,6 +217,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<MailQueueStore> mail_queue_;
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<IntegrationStore> integrations_;
+  std::unique_ptr<RedirectStore> redirects_;
 };
 
 }  // namespace

@@ -368,6 +368,9 @@ const std::vector<Migration>& migrations() {
        "CREATE TABLE event_flushes (source TEXT PRIMARY KEY, generation BIGINT NOT NULL);"
        "CREATE INDEX deliveries_to_claim ON deliveries (edition_id, member_id) "
        "WHERE status = 'pending';"},
+      {21, "redirects from old addresses (as SQLite's migration 20)",
+       "CREATE TABLE redirects (from_path TEXT PRIMARY KEY, to_path TEXT NOT NULL, "
+       "origin TEXT NOT NULL, created_at BIGINT NOT NULL);"},
   };
   return all;
 }

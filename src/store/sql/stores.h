@@ -1,5 +1,5 @@
 // The stores written once in SQL for both databases (see db.h): content, members, events,
-// newsletters, editorial, mail queue, billing, integrations. Internal to src/store: a
+// newsletters, editorial, mail queue, billing, integrations, redirects. Internal to src/store: a
 // backend makes them over its own Pool.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "store/billing_store.h"
 #include "store/editorial_store.h"
 #include "store/integration_store.h"
+#include "store/redirect_store.h"
 #include "store/sql/db.h"
 #include "store/store.h"
 
@@ -35,5 +36,6 @@ std::unique_ptr<EditorialStore> make_editorial_store(Pool& pool);
 std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool);
 std::unique_ptr<BillingStore> make_billing_store(Pool& pool);
 std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool);
+std::unique_ptr<RedirectStore> make_redirect_store(Pool& pool);
 
 }  // namespace store::sql

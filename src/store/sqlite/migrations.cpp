@@ -471,6 +471,14 @@ CREATE TABLE event_flushes (
   generation INTEGER NOT NULL
 );
 )SQL"},
+      {20, "redirects from old addresses", R"SQL(
+CREATE TABLE redirects (
+  from_path TEXT PRIMARY KEY,
+  to_path TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

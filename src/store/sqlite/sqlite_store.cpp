@@ -78,7 +78,8 @@ class SqliteStore final : public Store, private sql::ContentSearch {
         content_(sql::make_content_store(pool_, *this)), members_(sql::make_member_store(pool_)),
         events_(sql::make_event_store(pool_)), newsletters_(sql::make_newsletter_store(pool_)),
         editorial_(sql::make_editorial_store(pool_)), mail_queue_(sql::make_mail_queue(pool_)),
-        billing_(sql::make_billing_store(pool_)), integrations_(sql::make_integration_store(pool_)) {
+        billing_(sql::make_billing_store(pool_)), integrations_(sql::make_integration_store(pool_)),
+        redirects_(sql::make_redirect_store(pool_)) {
     migrate(pool_);
     ensure_index();
     wal_path_ = path + "-wal";
@@ -91,6 +92,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   MailQueueStore& mail_queue() override { return *mail_queue_; }
   BillingStore& billing() override { return *billing_; }
   IntegrationStore& integrations() override { return *integrations_; }
+  RedirectStore& redirects() override { return *redirects_; }
   core::Result<void> snapshot(const std::string& path) override {
     return sql::guarded([&] {
       auto c = pool_.acquire();
@@ -223,6 +225,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<MailQueueStore> mail_queue_;
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<IntegrationStore> integrations_;
+  std::unique_ptr<RedirectStore> redirects_;
 };
 
 }  // namespace
