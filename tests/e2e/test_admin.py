@@ -373,6 +373,54 @@ class AdminTest(unittest.TestCase):
         self.assertGreaterEqual(found["total"], 2)
         self.assertEqual(ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "merge", "from": "trade", "into": "trade"}).status, 400)
 
+    def test_9b_redirects(self):
+        ed = self.clients["editor"]
+        page = ed.get("/admin/redirects")
+        self.assertEqual(page.status, 200)
+        self.assertIn("No redirects yet", page.text)
+        token = csrf_of(page.text)
+        # Bad input: 400 naming the problem, what was typed kept, nothing saved.
+        r = ed.post("/admin/redirects", {"csrf": token, "from": "2014/05/old", "to": "/articles/second-story"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("starting with /", r.text)
+        self.assertIn('value="2014/05/old"', r.text)
+        r = ed.post("/admin/redirects", {"csrf": token, "from": "/x", "to": "//evil.example/"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("No redirects yet", ed.get("/admin/redirects").text)
+        # WordPress-style addresses.
+        for old, new in (("/?p=22", "/articles/existing-story"),
+                         ("/2014/05/old-story/", "/articles/second-story"),
+                         ("/articles/renamed-slug", "/articles/existing-story")):
+            r = ed.post("/admin/redirects", {"csrf": token, "from": old, "to": new})
+            self.assertEqual(r.status, 303, old)
+        anonymous = self.clients["anonymous"]
+        for old, new in (("/?p=22", "/articles/existing-story"),
+                         ("/2014/05/old-story/", "/articles/second-story"),
+                         ("/2014/05/old-story", "/articles/second-story"),
+                         ("/2014/05/old-story/?utm_source=mail", "/articles/second-story"),
+                         ("/articles/renamed-slug", "/articles/existing-story")):
+            r = anonymous.get(old)
+            self.assertEqual(r.status, 301, old)
+            self.assertEqual(r.header("Location"), new, old)
+        # The front page and other queries are untouched; unknown old addresses stay 404.
+        self.assertEqual(anonymous.get("/").status, 200)
+        self.assertEqual(anonymous.get("/?p=23").status, 200)
+        self.assertEqual(anonymous.get("/2014/05/other/").status, 404)
+        # Replace, then remove; the list shows each.
+        r = ed.post("/admin/redirects", {"csrf": token, "from": "/?p=22", "to": "/articles/second-story"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(anonymous.get("/?p=22").header("Location"), "/articles/second-story")
+        listing = ed.get("/admin/redirects").text
+        self.assertIn("3 redirects", listing)
+        self.assertIn("/2014/05/old-story/", listing)
+        r = ed.post("/admin/redirects/remove", {"csrf": token, "from": "/?p=22"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(anonymous.get("/?p=22").status, 200)
+        r = ed.post("/admin/redirects/remove", {"csrf": token, "from": "/?p=22"})
+        self.assertEqual(r.status, 404)
+        # Readers cannot reach the page.
+        self.assertEqual(self.clients["reader"].get("/admin/redirects").status, 403)
+
     def test_zz_settings_apply_at_once(self):
         ad = self.clients["admin"]
         page = ad.get("/admin/settings")
