@@ -79,8 +79,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   }
   a->webhooks = std::make_unique<integrations::Webhooks>(a->store->integrations(), a->clock,
                                                          a->config.base_url(), retry);
-  a->editorial = std::make_unique<editorial::EditorialService>(a->store->editorial(), *a->content,
-                                                               a->clock, a->config);
+  a->editorial = std::make_unique<editorial::EditorialService>(
+      a->store->editorial(), *a->content, a->clock, a->config, &a->store->redirects());
   // Outgoing webhooks: public facts only (never an article's text). Publication itself is
   // announced by the webhook worker when an article goes live (scheduled ones too); saves
   // of a live article are announced here.

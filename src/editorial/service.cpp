@@ -1,5 +1,6 @@
 #include "editorial/service.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -64,8 +65,9 @@ bool may_edit(const accounts::Member& who, const store::EditableArticle& article
 
 EditorialService::EditorialService(store::EditorialStore& store,
                                    const content::ContentService& content,
-                                   const core::Clock& clock, const core::Config& config)
-    : store_(store), content_(content), clock_(clock), config_(config),
+                                   const core::Clock& clock, const core::Config& config,
+                                   store::RedirectStore* redirects)
+    : store_(store), redirects_(redirects), content_(content), clock_(clock), config_(config),
       media_dir_(config.media_dir.empty()
                      ? (std::filesystem::path(config.data_dir) / "media").string()
                      : config.media_dir) {}
@@ -212,8 +214,23 @@ core::Result<Saved> EditorialService::save(const accounts::Member& who, long lon
                              importers::to_jsonl_line(*input), who.id, now);
   if (!written) return std::unexpected(written.error());
   Saved saved{*written, input->status, input->slug};
+  if (existing) remember_move(*existing, input->slug, now);
   if (observer_) observer_(action, saved, *input);
   return saved;
+}
+
+void EditorialService::remember_move(const store::EditableArticle& before,
+                                     const std::string& new_slug, core::UnixTime now) {
+  if (!redirects_ || before.input.slug == new_slug ||
+      !content::is_live(before.input.status, before.input.published_at, now)) {
+    return;
+  }
+  auto put = redirects_->put_redirect(
+      {"/articles/" + before.input.slug, "/articles/" + new_slug, "editor", now});
+  if (!put) {
+    std::fprintf(stderr, "meridian: the old address of article %lld is not redirected: %s\n",
+                 before.id, put.error().message.c_str());
+  }
 }
 
 core::Result<Saved> EditorialService::restore(const accounts::Member& who, long long article_id,
@@ -237,6 +254,7 @@ core::Result<Saved> EditorialService::restore(const accounts::Member& who, long 
   auto stored = content_.render(in);
   auto written = store_.save(article_id, stored, "restore", importers::to_jsonl_line(in), who.id, now);
   if (!written) return std::unexpected(written.error());
+  remember_move(*existing, in.slug, now);
   return Saved{*written, in.status, in.slug};
 }
 

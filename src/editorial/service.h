@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "core/result.h"
 #include "store/editorial_store.h"
+#include "store/redirect_store.h"
 
 namespace editorial {
 
@@ -43,8 +44,11 @@ bool may_publish(const accounts::Member& who);
 
 class EditorialService {
  public:
+  // `redirects`: where a live article's old address is sent when its slug changes (null:
+  // nowhere; the old address then answers 404).
   EditorialService(store::EditorialStore& store, const content::ContentService& content,
-                   const core::Clock& clock, const core::Config& config);
+                   const core::Clock& clock, const core::Config& config,
+                   store::RedirectStore* redirects = nullptr);
 
   // Validates the draft and turns it into article input (errors name the field).
   core::Result<content::ArticleInput> to_input(const Draft& d, long long id) const;
@@ -72,7 +76,12 @@ class EditorialService {
   static std::string media_type(std::string_view name);
 
  private:
+  // A live article's address changed: its old one redirects to the new.
+  void remember_move(const store::EditableArticle& before, const std::string& new_slug,
+                     core::UnixTime now);
+
   store::EditorialStore& store_;
+  store::RedirectStore* redirects_;
   const content::ContentService& content_;
   const core::Clock& clock_;
   const core::Config& config_;

@@ -25,7 +25,8 @@ class EditorialTest : public ::testing::Test {
     config_.timezone = "Asia/Tokyo";
     store_ = test_store::open_new(dir_);
     content_ = std::make_unique<content::ContentService>(store_->content(), clock_, 2);
-    service_ = std::make_unique<editorial::EditorialService>(store_->editorial(), *content_, clock_, config_);
+    service_ = std::make_unique<editorial::EditorialService>(store_->editorial(), *content_, clock_,
+                                                             config_, &store_->redirects());
     editor_ = *store_->members().grant("ed@example.org", "Ed", std::nullopt, clock_.now());
     (void)store_->members().set_role(editor_.id, accounts::Role::kEditor);
     editor_.role = accounts::Role::kEditor;
@@ -175,4 +176,25 @@ TEST_F(EditorialTest, ImagesAreCheckedByContent) {
   EXPECT_TRUE(name->ends_with(".jpg"));
   EXPECT_TRUE(content::is_media_name(*name));
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(service_->media_dir()) / *name));
+}
+
+TEST_F(EditorialTest, ALiveArticlesOldAddressRedirectsToItsNewSlug) {
+  // A draft's slug changes freely: it had no public address.
+  auto d = draft("First title");
+  auto saved = service_->save(editor_, 0, d, editorial::Action::kSave);
+  ASSERT_TRUE(saved) << saved.error().message;
+  d.slug = "draft-renamed";
+  ASSERT_TRUE(service_->save(editor_, saved->id, d, editorial::Action::kPublish));
+  EXPECT_TRUE(store_->redirects().redirects().empty());
+  // Once live, renaming leaves the old address pointing at the new one.
+  d.slug = "live-renamed";
+  ASSERT_TRUE(service_->save(editor_, saved->id, d, editorial::Action::kSave));
+  auto all = store_->redirects().redirects();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].from, "/articles/draft-renamed");
+  EXPECT_EQ(all[0].to, "/articles/live-renamed");
+  EXPECT_EQ(all[0].origin, "editor");
+  // Saving without a change of address adds nothing.
+  ASSERT_TRUE(service_->save(editor_, saved->id, d, editorial::Action::kSave));
+  EXPECT_EQ(store_->redirects().redirects().size(), 1u);
 }
