@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "redirects/redirects.h"
 #include "store/editorial_store.h"
+#include "store/redirect_store.h"
 #include "web/session.h"
 #include "web/site.h"
 
@@ -59,8 +61,16 @@ Response Site::admin_taxonomy_post(Request& req) {
     r = op == "create" ? store_.editorial().create_term(kind, name)
                        : store_.editorial().rename_term(kind, req.form_value("slug"), name);
   } else if (op == "merge") {
-    auto merged = store_.editorial().merge_terms(kind, req.form_value("from"), req.form_value("into"));
-    if (!merged) r = std::unexpected(merged.error());
+    std::string from = req.form_value("from"), into = req.form_value("into");
+    auto merged = store_.editorial().merge_terms(kind, from, into);
+    if (!merged) {
+      r = std::unexpected(merged.error());
+    } else {
+      // The merged page's address leads to the one it joined (links, search engines).
+      std::string base = kind == content::TermKind::kTopic ? "/topics/" : "/countries/";
+      auto moved = redirects::make_redirect(base + from, base + into, "editor", clock_.now());
+      if (moved) r = store_.redirects().put_redirect(*moved);
+    }
   } else {
     return admin_error(req, 400, "Unknown action.");
   }

@@ -42,7 +42,7 @@ Response RedirectRoutes::page(Request& req, int status, const std::string& error
                     {"created", core::format_local_datetime(r.created_at, d_.config.timezone)}});
   }
   view["redirects"] = rows;
-  view["count"] = std::to_string(rows.size());
+  view["count"] = std::to_string(rows.size()) + (rows.size() == 1 ? " redirect" : " redirects");
   view["from"] = from;
   view["to"] = to;
   if (!error.empty()) view["error"] = error;
