@@ -1,5 +1,7 @@
 #include "redirects/redirects.h"
 
+#include <cctype>
+
 namespace redirects {
 
 namespace {
@@ -17,6 +19,33 @@ bool local_path(std::string_view s) {
   // `//host` and `/\host` are other sites to a browser.
   return s.size() >= 1 && s[0] == '/' && (s.size() == 1 || (s[1] != '/' && s[1] != '\\'));
 }
+
+}  // namespace
+
+std::string normalize_address(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else if (c == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += '%';
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(s[i + 1])));
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(s[i + 2])));
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+namespace {
 
 auto invalid(const std::string& why) { return core::fail(core::ErrorCode::kInvalidInput, why); }
 
@@ -42,7 +71,7 @@ core::Result<store::Redirect> make_redirect(std::string_view from, std::string_v
                    "an http(s) address.");
   }
   if (from == to) return invalid("A redirect cannot point to itself.");
-  return store::Redirect{std::string(from), std::string(to), std::move(origin), now};
+  return store::Redirect{normalize_address(from), normalize_address(to), std::move(origin), now};
 }
 
 core::Result<void> Redirects::add(std::string_view from, std::string_view to,
@@ -78,6 +107,9 @@ std::optional<std::string> Redirects::find(std::string_view target, long long ve
   }
   auto s = snapshot(version);
   if (s->to.empty() || (!missing && !s->any_query)) return std::nullopt;
+  std::string normal = normalize_address(target);
+  target = normal;
+  query = target.find('?');
   auto at = [&](std::string_view key) -> std::optional<std::string> {
     auto it = s->to.find(std::string(key));
     if (it == s->to.end()) return std::nullopt;

@@ -29,6 +29,10 @@ namespace redirects {
 core::Result<store::Redirect> make_redirect(std::string_view from, std::string_view to,
                                             std::string origin, core::UnixTime now);
 
+// An address as browsers send it: bytes outside ASCII percent-encoded, and the hex digits
+// of every %XX in upper case (so /café/, /caf%c3%a9/ and /caf%C3%A9/ are one address).
+std::string normalize_address(std::string_view address);
+
 class Redirects {
  public:
   explicit Redirects(store::RedirectStore& store) : store_(store) {}

@@ -63,6 +63,12 @@ TEST_F(RedirectsTest, OldAddressesAnswerWithTheirNewPlace) {
   EXPECT_EQ(r.find("/2014/05/some-slug/?utm_source=x", v, true).value_or(""), "/articles/some-slug");
   EXPECT_EQ(r.find("/old-name/", v, true).value_or(""), "/articles/new-name");
   EXPECT_FALSE(r.find("/never-was", v, true));
+  // Typed with its accent, asked for percent-encoded in either case.
+  ASSERT_TRUE(r.add("/2019/05/café/", "/articles/cafe", "wordpress", 100));
+  v = version();
+  EXPECT_EQ(r.find("/2019/05/caf%c3%a9/", v, true).value_or(""), "/articles/cafe");
+  EXPECT_EQ(r.find("/2019/05/caf%C3%A9", v, true).value_or(""), "/articles/cafe");
+  ASSERT_TRUE(r.remove("/2019/05/caf%C3%A9/"));
   auto all = r.list();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].from, "/2014/05/some-slug/");  // ordered by the old address

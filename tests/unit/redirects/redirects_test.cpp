@@ -38,3 +38,14 @@ TEST(Redirects, EachBadAddressIsRefusedNamingTheProblem) {
   EXPECT_NE(why("/a", "/a").find("itself"), std::string::npos);
   EXPECT_NE(why("/" + std::string(2000, 'a'), "/b").find("2,000"), std::string::npos);
 }
+
+TEST(Redirects, AddressesAreKeptAsBrowsersSendThem) {
+  EXPECT_EQ(redirects::normalize_address("/café/"), "/caf%C3%A9/");
+  EXPECT_EQ(redirects::normalize_address("/caf%c3%a9/"), "/caf%C3%A9/");
+  EXPECT_EQ(redirects::normalize_address("/?p=22&x=%2f"), "/?p=22&x=%2F");
+  EXPECT_EQ(redirects::normalize_address("/100%"), "/100%");  // not an escape: kept
+  auto r = redirects::make_redirect("/2019/05/café-society/", "/articles/café", "wordpress", 0);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->from, "/2019/05/caf%C3%A9-society/");
+  EXPECT_EQ(r->to, "/articles/caf%C3%A9");  // a Location header carries no raw UTF-8
+}
