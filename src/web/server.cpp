@@ -120,11 +120,20 @@ Response busy() {
 // anything else of this user's that asks for it) quietly share the port too.
 void check_port_free(const std::string& host, int port) {
   asio::io_context probe;
-  asio::ip::tcp::endpoint at(asio::ip::make_address(host), static_cast<std::uint16_t>(port));
-  asio::ip::tcp::acceptor acceptor(probe);
-  acceptor.open(at.protocol());
-  acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-  acceptor.bind(at);  // throws "Address already in use" when taken
+  // The names RESTinio itself accepts besides numeric addresses.
+  std::string numeric = host == "localhost" ? "127.0.0.1" : host == "ip6-localhost" ? "::1" : host;
+  try {
+    asio::ip::tcp::endpoint at(asio::ip::make_address(numeric), static_cast<std::uint16_t>(port));
+    asio::ip::tcp::acceptor acceptor(probe);
+    acceptor.open(at.protocol());
+    acceptor.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor.bind(at);  // throws "Address already in use" when taken
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                             e.what() + (numeric == host && e.code() == asio::error::invalid_argument
+                                             ? " (give a numeric address, or localhost)"
+                                             : ""));
+  }
 }
 
 }  // namespace

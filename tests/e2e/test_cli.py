@@ -123,6 +123,26 @@ class CliTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("cannot read /nonexistent/file.jsonl", r.stderr)
 
+    def test_a_port_already_taken_is_refused_naming_it(self):
+        # The request threads share their port (SO_REUSEPORT); nobody else may.
+        import socket
+        taken = socket.socket()
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        self.addCleanup(taken.close)
+        port = taken.getsockname()[1]
+        first = Server(data=self.data)
+        self.addCleanup(first.stop)
+        for listen in (f"127.0.0.1:{port}", f"127.0.0.1:{first.port}"):
+            r = run_cli("serve", "--listen", listen, data=self.data)
+            self.assertEqual(r.returncode, 1, listen)
+            self.assertIn(f"cannot listen on {listen}", r.stderr)
+            self.assertIn("Address already in use", r.stderr)
+        r = run_cli("serve", "--listen", "no-such-host:8080", data=self.data)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("give a numeric address, or localhost", r.stderr)
+        self.assertEqual(first.get("/healthz").status, 200)  # the first server carries on
+
     def test_data_option_anywhere_and_from_environment(self):
         f = self.write("one.jsonl", article_line("one") + "\n")
         self.assertEqual(run_cli("import", "--data", self.data, f).returncode, 0)
