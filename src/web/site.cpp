@@ -457,23 +457,30 @@ void Site::build_routes() {
   redirect_routes_->add_routes(router_);
   build_admin_routes();
 
-  get("/static/{file}", [this](Request& r) {
+  auto static_file = [this](const std::string& file, const char* cache_control) {
     Response res;
-    auto content = static_asset(r.param("file"));
+    auto content = static_asset(file);
     if (content.empty()) {
       res.status = 404;
       res.content_type = "text/plain; charset=utf-8";
       res.body = "Not found\n";
       return res;
     }
-    const std::string file = r.param("file");
-    res.content_type = file.ends_with(".css")  ? "text/css; charset=utf-8"
-                       : file.ends_with(".js") ? "text/javascript; charset=utf-8"
-                                               : "application/octet-stream";
+    res.content_type = file.ends_with(".css")   ? "text/css; charset=utf-8"
+                       : file.ends_with(".js")  ? "text/javascript; charset=utf-8"
+                       : file.ends_with(".svg") ? "image/svg+xml"
+                                                : "application/octet-stream";
     res.body = std::string(content);
-    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    res.set_header("Cache-Control", cache_control);
     if (auto it = static_encoded_.find(file); it != static_encoded_.end()) res.encoded = it->second;
     return res;
+  };
+  get("/static/{file}", [static_file](Request& r) {
+    return static_file(r.param("file"), "public, max-age=31536000, immutable");
+  }, false);
+  // Browsers ask for it on every site that does not name an icon (feed readers, old ones).
+  get("/favicon.ico", [static_file](Request&) {
+    return static_file("favicon.svg", "public, max-age=86400");
   }, false);
   get("/healthz", [this](Request&) {
     Response res;

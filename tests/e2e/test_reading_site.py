@@ -89,6 +89,15 @@ class ReadingSiteTest(unittest.TestCase):
         self.assertNotIn("Unfinished draft", r.text)
         self.assertNotIn("Not yet", r.text)
 
+    def test_the_site_has_an_icon(self):
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', self.get("/").text)
+        self.assertIsNotNone(icon)
+        for path in (icon.group(1), "/favicon.ico"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, path)
+            self.assertEqual(r.header("Content-Type"), "image/svg+xml", path)
+            self.assertIn("<svg", r.text, path)
+
     def test_free_article_shows_everything(self):
         r = self.get("/articles/free-one")
         self.assertEqual(r.status, 200)
