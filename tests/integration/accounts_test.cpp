@@ -44,11 +44,7 @@ class AccountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-accounts-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("accounts");
     store_ = test_store::open_new(dir_);
     accounts_ = std::make_unique<accounts::AccountService>(store_->members(), mailer_, clock_,
                                                            config_);

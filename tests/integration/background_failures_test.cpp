@@ -196,11 +196,7 @@ class BackgroundFailures : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-bgfail-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("bgfail");
     store_ = std::make_unique<FlakyStore>(
         test_store::open_new(dir_));
     content::ContentService content(store_->content(), clock_, 3);

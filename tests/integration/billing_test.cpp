@@ -105,11 +105,7 @@ class BillingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-billing-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("billing");
     store_ = test_store::open_new(dir_);
     config_.stripe_secret_key = "sk_test_integration";
     config_.stripe_webhook_secrets = {"whsec_integration"};

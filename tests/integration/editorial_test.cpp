@@ -16,11 +16,7 @@ namespace {
 class EditorialTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-editorial-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("editorial");
     config_.data_dir = dir_.string();
     config_.timezone = "Asia/Tokyo";
     store_ = test_store::open_new(dir_);

@@ -20,11 +20,7 @@ class EventJournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-event-journal-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("event-journal");
     location_ = test_store::location(dir_);
     store_ = test_store::open(location_);
   }

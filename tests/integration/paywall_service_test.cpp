@@ -21,11 +21,7 @@ class PaywallServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-paywall-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("paywall");
     store_ = test_store::open_new(dir_);
     config_.timezone = "Asia/Tokyo";  // UTC+9: the local month starts at 15:00 UTC the day before
     config_.monthly_credits = 3;

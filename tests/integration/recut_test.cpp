@@ -17,11 +17,7 @@ std::string body() { return "One.\\n\\nTwo.\\n\\nThree.\\n\\nFour.\\n\\nFive."; 
 class RecutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-recut-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("recut");
     store_ = test_store::open_new(dir_);
     content::ContentService at3(store_->content(), clock_, 3);
     std::string lines;

@@ -17,11 +17,7 @@ namespace {
 class SnippetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-snippet-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("snippet");
     store_ = test_store::open_new(dir_);
     content::ContentService service(store_->content(), clock_, 3);
     std::string filler;

@@ -21,11 +21,7 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("meridian-store-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_store::fresh_folder("store");
     path_ = test_store::location(dir_);
     store_ = test_store::open(path_);
     service_ = std::make_unique<ContentService>(store_->content(), clock_, 3);

@@ -4,6 +4,9 @@
 // store::Store run unchanged on both.
 #pragma once
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -36,6 +39,17 @@ inline std::unique_ptr<store::Store> open(const std::string& where) {
 inline int latest_schema() {
   return on_postgres() ? store::postgres::migrations().back().version
                        : store::sqlite::migrations().back().version;
+}
+
+// An empty folder of the running test's own, named for `what`, the process and the test
+// (tests in parallel never share one).
+inline std::filesystem::path fresh_folder(const std::string& what) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("meridian-" + what + "-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 inline std::unique_ptr<store::Store> open_new(const std::filesystem::path& dir) {

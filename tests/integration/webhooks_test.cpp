@@ -23,10 +23,7 @@ class WebhooksTest : public ::testing::Test {
  protected:
   void SetUp() override {
     core::init_crypto();
-    dir_ = fs::temp_directory_path() / ("meridian-webhooks-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_store::fresh_folder("webhooks");
     store_ = test_store::open_new(dir_);
     hooks_ = std::make_unique<integrations::Webhooks>(store_->integrations(), clock_,
                                                       "https://example.org", 10);
