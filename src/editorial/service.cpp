@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "importers/jsonl.h"
+#include "redirects/redirects.h"
 
 namespace editorial {
 
@@ -225,8 +226,8 @@ void EditorialService::remember_move(const store::EditableArticle& before,
       !content::is_live(before.input.status, before.input.published_at, now)) {
     return;
   }
-  auto put = redirects_->put_redirect(
-      {"/articles/" + before.input.slug, "/articles/" + new_slug, "editor", now});
+  auto put = redirects::put(*redirects_, "/articles/" + before.input.slug,
+                            "/articles/" + new_slug, "editor", now);
   if (!put) {
     std::fprintf(stderr, "meridian: the old address of article %lld is not redirected: %s\n",
                  before.id, put.error().message.c_str());

@@ -74,11 +74,11 @@ core::Result<store::Redirect> make_redirect(std::string_view from, std::string_v
   return store::Redirect{normalize_address(from), normalize_address(to), std::move(origin), now};
 }
 
-core::Result<void> Redirects::add(std::string_view from, std::string_view to,
-                                  const std::string& origin, core::UnixTime now) {
-  auto r = make_redirect(from, to, origin, now);
+core::Result<void> put(store::RedirectStore& store, std::string_view from, std::string_view to,
+                       std::string origin, core::UnixTime now) {
+  auto r = make_redirect(from, to, std::move(origin), now);
   if (!r) return std::unexpected(r.error());
-  return store_.put_redirect(*r);
+  return store.put_redirect(*r);
 }
 
 std::shared_ptr<const Redirects::Snapshot> Redirects::snapshot(long long version) {

@@ -29,6 +29,10 @@ namespace redirects {
 core::Result<store::Redirect> make_redirect(std::string_view from, std::string_view to,
                                             std::string origin, core::UnixTime now);
 
+// Checks a redirect (make_redirect) and stores it, replacing one from the same address.
+core::Result<void> put(store::RedirectStore& store, std::string_view from, std::string_view to,
+                       std::string origin, core::UnixTime now);
+
 // An address as browsers send it: bytes outside ASCII percent-encoded, and the hex digits
 // of every %XX in upper case (so /café/, /caf%c3%a9/ and /caf%C3%A9/ are one address).
 std::string normalize_address(std::string_view address);
@@ -45,7 +49,9 @@ class Redirects {
 
   std::vector<store::Redirect> list() { return store_.redirects(); }
   core::Result<void> add(std::string_view from, std::string_view to, const std::string& origin,
-                         core::UnixTime now);
+                         core::UnixTime now) {
+    return put(store_, from, to, origin, now);
+  }
   core::Result<void> remove(const std::string& from) { return store_.remove_redirect(from); }
 
  private:

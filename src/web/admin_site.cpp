@@ -5,7 +5,6 @@
 #include "core/text.h"
 #include "redirects/redirects.h"
 #include "store/editorial_store.h"
-#include "store/redirect_store.h"
 #include "web/session.h"
 #include "web/site.h"
 
@@ -68,8 +67,7 @@ Response Site::admin_taxonomy_post(Request& req) {
     } else {
       // The merged page's address leads to the one it joined (links, search engines).
       std::string base = kind == content::TermKind::kTopic ? "/topics/" : "/countries/";
-      auto moved = redirects::make_redirect(base + from, base + into, "editor", clock_.now());
-      if (moved) r = store_.redirects().put_redirect(*moved);
+      r = redirects::put(store_.redirects(), base + from, base + into, "editor", clock_.now());
     }
   } else {
     return admin_error(req, 400, "Unknown action.");
