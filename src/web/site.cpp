@@ -609,8 +609,8 @@ Response Site::handle(Request& req) {
         res = error_page(400, "Bad request",
                          "This request contains text that is not valid UTF-8, so we did not use "
                          "it.");
-      } else if (auto moved = redirect_routes_->moved(req, /*missing=*/!route && !path_exists)) {
-        res = std::move(*moved);  // an old address (a query named exactly, or nothing here)
+      } else if (auto moved = redirect_routes_->moved(req, /*missing=*/false)) {
+        res = std::move(*moved);  // an old address with its query, named exactly (/?p=22)
       } else if (req.method == "OPTIONS" && path_exists) {
         res.status = 204;
         res.set_header("Allow", router_.allowed(req.path));
@@ -708,10 +708,10 @@ Response Site::handle(Request& req) {
             if (!has_cc) res.set_header("Cache-Control", "no-store");
           }
         }
-        // A page that is not here (an old article slug): perhaps it moved.
-        if (res.status == 404 && !shared) {
-          if (auto moved = redirect_routes_->moved(req, /*missing=*/true)) res = std::move(*moved);
-        }
+      }
+      // A page that is not here (no route, or an old article slug): perhaps it moved.
+      if (res.status == 404 && !shared) {
+        if (auto moved = redirect_routes_->moved(req, /*missing=*/true)) res = std::move(*moved);
       }
     }
   } catch (const store::StoreUnavailable& e) {
