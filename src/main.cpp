@@ -18,7 +18,10 @@
 
 #include "accounts/members_csv.h"
 #include "app/app.h"
+#include "importers/import.h"
+#include "importers/jsonl.h"
 #include "importers/publication.h"
+#include "importers/wxr.h"
 #include "backup/backup.h"
 #include "billing/housekeeper.h"
 #include "newsletter/scheduler.h"
@@ -297,29 +300,120 @@ int cmd_db_status(core::Config config) {
   }
 }
 
-int cmd_import(core::Config config, const std::string& file) {
-  std::string text;
+struct ImportArgs {
+  std::string file;
+  std::string format;  // "" = by content
+  bool dry_run = false;
+  std::string access;
+};
+
+// Standard input copied to a temporary file: the WordPress and Ghost importers read a file
+// twice (check, then write) without holding it in memory.
+std::optional<std::string> spool_stdin() {
+  char name[] = "/tmp/meridian-import-XXXXXX";
+  int fd = ::mkstemp(name);
+  if (fd < 0) return std::nullopt;
+  std::FILE* out = ::fdopen(fd, "wb");
+  char buffer[1 << 16];
+  std::size_t n;
+  bool ok = out != nullptr;
+  while (ok && (n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    ok = std::fwrite(buffer, 1, n, out) == n;
+  }
+  if (out) ok = std::fclose(out) == 0 && ok;
+  if (!ok) {
+    ::unlink(name);
+    return std::nullopt;
+  }
+  return std::string(name);
+}
+
+int cmd_import(core::Config config, const ImportArgs& args) {
+  const std::string& file = args.file;
+  std::string path = file;
+  std::optional<std::string> spooled;
   if (file == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
+    spooled = spool_stdin();
+    if (!spooled) return fail_with("import", "cannot copy standard input to a temporary file");
+    path = *spooled;
+  }
+  struct Unlink {
+    std::optional<std::string>& p;
+    ~Unlink() { if (p) ::unlink(p->c_str()); }
+  } unlink_spool{spooled};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail_with("import", "cannot read " + file);
+  std::optional<importers::Format> format;
+  if (!args.format.empty()) {
+    format = importers::parse_format(args.format);
+    if (!format) return fail_with("import", "--format must be jsonl, wxr or ghost, not '" + args.format + "'");
   } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return fail_with("import", "cannot read " + file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    std::string head(8192, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    format = importers::detect_format(head);
+    in.clear();
+    in.seekg(0);
+  }
+  importers::ImportOptions options;
+  options.dry_run = args.dry_run;
+  if (!args.access.empty()) {
+    options.access = content::parse_access_class(args.access);
+    if (!options.access) {
+      return fail_with("import", "--access must be free, metered or premium, not '" + args.access + "'");
+    }
   }
   int status = 0;
   auto a = open_or_exit("import", std::move(config), status);
   if (!a) return status;
-  if (importers::is_publication_export(text)) {
+  if (*format == importers::Format::kWxr) {
+    bool bar = ::isatty(2) != 0;
+    int shown = -1;
+    options.progress = [&](int pass, long long done, long long total) {
+      if (!bar || total <= 0) return;
+      int percent = static_cast<int>(done * 100 / total);
+      if (percent == shown) return;
+      shown = percent;
+      int filled = percent / 4;
+      std::fprintf(stderr, "\r%s [%s%s] %3d%%", pass == 1 ? "checking" : "importing",
+                   std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                   std::string(static_cast<std::size_t>(25 - filled), '.').c_str(), percent);
+      if (percent == 100) {
+        std::fprintf(stderr, "\n");
+        shown = -1;
+      }
+    };
+    auto summary = importers::import_wxr(path, *a->store, *a->content, a->clock, options);
+    if (!summary) {
+      return fail_with("import", file + ": " + summary.error().message + " (nothing imported)");
+    }
+    std::fputs(importers::describe(*summary, file, args.dry_run).c_str(), stdout);
+    return 0;
+  }
+  if (*format == importers::Format::kGhost) {
+    return fail_with("import", file + ": Ghost exports are not imported yet (nothing imported)");
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (*format == importers::Format::kPublication) {
+    if (args.dry_run) return fail_with("import", "--dry-run reads JSON Lines and WordPress exports, not a whole-publication export");
     auto whole = importers::import_publication(text, *a->store, *a->content, a->clock);
     if (!whole) return fail_with("import", file + ": " + whole.error().message);
     std::printf("imported the publication from %s: %d articles, %d topics, %d countries, %d "
                 "authors, %d members, %d editions, %d settings\n",
                 file.c_str(), whole->articles, whole->topics, whole->countries, whole->authors,
                 whole->members, whole->editions, whole->settings);
+    return 0;
+  }
+  if (args.dry_run) {
+    auto parsed = importers::parse_jsonl(text);
+    if (!parsed) return fail_with("import", file + ": " + parsed.error().message + " (nothing would be imported)");
+    int fresh = 0;
+    for (const auto& article : parsed->articles) fresh += !a->store->content().article_id(article.slug);
+    int total = static_cast<int>(parsed->articles.size());
+    std::printf("dry run: nothing was written. would import %d articles from %s (%d new, %d updated)\n",
+                total, file.c_str(), fresh, total - fresh);
     return 0;
   }
   auto report = a->content->import_jsonl(text);
@@ -530,10 +624,17 @@ int main(int argc, char** argv) {
                     "Request log lines: text (default) or json (for log shippers)")
       ->check(CLI::IsMember({"text", "json"}));
 
-  auto* import = cli.add_subcommand("import", "Import articles from a JSON Lines file");
-  std::string import_file;
-  import->add_option("FILE", import_file, "JSON Lines file, or - for standard input")
-      ->required();
+  auto* import = cli.add_subcommand(
+      "import", "Import articles: Meridian JSON Lines, a WordPress export (WXR) or a whole-publication export");
+  ImportArgs import_args;
+  import->add_option("FILE", import_args.file, "The file, or - for standard input")->required();
+  import->add_option("--format", import_args.format,
+                     "jsonl, wxr or ghost (default: recognised by content)");
+  import->add_flag("--dry-run", import_args.dry_run,
+                   "Print what would be created, updated and skipped; write nothing");
+  import->add_option("--access", import_args.access,
+                     "Access for imported posts the source does not set: free, metered "
+                     "(default) or premium");
 
   auto* exp = cli.add_subcommand("export", "Export every article as JSON Lines");
   std::string export_file;
@@ -644,7 +745,7 @@ int main(int argc, char** argv) {
   }
   if (db_status->parsed()) return cmd_db_status(config);
   if (db_copy->parsed()) return cmd_db_copy(config, copy_to);
-  if (import->parsed()) return cmd_import(config, import_file);
+  if (import->parsed()) return cmd_import(config, import_args);
   if (exp->parsed()) return cmd_export(config, export_file, export_all);
   if (reindex->parsed()) {
     int status = 0;

@@ -26,6 +26,8 @@ class RedirectStore {
   virtual std::vector<Redirect> redirects() = 0;
   // Adds `r`, or replaces the redirect from the same address.
   virtual core::Result<void> put_redirect(const Redirect& r) = 0;
+  // Many at once (an import's), in one transaction.
+  virtual core::Result<void> put_redirects(const std::vector<Redirect>& list) = 0;
   // kNotFound when there is none from `from`.
   virtual core::Result<void> remove_redirect(const std::string& from) = 0;
 };

@@ -433,6 +433,7 @@ class EditorialStore;  // store/editorial_store.h
 class BillingStore;    // store/billing_store.h
 class IntegrationStore;  // store/integration_store.h
 class RedirectStore;     // store/redirect_store.h
+class ImportStore;       // store/import_store.h
 
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
@@ -448,6 +449,7 @@ class Store {
   virtual BillingStore& billing() = 0;
   virtual IntegrationStore& integrations() = 0;
   virtual RedirectStore& redirects() = 0;
+  virtual ImportStore& imports() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

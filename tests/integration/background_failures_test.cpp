@@ -161,6 +161,7 @@ class FlakyStore final : public store::Store {
   store::BillingStore& billing() override { return real_->billing(); }
   store::IntegrationStore& integrations() override { return real_->integrations(); }
   store::RedirectStore& redirects() override { return real_->redirects(); }
+  store::ImportStore& imports() override { return real_->imports(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

@@ -83,6 +83,7 @@ class PgStore final : public Store, private sql::ContentSearch {
     billing_ = sql::make_billing_store(pool_);
     integrations_ = sql::make_integration_store(pool_);
     redirects_ = sql::make_redirect_store(pool_);
+    imports_ = sql::make_import_store(pool_);
     listener_ = std::thread([this] { listen(); });
   }
   ~PgStore() override {
@@ -99,6 +100,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   BillingStore& billing() override { return *billing_; }
   IntegrationStore& integrations() override { return *integrations_; }
   RedirectStore& redirects() override { return *redirects_; }
+  ImportStore& imports() override { return *imports_; }
 
   // Every request asks, so the answer is kept: a commit through this process is seen at
   // once (its counter), another node's or a command's when its notification arrives (the
@@ -218,6 +220,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<IntegrationStore> integrations_;
   std::unique_ptr<RedirectStore> redirects_;
+  std::unique_ptr<ImportStore> imports_;
 };
 
 }  // namespace

@@ -371,6 +371,10 @@ const std::vector<Migration>& migrations() {
       {21, "redirects from old addresses (as SQLite's migration 20)",
        "CREATE TABLE redirects (from_path TEXT PRIMARY KEY, to_path TEXT NOT NULL, "
        "origin TEXT NOT NULL, created_at BIGINT NOT NULL);"},
+      {22, "what imports from WordPress and Ghost brought in (as SQLite's migration 21)",
+       "CREATE TABLE import_sources (origin TEXT NOT NULL, source_id TEXT NOT NULL, "
+       "kind TEXT NOT NULL, slug TEXT NOT NULL, digest TEXT NOT NULL, "
+       "imported_at BIGINT NOT NULL, PRIMARY KEY (origin, source_id));"},
   };
   return all;
 }

@@ -20,16 +20,21 @@ class SqlRedirectStore final : public RedirectStore {
     return out;
   }
 
-  core::Result<void> put_redirect(const Redirect& r) override {
+  core::Result<void> put_redirect(const Redirect& r) override { return put_redirects({r}); }
+
+  core::Result<void> put_redirects(const std::vector<Redirect>& list) override {
+    if (list.empty()) return {};
     return guarded([&] {
       auto c = pool_.acquire();
       Transaction tx(*c);
-      auto s = c->prepare(
-          "INSERT INTO redirects (from_path, to_path, origin, created_at) VALUES (?1, ?2, ?3, ?4) "
-          "ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path, "
-          "origin = excluded.origin, created_at = excluded.created_at");
-      s->bind(1, r.from).bind(2, r.to).bind(3, r.origin).bind(4, static_cast<std::int64_t>(r.created_at));
-      s->run();
+      for (const auto& r : list) {
+        auto s = c->prepare(
+            "INSERT INTO redirects (from_path, to_path, origin, created_at) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path, "
+            "origin = excluded.origin, created_at = excluded.created_at");
+        s->bind(1, r.from).bind(2, r.to).bind(3, r.origin).bind(4, static_cast<std::int64_t>(r.created_at));
+        s->run();
+      }
       c->exec(kBumpContentVersion);
       tx.commit();
     });

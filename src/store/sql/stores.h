@@ -10,6 +10,7 @@
 #include "store/editorial_store.h"
 #include "store/integration_store.h"
 #include "store/redirect_store.h"
+#include "store/import_store.h"
 #include "store/sql/db.h"
 #include "store/store.h"
 
@@ -37,5 +38,6 @@ std::unique_ptr<MailQueueStore> make_mail_queue(Pool& pool);
 std::unique_ptr<BillingStore> make_billing_store(Pool& pool);
 std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool);
 std::unique_ptr<RedirectStore> make_redirect_store(Pool& pool);
+std::unique_ptr<ImportStore> make_import_store(Pool& pool);
 
 }  // namespace store::sql

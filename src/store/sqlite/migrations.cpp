@@ -479,6 +479,17 @@ CREATE TABLE redirects (
   created_at INTEGER NOT NULL
 );
 )SQL"},
+      {21, "what imports from WordPress and Ghost brought in", R"SQL(
+CREATE TABLE import_sources (
+  origin TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  PRIMARY KEY (origin, source_id)
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -79,7 +79,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
         events_(sql::make_event_store(pool_)), newsletters_(sql::make_newsletter_store(pool_)),
         editorial_(sql::make_editorial_store(pool_)), mail_queue_(sql::make_mail_queue(pool_)),
         billing_(sql::make_billing_store(pool_)), integrations_(sql::make_integration_store(pool_)),
-        redirects_(sql::make_redirect_store(pool_)) {
+        redirects_(sql::make_redirect_store(pool_)), imports_(sql::make_import_store(pool_)) {
     migrate(pool_);
     ensure_index();
     wal_path_ = path + "-wal";
@@ -93,6 +93,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   BillingStore& billing() override { return *billing_; }
   IntegrationStore& integrations() override { return *integrations_; }
   RedirectStore& redirects() override { return *redirects_; }
+  ImportStore& imports() override { return *imports_; }
   core::Result<void> snapshot(const std::string& path) override {
     return sql::guarded([&] {
       auto c = pool_.acquire();
@@ -226,6 +227,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<IntegrationStore> integrations_;
   std::unique_ptr<RedirectStore> redirects_;
+  std::unique_ptr<ImportStore> imports_;
 };
 
 }  // namespace

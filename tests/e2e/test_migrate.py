@@ -1,0 +1,93 @@
+"""End-to-end: moving a publication in with `meridian import` — a WordPress export (the
+theme unit test data, written by others) comes over with one command, its old addresses
+answer 301 to the new pages, the gated part stays on the server, and running it again
+changes nothing."""
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Server, run_cli  # noqa: E402
+
+CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpora", "wxr")
+THEME = os.path.join(CORPUS, "theme-unit-test-data.xml")
+
+
+class WordPressMoveIn(unittest.TestCase):
+    def setUp(self):
+        self.data = tempfile.mkdtemp(prefix="meridian-migrate-")
+        self.addCleanup(shutil.rmtree, self.data, True)
+
+    def export(self):
+        return run_cli("export", data=self.data, check=True).stdout
+
+    def test_a_wordpress_site_moves_in_and_its_old_links_answer(self):
+        r = run_cli("import", THEME, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("imported 58 items", r.stdout)
+        self.assertIn("(WordPress (WXR 1.2)): 58 new, 0 updated, 0 unchanged", r.stdout)
+        self.assertIn("skipped 70 items of type 'nav_menu_item'", r.stdout)
+        self.assertIn("skipped 37 attachments", r.stdout)
+        again = run_cli("import", THEME, data=self.data, check=True)
+        self.assertIn("0 new, 0 updated, 58 unchanged", again.stdout)
+        self.assertEqual(len(self.export().splitlines()), 58)
+
+        server = Server(data=self.data)
+        self.addCleanup(server.stop)
+        for old, new in [("/2012/03/15/template-more-tag/", "/articles/template-more-tag"),
+                         ("/2012/03/15/template-more-tag", "/articles/template-more-tag"),
+                         ("/?p=996", "/articles/template-more-tag"),
+                         ("/demo/?p=996", "/articles/template-more-tag"),
+                         ("/category/classic/", "/topics/classic"),
+                         ("/feed/", "/feed.xml")]:
+            r = server.get(old)
+            self.assertEqual(r.status, 301, old)
+            self.assertTrue(r.header("Location").endswith(new), (old, r.header("Location")))
+        page = server.get("/articles/template-more-tag")
+        self.assertEqual(page.status, 200)
+        # Metered by default: a stranger reads the part before <!--more-->, not after.
+        self.assertIn("This content is before the", page.text)
+        self.assertNotIn("after the more tag", page.text)
+        self.assertEqual(server.get("/topics/classic").status, 200)
+
+    def test_a_dry_run_prints_the_plan_and_writes_nothing(self):
+        r = run_cli("import", "--dry-run", THEME, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("dry run: nothing was written. would import 58 items", r.stdout)
+        self.assertEqual(self.export(), "")
+
+    def test_standard_input_and_a_named_format(self):
+        with open(os.path.join(CORPUS, "wxr-simple.xml")) as f:
+            text = f.read()
+        r = run_cli("import", "--format", "wxr", "-", data=self.data, input=text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 new", r.stdout)
+        self.assertIn('"hello-world"', self.export())
+
+    def test_bad_files_and_options_are_refused_naming_the_problem(self):
+        for name, words in [("malformed.xml", "line 90, column 3: mismatched tag"),
+                            ("missing-version-tag.xml", "no <wp:wxr_version>")]:
+            r = run_cli("import", os.path.join(CORPUS, name), data=self.data)
+            self.assertNotEqual(r.returncode, 0, name)
+            self.assertIn(words, r.stderr)
+            self.assertIn("nothing imported", r.stderr)
+        r = run_cli("import", "--format", "xml", THEME, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--format must be jsonl, wxr or ghost, not 'xml'", r.stderr)
+        r = run_cli("import", "--access", "gold", THEME, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--access must be free, metered or premium, not 'gold'", r.stderr)
+        # JSON Lines read as WXR: refused as XML, not half-read.
+        jsonl = os.path.join(self.data, "a.jsonl")
+        with open(jsonl, "w") as f:
+            f.write('{"headline": "x", "body": "y", "published_at": "2025-01-01T00:00:00Z"}\n')
+        r = run_cli("import", "--format", "wxr", jsonl, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("line 1, column 1", r.stderr)
+        self.assertEqual(self.export(), "")
+
+
+if __name__ == "__main__":
+    unittest.main()
