@@ -18,6 +18,7 @@
 
 #include "accounts/members_csv.h"
 #include "app/app.h"
+#include "importers/ghost.h"
 #include "importers/import.h"
 #include "importers/jsonl.h"
 #include "importers/publication.h"
@@ -391,13 +392,18 @@ int cmd_import(core::Config config, const ImportArgs& args) {
     return 0;
   }
   if (*format == importers::Format::kGhost) {
-    return fail_with("import", file + ": Ghost exports are not imported yet (nothing imported)");
+    auto summary = importers::import_ghost(path, *a->store, *a->content, a->clock, options);
+    if (!summary) {
+      return fail_with("import", file + ": " + summary.error().message + " (nothing imported)");
+    }
+    std::fputs(importers::describe(*summary, file, args.dry_run).c_str(), stdout);
+    return 0;
   }
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
   if (*format == importers::Format::kPublication) {
-    if (args.dry_run) return fail_with("import", "--dry-run reads JSON Lines and WordPress exports, not a whole-publication export");
+    if (args.dry_run) return fail_with("import", "--dry-run reads JSON Lines, WordPress and Ghost exports, not a whole-publication export");
     auto whole = importers::import_publication(text, *a->store, *a->content, a->clock);
     if (!whole) return fail_with("import", file + ": " + whole.error().message);
     std::printf("imported the publication from %s: %d articles, %d topics, %d countries, %d "
@@ -625,7 +631,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
 
   auto* import = cli.add_subcommand(
-      "import", "Import articles: Meridian JSON Lines, a WordPress export (WXR) or a whole-publication export");
+      "import", "Import articles: Meridian JSON Lines, a WordPress (WXR) or Ghost export, or a whole-publication export");
   ImportArgs import_args;
   import->add_option("FILE", import_args.file, "The file, or - for standard input")->required();
   import->add_option("--format", import_args.format,

@@ -104,6 +104,11 @@ std::string Migration::slug_of(const std::string& source_id) const {
   return it == plan_.end() ? std::string() : it->second.slug;
 }
 
+bool Migration::unchanged(const std::string& source_id) const {
+  auto it = plan_.find(source_id);
+  return it != plan_.end() && it->second.unchanged;
+}
+
 void Migration::add_redirect(const std::string& from, const std::string& to) {
   auto r = redirects::make_redirect(from, to, origin_, clock_.now());
   if (!r || !redirect_from_.insert(r->from).second) return;

@@ -55,6 +55,8 @@ class Migration {
             const std::string& digest);
   // The slug planned for an item (empty when it was not planned).
   std::string slug_of(const std::string& source_id) const;
+  // Whether the item is as the last import left it (its body need not even be converted).
+  bool unchanged(const std::string& source_id) const;
 
   // Pass 2: stores the item (or counts it, on a dry run). Items come in the same order.
   core::Result<void> add(SourceItem item);

@@ -51,7 +51,7 @@ constexpr std::string_view kPlaces[] = {
     "West Africa", "East Africa", "Southern Africa", "Central Africa", "Horn of Africa",
     "Sahel", "Maghreb", "Gulf", "Levant", "Central Asia", "South Asia", "East Asia",
     "Southeast Asia", "Asia-Pacific", "Indo-Pacific", "Pacific", "Oceania", "Balkans",
-    "Baltics", "Caucasus", "Eastern Europe", "Western Europe", "Central Europe",
+    "Baltics", "Western Balkans", "Andes", "South China Sea", "Caucasus", "Eastern Europe", "Western Europe", "Central Europe",
     "Nordic countries", "Scandinavia", "Eastern Mediterranean", "Mediterranean",
     "European Union", "Eurozone", "ASEAN", "African Union",
     // Other names in common use.
@@ -68,7 +68,7 @@ constexpr std::string_view kPlaces[] = {
     "other=Russian Federation=Russia", "other=Holland=Netherlands", "other=Viet Nam=Vietnam",
     "other=Lao PDR=Laos", "other=Palestinian territories=Palestine",
     "other=Sao Tome and Principe=São Tomé and Príncipe", "other=Holy See=Vatican City",
-    "other=EU=European Union", "other=Persian Gulf=Gulf", "other=MENA=Middle East",
+    "other=EU=European Union", "other=Baltic states=Baltics", "other=Persian Gulf=Gulf", "other=MENA=Middle East",
     "other=Mideast=Middle East", "other=Near East=Middle East", "other=Eurasia=Central Asia",
 };
 

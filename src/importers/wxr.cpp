@@ -233,9 +233,11 @@ class WxrImport {
     s.source_id = "post:" + id;
     auto& a = s.input;
     a.headline = text_of(r, "title");
-    a.dek = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
-    WordPressBody body = wordpress_html(r.child_text("content:encoded"));
-    a.body_md = html_body(body.before_more, body.after_more, body.has_more);
+    if (!migration_->unchanged(s.source_id)) {  // else only its names and addresses are needed
+      a.dek = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
+      WordPressBody body = wordpress_html(r.child_text("content:encoded"));
+      a.body_md = html_body(body.before_more, body.after_more, body.has_more);
+    }
     a.published_at = wp_time(text_of(r, "wp:post_date_gmt"));
     if (!a.published_at) a.published_at = wp_time(text_of(r, "wp:post_date"));
     if (auto modified = wp_time(text_of(r, "wp:post_modified_gmt"));

@@ -2,17 +2,50 @@
 theme unit test data, written by others) comes over with one command, its old addresses
 answer 301 to the new pages, the gated part stays on the server, and running it again
 changes nothing."""
+import json
 import os
+import re
 import shutil
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Server, run_cli  # noqa: E402
+from harness import Reader, Server, run_cli  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpora", "wxr")
 THEME = os.path.join(CORPUS, "theme-unit-test-data.xml")
+GHOST = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpora", "ghost",
+                     "ghost-5-export.json")
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def gated_sentences():
+    """For each members-only or paid post of the Ghost export, a sentence from after its
+    <!--members-only--> divider that appears nowhere a stranger may read (public posts,
+    teasers, excerpts, titles): if it shows on a page, gated text leaked."""
+    with open(GHOST) as f:
+        posts = json.load(f)["db"][0]["data"]["posts"]
+    public = []
+    gated = {}
+    for p in posts:
+        html = p.get("html") or ""
+        before, _, after = html.partition("<!--members-only-->")
+        public += [text_of(before), p.get("title") or "", p.get("custom_excerpt") or ""]
+        if after and p["type"] == "post" and p["status"] == "published":
+            gated[p["slug"]] = [s.strip() + "." for s in text_of(after).split(". ") if len(s) > 60]
+    public_text = " ".join(public)
+    chosen = {}
+    for slug, sentences in gated.items():
+        for s in sentences:
+            # Plain words only: quotes and ampersands come back as entities.
+            if re.fullmatch(r"[A-Za-z0-9 ,;:()-]+\.", s) and s[:-1] not in public_text:
+                chosen[slug] = s[:-1]
+                break
+    return chosen
 
 
 class WordPressMoveIn(unittest.TestCase):
@@ -87,6 +120,56 @@ class WordPressMoveIn(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("line 1, column 1", r.stderr)
         self.assertEqual(self.export(), "")
+
+
+class GhostMoveIn(unittest.TestCase):
+    def setUp(self):
+        self.data = tempfile.mkdtemp(prefix="meridian-ghost-")
+        self.addCleanup(shutil.rmtree, self.data, True)
+
+    def test_a_ghost_site_moves_in_and_no_gated_text_reaches_a_stranger(self):
+        r = run_cli("import", GHOST, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(Ghost 5.130.6): 61 new, 0 updated, 0 unchanged", r.stdout)
+        self.assertIn("skipped 5 pages", r.stdout)
+        again = run_cli("import", GHOST, data=self.data, check=True)
+        self.assertIn("0 new, 0 updated, 61 unchanged", again.stdout)
+
+        gated = gated_sentences()
+        self.assertGreaterEqual(len(gated), 10)
+        # The sentences were imported (so their absence below means something).
+        bodies = {json.loads(l)["slug"]: text_of(json.loads(l)["body"])
+                  for l in run_cli("export", data=self.data, check=True).stdout.splitlines()}
+        for slug, sentence in gated.items():
+            self.assertIn(sentence, bodies[slug])
+        server = Server(data=self.data)
+        self.addCleanup(server.stop)
+        stranger = Reader(server)
+        r = server.get("/nigerias-gamble-on-maritime-security-8/")
+        self.assertEqual(r.status, 301)
+        self.assertTrue(r.header("Location").endswith("/articles/nigerias-gamble-on-maritime-security-8"))
+        pages = ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/archive", "/topics", "/countries"]
+        pages += [f"/articles/{slug}" for slug in bodies]
+        pages += ["/search?q=" + "+".join(s.split()[:4]) for s in list(gated.values())[:10]]
+        seen = set()
+        while pages and len(seen) < 400:
+            path = pages.pop()
+            if path in seen or path.startswith("/signout"):
+                continue
+            seen.add(path)
+            page = stranger.get(path)
+            body = text_of(page.text)
+            if path.startswith("/search"):
+                body = body.replace(" ".join(path.split("q=")[1].split("+")), "")
+            for slug, sentence in gated.items():
+                self.assertNotIn(sentence, body, f"gated text of {slug} leaked on {path}")
+            for link in re.findall(r'href="(/[^"/][^"]*)"', page.text):
+                pages.append(link.replace("&amp;", "&"))
+        self.assertGreater(len(seen), 100)
+        # The article page itself shows its teaser and the wall.
+        page = stranger.get("/articles/nigerias-gamble-on-maritime-security-8")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Background", page.text)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,349 @@
+#include "importers/ghost.h"
+
+#include <array>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "content/sanitize.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "importers/places.h"
+#include "importers/wordpress_content.h"
+
+namespace importers {
+
+namespace {
+
+using nlohmann::json;
+using content::AccessClass;
+using content::Status;
+
+// Hands over each row of db[0].data.<table> as a small JSON value once it is read, and the
+// export's meta; nothing else is kept.
+class RowReader final : public nlohmann::json_sax<json> {
+ public:
+  using Sink = std::function<bool(const std::string& table, json& row)>;
+  explicit RowReader(Sink sink) : sink_(std::move(sink)) {}
+
+  json meta;
+  std::string error;
+
+  bool null() override { return value(nullptr); }
+  bool boolean(bool v) override { return value(v); }
+  bool number_integer(number_integer_t v) override { return value(v); }
+  bool number_unsigned(number_unsigned_t v) override { return value(v); }
+  bool number_float(number_float_t v, const string_t&) override { return value(v); }
+  bool string(string_t& v) override { return value(std::move(v)); }
+  bool binary(binary_t&) override { return value(nullptr); }
+  bool key(string_t& k) override {
+    if (building_) key_ = k;
+    else path_.back().key = k;
+    return true;
+  }
+  bool start_object(std::size_t) override { return open(json::object()); }
+  bool start_array(std::size_t) override { return open(json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    error_at = position;
+    error = e.what();
+    return false;
+  }
+  std::size_t error_at = 0;
+
+ private:
+  struct Level {
+    bool array = false;
+    std::string key;  // the key being read in an object
+    int index = -1;   // the element being read in an array
+  };
+
+  // Where the reader is: db[0].data.<table>[i] is a row; db[0].meta is the meta.
+  bool at_row() const {
+    return path_.size() == 5 && !path_[0].array && path_[0].key == "db" && path_[1].array &&
+           path_[1].index == 0 && !path_[2].array && path_[2].key == "data" && !path_[3].array &&
+           path_[4].array;
+  }
+  bool at_meta() const {
+    return path_.size() == 3 && path_[0].key == "db" && path_[1].index == 0 && !path_[2].array &&
+           path_[2].key == "meta";
+  }
+
+  bool open(json container) {
+    if (building_) return place(std::move(container), true);
+    if (!path_.empty() && path_.back().array) ++path_.back().index;
+    if (at_row() || at_meta()) {
+      building_ = true;
+      root_ = std::move(container);
+      stack_ = {&root_};
+      table_ = at_row() ? path_[3].key : "";
+      return true;
+    }
+    path_.push_back({container.is_array(), "", -1});
+    return true;
+  }
+
+  bool close() {
+    if (building_) {
+      stack_.pop_back();
+      if (!stack_.empty()) return true;
+      building_ = false;
+      if (table_.empty()) {
+        meta = std::move(root_);
+        return true;
+      }
+      return sink_(table_, root_);
+    }
+    path_.pop_back();
+    return true;
+  }
+
+  bool value(json v) {
+    if (building_) return place(std::move(v), false);
+    if (!path_.empty() && path_.back().array) ++path_.back().index;
+    return true;
+  }
+
+  bool place(json v, bool container) {
+    json& top = *stack_.back();
+    json* added;
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      added = &top.back();
+    } else {
+      added = &(top[key_] = std::move(v));
+    }
+    if (container) stack_.push_back(added);
+    return true;
+  }
+
+  Sink sink_;
+  std::vector<Level> path_;
+  bool building_ = false;
+  json root_;
+  std::vector<json*> stack_;
+  std::string key_;
+  std::string table_;
+};
+
+std::string str(const json& row, const char* key) {
+  auto it = row.find(key);
+  if (it == row.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
+bool truthy(const json& row, const char* key) {
+  std::string v = str(row, key);
+  return v == "1" || v == "true";
+}
+
+// Ghost's raw SQLite datetimes ("2026-11-30 05:35:07", UTC), or ISO 8601 from Ghost 4's.
+std::optional<core::UnixTime> ghost_time(const std::string& s) {
+  if (s.size() < 19) return std::nullopt;
+  std::string t = s.substr(0, 19);
+  t[10] = 'T';
+  return core::parse_rfc3339(t + "Z");
+}
+
+// Line and column of a byte offset, for an error message.
+std::pair<long, long> line_column(const std::string& path, std::size_t offset) {
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  long line = 1, column = 1;
+  if (!f) return {line, column};
+  for (std::size_t i = 1; i < offset; ++i) {
+    int c = std::fgetc(f.get());
+    if (c == EOF) break;
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+struct Tag {
+  std::string name, slug;
+  bool internal = false;
+};
+
+class GhostImport {
+ public:
+  GhostImport(const std::string& path, store::Store& store, content::ContentService& content,
+              const core::Clock& clock, const ImportOptions& options)
+      : path_(path), store_(store), content_(content), clock_(clock), options_(options) {}
+
+  core::Result<ImportSummary> run() {
+    std::vector<std::array<std::string, 3>> posts;  // id, wanted slug, digest of the row
+    auto first = read([&](const std::string& table, json& row) {
+      if (table == "posts") {
+        posts.push_back({str(row, "id"), wanted_slug(str(row, "slug"), str(row, "title"), "post-" + str(row, "id")),
+                         core::token_hash(row.dump())});
+        types_[str(row, "id")] = str(row, "type");
+      } else if (table == "tags") {
+        std::string name = str(row, "name");
+        tags_[str(row, "id")] = {name, str(row, "slug"),
+                                 str(row, "visibility") == "internal" || name.starts_with("#")};
+      } else if (table == "users") {
+        users_[str(row, "id")] = {str(row, "name"), str(row, "slug")};
+      } else if (table == "posts_tags") {
+        post_tags_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "tag_id"));
+      } else if (table == "posts_authors") {
+        post_authors_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "author_id"));
+      }
+      return true;
+    });
+    if (!first) return std::unexpected(first.error());
+    if (!meta_.is_object() || !meta_.contains("version")) {
+      return core::fail(core::ErrorCode::kInvalidInput,
+                        "not a Ghost export: no db[0].meta.version");
+    }
+    std::string version = str(meta_, "version");
+    migration_.emplace(store_, content_, clock_, "ghost", "export", options_.dry_run);
+    migration_->summary().format = "Ghost " + version;
+    for (auto& [id, slug, digest] : posts) {
+      if (types_[id] != "post") continue;
+      // The row and what it is related to make the item.
+      std::string related = digest;
+      for (const auto& [order, tag] : post_tags_[id]) related += " t" + tag;
+      for (const auto& [order, user] : post_authors_[id]) related += " a" + user;
+      migration_->plan("post:" + id, slug, core::token_hash(related));
+    }
+    auto second = read([&](const std::string& table, json& row) {
+      if (table != "posts") return true;
+      if (auto ok = post(row); !ok) {
+        failure_ = ok.error();
+        return false;
+      }
+      return true;
+    });
+    if (failure_) return std::unexpected(*failure_);
+    if (!second) return std::unexpected(second.error());
+    for (const auto& [slug, to] : used_tags_) migration_->add_redirect("/tag/" + slug + "/", to);
+    for (const auto& [slug, to] : used_authors_) migration_->add_redirect("/author/" + slug + "/", to);
+    migration_->add_redirect("/rss/", "/feed.xml");
+    if (feature_images_ > 0) {
+      migration_->note(std::to_string(feature_images_) +
+                       " feature images were not brought over (image import is to come)");
+    }
+    return migration_->finish();
+  }
+
+ private:
+  core::Result<void> read(const RowReader::Sink& sink) {
+    std::unique_ptr<std::FILE, decltype(&std::fclose)> f(std::fopen(path_.c_str(), "rb"), &std::fclose);
+    if (!f) return core::fail(core::ErrorCode::kNotFound, "cannot read " + path_);
+    RowReader reader(sink);
+    bool ok = json::sax_parse(f.get(), &reader);
+    if (!ok && !reader.error.empty()) {
+      auto [line, column] = line_column(path_, reader.error_at);
+      std::string what = reader.error;
+      auto colon = what.rfind(": ");
+      return core::fail(core::ErrorCode::kInvalidInput,
+                        "line " + std::to_string(line) + ", column " + std::to_string(column) +
+                            ": not valid JSON (" + (colon == std::string::npos ? what : what.substr(colon + 2)) + ")");
+    }
+    meta_ = reader.meta;
+    return {};
+  }
+
+  core::Result<void> post(const json& row) {
+    std::string id = str(row, "id");
+    std::string type = str(row, "type");
+    if (type == "page") {
+      migration_->skip("pages (static pages are not imported yet)");
+      return {};
+    }
+    if (type != "post") {
+      migration_->skip("items of type '" + type + "'");
+      return {};
+    }
+    std::string status = str(row, "status");
+    SourceItem s;
+    s.source_id = "post:" + id;
+    auto& a = s.input;
+    a.headline = str(row, "title");
+    if (!migration_->unchanged(s.source_id)) {  // else only its names and addresses are needed
+      a.dek = core::strip_tags(content::sanitize_html(str(row, "custom_excerpt")));
+      std::string html = str(row, "html");
+      auto cut = html.find("<!--members-only-->");
+      a.body_md = cut == std::string::npos
+                      ? html_body(html, "", false)
+                      : html_body(std::string_view(html).substr(0, cut),
+                                  std::string_view(html).substr(cut + 19), true);
+    }
+    a.published_at = ghost_time(str(row, "published_at"));
+    auto updated = ghost_time(str(row, "updated_at"));
+    if (updated && a.published_at && *updated > *a.published_at) a.updated_at = updated;
+    if (status == "published") {
+      a.status = Status::kPublished;
+      if (!a.published_at) a.published_at = clock_.now();
+    } else if (status == "scheduled" && a.published_at) {
+      a.status = Status::kScheduled;
+    } else {
+      a.status = Status::kDraft;  // draft, sent (email only)
+    }
+    a.featured = truthy(row, "featured");
+    std::string visibility = str(row, "visibility");
+    a.access = visibility == "public"    ? AccessClass::kFree
+               : visibility == "members" ? AccessClass::kMetered
+                                         : AccessClass::kPremium;  // paid, tiers, a filter
+    for (const auto& [order, user_id] : post_authors_[id]) {
+      auto it = users_.find(user_id);
+      if (it == users_.end() || it->second.first.empty()) continue;
+      a.authors.push_back(it->second.first);
+      if (!core::slugify(it->second.first).empty()) {
+        used_authors_[it->second.second] = "/authors/" + core::slugify(it->second.first);
+      }
+    }
+    for (const auto& [order, tag_id] : post_tags_[id]) {
+      auto it = tags_.find(tag_id);
+      if (it == tags_.end() || it->second.internal) continue;
+      const Tag& t = it->second;
+      if (auto place = known_place(t.name)) {
+        a.countries.push_back(*place);
+        used_tags_[t.slug] = "/countries/" + core::slugify(*place);
+      } else {
+        a.topics.push_back(t.name);
+        if (!core::slugify(t.name).empty()) used_tags_[t.slug] = "/topics/" + core::slugify(t.name);
+      }
+    }
+    if (!str(row, "feature_image").empty()) ++feature_images_;
+    if (a.status != Status::kDraft) {
+      std::string slug = str(row, "slug");
+      if (!slug.empty()) s.old_addresses.push_back("/" + slug + "/");
+    }
+    return migration_->add(std::move(s));
+  }
+
+  const std::string& path_;
+  store::Store& store_;
+  content::ContentService& content_;
+  const core::Clock& clock_;
+  const ImportOptions& options_;
+  json meta_;
+  std::map<std::string, std::string> types_;
+  std::map<std::string, Tag> tags_;
+  std::map<std::string, std::pair<std::string, std::string>> users_;  // id → name, slug
+  std::map<std::string, std::multimap<long long, std::string>> post_tags_, post_authors_;
+  std::map<std::string, std::string> used_tags_, used_authors_;
+  std::optional<Migration> migration_;
+  std::optional<core::Error> failure_;
+  int feature_images_ = 0;
+};
+
+}  // namespace
+
+core::Result<ImportSummary> import_ghost(const std::string& path, store::Store& store,
+                                         content::ContentService& content,
+                                         const core::Clock& clock, const ImportOptions& options) {
+  return GhostImport(path, store, content, clock, options).run();
+}
+
+}  // namespace importers

@@ -1,0 +1,139 @@
+// A real Ghost 5 export (../shared/corpora/ghost, made by a Ghost 5.130 install, README
+// there with the counts) imported into the store the tier runs on: posts with their
+// statuses, access from `visibility`, the <!--members-only--> cut, staff authors, tags
+// (internal ones dropped, places as countries), old addresses; again changes nothing; a
+// broken file is refused with its line and column, writing nothing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "content/service.h"
+#include "core/time.h"
+#include "importers/ghost.h"
+#include "store/redirect_store.h"
+#include "test_store.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kExport = fs::path(MERIDIAN_SHARED_DIR) / "corpora" / "ghost" / "ghost-5-export.json";
+
+class GhostImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test_store::fresh_folder("ghost");
+    store_ = test_store::open(test_store::location(dir_));
+    content_ = std::make_unique<content::ContentService>(store_->content(), clock_, 3);
+  }
+  void TearDown() override {
+    content_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  core::Result<importers::ImportSummary> import(const fs::path& file, bool dry_run = false) {
+    importers::ImportOptions options;
+    options.dry_run = dry_run;
+    return importers::import_ghost(file.string(), *store_, *content_, clock_, options);
+  }
+  std::optional<std::string> redirect(const std::string& from) {
+    for (const auto& r : store_->redirects().redirects()) {
+      if (r.from == from) return r.to;
+    }
+    return std::nullopt;
+  }
+
+  core::FixedClock clock_{*core::parse_rfc3339("2026-11-30T12:00:00Z")};
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<content::ContentService> content_;
+};
+
+}  // namespace
+
+TEST_F(GhostImportTest, ARealGhostExportComesOverWithItsAccessAndCuts) {
+  auto r = import(kExport);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->format, "Ghost 5.130.6");
+  EXPECT_EQ(r->articles, 61);
+  EXPECT_EQ(r->created, 61);
+  EXPECT_EQ(r->skipped["pages (static pages are not imported yet)"], 5);
+  std::map<std::string, int> statuses, access;
+  int cut = 0;
+  store_->content().for_each_article([&](const content::ArticleInput& a) {
+    ++statuses[std::string(content::to_string(a.status))];
+    ++access[std::string(content::to_string(a.access))];
+    cut += a.body_md.find("<!-- paywall -->") != std::string::npos;
+  });
+  EXPECT_EQ(statuses["published"], 58);
+  EXPECT_EQ(statuses["scheduled"], 1);
+  EXPECT_EQ(statuses["draft"], 2);
+  // public → free (25), members → metered (17), paid and tiers → premium (19).
+  EXPECT_EQ(access["free"], 25);
+  EXPECT_EQ(access["metered"], 17);
+  EXPECT_EQ(access["premium"], 19);
+  // Every members-only post was cut where Ghost's divider was (36 posts; the 37th is a page).
+  EXPECT_EQ(cut, 36);
+
+  auto a = store_->content().find_article("nigerias-gamble-on-maritime-security-8", true);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->summary.access, content::AccessClass::kPremium);
+  EXPECT_TRUE(a->summary.featured);
+  EXPECT_EQ(a->summary.published_at, *core::parse_rfc3339("2026-11-28T10:35:41Z"));
+  std::set<std::string> topics, countries;
+  for (const auto& t : a->summary.topics) topics.insert(t.name);
+  for (const auto& t : a->summary.countries) countries.insert(t.name);
+  EXPECT_EQ(topics, (std::set<std::string>{"Maritime security", "Interviews", "Data"}));
+  EXPECT_EQ(countries, (std::set<std::string>{"Horn of Africa"}));
+  // The seeded paid posts: paragraph, the Background heading, paragraph, then the cut.
+  EXPECT_NE(a->teaser_html.find("id=\"background\""), std::string::npos) << a->teaser_html;
+  ASSERT_TRUE(a->gated_html);
+  EXPECT_FALSE(a->gated_html->empty());
+  EXPECT_EQ(a->teaser_html.find(a->gated_html->substr(0, 40)), std::string::npos);
+
+  // Internal #tags never become topics.
+  for (const auto& t : store_->content().list_terms(content::TermKind::kTopic, clock_.now())) {
+    EXPECT_FALSE(t.term.name.starts_with("#")) << t.term.name;
+  }
+  EXPECT_EQ(redirect("/nigerias-gamble-on-maritime-security-8/").value_or(""),
+            "/articles/nigerias-gamble-on-maritime-security-8");
+  EXPECT_EQ(redirect("/tag/maritime-security/").value_or(""), "/topics/maritime-security");
+  EXPECT_EQ(redirect("/tag/horn-of-africa/").value_or(""), "/countries/horn-of-africa");
+  EXPECT_EQ(redirect("/rss/").value_or(""), "/feed.xml");
+  EXPECT_FALSE(redirect("/tag/hash-sponsored/"));
+
+  auto again = import(kExport);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->created, 0);
+  EXPECT_EQ(again->updated, 0);
+  EXPECT_EQ(again->unchanged, 61);
+  EXPECT_EQ(store_->content().count_articles(), 61);
+}
+
+TEST_F(GhostImportTest, ABrokenExportIsRefusedWithItsLineAndNothingIsWritten) {
+  std::ifstream in(kExport, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::path cut = dir_ / "cut.json";
+  std::ofstream(cut, std::ios::binary) << text.substr(0, text.size() / 2);
+  auto r = import(cut);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("line 1, column "), std::string::npos) << r.error().message;
+  EXPECT_EQ(store_->content().count_articles(), 0);
+  EXPECT_TRUE(store_->redirects().redirects().empty());
+
+  fs::path other = dir_ / "other.json";
+  std::ofstream(other, std::ios::binary) << "{\"db\": [{\"data\": {\"posts\": []}}]}";
+  auto no_meta = import(other);
+  ASSERT_FALSE(no_meta);
+  EXPECT_NE(no_meta.error().message.find("not a Ghost export"), std::string::npos);
+}
+
+TEST_F(GhostImportTest, ADryRunWritesNothing) {
+  auto r = import(kExport, true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->created, 61);
+  EXPECT_EQ(store_->content().count_articles(), 0);
+  EXPECT_TRUE(store_->redirects().redirects().empty());
+}
