@@ -19,6 +19,7 @@
 #include "accounts/members_csv.h"
 #include "app/app.h"
 #include "importers/ghost.h"
+#include "importers/ghost_members.h"
 #include "importers/import.h"
 #include "importers/jsonl.h"
 #include "importers/publication.h"
@@ -306,6 +307,7 @@ struct ImportArgs {
   std::string format;  // "" = by content
   bool dry_run = false;
   std::string access;
+  std::string comp_until;
 };
 
 // Standard input copied to a temporary file: the WordPress and Ghost importers read a file
@@ -364,9 +366,37 @@ int cmd_import(core::Config config, const ImportArgs& args) {
       return fail_with("import", "--access must be free, metered or premium, not '" + args.access + "'");
     }
   }
+  if (!args.comp_until.empty()) {
+    auto day = core::parse_rfc3339(args.comp_until + "T00:00:00Z");
+    if (!day || args.comp_until.size() != 10) {
+      return fail_with("import", "--comp-until must be a date like 2027-12-31, not '" + args.comp_until + "'");
+    }
+    options.comp_until = *day + 86400;  // through that whole day
+  }
+  // --format ghost also names Ghost's members CSV.
+  if (*format == importers::Format::kGhost && !args.format.empty()) {
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    in.clear();
+    in.seekg(0);
+    if (importers::detect_format(head) == importers::Format::kGhostMembers) {
+      format = importers::Format::kGhostMembers;
+    }
+  }
   int status = 0;
   auto a = open_or_exit("import", std::move(config), status);
   if (!a) return status;
+  if (*format == importers::Format::kGhostMembers) {
+    std::stringstream members_text;
+    members_text << in.rdbuf();
+    auto summary = importers::import_ghost_members(members_text.str(), *a->store, a->clock, options);
+    if (!summary) {
+      return fail_with("import", file + ": " + summary.error().message + " (nothing imported)");
+    }
+    std::fputs(importers::describe(*summary, file, args.dry_run).c_str(), stdout);
+    return 0;
+  }
   if (*format == importers::Format::kWxr) {
     bool bar = ::isatty(2) != 0;
     int shown = -1;
@@ -641,6 +671,9 @@ int main(int argc, char** argv) {
   import->add_option("--access", import_args.access,
                      "Access for imported posts the source does not set: free, metered "
                      "(default) or premium");
+  import->add_option("--comp-until", import_args.comp_until,
+                     "YYYY-MM-DD: the last day of access for members complimentary on the old "
+                     "site (default: without end)");
 
   auto* exp = cli.add_subcommand("export", "Export every article as JSON Lines");
   std::string export_file;

@@ -64,12 +64,19 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // spreadsheet BOM
   auto rows = rows_of(text);
   if (rows.empty()) return core::fail(core::ErrorCode::kInvalidInput, "the file is empty");
-  int email_col = -1, name_col = -1;
+  int email_col = -1, name_col = -1, subscribed_col = -1, comp_col = -1, stripe_col = -1,
+      created_col = -1, labels_col = -1;
   const auto& header = rows[0].second;
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string h = core::to_lower(core::trim(header[i]));
-    if (h == "email" || h == "email address" || h == "email_address") email_col = static_cast<int>(i);
-    if (h == "name" || h == "full name" || h == "full_name") name_col = static_cast<int>(i);
+    int col = static_cast<int>(i);
+    if (h == "email" || h == "email address" || h == "email_address") email_col = col;
+    if (h == "name" || h == "full name" || h == "full_name") name_col = col;
+    if (h == "subscribed_to_emails") subscribed_col = col;
+    if (h == "complimentary_plan") comp_col = col;
+    if (h == "stripe_customer_id") stripe_col = col;
+    if (h == "created_at") created_col = col;
+    if (h == "labels") labels_col = col;
   }
   if (email_col < 0) {
     return core::fail(core::ErrorCode::kInvalidInput,
@@ -96,9 +103,30 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
     std::string name = name_col >= 0 && name_col < static_cast<int>(fields.size())
                            ? core::csv_undefuse(core::trim(fields[static_cast<std::size_t>(name_col)]))
                            : "";
-    out.push_back({email, name});
+    auto cell = [&](int col) {
+      return col >= 0 && col < static_cast<int>(fields.size())
+                 ? core::csv_undefuse(core::trim(fields[static_cast<std::size_t>(col)]))
+                 : std::string();
+    };
+    CsvMember m;
+    m.email = email;
+    m.name = name;
+    if (subscribed_col >= 0) m.subscribed = core::to_lower(cell(subscribed_col)) == "true";
+    m.complimentary = core::to_lower(cell(comp_col)) == "true";
+    m.stripe_customer_id = cell(stripe_col);
+    m.created_at = cell(created_col);
+    m.labels = cell(labels_col);
+    out.push_back(std::move(m));
   }
   return out;
+}
+
+bool is_ghost_members_csv(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  std::string first = core::to_lower(head.substr(0, head.find('\n')));
+  return first.find("email") != std::string::npos &&
+         (first.find("complimentary_plan") != std::string::npos ||
+          first.find("subscribed_to_emails") != std::string::npos);
 }
 
 

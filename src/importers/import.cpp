@@ -1,5 +1,6 @@
 #include "importers/import.h"
 
+#include "accounts/members_csv.h"
 #include "core/text.h"
 #include "importers/publication.h"
 
@@ -11,12 +12,14 @@ std::string_view to_string(Format f) {
     case Format::kPublication: return "publication";
     case Format::kWxr: return "wxr";
     case Format::kGhost: return "ghost";
+    case Format::kGhostMembers: return "ghost-members";
   }
   return "jsonl";
 }
 
 std::optional<Format> parse_format(std::string_view name) {
-  for (Format f : {Format::kJsonl, Format::kPublication, Format::kWxr, Format::kGhost}) {
+  for (Format f : {Format::kJsonl, Format::kPublication, Format::kWxr, Format::kGhost,
+                   Format::kGhostMembers}) {
     if (name == to_string(f)) return f;
   }
   return std::nullopt;
@@ -35,6 +38,7 @@ Format detect_format(std::string_view head) {
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') compact += c;
   }
   if (compact.starts_with("{\"db\":[")) return Format::kGhost;
+  if (accounts::is_ghost_members_csv(head)) return Format::kGhostMembers;
   return Format::kJsonl;
 }
 

@@ -11,7 +11,7 @@
 
 namespace importers {
 
-enum class Format { kJsonl, kPublication, kWxr, kGhost };
+enum class Format { kJsonl, kPublication, kWxr, kGhost, kGhostMembers };
 
 std::string_view to_string(Format f);
 // "jsonl", "wxr", "ghost" (and "publication"); nothing for anything else.

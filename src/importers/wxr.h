@@ -24,6 +24,8 @@ struct ImportOptions {
   // Access for imported posts that the source does not set (default: metered, as a new
   // article in the editor).
   std::optional<content::AccessClass> access;
+  // Until when members complimentary on the old site keep access (default: without end).
+  std::optional<core::UnixTime> comp_until;
   // Told the bytes read so far of the pass being made (1 or 2) and the file's size.
   std::function<void(int pass, long long done, long long total)> progress;
 };

@@ -166,6 +166,21 @@ class GhostMoveIn(unittest.TestCase):
             for link in re.findall(r'href="(/[^"/][^"]*)"', page.text):
                 pages.append(link.replace("&amp;", "&"))
         self.assertGreater(len(seen), 100)
+        # Members: by content, again unchanged; a bad --comp-until is refused.
+        members = os.path.join(os.path.dirname(GHOST), "ghost-5-members.csv")
+        r = run_cli("import", "--comp-until", "2027-12-31", members, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(Ghost members): 34 new", r.stdout)
+        self.assertIn("34 members", r.stdout)
+        listed = run_cli("members", "list", data=self.data, check=True).stdout
+        self.assertIn("paid.reader@example.test", listed)
+        self.assertIn("2028-01-01", listed)  # through the whole of 31 December
+        r = run_cli("import", "--format", "ghost", "--comp-until", "2027-12-31", members,
+                    data=self.data, check=True)
+        self.assertIn("34 unchanged", r.stdout)
+        r = run_cli("import", "--comp-until", "next year", members, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--comp-until must be a date like 2027-12-31", r.stderr)
         # The article page itself shows its teaser and the wall.
         page = stranger.get("/articles/nigerias-gamble-on-maritime-security-8")
         self.assertEqual(page.status, 200)

@@ -12,6 +12,8 @@
 #include "content/service.h"
 #include "core/time.h"
 #include "importers/ghost.h"
+#include "importers/ghost_members.h"
+#include "store/billing_store.h"
 #include "store/redirect_store.h"
 #include "test_store.h"
 
@@ -136,4 +138,76 @@ TEST_F(GhostImportTest, ADryRunWritesNothing) {
   EXPECT_EQ(r->created, 61);
   EXPECT_EQ(store_->content().count_articles(), 0);
   EXPECT_TRUE(store_->redirects().redirects().empty());
+}
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+const fs::path kMembers = kExport.parent_path() / "ghost-5-members.csv";
+
+}  // namespace
+
+TEST_F(GhostImportTest, GhostsMembersKeepTheirStateAndTheirConsent) {
+  importers::ImportOptions options;
+  auto r = importers::import_ghost_members(read_file(kMembers), *store_, clock_, options);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->members, 34);
+  EXPECT_EQ(r->created, 34);
+  auto& ms = store_->members();
+  int subscribers = 0, verified = 0;
+  for (const auto& m : ms.list_members()) {
+    subscribers += m.subscribed(clock_.now());
+    verified += m.verified();
+    EXPECT_FALSE(m.has_password) << m.email;
+  }
+  EXPECT_EQ(subscribers, 6);  // the comped ones
+  EXPECT_EQ(verified, 34);
+  auto prefs = [&](const std::string& email) {
+    std::map<std::string, bool> out;
+    auto m = ms.find_member_by_email(email);
+    EXPECT_TRUE(m) << email;
+    if (m) for (auto& [n, on] : ms.newsletter_prefs(m->id)) out[n] = on;
+    return out;
+  };
+  EXPECT_TRUE(prefs("free.reader@example.test")["free"]);
+  EXPECT_FALSE(prefs("renee.zhou24@example.org")["free"]);  // unsubscribed stays so
+  EXPECT_TRUE(prefs("paid.reader@example.test")["daily"]);
+  EXPECT_EQ(ms.find_member_by_email("renee.zhou24@example.org")->name, "Renée Zhou");
+
+  auto again = importers::import_ghost_members(read_file(kMembers), *store_, clock_, options);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 34);
+  EXPECT_EQ(again->created + again->updated, 0);
+
+  // --comp-until ends the complimentary access; a paying member keeps their Stripe customer.
+  options.comp_until = *core::parse_rfc3339("2027-06-30T00:00:00Z");
+  std::string csv =
+      "id,email,name,note,subscribed_to_emails,complimentary_plan,stripe_customer_id,created_at,deleted_at,labels,tiers\n"
+      "1,paid.reader@example.test,Paid Reader,,true,true,,2026-11-30T05:36:05.000Z,,,\n"
+      "2,payer@example.net,Pay Er,,true,,cus_Ghost123,2025-01-02T03:04:05.000Z,,VIP,Premium";
+  auto third = importers::import_ghost_members(csv, *store_, clock_, options);
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_EQ(third->updated, 1);
+  EXPECT_EQ(third->created, 1);
+  EXPECT_EQ(ms.find_member_by_email("paid.reader@example.test")->comp_until, options.comp_until);
+  auto payer = ms.find_member_by_email("payer@example.net");
+  ASSERT_TRUE(payer);
+  EXPECT_EQ(store_->billing().customer_of(payer->id).value_or(""), "cus_Ghost123");
+  EXPECT_EQ(payer->created_at, *core::parse_rfc3339("2025-01-02T03:04:05Z"));
+  EXPECT_FALSE(payer->subscribed(clock_.now()));  // until billing sync asks Stripe
+}
+
+TEST_F(GhostImportTest, AMembersFileWithABadAddressIsRefusedWhole) {
+  std::string csv =
+      "id,email,name,note,subscribed_to_emails,complimentary_plan,stripe_customer_id,created_at,deleted_at,labels,tiers\n"
+      "1,good@example.org,Good,,true,,,2026-11-30T05:36:05.000Z,,,\n"
+      "2,not-an-address,Bad,,true,,,2026-11-30T05:36:05.000Z,,,\n";
+  auto r = importers::import_ghost_members(csv, *store_, clock_, {});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("line 3"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(store_->members().list_members().empty());
 }

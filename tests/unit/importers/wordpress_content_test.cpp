@@ -147,6 +147,9 @@ TEST(ImportHelpers, TheFormatIsRecognisedByContent) {
   EXPECT_EQ(importers::detect_format("{\n  \"db\": [\n {"), Format::kGhost);
   EXPECT_EQ(importers::detect_format("{\"format\":\"meridian-publication\"}"), Format::kPublication);
   EXPECT_EQ(importers::detect_format("{\"headline\":\"x\",\"body\":\"y\"}\n"), Format::kJsonl);
+  EXPECT_EQ(importers::detect_format("id,email,name,note,subscribed_to_emails,complimentary_plan\n1,a@b.c"),
+            Format::kGhostMembers);
+  EXPECT_EQ(importers::detect_format("email,name\na@b.c,A\n"), Format::kJsonl);  // members import reads those
   EXPECT_EQ(importers::parse_format("wxr"), Format::kWxr);
   EXPECT_FALSE(importers::parse_format("xml"));
 }

@@ -1,0 +1,103 @@
+#include "importers/ghost_members.h"
+
+#include "accounts/members_csv.h"
+#include "core/time.h"
+#include "store/billing_store.h"
+
+namespace importers {
+
+namespace {
+
+// Ghost writes "2026-11-30T05:36:10.000Z".
+std::optional<core::UnixTime> iso_time(const std::string& s) {
+  if (s.size() < 19) return std::nullopt;
+  return core::parse_rfc3339(s.substr(0, 19) + "Z");
+}
+
+// Without end, as Ghost's comped plans are: 1 January 2100.
+constexpr core::UnixTime kNoEnd = 4102444800;
+
+}  // namespace
+
+core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::Store& store,
+                                                 const core::Clock& clock,
+                                                 const ImportOptions& options) {
+  auto rows = accounts::parse_members_csv(csv);
+  if (!rows) return std::unexpected(rows.error());
+  ImportSummary summary;
+  summary.format = "Ghost members";
+  auto& ms = store.members();
+  core::UnixTime now = clock.now();
+  int labelled = 0, paid = 0;
+  for (const auto& row : *rows) {
+    auto existing = ms.find_member_by_email(row.email);
+    std::optional<core::UnixTime> comp;
+    if (row.complimentary) comp = options.comp_until.value_or(kNoEnd);
+    // The newsletters this reader may get: the free one, and the Reviews with access.
+    std::vector<std::string> letters = {"free"};
+    if (comp || !row.stripe_customer_id.empty()) letters = {"free", "daily", "weekly"};
+    labelled += !row.labels.empty();
+    paid += !row.stripe_customer_id.empty() && !row.complimentary;
+    ++summary.members;
+    if (existing) {
+      bool same = existing->verified() && (row.name.empty() || existing->name == row.name) &&
+                  (!comp || existing->comp_until == comp);
+      if (same && row.subscribed) {
+        auto prefs = ms.newsletter_prefs(existing->id);
+        for (const auto& n : letters) {
+          bool found = false;
+          for (const auto& [name, on] : prefs) {
+            if (name == n) found = on == *row.subscribed;
+          }
+          same = same && found;
+        }
+      }
+      if (same && !row.stripe_customer_id.empty()) {
+        same = store.billing().customer_of(existing->id) == row.stripe_customer_id;
+      }
+      ++(same ? summary.unchanged : summary.updated);
+      if (same) continue;
+    } else {
+      ++summary.created;
+    }
+    if (options.dry_run) continue;
+    core::UnixTime since = iso_time(row.created_at).value_or(now);
+    std::optional<accounts::Member> m;
+    if (comp) {
+      auto g = ms.grant(row.email, row.name, comp, existing ? now : since);
+      if (!g) return std::unexpected(g.error());
+      m = *g;
+    } else if (!existing) {
+      auto c = ms.create_member(row.email, row.name, true, since);
+      if (!c) return std::unexpected(c.error());
+      m = *c;
+    } else {
+      m = existing;
+    }
+    if (!m->verified()) {
+      if (auto ok = ms.mark_verified(m->id, now); !ok) return std::unexpected(ok.error());
+    }
+    if (row.subscribed) {
+      for (const auto& n : letters) {
+        if (auto ok = ms.set_newsletter(m->id, n, *row.subscribed, now); !ok) return std::unexpected(ok.error());
+      }
+    }
+    if (!row.stripe_customer_id.empty() && store.billing().customer_of(m->id) != row.stripe_customer_id) {
+      if (auto ok = store.billing().link_customer(m->id, row.stripe_customer_id); !ok) {
+        summary.skipped["Stripe customer ids that belong to another member"]++;
+      }
+    }
+  }
+  if (paid > 0) {
+    summary.notes.push_back(std::to_string(paid) +
+                            " paying members keep their Stripe customer: run `meridian billing sync` "
+                            "to give them their access");
+  }
+  if (labelled > 0) {
+    summary.notes.push_back(std::to_string(labelled) +
+                            " members had labels, which are not kept (Meridian has no member notes yet)");
+  }
+  return summary;
+}
+
+}  // namespace importers
