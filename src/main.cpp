@@ -308,6 +308,7 @@ struct ImportArgs {
   bool dry_run = false;
   std::string access;
   std::string comp_until;
+  std::string map;
 };
 
 // Standard input copied to a temporary file: the WordPress and Ghost importers read a file
@@ -372,6 +373,13 @@ int cmd_import(core::Config config, const ImportArgs& args) {
       return fail_with("import", "--comp-until must be a date like 2027-12-31, not '" + args.comp_until + "'");
     }
     options.comp_until = *day + 86400;  // through that whole day
+  }
+  std::optional<importers::TermMap> term_map;
+  if (!args.map.empty()) {
+    auto loaded = importers::TermMap::load(args.map);
+    if (!loaded) return fail_with("import", loaded.error().message + " (nothing imported)");
+    term_map = std::move(*loaded);
+    options.map = &*term_map;
   }
   // --format ghost also names Ghost's members CSV.
   if (*format == importers::Format::kGhost && !args.format.empty()) {
@@ -671,6 +679,9 @@ int main(int argc, char** argv) {
   import->add_option("--access", import_args.access,
                      "Access for imported posts the source does not set: free, metered "
                      "(default) or premium");
+  import->add_option("--map", import_args.map,
+                     "FILE.toml: what categories and tags become (rename, merge, country, drop; "
+                     "docs/migrating.md)");
   import->add_option("--comp-until", import_args.comp_until,
                      "YYYY-MM-DD: the last day of access for members complimentary on the old "
                      "site (default: without end)");

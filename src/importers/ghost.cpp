@@ -213,6 +213,7 @@ class GhostImport {
       std::string related = digest;
       for (const auto& [order, tag] : post_tags_[id]) related += " t" + tag;
       for (const auto& [order, user] : post_authors_[id]) related += " a" + user;
+      if (options_.map) related += options_.map->digest();
       migration_->plan("post:" + id, slug, core::token_hash(related));
     }
     auto second = read([&](const std::string& table, json& row) {
@@ -306,13 +307,16 @@ class GhostImport {
       auto it = tags_.find(tag_id);
       if (it == tags_.end() || it->second.internal) continue;
       const Tag& t = it->second;
-      if (auto place = known_place(t.name)) {
-        a.countries.push_back(*place);
-        used_tags_[t.slug] = "/countries/" + core::slugify(*place);
-      } else {
-        a.topics.push_back(t.name);
-        if (!core::slugify(t.name).empty()) used_tags_[t.slug] = "/topics/" + core::slugify(t.name);
+      TermTarget to;
+      if (options_.map) to = options_.map->tag(t.slug, t.name);
+      if (to.kind == TermTarget::Kind::kDefault) {
+        if (auto place = known_place(t.name)) to = {TermTarget::Kind::kCountry, *place};
+        else to = {TermTarget::Kind::kTopic, t.name};
       }
+      if (to.kind == TermTarget::Kind::kDrop || core::slugify(to.name).empty()) continue;
+      bool country = to.kind == TermTarget::Kind::kCountry;
+      (country ? a.countries : a.topics).push_back(to.name);
+      used_tags_[t.slug] = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
     }
     if (!str(row, "feature_image").empty()) ++feature_images_;
     if (a.status != Status::kDraft) {

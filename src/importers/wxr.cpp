@@ -71,6 +71,7 @@ void digest_node(const XmlNode& n, std::string& out) {
 
 std::string digest(const XmlNode& item, const ImportOptions& options) {
   std::string text = options.access ? std::string(content::to_string(*options.access)) : "-";
+  if (options.map) text += options.map->digest();
   digest_node(item, text);
   return core::token_hash(text);
 }
@@ -266,19 +267,24 @@ class WxrImport {
       std::string domain(c.attribute("domain"));
       std::string nicename(c.attribute("nicename"));
       std::string name = core::trim(c.text);
-      if (domain == "category") {
-        if (nicename == "uncategorized" && name == "Uncategorized") continue;  // WordPress's default
-        a.topics.push_back(name);
-        used_categories_[nicename] = name;
-      } else if (domain == "post_tag") {
-        if (auto place = known_place(name)) {
-          a.countries.push_back(*place);
-          used_tags_[nicename] = "/countries/" + core::slugify(*place);
+      if (domain != "category" && domain != "post_tag") continue;
+      TermTarget to;
+      if (options_.map) to = domain == "category" ? options_.map->category(nicename, name) : options_.map->tag(nicename, name);
+      if (to.kind == TermTarget::Kind::kDefault) {
+        if (domain == "category") {
+          if (nicename == "uncategorized" && name == "Uncategorized") continue;  // WordPress's default
+          to = {TermTarget::Kind::kTopic, name};
+        } else if (auto place = known_place(name)) {
+          to = {TermTarget::Kind::kCountry, *place};
         } else {
-          a.topics.push_back(name);
-          used_tags_[nicename] = "/topics/" + core::slugify(name);
+          to = {TermTarget::Kind::kTopic, name};
         }
       }
+      if (to.kind == TermTarget::Kind::kDrop) continue;
+      bool country = to.kind == TermTarget::Kind::kCountry;
+      (country ? a.countries : a.topics).push_back(to.name);
+      std::string page = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
+      (domain == "category" ? used_categories_ : used_tags_)[nicename] = page;
     }
     if (auto access = plugin_access(r)) a.access = *access;
     else if (!text_of(r, "wp:post_password").empty()) a.access = AccessClass::kPremium;
@@ -308,10 +314,9 @@ class WxrImport {
 
   void site_redirects() {
     const std::string& b = site_.blog_path;
-    for (const auto& [nicename, name] : used_categories_) {
-      if (nicename.empty() || core::slugify(name).empty()) continue;
-      migration_->add_redirect(b + "/category/" + category_path(nicename) + "/",
-                               "/topics/" + core::slugify(name));
+    for (const auto& [nicename, to] : used_categories_) {
+      if (nicename.empty() || to.ends_with("/")) continue;
+      migration_->add_redirect(b + "/category/" + category_path(nicename) + "/", to);
     }
     for (const auto& [slug, to] : used_tags_) {
       if (!slug.empty() && !to.ends_with("/")) migration_->add_redirect(b + "/tag/" + slug + "/", to);

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "importers/migration.h"
+#include "importers/term_map.h"
 #include "store/store.h"
 
 namespace importers {
@@ -26,6 +27,8 @@ struct ImportOptions {
   std::optional<content::AccessClass> access;
   // Until when members complimentary on the old site keep access (default: without end).
   std::optional<core::UnixTime> comp_until;
+  // What categories and tags become (--map); null: the defaults.
+  const TermMap* map = nullptr;
   // Told the bytes read so far of the pass being made (1 or 2) and the file's size.
   std::function<void(int pass, long long done, long long total)> progress;
 };

@@ -85,6 +85,20 @@ class WordPressMoveIn(unittest.TestCase):
         self.assertNotIn("after the more tag", page.text)
         self.assertEqual(server.get("/topics/classic").status, 200)
 
+    def test_a_map_file_decides_what_categories_and_tags_become(self):
+        path = os.path.join(self.data, "map.toml")
+        with open(path, "w") as f:
+            f.write('[categories]\nclassic = "Classics"\nuncategorized = "Unfiled"\n'
+                    '[tags]\nread-more = "drop"\ntemplate = "country:Kenya"\n')
+        r = run_cli("import", "--map", path, THEME, data=self.data)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [json.loads(l) for l in run_cli("export", data=self.data, check=True).stdout.splitlines()]
+        more = next(a for a in rows if a["slug"] == "template-more-tag")
+        self.assertIn("Classics", more["topics"])
+        self.assertIn("Unfiled", more["topics"])
+        self.assertNotIn("read more", more["topics"])
+        self.assertEqual(more["countries"], ["Kenya"])
+
     def test_a_dry_run_prints_the_plan_and_writes_nothing(self):
         r = run_cli("import", "--dry-run", THEME, data=self.data)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -112,6 +126,12 @@ class WordPressMoveIn(unittest.TestCase):
         r = run_cli("import", "--access", "gold", THEME, data=self.data)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--access must be free, metered or premium, not 'gold'", r.stderr)
+        bad_map = os.path.join(self.data, "map.toml")
+        with open(bad_map, "w") as f:
+            f.write('[categories]\nclassic = "Classics"\n[menus]\nx = "y"\n')
+        r = run_cli("import", "--map", bad_map, THEME, data=self.data)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("map.toml, line 3: [menus] is not a table", r.stderr)
         # JSON Lines read as WXR: refused as XML, not half-read.
         jsonl = os.path.join(self.data, "a.jsonl")
         with open(jsonl, "w") as f:

@@ -289,3 +289,37 @@ TEST_F(WxrImportTest, ATruncatedExportIsRefusedWithItsLineAndNothingIsWritten) {
   EXPECT_EQ(store_->content().count_articles(), 0);
   EXPECT_TRUE(store_->redirects().redirects().empty());
 }
+
+TEST_F(WxrImportTest, AMapFileRenamesMergesMakesCountriesAndDrops) {
+  auto cat = [](const std::string& domain, const std::string& slug, const std::string& name) {
+    return "<category domain=\"" + domain + "\" nicename=\"" + slug + "\"><![CDATA[" + name + "]]></category>";
+  };
+  auto file = write("old.xml", wxr(post(1, "one", cat("category", "world-news", "World News") +
+                                                      cat("post_tag", "misc", "Misc") +
+                                                      cat("post_tag", "nairobi-desk", "Nairobi desk")) +
+                                    post(2, "two", cat("category", "global", "Global"))));
+  auto map = importers::TermMap::parse(
+      "[categories]\nworld-news = \"World\"\nglobal = \"World\"\n"
+      "[tags]\nmisc = \"drop\"\nnairobi-desk = \"country:Kenya\"\n", "map.toml");
+  ASSERT_TRUE(map);
+  importers::ImportOptions options;
+  options.map = &*map;
+  auto r = import(file, options);
+  ASSERT_TRUE(r) << r.error().message;
+  auto one = article("one");
+  ASSERT_EQ(one.summary.topics.size(), 1u);
+  EXPECT_EQ(one.summary.topics[0].name, "World");
+  ASSERT_EQ(one.summary.countries.size(), 1u);
+  EXPECT_EQ(one.summary.countries[0].name, "Kenya");
+  ASSERT_EQ(article("two").summary.topics.size(), 1u);
+  EXPECT_EQ(article("two").summary.topics[0].slug, "world");  // merged
+  EXPECT_EQ(redirect("/category/world-news/").value_or(""), "/topics/world");
+  EXPECT_EQ(redirect("/category/global/").value_or(""), "/topics/world");
+  EXPECT_EQ(redirect("/tag/nairobi-desk/").value_or(""), "/countries/kenya");
+  EXPECT_FALSE(redirect("/tag/misc/"));
+  // The same file without the map is a change: the topics come back as they were.
+  auto again = import(file);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->updated, 2);
+  EXPECT_EQ(article("two").summary.topics.at(0).name, "Global");
+}
