@@ -309,6 +309,7 @@ struct ImportArgs {
   std::string access;
   std::string comp_until;
   std::string map;
+  std::string media_dir;
 };
 
 // Standard input copied to a temporary file: the WordPress and Ghost importers read a file
@@ -373,6 +374,15 @@ int cmd_import(core::Config config, const ImportArgs& args) {
       return fail_with("import", "--comp-until must be a date like 2027-12-31, not '" + args.comp_until + "'");
     }
     options.comp_until = *day + 86400;  // through that whole day
+  }
+  if (!args.media_dir.empty()) {
+    if (!std::filesystem::is_directory(args.media_dir)) {
+      return fail_with("import", "--media-dir " + args.media_dir + " is not a folder");
+    }
+    options.media_from = args.media_dir;
+    options.media_into = config.media_dir.empty()
+                             ? (std::filesystem::path(config.data_dir) / "media").string()
+                             : config.media_dir;
   }
   std::optional<importers::TermMap> term_map;
   if (!args.map.empty()) {
@@ -679,6 +689,9 @@ int main(int argc, char** argv) {
   import->add_option("--access", import_args.access,
                      "Access for imported posts the source does not set: free, metered "
                      "(default) or premium");
+  import->add_option("--media-dir", import_args.media_dir,
+                     "The old site's upload folder (wp-content/uploads, Ghost's content/images): "
+                     "featured images become hero images");
   import->add_option("--map", import_args.map,
                      "FILE.toml: what categories and tags become (rename, merge, country, drop; "
                      "docs/migrating.md)");

@@ -84,4 +84,15 @@ bool is_media_name(std::string_view name) {
   return dots == 1;
 }
 
+std::string image_extension(std::string_view bytes) {
+  auto starts = [&](std::string_view magic, std::size_t at = 0) {
+    return bytes.size() >= at + magic.size() && bytes.substr(at, magic.size()) == magic;
+  };
+  if (starts("\xFF\xD8\xFF")) return "jpg";
+  if (starts("\x89PNG\r\n\x1A\n")) return "png";
+  if (starts("RIFF") && starts("WEBP", 8)) return "webp";
+  if (starts("GIF87a") || starts("GIF89a")) return "gif";
+  return "";
+}
+
 }  // namespace content

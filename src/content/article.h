@@ -108,6 +108,10 @@ struct Article {
 // at most 100 bytes (so it can never name a path outside the media folder).
 bool is_media_name(std::string_view name);
 
+// "jpg", "png", "webp" or "gif" for an image of that kind, recognised by its first bytes;
+// "" for anything else. The images Meridian keeps (hero images, imported pictures).
+std::string image_extension(std::string_view bytes);
+
 // Readers see an article once it is not a draft and its publication time has come.
 inline bool is_live(Status status, const std::optional<core::UnixTime>& published_at,
                     core::UnixTime now) {

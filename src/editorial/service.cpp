@@ -272,19 +272,8 @@ core::Result<std::string> EditorialService::store_image(std::string_view bytes) 
   if (bytes.size() > kMaxImageBytes) {
     return fail(ErrorCode::kInvalidInput, "Hero image: the file is larger than 5 MB.");
   }
-  auto starts = [&](std::string_view magic, std::size_t at = 0) {
-    return bytes.size() >= at + magic.size() && bytes.substr(at, magic.size()) == magic;
-  };
-  std::string ext;
-  if (starts("\xFF\xD8\xFF")) {
-    ext = "jpg";
-  } else if (starts("\x89PNG\r\n\x1A\n")) {
-    ext = "png";
-  } else if (starts("RIFF") && starts("WEBP", 8)) {
-    ext = "webp";
-  } else if (starts("GIF87a") || starts("GIF89a")) {
-    ext = "gif";
-  } else {
+  std::string ext = content::image_extension(bytes);
+  if (ext.empty()) {
     return fail(ErrorCode::kInvalidInput,
                 "Hero image: only JPEG, PNG, WebP and GIF images can be uploaded.");
   }

@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "importers/media.h"
 #include "importers/places.h"
 #include "importers/wordpress_content.h"
 
@@ -177,7 +178,8 @@ class GhostImport {
  public:
   GhostImport(const std::string& path, store::Store& store, content::ContentService& content,
               const core::Clock& clock, const ImportOptions& options)
-      : path_(path), store_(store), content_(content), clock_(clock), options_(options) {}
+      : path_(path), store_(store), content_(content), clock_(clock), options_(options),
+        media_(options.media_from, options.media_into, {"/content/images/"}, options.dry_run) {}
 
   core::Result<ImportSummary> run() {
     std::vector<std::array<std::string, 3>> posts;  // id, wanted slug, digest of the row
@@ -214,6 +216,7 @@ class GhostImport {
       for (const auto& [order, tag] : post_tags_[id]) related += " t" + tag;
       for (const auto& [order, user] : post_authors_[id]) related += " a" + user;
       if (options_.map) related += options_.map->digest();
+      related += "\x01" + options_.media_from;
       migration_->plan("post:" + id, slug, core::token_hash(related));
     }
     auto second = read([&](const std::string& table, json& row) {
@@ -229,10 +232,6 @@ class GhostImport {
     for (const auto& [slug, to] : used_tags_) migration_->add_redirect("/tag/" + slug + "/", to);
     for (const auto& [slug, to] : used_authors_) migration_->add_redirect("/author/" + slug + "/", to);
     migration_->add_redirect("/rss/", "/feed.xml");
-    if (feature_images_ > 0) {
-      migration_->note(std::to_string(feature_images_) +
-                       " feature images were not brought over (image import is to come)");
-    }
     return migration_->finish();
   }
 
@@ -318,7 +317,16 @@ class GhostImport {
       (country ? a.countries : a.topics).push_back(to.name);
       used_tags_[t.slug] = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
     }
-    if (!str(row, "feature_image").empty()) ++feature_images_;
+    if (std::string image = str(row, "feature_image"); !image.empty() && !migration_->unchanged(s.source_id)) {
+      if (!media_.enabled()) {
+        migration_->summary().images_left.push_back(image);
+      } else if (auto name = media_.bring(image)) {
+        a.hero_image = *name;
+        ++migration_->summary().images;
+      } else {
+        migration_->summary().images_left.push_back(name.error().message);
+      }
+    }
     if (a.status != Status::kDraft) {
       std::string slug = str(row, "slug");
       if (!slug.empty()) s.old_addresses.push_back("/" + slug + "/");
@@ -339,7 +347,7 @@ class GhostImport {
   std::map<std::string, std::string> used_tags_, used_authors_;
   std::optional<Migration> migration_;
   std::optional<core::Error> failure_;
-  int feature_images_ = 0;
+  MediaCopier media_;
 };
 
 }  // namespace

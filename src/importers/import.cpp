@@ -64,6 +64,13 @@ std::string describe(const ImportSummary& s, const std::string& file, bool dry_r
          plural(s.members, "member", "members") + ", " +
          plural(s.redirects, "redirect", "redirects") + "\n";
   for (const auto& [why, n] : s.skipped) out += "  skipped " + std::to_string(n) + " " + why + "\n";
+  if (s.images > 0) out += "  " + plural(s.images, "featured image", "featured images") + " brought over\n";
+  if (!s.images_left.empty()) {
+    out += "  " + plural(static_cast<int>(s.images_left.size()), "featured image was", "featured images were") +
+           " not brought over" + " (give the old site's upload folder with --media-dir):\n";
+    for (std::size_t i = 0; i < s.images_left.size() && i < 10; ++i) out += "    " + s.images_left[i] + "\n";
+    if (s.images_left.size() > 10) out += "    …\n";
+  }
   for (const auto& note : s.notes) out += "  note: " + note + "\n";
   return out;
 }

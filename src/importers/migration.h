@@ -39,6 +39,8 @@ struct ImportSummary {
   int redirects = 0;
   std::map<std::string, int> skipped;  // why → how many
   std::vector<std::string> notes;      // things an operator should know (left-behind images…)
+  int images = 0;                      // featured images brought over as hero images
+  std::vector<std::string> images_left;  // featured images not brought over (why)
 };
 
 class Migration {

@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "importers/media.h"
 #include "importers/places.h"
 #include "importers/wordpress_content.h"
 #include "importers/xml_records.h"
@@ -72,6 +73,7 @@ void digest_node(const XmlNode& n, std::string& out) {
 std::string digest(const XmlNode& item, const ImportOptions& options) {
   std::string text = options.access ? std::string(content::to_string(*options.access)) : "-";
   if (options.map) text += options.map->digest();
+  text += "\x01" + options.media_from;
   digest_node(item, text);
   return core::token_hash(text);
 }
@@ -106,7 +108,9 @@ class WxrImport {
  public:
   WxrImport(const std::string& path, store::Store& store, content::ContentService& content,
             const core::Clock& clock, const ImportOptions& options)
-      : path_(path), store_(store), content_(content), clock_(clock), options_(options) {}
+      : path_(path), store_(store), content_(content), clock_(clock), options_(options),
+        media_(options.media_from, options.media_into, {"/wp-content/uploads/", "/files/"},
+               options.dry_run) {}
 
   core::Result<ImportSummary> run() {
     // Pass 1: the whole file is read and checked before anything is written.
@@ -114,6 +118,9 @@ class WxrImport {
     std::vector<std::string> digests;
     auto first = read(1, [&](const XmlNode& r) -> core::Result<void> {
       learn(r);
+      if (r.name == "item" && text_of(r, "wp:post_type") == "attachment") {
+        attachments_[post_id(r)] = text_of(r, "wp:attachment_url");
+      }
       if (r.name == "item" && text_of(r, "wp:post_type") == "post") {
         std::string id = post_id(r);
         if (id.empty()) {
@@ -238,6 +245,12 @@ class WxrImport {
       a.dek = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
       WordPressBody body = wordpress_html(r.child_text("content:encoded"));
       a.body_md = html_body(body.before_more, body.after_more, body.has_more);
+      for (const auto& c : r.children) {
+        if (c.name == "wp:postmeta" && text_of(c, "wp:meta_key") == "_thumbnail_id") {
+          auto it = attachments_.find(text_of(c, "wp:meta_value"));
+          if (it != attachments_.end() && !it->second.empty()) hero(a, it->second);
+        }
+      }
     }
     a.published_at = wp_time(text_of(r, "wp:post_date_gmt"));
     if (!a.published_at) a.published_at = wp_time(text_of(r, "wp:post_date"));
@@ -299,6 +312,21 @@ class WxrImport {
     return migration_->add(std::move(s));
   }
 
+  void hero(content::ArticleInput& a, const std::string& url) {
+    auto& summary = migration_->summary();
+    if (!media_.enabled()) {
+      summary.images_left.push_back(url);
+      return;
+    }
+    auto name = media_.bring(url);
+    if (!name) {
+      summary.images_left.push_back(name.error().message);
+      return;
+    }
+    a.hero_image = *name;
+    ++summary.images;
+  }
+
   // The category chain of an archive address: /category/parent/child/.
   std::string category_path(const std::string& nicename) {
     std::string path = nicename;
@@ -336,6 +364,8 @@ class WxrImport {
   Site site_;
   std::optional<Migration> migration_;
   std::map<std::string, std::string> used_categories_, used_tags_, used_authors_;
+  std::map<std::string, std::string> attachments_;  // post id → the file's address
+  MediaCopier media_;
 };
 
 }  // namespace

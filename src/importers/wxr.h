@@ -27,6 +27,9 @@ struct ImportOptions {
   std::optional<content::AccessClass> access;
   // Until when members complimentary on the old site keep access (default: without end).
   std::optional<core::UnixTime> comp_until;
+  // The old site's upload folder (--media-dir) and where pictures go (DATA/media): a
+  // post's featured image becomes its hero image. Empty: pictures stay behind, listed.
+  std::string media_from, media_into;
   // What categories and tags become (--map); null: the defaults.
   const TermMap* map = nullptr;
   // Told the bytes read so far of the pass being made (1 or 2) and the file's size.

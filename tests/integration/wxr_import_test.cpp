@@ -323,3 +323,54 @@ TEST_F(WxrImportTest, AMapFileRenamesMergesMakesCountriesAndDrops) {
   EXPECT_EQ(again->updated, 2);
   EXPECT_EQ(article("two").summary.topics.at(0).name, "Global");
 }
+
+TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
+  auto attachment = [](int id, const std::string& url) {
+    return "<item><title>pic</title><wp:post_id>" + std::to_string(id) +
+           "</wp:post_id><wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+           "<wp:attachment_url>" + url + "</wp:attachment_url></item>\n";
+  };
+  auto thumb = [](int id) {
+    return "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>" +
+           std::to_string(id) + "</wp:meta_value></wp:postmeta>";
+  };
+  // The post comes before its attachment, as WordPress may write them.
+  auto file = write("old.xml", wxr(post(1, "with-picture", thumb(10)) + post(2, "missing-picture", thumb(11)) +
+                                   post(3, "not-a-picture", thumb(12)) +
+                                   attachment(10, "https://old.example/wp-content/uploads/2014/05/map.png") +
+                                   attachment(11, "https://old.example/wp-content/uploads/2014/05/gone.jpg") +
+                                   attachment(12, "https://old.example/wp-content/uploads/2014/05/notes.jpg")));
+  importers::ImportOptions plain;
+  auto listed = import(file, plain);
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->images, 0);
+  EXPECT_EQ(listed->images_left.size(), 3u);
+  EXPECT_EQ(article("with-picture").hero_image, "");
+
+  fs::path uploads = dir_ / "uploads" / "2014" / "05";
+  fs::create_directories(uploads);
+  const std::string png("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);
+  std::ofstream(uploads / "map.png", std::ios::binary) << png;
+  std::ofstream(uploads / "notes.jpg", std::ios::binary) << "not a picture";
+  importers::ImportOptions media;
+  media.media_from = (dir_ / "uploads").string();
+  media.media_into = (dir_ / "media").string();
+  auto r = import(file, media);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->updated, 3);  // another option, another result
+  EXPECT_EQ(r->images, 1);
+  ASSERT_EQ(r->images_left.size(), 2u);
+  EXPECT_NE(r->images_left[0].find("missing from"), std::string::npos) << r->images_left[0];
+  EXPECT_NE(r->images_left[1].find("not a JPEG, PNG, WebP or GIF image"), std::string::npos);
+  std::string hero = article("with-picture").hero_image;
+  ASSERT_TRUE(content::is_media_name(hero)) << hero;
+  EXPECT_TRUE(hero.ends_with(".png"));
+  std::ifstream copied(dir_ / "media" / hero, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>()), png);
+  // Again: nothing new, and the picture is the same file.
+  auto again = import(file, media);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 3);
+  EXPECT_EQ(article("with-picture").hero_image, hero);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "media"), fs::directory_iterator()), 1);
+}

@@ -1,0 +1,67 @@
+#include "importers/media.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "content/article.h"
+#include "core/crypto.h"
+
+namespace importers {
+
+namespace {
+constexpr std::uintmax_t kMaxImageBytes = 5 * 1024 * 1024;
+}
+
+core::Result<std::string> MediaCopier::bring(std::string_view url) {
+  namespace fs = std::filesystem;
+  url = url.substr(0, url.find_first_of("?#"));
+  std::string relative;
+  for (const auto& m : markers_) {
+    if (auto at = url.find(m); at != std::string_view::npos) {
+      relative = std::string(url.substr(at + m.size()));
+      break;
+    }
+  }
+  if (relative.empty()) {
+    // A host of its own for uploads (wordpress.com's files.wordpress.com): the whole path.
+    auto scheme = url.find("://");
+    auto slash = scheme == std::string_view::npos ? std::string_view::npos : url.find('/', scheme + 3);
+    if (slash != std::string_view::npos) relative = std::string(url.substr(slash + 1));
+  }
+  if (relative.empty()) return core::fail(core::ErrorCode::kNotFound, "not in the upload folder: " + std::string(url));
+  fs::path rel(relative);
+  for (const auto& part : rel) {
+    if (part == ".." || part == "." || rel.is_absolute()) {
+      return core::fail(core::ErrorCode::kInvalidInput, "an address that leaves the upload folder: " + std::string(url));
+    }
+  }
+  fs::path source = fs::path(from_) / rel;
+  std::error_code ec;
+  auto size = fs::file_size(source, ec);
+  if (ec) return core::fail(core::ErrorCode::kNotFound, "missing from " + from_ + ": " + relative);
+  if (size > kMaxImageBytes) return core::fail(core::ErrorCode::kInvalidInput, "larger than 5 MB: " + relative);
+  std::ifstream in(source, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string bytes = ss.str();
+  std::string ext = content::image_extension(bytes);
+  if (ext.empty()) return core::fail(core::ErrorCode::kInvalidInput, "not a JPEG, PNG, WebP or GIF image: " + relative);
+  std::string name = core::token_hash(bytes).substr(0, 32) + "." + ext;
+  if (dry_run_) return name;
+  fs::path target = fs::path(into_) / name;
+  if (fs::exists(target, ec)) return name;
+  fs::create_directories(into_, ec);
+  fs::path tmp = target;
+  tmp += ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) return core::fail(core::ErrorCode::kUnavailable, "cannot write " + tmp.string());
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) return core::fail(core::ErrorCode::kUnavailable, "cannot write " + target.string() + ": " + ec.message());
+  return name;
+}
+
+}  // namespace importers
