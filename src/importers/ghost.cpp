@@ -318,14 +318,7 @@ class GhostImport {
       used_tags_[t.slug] = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
     }
     if (std::string image = str(row, "feature_image"); !image.empty() && !migration_->unchanged(s.source_id)) {
-      if (!media_.enabled()) {
-        migration_->summary().images_left.push_back(image);
-      } else if (auto name = media_.bring(image)) {
-        a.hero_image = *name;
-        ++migration_->summary().images;
-      } else {
-        migration_->summary().images_left.push_back(name.error().message);
-      }
+      media_.hero(image, a, migration_->summary());
     }
     if (a.status != Status::kDraft) {
       std::string slug = str(row, "slug");

@@ -64,4 +64,18 @@ core::Result<std::string> MediaCopier::bring(std::string_view url) {
   return name;
 }
 
+void MediaCopier::hero(std::string_view url, content::ArticleInput& article, ImportSummary& summary) {
+  if (!enabled()) {
+    summary.images_left.emplace_back(url);
+    return;
+  }
+  auto name = bring(url);
+  if (!name) {
+    summary.images_left.push_back(name.error().message);
+    return;
+  }
+  article.hero_image = *name;
+  ++summary.images;
+}
+
 }  // namespace importers

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "importers/migration.h"
 
 namespace importers {
 
@@ -26,6 +27,9 @@ class MediaCopier {
   bool enabled() const { return !from_.empty(); }
   // The media name of the picture at `url`, copied; or why it could not be.
   core::Result<std::string> bring(std::string_view url);
+  // The picture at `url` as the article's hero image, counted in `summary`; or listed
+  // there as left behind, with why.
+  void hero(std::string_view url, content::ArticleInput& article, ImportSummary& summary);
 
  private:
   std::string from_, into_;

@@ -13,22 +13,8 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-std::string escape_attr(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string link(std::string_view url) {
-  std::string u = escape_attr(core::trim(url));
+  std::string u = core::html_escape(core::trim(url));
   return "<p><a href=\"" + u + "\">" + u + "</a></p>";
 }
 

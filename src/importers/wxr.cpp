@@ -248,7 +248,7 @@ class WxrImport {
       for (const auto& c : r.children) {
         if (c.name == "wp:postmeta" && text_of(c, "wp:meta_key") == "_thumbnail_id") {
           auto it = attachments_.find(text_of(c, "wp:meta_value"));
-          if (it != attachments_.end() && !it->second.empty()) hero(a, it->second);
+          if (it != attachments_.end() && !it->second.empty()) media_.hero(it->second, a, migration_->summary());
         }
       }
     }
@@ -310,21 +310,6 @@ class WxrImport {
       s.old_addresses.push_back(site_.blog_path + "/?p=" + id);
     }
     return migration_->add(std::move(s));
-  }
-
-  void hero(content::ArticleInput& a, const std::string& url) {
-    auto& summary = migration_->summary();
-    if (!media_.enabled()) {
-      summary.images_left.push_back(url);
-      return;
-    }
-    auto name = media_.bring(url);
-    if (!name) {
-      summary.images_left.push_back(name.error().message);
-      return;
-    }
-    a.hero_image = *name;
-    ++summary.images;
   }
 
   // The category chain of an archive address: /category/parent/child/.
