@@ -271,7 +271,7 @@ class GhostImport {
     a.headline = str(row, "title");
     if (!migration_->unchanged(s.source_id)) {  // else only its names and addresses are needed
       a.dek = core::strip_tags(content::sanitize_html(str(row, "custom_excerpt")));
-      std::string html = str(row, "html");
+      std::string html = media_.pictures(str(row, "html"), migration_->summary());
       auto cut = html.find("<!--members-only-->");
       a.body_md = cut == std::string::npos
                       ? html_body(html, "", false)

@@ -71,6 +71,11 @@ std::string describe(const ImportSummary& s, const std::string& file, bool dry_r
     for (std::size_t i = 0; i < s.images_left.size() && i < 10; ++i) out += "    " + s.images_left[i] + "\n";
     if (s.images_left.size() > 10) out += "    …\n";
   }
+  if (s.pictures > 0) out += "  " + plural(s.pictures, "picture", "pictures") + " in posts' text brought over\n";
+  if (s.pictures_left > 0) {
+    out += "  " + plural(s.pictures_left, "picture", "pictures") +
+           " in posts' text left as links to the old site (--media-dir brings them over)\n";
+  }
   for (const auto& note : s.notes) out += "  note: " + note + "\n";
   return out;
 }

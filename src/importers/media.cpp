@@ -64,6 +64,45 @@ core::Result<std::string> MediaCopier::bring(std::string_view url) {
   return name;
 }
 
+std::string MediaCopier::pictures(std::string_view html, ImportSummary& summary) {
+  std::string out;
+  std::size_t pos = 0;
+  while (true) {
+    auto img = html.find("<img", pos);
+    if (img == std::string_view::npos) break;
+    auto end = html.find('>', img);
+    if (end == std::string_view::npos) break;
+    std::string_view tag = html.substr(img, end - img);
+    auto src = tag.find(" src=");
+    if (src == std::string_view::npos || src + 6 > tag.size() || (tag[src + 5] != '"' && tag[src + 5] != '\'')) {
+      out.append(html.substr(pos, end - pos));
+      pos = end;
+      continue;
+    }
+    char quote = tag[src + 5];
+    auto value_start = img + src + 6;
+    auto value_end = html.find(quote, value_start);
+    if (value_end == std::string_view::npos || value_end > end) {
+      out.append(html.substr(pos, end - pos));
+      pos = end;
+      continue;
+    }
+    std::string_view url = html.substr(value_start, value_end - value_start);
+    out.append(html.substr(pos, value_start - pos));
+    auto name = enabled() ? bring(url) : core::Result<std::string>(std::unexpected(core::Error{}));
+    if (name) {
+      out += "/media/" + *name;
+      ++summary.pictures;
+    } else {
+      out.append(url);
+      for (const auto& m : markers_) summary.pictures_left += url.find(m) != std::string_view::npos;
+    }
+    pos = value_end;
+  }
+  out.append(html.substr(pos));
+  return out;
+}
+
 void MediaCopier::hero(std::string_view url, content::ArticleInput& article, ImportSummary& summary) {
   if (!enabled()) {
     summary.images_left.emplace_back(url);

@@ -30,6 +30,9 @@ class MediaCopier {
   // The picture at `url` as the article's hero image, counted in `summary`; or listed
   // there as left behind, with why.
   void hero(std::string_view url, content::ArticleInput& article, ImportSummary& summary);
+  // `html` with each <img src> that is in the upload folder copied and pointed at
+  // /media/NAME; pictures it cannot bring stay links to the old site, counted in `summary`.
+  std::string pictures(std::string_view html, ImportSummary& summary);
 
  private:
   std::string from_, into_;

@@ -41,6 +41,7 @@ struct ImportSummary {
   std::vector<std::string> notes;      // things an operator should know (left-behind images…)
   int images = 0;                      // featured images brought over as hero images
   std::vector<std::string> images_left;  // featured images not brought over (why)
+  int pictures = 0, pictures_left = 0;   // <img> in posts' text copied / left as links
 };
 
 class Migration {

@@ -109,7 +109,7 @@ class WxrImport {
   WxrImport(const std::string& path, store::Store& store, content::ContentService& content,
             const core::Clock& clock, const ImportOptions& options)
       : path_(path), store_(store), content_(content), clock_(clock), options_(options),
-        media_(options.media_from, options.media_into, {"/wp-content/uploads/", "/files/"},
+        media_(options.media_from, options.media_into, {"/wp-content/uploads/", "files.wordpress.com/"},
                options.dry_run) {}
 
   core::Result<ImportSummary> run() {
@@ -243,7 +243,8 @@ class WxrImport {
     a.headline = text_of(r, "title");
     if (!migration_->unchanged(s.source_id)) {  // else only its names and addresses are needed
       a.dek = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
-      WordPressBody body = wordpress_html(r.child_text("content:encoded"));
+      WordPressBody body =
+          wordpress_html(media_.pictures(r.child_text("content:encoded"), migration_->summary()));
       a.body_md = html_body(body.before_more, body.after_more, body.has_more);
       for (const auto& c : r.children) {
         if (c.name == "wp:postmeta" && text_of(c, "wp:meta_key") == "_thumbnail_id") {

@@ -335,7 +335,9 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
            std::to_string(id) + "</wp:meta_value></wp:postmeta>";
   };
   // The post comes before its attachment, as WordPress may write them.
-  auto file = write("old.xml", wxr(post(1, "with-picture", thumb(10)) + post(2, "missing-picture", thumb(11)) +
+  const std::string text =
+      "<p>See the map.</p><p><img src=\"https://old.example/wp-content/uploads/2014/05/map.png\" alt=\"Map\"></p>";
+  auto file = write("old.xml", wxr(post(1, "with-picture", thumb(10), text) + post(2, "missing-picture", thumb(11)) +
                                    post(3, "not-a-picture", thumb(12)) +
                                    attachment(10, "https://old.example/wp-content/uploads/2014/05/map.png") +
                                    attachment(11, "https://old.example/wp-content/uploads/2014/05/gone.jpg") +
@@ -345,6 +347,7 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   ASSERT_TRUE(listed);
   EXPECT_EQ(listed->images, 0);
   EXPECT_EQ(listed->images_left.size(), 3u);
+  EXPECT_EQ(listed->pictures_left, 1);
   EXPECT_EQ(article("with-picture").hero_image, "");
 
   fs::path uploads = dir_ / "uploads" / "2014" / "05";
@@ -365,6 +368,10 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   std::string hero = article("with-picture").hero_image;
   ASSERT_TRUE(content::is_media_name(hero)) << hero;
   EXPECT_TRUE(hero.ends_with(".png"));
+  EXPECT_EQ(r->pictures, 1);
+  auto with = article("with-picture");
+  EXPECT_NE((with.teaser_html + with.gated_html.value_or("")).find("src=\"/media/" + hero + "\""), std::string::npos)
+      << with.teaser_html;
   std::ifstream copied(dir_ / "media" / hero, std::ios::binary);
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>()), png);
   // Again: nothing new, and the picture is the same file.
