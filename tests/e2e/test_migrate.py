@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import Reader, Server, run_cli  # noqa: E402
+from harness import Reader, Server, article_line, run_cli  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "corpora", "wxr")
 THEME = os.path.join(CORPUS, "theme-unit-test-data.xml")
@@ -104,6 +104,18 @@ class WordPressMoveIn(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("dry run: nothing was written. would import 58 items", r.stdout)
         self.assertEqual(self.export(), "")
+
+    def test_a_dry_run_of_json_lines_counts_and_writes_nothing(self):
+        path = os.path.join(self.data, "a.jsonl")
+        with open(path, "w") as f:
+            f.write(article_line("one") + "\n")
+        run_cli("import", path, data=self.data, check=True)
+        with open(path, "a") as f:
+            f.write(article_line("two") + "\n")
+        r = run_cli("import", "--dry-run", path, data=self.data, check=True)
+        self.assertIn("would import 2 articles", r.stdout)
+        self.assertIn("(1 new, 1 updated)", r.stdout)
+        self.assertEqual(len(self.export().splitlines()), 1)
 
     def test_standard_input_and_a_named_format(self):
         with open(os.path.join(CORPUS, "wxr-simple.xml")) as f:
