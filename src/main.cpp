@@ -348,17 +348,20 @@ int cmd_import(core::Config config, const ImportArgs& args) {
   } unlink_spool{spooled};
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail_with("import", "cannot read " + file);
-  std::optional<importers::Format> format;
+  std::string head(8192, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  in.clear();
+  in.seekg(0);
+  importers::Format detected = importers::detect_format(head);
+  std::optional<importers::Format> format = detected;
   if (!args.format.empty()) {
     format = importers::parse_format(args.format);
     if (!format) return fail_with("import", "--format must be jsonl, wxr or ghost, not '" + args.format + "'");
-  } else {
-    std::string head(8192, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-    format = importers::detect_format(head);
-    in.clear();
-    in.seekg(0);
+    // --format ghost also names Ghost's members CSV.
+    if (*format == importers::Format::kGhost && detected == importers::Format::kGhostMembers) {
+      format = detected;
+    }
   }
   importers::ImportOptions options;
   options.dry_run = args.dry_run;
@@ -390,17 +393,6 @@ int cmd_import(core::Config config, const ImportArgs& args) {
     if (!loaded) return fail_with("import", loaded.error().message + " (nothing imported)");
     term_map = std::move(*loaded);
     options.map = &*term_map;
-  }
-  // --format ghost also names Ghost's members CSV.
-  if (*format == importers::Format::kGhost && !args.format.empty()) {
-    std::string head(4096, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
-    in.clear();
-    in.seekg(0);
-    if (importers::detect_format(head) == importers::Format::kGhostMembers) {
-      format = importers::Format::kGhostMembers;
-    }
   }
   int status = 0;
   auto a = open_or_exit("import", std::move(config), status);

@@ -12,7 +12,6 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "importers/media.h"
-#include "importers/places.h"
 #include "importers/wordpress_content.h"
 
 namespace importers {
@@ -306,16 +305,10 @@ class GhostImport {
       auto it = tags_.find(tag_id);
       if (it == tags_.end() || it->second.internal) continue;
       const Tag& t = it->second;
-      TermTarget to;
-      if (options_.map) to = options_.map->tag(t.slug, t.name);
-      if (to.kind == TermTarget::Kind::kDefault) {
-        if (auto place = known_place(t.name)) to = {TermTarget::Kind::kCountry, *place};
-        else to = {TermTarget::Kind::kTopic, t.name};
+      if (std::string page = add_term(tag_target(options_.map, t.slug, t.name), a.topics, a.countries);
+          !page.empty()) {
+        used_tags_[t.slug] = page;
       }
-      if (to.kind == TermTarget::Kind::kDrop || core::slugify(to.name).empty()) continue;
-      bool country = to.kind == TermTarget::Kind::kCountry;
-      (country ? a.countries : a.topics).push_back(to.name);
-      used_tags_[t.slug] = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
     }
     if (std::string image = str(row, "feature_image"); !image.empty() && !migration_->unchanged(s.source_id)) {
       media_.hero(image, a, migration_->summary());

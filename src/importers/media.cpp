@@ -89,15 +89,16 @@ std::string MediaCopier::pictures(std::string_view html, ImportSummary& summary)
     }
     std::string_view url = html.substr(value_start, value_end - value_start);
     out.append(html.substr(pos, value_start - pos));
-    auto name = enabled() ? bring(url) : core::Result<std::string>(std::unexpected(core::Error{}));
-    if (name) {
-      out += "/media/" + *name;
-      ++summary.pictures;
-    } else {
-      out.append(url);
-      for (const auto& m : markers_) summary.pictures_left += url.find(m) != std::string_view::npos;
-    }
     pos = value_end;
+    if (enabled()) {
+      if (auto name = bring(url)) {
+        out += "/media/" + *name;
+        ++summary.pictures;
+        continue;
+      }
+    }
+    out.append(url);
+    for (const auto& m : markers_) summary.pictures_left += url.find(m) != std::string_view::npos;
   }
   out.append(html.substr(pos));
   return out;

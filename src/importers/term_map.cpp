@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include "core/text.h"
+#include "importers/places.h"
 
 namespace importers {
 
@@ -95,6 +96,26 @@ TermTarget TermMap::category(std::string_view slug, std::string_view name) const
 
 TermTarget TermMap::tag(std::string_view slug, std::string_view name) const {
   return find(tags_, slug, name);
+}
+
+TermTarget tag_target(const TermMap* map, std::string_view slug, std::string_view name) {
+  TermTarget to;
+  if (map) to = map->tag(slug, name);
+  if (to.kind != TermTarget::Kind::kDefault) return to;
+  if (auto place = known_place(name)) return {TermTarget::Kind::kCountry, *place};
+  return {TermTarget::Kind::kTopic, std::string(name)};
+}
+
+std::string add_term(const TermTarget& target, std::vector<std::string>& topics,
+                     std::vector<std::string>& countries) {
+  std::string slug = core::slugify(target.name);
+  if (target.kind == TermTarget::Kind::kDrop || target.kind == TermTarget::Kind::kDefault ||
+      slug.empty()) {
+    return {};
+  }
+  bool country = target.kind == TermTarget::Kind::kCountry;
+  (country ? countries : topics).push_back(target.name);
+  return (country ? "/countries/" : "/topics/") + slug;
 }
 
 }  // namespace importers

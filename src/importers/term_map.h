@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -42,5 +43,13 @@ class TermMap {
   std::map<std::string, TermTarget> categories_, tags_;
   std::string digest_;
 };
+
+// What a tag of the old site becomes: the map's word (`map` may be null), else a country
+// when it names a place Meridian knows, else a topic of that name.
+TermTarget tag_target(const TermMap* map, std::string_view slug, std::string_view name);
+// Puts a mapped category or tag on the article and returns the page it lives at here
+// (/topics/x, /countries/x); "" when it is dropped or has no letters or digits to name it.
+std::string add_term(const TermTarget& target, std::vector<std::string>& topics,
+                     std::vector<std::string>& countries);
 
 }  // namespace importers

@@ -193,11 +193,7 @@ std::string paragraphs(std::string_view s) {
   std::string out;
   std::vector<std::string> chunks;
   std::string current;
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    auto end = s.find('\n', pos);
-    if (end == std::string_view::npos) end = s.size();
-    std::string_view line = s.substr(pos, end - pos);
+  for (std::string_view line : core::split(s, '\n')) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (core::trim(line).empty()) {
       if (!current.empty()) chunks.push_back(std::move(current));
@@ -206,7 +202,6 @@ std::string paragraphs(std::string_view s) {
       if (!current.empty()) current += '\n';
       current.append(line);
     }
-    pos = end + 1;
   }
   if (!current.empty()) chunks.push_back(std::move(current));
   for (auto& chunk : chunks) {
@@ -231,14 +226,11 @@ std::string paragraphs(std::string_view s) {
 // A URL alone on a line of block content (Gutenberg's embed blocks keep one so) → a link.
 std::string embed_lines(std::string_view s) {
   std::string out;
-  std::size_t pos = 0;
-  while (pos <= s.size()) {
-    auto end = s.find('\n', pos);
-    if (end == std::string_view::npos) end = s.size();
-    std::string_view line = s.substr(pos, end - pos);
-    out += is_url(core::trim(line)) ? link(line) : std::string(line);
-    if (end < s.size()) out += '\n';
-    pos = end + 1;
+  bool first = true;
+  for (const auto& line : core::split(s, '\n')) {
+    if (!first) out += '\n';
+    first = false;
+    out += is_url(core::trim(line)) ? link(line) : line;
   }
   return out;
 }
@@ -279,17 +271,12 @@ std::string as_html_block(std::string block) {
   bool keeps_lines = block.find("<pre") != std::string::npos;
   std::string out;
   out.reserve(block.size());
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i <= block.size(); ++i) {
-    if (i == block.size() || block[i] == '\n') {
-      std::string_view line(block.data() + line_start, i - line_start);
-      if (!core::trim(line).empty()) {
-        if (!out.empty()) out += '\n';
-        out.append(line);
-      } else if (keeps_lines && !out.empty()) {
-        out += "&#10;";
-      }
-      line_start = i + 1;
+  for (const auto& line : core::split(block, '\n')) {
+    if (!core::trim(line).empty()) {
+      if (!out.empty()) out += '\n';
+      out += line;
+    } else if (keeps_lines && !out.empty()) {
+      out += "&#10;";
     }
   }
   return out;

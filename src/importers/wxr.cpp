@@ -10,7 +10,6 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "importers/media.h"
-#include "importers/places.h"
 #include "importers/wordpress_content.h"
 #include "importers/xml_records.h"
 
@@ -281,24 +280,21 @@ class WxrImport {
       std::string domain(c.attribute("domain"));
       std::string nicename(c.attribute("nicename"));
       std::string name = core::trim(c.text);
-      if (domain != "category" && domain != "post_tag") continue;
       TermTarget to;
-      if (options_.map) to = domain == "category" ? options_.map->category(nicename, name) : options_.map->tag(nicename, name);
-      if (to.kind == TermTarget::Kind::kDefault) {
-        if (domain == "category") {
+      if (domain == "post_tag") {
+        to = tag_target(options_.map, nicename, name);
+      } else if (domain == "category") {
+        if (options_.map) to = options_.map->category(nicename, name);
+        if (to.kind == TermTarget::Kind::kDefault) {
           if (nicename == "uncategorized" && name == "Uncategorized") continue;  // WordPress's default
           to = {TermTarget::Kind::kTopic, name};
-        } else if (auto place = known_place(name)) {
-          to = {TermTarget::Kind::kCountry, *place};
-        } else {
-          to = {TermTarget::Kind::kTopic, name};
         }
+      } else {
+        continue;
       }
-      if (to.kind == TermTarget::Kind::kDrop) continue;
-      bool country = to.kind == TermTarget::Kind::kCountry;
-      (country ? a.countries : a.topics).push_back(to.name);
-      std::string page = (country ? "/countries/" : "/topics/") + core::slugify(to.name);
-      (domain == "category" ? used_categories_ : used_tags_)[nicename] = page;
+      if (std::string page = add_term(to, a.topics, a.countries); !page.empty()) {
+        (domain == "category" ? used_categories_ : used_tags_)[nicename] = page;
+      }
     }
     if (auto access = plugin_access(r)) a.access = *access;
     else if (!text_of(r, "wp:post_password").empty()) a.access = AccessClass::kPremium;
@@ -329,15 +325,14 @@ class WxrImport {
   void site_redirects() {
     const std::string& b = site_.blog_path;
     for (const auto& [nicename, to] : used_categories_) {
-      if (nicename.empty() || to.ends_with("/")) continue;
-      migration_->add_redirect(b + "/category/" + category_path(nicename) + "/", to);
+      if (!nicename.empty()) migration_->add_redirect(b + "/category/" + category_path(nicename) + "/", to);
     }
     for (const auto& [slug, to] : used_tags_) {
-      if (!slug.empty() && !to.ends_with("/")) migration_->add_redirect(b + "/tag/" + slug + "/", to);
+      if (!slug.empty()) migration_->add_redirect(b + "/tag/" + slug + "/", to);
     }
     for (const auto& [login, name] : used_authors_) {
-      std::string to = "/authors/" + core::slugify(name);
-      if (!core::slugify(name).empty()) migration_->add_redirect(b + "/author/" + login + "/", to);
+      std::string slug = core::slugify(name);
+      if (!slug.empty()) migration_->add_redirect(b + "/author/" + login + "/", "/authors/" + slug);
     }
     migration_->add_redirect(b + "/feed/", "/feed.xml");
   }
