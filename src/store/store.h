@@ -434,6 +434,7 @@ class BillingStore;    // store/billing_store.h
 class IntegrationStore;  // store/integration_store.h
 class RedirectStore;     // store/redirect_store.h
 class ImportStore;       // store/import_store.h
+class PageStore;         // store/page_store.h
 
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
@@ -450,6 +451,7 @@ class Store {
   virtual IntegrationStore& integrations() = 0;
   virtual RedirectStore& redirects() = 0;
   virtual ImportStore& imports() = 0;
+  virtual PageStore& pages() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

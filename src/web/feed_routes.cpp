@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "feeds/feeds.h"
+#include "web/page_routes.h"
 #include "web/site.h"
 
 namespace web {
@@ -99,6 +100,9 @@ std::vector<feeds::SitemapUrl> Site::sitemap_pages(core::UnixTime now) {
     for (const auto& t : content_.list_terms(kind, now)) {
       urls.push_back({base_url_ + term_url(t.term), 0});
     }
+  }
+  for (const auto& p : page_routes_->pages().published(store_.versions().content)) {
+    urls.push_back({base_url_ + p.path, p.page.updated_at});
   }
   return urls;
 }

@@ -27,6 +27,8 @@ class PageKit {
                                    const std::string& path) = 0;
   // templates/<tpl>.mustache inside the reading site's layout.
   virtual Response render_page(const std::string& tpl, nlohmann::json& view, int status) = 0;
+  // The reading site's error page (404 "Page not found" and the like), never cached.
+  virtual Response error_page(int status, const std::string& heading, const std::string& message) = 0;
   virtual Response message_page(int status, const std::string& heading, const std::string& message,
                                 const std::string& link_url, const std::string& link_text) = 0;
   // A page with one button posting `token` to `action` (links opened from mail).

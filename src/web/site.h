@@ -87,6 +87,7 @@ class BillingRoutes;
 class MetricsRoutes;
 class AdminApiRoutes;
 class RedirectRoutes;
+class PageRoutes;
 
 class Site final : public PageKit {
  public:
@@ -269,7 +270,7 @@ class Site final : public PageKit {
   std::string term_url(const content::Term& t) const;
   std::string article_url(const std::string& slug) const;
   Response render_page(const std::string& tpl, nlohmann::json& view, int status = 200) override;
-  Response error_page(int status, const std::string& heading, const std::string& message);
+  Response error_page(int status, const std::string& heading, const std::string& message) override;
   // Parses ?page=N; returns nullopt (and fills `error`) when it is not a positive integer.
   std::optional<Paging> paging(const Request& req, Response& error, int per_page = 20);
   std::optional<content::Article> visible_article(const std::string& slug, bool with_gated);
@@ -311,6 +312,7 @@ class Site final : public PageKit {
   std::unique_ptr<MetricsRoutes> metrics_routes_;
   std::unique_ptr<AdminApiRoutes> admin_api_routes_;
   std::unique_ptr<RedirectRoutes> redirect_routes_;
+  std::unique_ptr<PageRoutes> page_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

@@ -5,6 +5,7 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "web/page_routes.h"
 #include "web/session.h"
 #include "web/site.h"
 
@@ -52,6 +53,11 @@ json Site::site_view(const std::string& current_path, const Request* req) {
     std::string url = term_url(topics[i].term);
     nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
   }
+  json footer_pages = json::array();
+  long long version = req ? req->content_version : store_.versions().content;
+  for (const auto& link : page_routes_->pages().footer(version)) {
+    footer_pages.push_back({{"title", link.title}, {"url", link.url}});
+  }
   bool signed_in = req && req->visitor.member.has_value();
   bool subscriber = req && paywall::entitled_to_all(req->visitor.state);
   // Filled in per request (Site::fill_csrf): the token depends on the browser.
@@ -74,7 +80,8 @@ json Site::site_view(const std::string& current_path, const Request* req) {
           {"url", base_url_},
           {"css_version", css_version_},
           {"year", std::to_string(core::local_date(clock_.now(), config_.timezone).year)},
-          {"nav", nav}};
+          {"nav", nav},
+          {"footer_pages", footer_pages}};
 }
 
 json Site::page_meta(const std::string& title, const std::string& description,

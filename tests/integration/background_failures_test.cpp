@@ -162,6 +162,7 @@ class FlakyStore final : public store::Store {
   store::IntegrationStore& integrations() override { return real_->integrations(); }
   store::RedirectStore& redirects() override { return real_->redirects(); }
   store::ImportStore& imports() override { return real_->imports(); }
+  store::PageStore& pages() override { return real_->pages(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

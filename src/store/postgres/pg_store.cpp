@@ -84,6 +84,7 @@ class PgStore final : public Store, private sql::ContentSearch {
     integrations_ = sql::make_integration_store(pool_);
     redirects_ = sql::make_redirect_store(pool_);
     imports_ = sql::make_import_store(pool_);
+    pages_ = sql::make_page_store(pool_);
     listener_ = std::thread([this] { listen(); });
   }
   ~PgStore() override {
@@ -101,6 +102,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   IntegrationStore& integrations() override { return *integrations_; }
   RedirectStore& redirects() override { return *redirects_; }
   ImportStore& imports() override { return *imports_; }
+  PageStore& pages() override { return *pages_; }
 
   // Every request asks, so the answer is kept: a commit through this process is seen at
   // once (its counter), another node's or a command's when its notification arrives (the
@@ -221,6 +223,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<IntegrationStore> integrations_;
   std::unique_ptr<RedirectStore> redirects_;
   std::unique_ptr<ImportStore> imports_;
+  std::unique_ptr<PageStore> pages_;
 };
 
 }  // namespace

@@ -375,6 +375,12 @@ const std::vector<Migration>& migrations() {
        "CREATE TABLE import_sources (origin TEXT NOT NULL, source_id TEXT NOT NULL, "
        "kind TEXT NOT NULL, slug TEXT NOT NULL, digest TEXT NOT NULL, "
        "imported_at BIGINT NOT NULL, PRIMARY KEY (origin, source_id));"},
+      {23, "static pages (as SQLite's migration 22)",
+       "CREATE TABLE pages (id BIGSERIAL PRIMARY KEY, slug TEXT NOT NULL UNIQUE, "
+       "parent_id BIGINT REFERENCES pages (id), title TEXT NOT NULL, "
+       "description TEXT NOT NULL, body_md TEXT NOT NULL, body_html TEXT NOT NULL, "
+       "published INTEGER NOT NULL, footer INTEGER NOT NULL, created_at BIGINT NOT NULL, "
+       "updated_at BIGINT NOT NULL);"},
   };
   return all;
 }

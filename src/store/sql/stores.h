@@ -1,5 +1,5 @@
 // The stores written once in SQL for both databases (see db.h): content, members, events,
-// newsletters, editorial, mail queue, billing, integrations, redirects. Internal to src/store: a
+// newsletters, editorial, mail queue, billing, integrations, redirects, imports, pages. Internal to src/store: a
 // backend makes them over its own Pool.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "store/integration_store.h"
 #include "store/redirect_store.h"
 #include "store/import_store.h"
+#include "store/page_store.h"
 #include "store/sql/db.h"
 #include "store/store.h"
 
@@ -39,5 +40,6 @@ std::unique_ptr<BillingStore> make_billing_store(Pool& pool);
 std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool);
 std::unique_ptr<RedirectStore> make_redirect_store(Pool& pool);
 std::unique_ptr<ImportStore> make_import_store(Pool& pool);
+std::unique_ptr<PageStore> make_page_store(Pool& pool);
 
 }  // namespace store::sql

@@ -490,6 +490,21 @@ CREATE TABLE import_sources (
   PRIMARY KEY (origin, source_id)
 );
 )SQL"},
+      {22, "static pages", R"SQL(
+CREATE TABLE pages (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL UNIQUE,
+  parent_id INTEGER REFERENCES pages (id),
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  body_md TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  published INTEGER NOT NULL,
+  footer INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

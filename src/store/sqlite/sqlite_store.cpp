@@ -79,7 +79,8 @@ class SqliteStore final : public Store, private sql::ContentSearch {
         events_(sql::make_event_store(pool_)), newsletters_(sql::make_newsletter_store(pool_)),
         editorial_(sql::make_editorial_store(pool_)), mail_queue_(sql::make_mail_queue(pool_)),
         billing_(sql::make_billing_store(pool_)), integrations_(sql::make_integration_store(pool_)),
-        redirects_(sql::make_redirect_store(pool_)), imports_(sql::make_import_store(pool_)) {
+        redirects_(sql::make_redirect_store(pool_)), imports_(sql::make_import_store(pool_)),
+        pages_(sql::make_page_store(pool_)) {
     migrate(pool_);
     ensure_index();
     wal_path_ = path + "-wal";
@@ -94,6 +95,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   IntegrationStore& integrations() override { return *integrations_; }
   RedirectStore& redirects() override { return *redirects_; }
   ImportStore& imports() override { return *imports_; }
+  PageStore& pages() override { return *pages_; }
   core::Result<void> snapshot(const std::string& path) override {
     return sql::guarded([&] {
       auto c = pool_.acquire();
@@ -228,6 +230,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<IntegrationStore> integrations_;
   std::unique_ptr<RedirectStore> redirects_;
   std::unique_ptr<ImportStore> imports_;
+  std::unique_ptr<PageStore> pages_;
 };
 
 }  // namespace
