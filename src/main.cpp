@@ -21,6 +21,7 @@
 #include "importers/ghost.h"
 #include "importers/ghost_members.h"
 #include "importers/import.h"
+#include "pages/demo.h"
 #include "importers/jsonl.h"
 #include "importers/publication.h"
 #include "importers/wxr.h"
@@ -126,6 +127,10 @@ int cmd_serve(core::Config config, const std::string& listen, bool demo) {
     auto loaded = a->content->load_demo_if_empty();
     if (!loaded) return fail_with("serve", "could not load the demo: " + loaded.error().message);
     if (*loaded > 0) std::fprintf(stderr, "meridian: loaded %d demo articles\n", *loaded);
+    if (*loaded > 0) {
+      auto added = pages::load_demo_pages_if_empty(a->store->pages(), a->clock.now());
+      if (!added) return fail_with("serve", "could not add the demo pages: " + added.error().message);
+    }
   }
   try {
     auto first = make_runtime(config);

@@ -41,7 +41,7 @@ void PageRoutes::add_routes(Router& router) {
     router.add(Route{"GET", std::move(pattern), Audience::kPublic, std::move(h), true, {}});
   };
   get("/pages/{slug}", [this](Request& r) { return show(r); });
-  get("/pages/{parent}/{slug}", [this](Request& r) { return show(r); });
+  get("/pages/{slug}/{child}", [this](Request& r) { return show(r); });
   auto staff = [&](const char* method, std::string pattern, Handler h) {
     router.add(Route{method, std::move(pattern), Audience::kEditor, std::move(h), false, {}});
   };
@@ -56,9 +56,7 @@ void PageRoutes::add_routes(Router& router) {
 }
 
 Response PageRoutes::show(Request& req) {
-  std::string first = req.params.count("parent") ? req.param("parent") : req.param("slug");
-  std::string second = req.params.count("parent") ? req.param("slug") : "";
-  auto found = pages_.find(first, second, req.content_version);
+  auto found = pages_.find(req.param("slug"), req.param("child"), req.content_version);
   if (!found) {
     return d_.kit.error_page(404, "Page not found",
                              "We could not find that page. It may have moved, or the address "

@@ -222,6 +222,11 @@ class CliTest(unittest.TestCase):
             self.assertGreaterEqual(listed("/topics"), 12)
             self.assertGreaterEqual(listed("/countries"), 30)
             self.assertGreaterEqual(listed("/authors"), 15)
+            # The demo's own pages, in the footer in their order, free to read.
+            footer = s.get("/").text.split('aria-label="Footer"', 1)[1]
+            links = [footer.index(f'href="/pages/{p}"') for p in ("about", "contact", "privacy", "terms")]
+            self.assertEqual(links, sorted(links))
+            self.assertIn("We keep the least we can.", s.get("/pages/privacy").text)
         finally:
             self.assertEqual(s.stop(), 0)
         self.assertIn("meridian: stopped", open(s.log_path).read())
