@@ -452,9 +452,9 @@ int cmd_import(core::Config config, const ImportArgs& args) {
     auto whole = importers::import_publication(text, *a->store, *a->content, a->clock);
     if (!whole) return fail_with("import", file + ": " + whole.error().message);
     std::printf("imported the publication from %s: %d articles, %d topics, %d countries, %d "
-                "authors, %d members, %d editions, %d settings\n",
+                "authors, %d members, %d editions, %d settings, %d pages, %d redirects\n",
                 file.c_str(), whole->articles, whole->topics, whole->countries, whole->authors,
-                whole->members, whole->editions, whole->settings);
+                whole->members, whole->editions, whole->settings, whole->pages, whole->redirects);
     return 0;
   }
   if (args.dry_run) {

@@ -5,7 +5,11 @@
 
 #include "core/time.h"
 #include "core/version.h"
+#include "pages/pages.h"
+#include "redirects/redirects.h"
 #include "store/editorial_store.h"
+#include "store/page_store.h"
+#include "store/redirect_store.h"
 
 namespace importers {
 
@@ -69,6 +73,23 @@ core::Result<nlohmann::ordered_json> export_publication(store::Store& store,
   ojson settings = ojson::object();
   for (const auto& [k, v] : store.editorial().settings()) settings[k] = v;
   out["settings"] = settings;
+  ojson page_list = ojson::array();
+  auto all_pages = store.pages().pages();
+  for (const auto& p : all_pages) {
+    std::string parent;
+    for (const auto& q : all_pages) {
+      if (q.id == p.parent_id) parent = q.slug;
+    }
+    page_list.push_back({{"slug", p.slug}, {"parent", parent}, {"title", p.title},
+                         {"description", p.description}, {"body", p.body_md},
+                         {"published", p.published}, {"footer", p.footer}});
+  }
+  out["pages"] = page_list;
+  ojson redirect_list = ojson::array();
+  for (const auto& r : store.redirects().redirects()) {
+    redirect_list.push_back({{"from", r.from}, {"to", r.to}, {"origin", r.origin}});
+  }
+  out["redirects"] = redirect_list;
   return out;
 }
 
@@ -97,6 +118,33 @@ core::Result<PublicationReport> import_publication(std::string_view text, store:
                               m["email"].get<std::string>());
       }
     }
+  }
+  // …and the pages and redirects.
+  std::vector<pages::PageInput> page_inputs;
+  for (const auto& p : j.value("pages", json::array())) {
+    if (!p.is_object() || !p.value("slug", json()).is_string() || !p.value("title", json()).is_string()) {
+      return core::fail(ErrorCode::kInvalidInput, "pages: an entry without a slug or title");
+    }
+    pages::PageInput in;
+    in.slug = p["slug"].get<std::string>();
+    in.title = p["title"].get<std::string>();
+    in.parent = p.value("parent", "");
+    in.description = p.value("description", "");
+    in.body_md = p.value("body", "");
+    in.published = p.value("published", false);
+    in.footer = p.value("footer", 0);
+    page_inputs.push_back(std::move(in));
+  }
+  std::vector<store::Redirect> redirect_list;
+  for (const auto& x : j.value("redirects", json::array())) {
+    if (!x.is_object()) return core::fail(ErrorCode::kInvalidInput, "redirects: an entry that is not an object");
+    auto made = redirects::make_redirect(x.value("from", ""), x.value("to", ""),
+                                         x.value("origin", "import"), clock.now());
+    if (!made) {
+      return core::fail(ErrorCode::kInvalidInput, "redirects: " + x.value("from", "") + ": " +
+                                                      made.error().message);
+    }
+    redirect_list.push_back(std::move(*made));
   }
   PublicationReport r;
   core::UnixTime now = clock.now();
@@ -170,6 +218,35 @@ core::Result<PublicationReport> import_publication(std::string_view text, store:
     }
     r.settings = static_cast<int>(settings.size());
   }
+  // Pages by slug, each after its parent.
+  pages::Pages page_service(store.pages());
+  std::vector<bool> done(page_inputs.size(), false);
+  for (bool progress = true; progress;) {
+    progress = false;
+    auto existing = store.pages().pages();
+    for (std::size_t i = 0; i < page_inputs.size(); ++i) {
+      const auto& in = page_inputs[i];
+      if (done[i]) continue;
+      long long id = 0;
+      bool parent_there = in.parent.empty();
+      for (const auto& p : existing) {
+        if (p.slug == in.slug) id = p.id;
+        if (p.slug == in.parent) parent_there = true;
+      }
+      if (!parent_there) continue;
+      auto saved = page_service.save(id, in, now);
+      if (!saved) return core::fail(saved.error().code, "pages: " + in.slug + ": " + saved.error().message);
+      done[i] = progress = true;
+      ++r.pages;
+    }
+  }
+  if (r.pages != static_cast<int>(page_inputs.size())) {
+    return core::fail(ErrorCode::kInvalidInput, "pages: a page under a parent the export does not hold");
+  }
+  if (auto saved = store.redirects().put_redirects(redirect_list); !saved) {
+    return std::unexpected(saved.error());
+  }
+  r.redirects = static_cast<int>(redirect_list.size());
   return r;
 }
 

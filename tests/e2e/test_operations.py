@@ -303,6 +303,13 @@ class ExportAllTest(unittest.TestCase):
         r = run_cli("import", out, data=b)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("3 members", r.stdout)
+        # The demo's static pages come across whole, footer places included.
+        self.assertEqual([p["slug"] for p in doc["pages"]], ["about", "contact", "privacy", "terms"])
+        self.assertIn("4 pages", r.stdout)
+        again = os.path.join(tmp, "again.json")
+        run_cli("export", "--all", again, data=b, check=True)
+        with open(again) as f:
+            self.assertEqual(json.load(f)["pages"], doc["pages"])
         for command in (["export"], ["members", "export"]):
             self.assertEqual(run_cli(*command, data=a, check=True).stdout,
                              run_cli(*command, data=b, check=True).stdout, command)
@@ -315,6 +322,14 @@ class ExportAllTest(unittest.TestCase):
         r = run_cli("import", bad, data=c)
         self.assertEqual(r.returncode, 1)
         self.assertIn("members: an entry without a valid email", r.stderr)
+        self.assertIn("0 members", run_cli("members", "list", data=c, check=True).stdout)
+        doc["members"].pop()
+        doc["redirects"] = [{"from": "no-slash", "to": "/articles/x"}]
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        r = run_cli("import", bad, data=c)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("redirects: no-slash: The old address must be a path", r.stderr)
         self.assertIn("0 members", run_cli("members", "list", data=c, check=True).stdout)
 
 
