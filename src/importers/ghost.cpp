@@ -195,6 +195,8 @@ class GhostImport {
         users_[str(row, "id")] = {str(row, "name"), str(row, "slug")};
       } else if (table == "posts_tags") {
         post_tags_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "tag_id"));
+      } else if (table == "posts_meta") {
+        meta_of_[str(row, "post_id")] = {str(row, "meta_title"), str(row, "meta_description")};
       } else if (table == "posts_authors") {
         post_authors_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "author_id"));
       }
@@ -209,6 +211,13 @@ class GhostImport {
     migration_.emplace(store_, content_, clock_, "ghost", "export", options_.dry_run);
     migration_->summary().format = "Ghost " + version;
     for (auto& [id, slug, digest] : posts) {
+      if (types_[id] == "page") {
+        const auto& meta = meta_of_[id];
+        migration_->plan("page:" + id, slug,
+                         core::token_hash(digest + "\x01" + meta.first + "\x01" + meta.second +
+                                          "\x01" + options_.media_from),
+                         ItemKind::kPage);
+      }
       if (types_[id] != "post") continue;
       // The row and what it is related to make the item.
       std::string related = digest;
@@ -231,6 +240,12 @@ class GhostImport {
     for (const auto& [slug, to] : used_tags_) migration_->add_redirect("/tag/" + slug + "/", to);
     for (const auto& [slug, to] : used_authors_) migration_->add_redirect("/author/" + slug + "/", to);
     migration_->add_redirect("/rss/", "/feed.xml");
+    if (members_pages_ > 0) {
+      migration_->note(std::to_string(members_pages_) +
+                       (members_pages_ == 1 ? " members-only page kept as a draft"
+                                            : " members-only pages kept as drafts") +
+                       " (a static page is public to all)");
+    }
     return migration_->finish();
   }
 
@@ -255,10 +270,7 @@ class GhostImport {
   core::Result<void> post(const json& row) {
     std::string id = str(row, "id");
     std::string type = str(row, "type");
-    if (type == "page") {
-      migration_->skip("pages (static pages are not imported yet)");
-      return {};
-    }
+    if (type == "page") return page(row);
     if (type != "post") {
       migration_->skip("items of type '" + type + "'");
       return {};
@@ -320,12 +332,42 @@ class GhostImport {
     return migration_->add(std::move(s));
   }
 
+  // A Ghost page → a static page. Static pages are public to all, so a page Ghost showed
+  // only to members is kept as a draft (and said so), never published without its wall.
+  core::Result<void> page(const json& row) {
+    std::string id = str(row, "id");
+    SourceItem s;
+    s.source_id = "page:" + id;
+    s.kind = ItemKind::kPage;
+    auto& a = s.input;
+    a.headline = str(row, "title");
+    if (!migration_->unchanged(s.source_id)) {
+      const auto& meta = meta_of_[id];
+      a.dek = core::strip_tags(content::sanitize_html(
+          !meta.second.empty() ? meta.second : str(row, "custom_excerpt")));
+      std::string html = media_.pictures(str(row, "html"), migration_->summary());
+      if (auto cut = html.find("<!--members-only-->"); cut != std::string::npos) html.erase(cut, 19);
+      a.body_md = html_body(html, "", false);
+    }
+    bool is_public = str(row, "visibility") == "public";
+    bool published = str(row, "status") == "published";
+    a.status = published && is_public ? Status::kPublished : Status::kDraft;
+    if (published && !is_public) ++members_pages_;
+    if (a.status == Status::kPublished) {
+      std::string slug = str(row, "slug");
+      if (!slug.empty()) s.old_addresses.push_back("/" + slug + "/");
+    }
+    return migration_->add(std::move(s));
+  }
+
   const std::string& path_;
   store::Store& store_;
   content::ContentService& content_;
   const core::Clock& clock_;
   const ImportOptions& options_;
   json meta_;
+  std::map<std::string, std::pair<std::string, std::string>> meta_of_;  // post id → meta title, description
+  int members_pages_ = 0;
   std::map<std::string, std::string> types_;
   std::map<std::string, Tag> tags_;
   std::map<std::string, std::pair<std::string, std::string>> users_;  // id → name, slug

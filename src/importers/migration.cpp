@@ -1,6 +1,8 @@
 #include "importers/migration.h"
 
 #include "core/text.h"
+#include "pages/pages.h"
+#include "store/page_store.h"
 #include "redirects/redirects.h"
 
 namespace importers {
@@ -77,25 +79,36 @@ Migration::Migration(store::Store& store, content::ContentService& content,
   for (auto& r : store_.imports().imported(record_origin_)) earlier_.emplace(r.source_id, r);
 }
 
+bool Migration::slug_taken(ItemKind kind, const std::string& slug) {
+  if (kind == ItemKind::kArticle) return store_.content().article_id(slug).has_value();
+  if (!page_slugs_) {
+    page_slugs_.emplace();
+    for (const auto& p : store_.pages().pages()) page_slugs_->insert(p.slug);
+  }
+  return page_slugs_->contains(slug);
+}
+
 void Migration::plan(const std::string& source_id, const std::string& wanted,
-                     const std::string& digest) {
+                     const std::string& digest, ItemKind kind) {
   Planned p;
   p.digest = digest;
+  auto& planned = kind == ItemKind::kPage ? planned_page_slugs_ : planned_slugs_;
+  std::string kind_name = kind == ItemKind::kPage ? "page" : "article";
   auto it = earlier_.find(source_id);
-  if (it != earlier_.end() && !planned_slugs_.contains(it->second.slug)) {
+  if (it != earlier_.end() && it->second.kind == kind_name && !planned.contains(it->second.slug)) {
     p.slug = it->second.slug;
-    p.exists = store_.content().article_id(p.slug).has_value();
+    p.exists = slug_taken(kind, p.slug);
     p.unchanged = p.exists && !it->second.digest.empty() && it->second.digest == digest;
   } else {
     std::string base = wanted.empty() ? "untitled" : wanted;
     std::string slug = base;
-    // Another item of this import, or an article that is not this item's, has it.
-    for (int n = 2; planned_slugs_.contains(slug) || store_.content().article_id(slug); ++n) {
+    // Another item of this import, or an article (page) that is not this item's, has it.
+    for (int n = 2; planned.contains(slug) || slug_taken(kind, slug); ++n) {
       slug = base + "-" + std::to_string(n);
     }
     p.slug = slug;
   }
-  planned_slugs_.insert(p.slug);
+  planned.insert(p.slug);
   plan_[source_id] = std::move(p);
 }
 
@@ -131,11 +144,22 @@ core::Result<void> Migration::add(SourceItem item) {
   for (const auto& n : item.input.authors) summary_.authors.insert(n);
   for (const auto& n : item.input.topics) summary_.topics.insert(n);
   for (const auto& n : item.input.countries) summary_.countries.insert(n);
-  for (const auto& from : item.old_addresses) add_redirect(from, "/articles/" + p.slug);
+  std::string to = "/articles/" + p.slug;
+  if (item.kind == ItemKind::kPage) {
+    auto parent = plan_.find(item.parent_source_id);
+    to = parent == plan_.end() || item.parent_source_id.empty()
+             ? "/pages/" + p.slug
+             : "/pages/" + parent->second.slug + "/" + p.slug;
+  }
+  for (const auto& from : item.old_addresses) add_redirect(from, to);
   if (p.unchanged) {
     ++summary_.unchanged;
   } else {
     ++(p.exists ? summary_.updated : summary_.created);
+    if (item.kind == ItemKind::kPage) {
+      pages_.emplace_back(item.source_id, std::move(item));
+      return {};
+    }
     batch_.push_back(std::move(item));
   }
   if (batch_.size() >= kBatch) return flush();
@@ -171,8 +195,34 @@ core::Result<void> Migration::flush() {
   return {};
 }
 
+core::Result<void> Migration::write_pages() {
+  if (dry_run_ || pages_.empty()) return {};
+  core::UnixTime now = clock_.now();
+  std::vector<pages::PageInput> inputs;
+  std::vector<store::ImportRecord> records;
+  for (auto& [source_id, item] : pages_) {
+    pages::PageInput in;
+    in.title = item.input.headline;
+    in.slug = item.input.slug;
+    if (!item.parent_source_id.empty()) {
+      if (auto it = plan_.find(item.parent_source_id); it != plan_.end()) in.parent = it->second.slug;
+    }
+    in.description = item.input.dek;
+    in.body_md = std::move(item.input.body_md);
+    in.published = item.input.status != content::Status::kDraft;
+    inputs.push_back(std::move(in));
+    records.push_back({record_origin_, source_id, "page", item.input.slug, plan_[source_id].digest, now});
+  }
+  auto written = pages::put_all(store_.pages(), inputs, now, /*keep_footer=*/true);
+  if (!written) return std::unexpected(written.error());
+  if (auto ok = store_.imports().record_imports(records); !ok) return ok;
+  pages_.clear();
+  return {};
+}
+
 core::Result<ImportSummary> Migration::finish() {
   if (auto ok = flush(); !ok) return std::unexpected(ok.error());
+  if (auto ok = write_pages(); !ok) return std::unexpected(ok.error());
   return summary_;
 }
 

@@ -23,12 +23,14 @@ namespace importers {
 
 enum class ItemKind { kArticle, kPage };
 
-// One post or page of the source, converted.
+// One post or page of the source, converted. A page (a static page here, pages/pages.h)
+// uses the input's headline, dek (its description), body and status (draft or not).
 struct SourceItem {
   std::string source_id;  // unique within the source, e.g. "post:22"
   ItemKind kind = ItemKind::kArticle;
   content::ArticleInput input;  // slug left empty: the plan gives it
   std::vector<std::string> old_addresses;  // paths (and queries) it answered at before
+  std::string parent_source_id;  // a page's parent page, when it has one
 };
 
 struct ImportSummary {
@@ -53,9 +55,10 @@ class Migration {
             std::string origin, std::string source_key, bool dry_run);
 
   // Pass 1: the item exists, would like `wanted_slug`, and is `digest` (of its source
-  // text and the import's options). Call once per item, in file order.
+  // text and the import's options). Call once per item, in file order. Articles and
+  // pages have slugs of their own (/articles/x and /pages/x).
   void plan(const std::string& source_id, const std::string& wanted_slug,
-            const std::string& digest);
+            const std::string& digest, ItemKind kind = ItemKind::kArticle);
   // The slug planned for an item (empty when it was not planned).
   std::string slug_of(const std::string& source_id) const;
   // Whether the item is as the last import left it (its body need not even be converted).
@@ -81,6 +84,8 @@ class Migration {
     bool unchanged = false;
   };
   core::Result<void> flush();
+  core::Result<void> write_pages();
+  bool slug_taken(ItemKind kind, const std::string& slug);
 
   store::Store& store_;
   content::ContentService& content_;
@@ -89,8 +94,10 @@ class Migration {
   bool dry_run_;
   std::map<std::string, store::ImportRecord> earlier_;  // by source id
   std::map<std::string, Planned> plan_;
-  std::set<std::string> planned_slugs_;
+  std::set<std::string> planned_slugs_, planned_page_slugs_;
+  std::optional<std::set<std::string>> page_slugs_;  // stored pages', read when first needed
   std::vector<SourceItem> batch_;
+  std::vector<std::pair<std::string, SourceItem>> pages_;  // written last: parents first
   std::vector<store::Redirect> redirects_;
   std::set<std::string> redirect_from_;
   ImportSummary summary_;

@@ -218,31 +218,9 @@ core::Result<PublicationReport> import_publication(std::string_view text, store:
     }
     r.settings = static_cast<int>(settings.size());
   }
-  // Pages by slug, each after its parent.
-  pages::Pages page_service(store.pages());
-  std::vector<bool> done(page_inputs.size(), false);
-  for (bool progress = true; progress;) {
-    progress = false;
-    auto existing = store.pages().pages();
-    for (std::size_t i = 0; i < page_inputs.size(); ++i) {
-      const auto& in = page_inputs[i];
-      if (done[i]) continue;
-      long long id = 0;
-      bool parent_there = in.parent.empty();
-      for (const auto& p : existing) {
-        if (p.slug == in.slug) id = p.id;
-        if (p.slug == in.parent) parent_there = true;
-      }
-      if (!parent_there) continue;
-      auto saved = page_service.save(id, in, now);
-      if (!saved) return core::fail(saved.error().code, "pages: " + in.slug + ": " + saved.error().message);
-      done[i] = progress = true;
-      ++r.pages;
-    }
-  }
-  if (r.pages != static_cast<int>(page_inputs.size())) {
-    return core::fail(ErrorCode::kInvalidInput, "pages: a page under a parent the export does not hold");
-  }
+  auto written = pages::put_all(store.pages(), page_inputs, now, /*keep_footer=*/false);
+  if (!written) return core::fail(written.error().code, "pages: " + written.error().message);
+  r.pages = *written;
   if (auto saved = store.redirects().put_redirects(redirect_list); !saved) {
     return std::unexpected(saved.error());
   }

@@ -1,5 +1,6 @@
 #include "importers/wxr.h"
 
+#include <array>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -115,6 +116,7 @@ class WxrImport {
     // Pass 1: the whole file is read and checked before anything is written.
     std::vector<std::pair<std::string, std::string>> posts;  // id → wanted slug, digest below
     std::vector<std::string> digests;
+    std::vector<std::array<std::string, 3>> pages;  // id, wanted slug, digest
     auto first = read(1, [&](const XmlNode& r) -> core::Result<void> {
       learn(r);
       if (r.name == "item" && text_of(r, "wp:post_type") == "attachment") {
@@ -129,6 +131,15 @@ class WxrImport {
         posts.emplace_back(id, wanted_slug(text_of(r, "wp:post_name"), text_of(r, "title"),
                                            "post-" + id));
         digests.push_back(digest(r, options_));
+      }
+      if (r.name == "item" && text_of(r, "wp:post_type") == "page") {
+        std::string id = post_id(r);
+        if (id.empty()) {
+          return core::fail(core::ErrorCode::kInvalidInput,
+                            "line " + std::to_string(r.line) + ": a page without <wp:post_id>");
+        }
+        pages.push_back({id, wanted_slug(text_of(r, "wp:post_name"), text_of(r, "title"), "page-" + id),
+                         digest(r, options_)});
       }
       return {};
     });
@@ -159,6 +170,12 @@ class WxrImport {
     for (std::size_t i = 0; i < posts.size(); ++i) {
       migration_->plan("post:" + posts[i].first, posts[i].second, digests[i]);
     }
+    for (const auto& [id, slug, d] : pages) {
+      if (!ids.insert(id).second) {
+        return core::fail(core::ErrorCode::kInvalidInput, "two items with <wp:post_id> " + id);
+      }
+      migration_->plan("page:" + id, slug, d, ItemKind::kPage);
+    }
     // Pass 2: convert and write.
     auto second = read(2, [&](const XmlNode& r) -> core::Result<void> {
       if (r.name != "item") return {};
@@ -166,6 +183,12 @@ class WxrImport {
     });
     if (!second) return std::unexpected(second.error());
     site_redirects();
+    if (protected_pages_ > 0) {
+      migration_->note(std::to_string(protected_pages_) +
+                       (protected_pages_ == 1 ? " password-protected page kept as a draft"
+                                              : " password-protected pages kept as drafts") +
+                       " (a static page is public to all)");
+    }
     return migration_->finish();
   }
 
@@ -219,10 +242,7 @@ class WxrImport {
       migration_->skip("attachments (media files; see --media-dir)");
       return {};
     }
-    if (type == "page") {
-      migration_->skip("pages (static pages are not imported yet)");
-      return {};
-    }
+    if (type == "page") return page(r, status);
     if (type != "post") {
       migration_->skip("items of type '" + (type.empty() ? std::string("none") : type) + "'");
       return {};
@@ -309,6 +329,41 @@ class WxrImport {
     return migration_->add(std::move(s));
   }
 
+  // A WordPress page → a static page (free, like every page here): published or a draft,
+  // under its parent page, its old addresses redirected.
+  core::Result<void> page(const XmlNode& r, const std::string& status) {
+    if (status == "auto-draft") {
+      migration_->skip("auto-drafts (WordPress's empty placeholders)");
+      return {};
+    }
+    std::string id = post_id(r);
+    SourceItem s;
+    s.source_id = "page:" + id;
+    s.kind = ItemKind::kPage;
+    auto& a = s.input;
+    a.headline = text_of(r, "title");
+    if (!migration_->unchanged(s.source_id)) {
+      a.dek = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
+      WordPressBody body =
+          wordpress_html(media_.pictures(r.child_text("content:encoded"), migration_->summary()));
+      a.body_md = html_body(body.before_more, body.after_more, false);
+    }
+    // Only what WordPress shows to everyone is public here; a password-protected page is
+    // kept as a draft (a static page has no wall).
+    bool is_public = status == "publish" && text_of(r, "wp:post_password").empty();
+    a.status = is_public ? Status::kPublished : Status::kDraft;
+    if (status == "publish" && !is_public) ++protected_pages_;
+    std::string parent = text_of(r, "wp:post_parent");
+    if (!parent.empty() && parent != "0") s.parent_source_id = "page:" + parent;
+    if (is_public) {
+      for (const char* field : {"link", "guid"}) {
+        if (auto p = old_path(text_of(r, field)); !p.empty()) s.old_addresses.push_back(p);
+      }
+      s.old_addresses.push_back(site_.blog_path + "/?page_id=" + id);
+    }
+    return migration_->add(std::move(s));
+  }
+
   // The category chain of an archive address: /category/parent/child/.
   std::string category_path(const std::string& nicename) {
     std::string path = nicename;
@@ -346,6 +401,7 @@ class WxrImport {
   std::optional<Migration> migration_;
   std::map<std::string, std::string> used_categories_, used_tags_, used_authors_;
   std::map<std::string, std::string> attachments_;  // post id → the file's address
+  int protected_pages_ = 0;
   MediaCopier media_;
 };
 

@@ -72,6 +72,41 @@ core::Result<store::StaticPage> make_page(const PageInput& in, long long id,
   return p;
 }
 
+core::Result<int> put_all(store::PageStore& store, const std::vector<PageInput>& list,
+                          core::UnixTime now, bool keep_footer) {
+  std::vector<bool> done(list.size(), false);
+  int written = 0;
+  for (bool progress = true; progress;) {
+    progress = false;
+    auto all = store.pages();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (done[i]) continue;
+      PageInput in = list[i];
+      const store::StaticPage* existing = nullptr;
+      bool parent_there = in.parent.empty();
+      for (const auto& p : all) {
+        if (p.slug == in.slug) existing = &p;
+        if (p.slug == in.parent) parent_there = true;
+      }
+      if (!parent_there) continue;
+      if (existing && keep_footer) in.footer = existing->footer;
+      auto page = make_page(in, existing ? existing->id : 0, all, now);
+      if (!page) return core::fail(page.error().code, "/pages/" + in.slug + ": " + page.error().message);
+      auto saved = store.put_page(*page);
+      if (!saved) return core::fail(saved.error().code, "/pages/" + in.slug + ": " + saved.error().message);
+      done[i] = progress = true;
+      ++written;
+      all = store.pages();
+    }
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!done[i]) {
+      return invalid("/pages/" + list[i].slug + ": its parent /pages/" + list[i].parent + " is not there");
+    }
+  }
+  return written;
+}
+
 std::shared_ptr<const Pages::Snapshot> Pages::snapshot(long long version) {
   std::lock_guard lock(mu_);
   if (snapshot_ && snapshot_->version == version) return snapshot_;

@@ -47,6 +47,14 @@ core::Result<store::StaticPage> make_page(const PageInput& in, long long id,
                                           const std::vector<store::StaticPage>& all,
                                           core::UnixTime now);
 
+// Stores `list` (imports, a whole-publication export): each page replaces the stored page
+// with its slug, or is added, and is written after its parent (in `list` or stored
+// already). `keep_footer`: a page that exists keeps its place in the footer (an editor put
+// it there after an earlier import). The first refusal, naming the page; kInvalidInput when
+// a parent is nowhere. How many were written.
+core::Result<int> put_all(store::PageStore& store, const std::vector<PageInput>& list,
+                          core::UnixTime now, bool keep_footer);
+
 struct FooterLink {
   std::string title;
   std::string url;

@@ -59,12 +59,13 @@ class WordPressMoveIn(unittest.TestCase):
     def test_a_wordpress_site_moves_in_and_its_old_links_answer(self):
         r = run_cli("import", THEME, data=self.data)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("imported 58 items", r.stdout)
-        self.assertIn("(WordPress (WXR 1.2)): 58 new, 0 updated, 0 unchanged", r.stdout)
+        self.assertIn("imported 79 items", r.stdout)
+        self.assertIn("(WordPress (WXR 1.2)): 79 new, 0 updated, 0 unchanged", r.stdout)
+        self.assertIn("58 articles, 21 pages", r.stdout)
         self.assertIn("skipped 70 items of type 'nav_menu_item'", r.stdout)
         self.assertIn("skipped 37 attachments", r.stdout)
         again = run_cli("import", THEME, data=self.data, check=True)
-        self.assertIn("0 new, 0 updated, 58 unchanged", again.stdout)
+        self.assertIn("0 new, 0 updated, 79 unchanged", again.stdout)
         self.assertEqual(len(self.export().splitlines()), 58)
 
         server = Server(data=self.data)
@@ -74,6 +75,8 @@ class WordPressMoveIn(unittest.TestCase):
                          ("/?p=996", "/articles/template-more-tag"),
                          ("/demo/?p=996", "/articles/template-more-tag"),
                          ("/category/classic/", "/topics/classic"),
+                         ("/about/clearing-floats/", "/pages/about/clearing-floats"),
+                         ("/?page_id=146", "/pages/lorem-ipsum"),
                          ("/feed/", "/feed.xml")]:
             r = server.get(old)
             self.assertEqual(r.status, 301, old)
@@ -84,6 +87,11 @@ class WordPressMoveIn(unittest.TestCase):
         self.assertIn("This content is before the", page.text)
         self.assertNotIn("after the more tag", page.text)
         self.assertEqual(server.get("/topics/classic").status, 200)
+        # Pages are static pages, a child under its parent, listed under it.
+        about = server.get("/pages/about")
+        self.assertEqual(about.status, 200)
+        self.assertIn('href="/pages/about/clearing-floats"', about.text)
+        self.assertEqual(server.get("/pages/about/clearing-floats").status, 200)
 
     def test_a_map_file_decides_what_categories_and_tags_become(self):
         path = os.path.join(self.data, "map.toml")
@@ -102,8 +110,10 @@ class WordPressMoveIn(unittest.TestCase):
     def test_a_dry_run_prints_the_plan_and_writes_nothing(self):
         r = run_cli("import", "--dry-run", THEME, data=self.data)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("dry run: nothing was written. would import 58 items", r.stdout)
+        self.assertIn("dry run: nothing was written. would import 79 items", r.stdout)
+        self.assertIn("58 articles, 21 pages", r.stdout)
         self.assertEqual(self.export(), "")
+        self.assertEqual(run_cli("export", "--all", data=self.data, check=True).stdout.count('"slug"'), 0)
 
     def test_a_dry_run_of_json_lines_counts_and_writes_nothing(self):
         path = os.path.join(self.data, "a.jsonl")
@@ -162,10 +172,11 @@ class GhostMoveIn(unittest.TestCase):
     def test_a_ghost_site_moves_in_and_no_gated_text_reaches_a_stranger(self):
         r = run_cli("import", GHOST, data=self.data)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("(Ghost 5.130.6): 61 new, 0 updated, 0 unchanged", r.stdout)
-        self.assertIn("skipped 5 pages", r.stdout)
+        self.assertIn("(Ghost 5.130.6): 66 new, 0 updated, 0 unchanged", r.stdout)
+        self.assertIn("61 articles, 5 pages", r.stdout)
+        self.assertIn("1 members-only page kept as a draft", r.stdout)
         again = run_cli("import", GHOST, data=self.data, check=True)
-        self.assertIn("0 new, 0 updated, 61 unchanged", again.stdout)
+        self.assertIn("0 new, 0 updated, 66 unchanged", again.stdout)
 
         gated = gated_sentences()
         self.assertGreaterEqual(len(gated), 10)
@@ -180,7 +191,16 @@ class GhostMoveIn(unittest.TestCase):
         r = server.get("/nigerias-gamble-on-maritime-security-8/")
         self.assertEqual(r.status, 301)
         self.assertTrue(r.header("Location").endswith("/articles/nigerias-gamble-on-maritime-security-8"))
-        pages = ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/archive", "/topics", "/countries"]
+        # Ghost's pages: public ones at /pages/, their old address redirected; the
+        # members-only page kept private (its list after the divider nowhere to be seen).
+        r = server.get("/about-us/")
+        self.assertEqual(r.status, 301)
+        self.assertEqual(r.header("Location"), "/pages/about-us")
+        self.assertIn("Who we are.", stranger.get("/pages/about-us").text)
+        self.assertEqual(stranger.get("/pages/members-resources").status, 404)
+        gated["members-resources"] = "Pledges dataset"
+        pages = ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/archive", "/topics", "/countries",
+                 "/pages/about", "/pages/about-us", "/pages/contact", "/pages/members-resources"]
         pages += [f"/articles/{slug}" for slug in bodies]
         pages += ["/search?q=" + "+".join(s.split()[:4]) for s in list(gated.values())[:10]]
         seen = set()

@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "importers/ghost.h"
 #include "importers/ghost_members.h"
+#include "pages/pages.h"
 #include "store/billing_store.h"
 #include "store/redirect_store.h"
 #include "test_store.h"
@@ -60,8 +61,8 @@ TEST_F(GhostImportTest, ARealGhostExportComesOverWithItsAccessAndCuts) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->format, "Ghost 5.130.6");
   EXPECT_EQ(r->articles, 61);
-  EXPECT_EQ(r->created, 61);
-  EXPECT_EQ(r->skipped["pages (static pages are not imported yet)"], 5);
+  EXPECT_EQ(r->pages, 5);
+  EXPECT_EQ(r->created, 66);
   std::map<std::string, int> statuses, access;
   int cut = 0;
   store_->content().for_each_article([&](const content::ArticleInput& a) {
@@ -110,8 +111,43 @@ TEST_F(GhostImportTest, ARealGhostExportComesOverWithItsAccessAndCuts) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->created, 0);
   EXPECT_EQ(again->updated, 0);
-  EXPECT_EQ(again->unchanged, 61);
+  EXPECT_EQ(again->unchanged, 66);
   EXPECT_EQ(store_->content().count_articles(), 61);
+  EXPECT_EQ(store_->pages().pages().size(), 5u);
+}
+
+TEST_F(GhostImportTest, PagesBecomeStaticPagesAndMembersOnlyOnesStayPrivate) {
+  auto r = import(kExport);
+  ASSERT_TRUE(r) << r.error().message;
+  pages::Pages p(store_->pages());
+  long long v = store_->versions().content;
+  // The three public published pages are public here, with their description.
+  for (const char* slug : {"about", "about-us", "contact"}) EXPECT_TRUE(p.find(slug, "", v)) << slug;
+  auto about_us = p.find("about-us", "", v);
+  ASSERT_TRUE(about_us);
+  EXPECT_EQ(about_us->page.title, "About us");
+  EXPECT_EQ(about_us->page.description, "Who we are.");
+  // Ghost's form posting elsewhere is not carried over.
+  EXPECT_EQ(p.find("contact", "", v)->page.body_html.find("forms.example.com"), std::string::npos);
+  // The draft stays a draft; the members-only page is kept as a draft (a static page has
+  // no wall) and the summary says so; its divider is not left in the text.
+  EXPECT_FALSE(p.find("style-guide-draft", "", v));
+  EXPECT_FALSE(p.find("members-resources", "", v));
+  std::string notes;
+  for (const auto& n : r->notes) notes += n + "\n";
+  EXPECT_NE(notes.find("1 members-only page kept as a draft"), std::string::npos) << notes;
+  bool found = false;
+  for (const auto& page : store_->pages().pages()) {
+    if (page.slug != "members-resources") continue;
+    found = true;
+    EXPECT_FALSE(page.published);
+    EXPECT_NE(page.body_html.find("Pledges dataset"), std::string::npos);
+    EXPECT_EQ(page.body_md.find("paywall"), std::string::npos);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(redirect("/about-us/").value_or(""), "/pages/about-us");
+  EXPECT_FALSE(redirect("/members-resources/"));
+  EXPECT_FALSE(redirect("/style-guide-draft/"));
 }
 
 TEST_F(GhostImportTest, ABrokenExportIsRefusedWithItsLineAndNothingIsWritten) {
@@ -135,8 +171,10 @@ TEST_F(GhostImportTest, ABrokenExportIsRefusedWithItsLineAndNothingIsWritten) {
 TEST_F(GhostImportTest, ADryRunWritesNothing) {
   auto r = import(kExport, true);
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->created, 61);
+  EXPECT_EQ(r->created, 66);
+  EXPECT_EQ(r->pages, 5);
   EXPECT_EQ(store_->content().count_articles(), 0);
+  EXPECT_TRUE(store_->pages().pages().empty());
   EXPECT_TRUE(store_->redirects().redirects().empty());
 }
 

@@ -12,6 +12,7 @@
 #include "content/service.h"
 #include "core/time.h"
 #include "importers/wxr.h"
+#include "pages/pages.h"
 #include "redirects/redirects.h"
 #include "store/import_store.h"
 #include "store/redirect_store.h"
@@ -114,7 +115,7 @@ TEST_F(WxrImportTest, EveryFixtureImportsOrIsRefusedWholeNamingWhy) {
         EXPECT_EQ(store_->redirects().redirects().size(), redirects) << name;
       } else {
         ASSERT_TRUE(r) << name << ": " << r.error().message;
-        EXPECT_EQ(r->created + r->updated + r->unchanged, r->articles) << name;
+        EXPECT_EQ(r->created + r->updated + r->unchanged, r->articles + r->pages) << name;
       }
     }
   }
@@ -126,10 +127,10 @@ TEST_F(WxrImportTest, TheThemeUnitTestDataComesOverFaithfully) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->format, "WordPress (WXR 1.2)");
   EXPECT_EQ(r->articles, 58);
-  EXPECT_EQ(r->created, 58);
+  EXPECT_EQ(r->pages, 21);
+  EXPECT_EQ(r->created, 79);
   EXPECT_EQ(r->skipped["attachments (media files; see --media-dir)"], 37);
   EXPECT_EQ(r->skipped["items of type 'nav_menu_item'"], 70);
-  EXPECT_EQ(r->skipped["pages (static pages are not imported yet)"], 21);
   EXPECT_EQ(r->skipped["comments"], 28);
   EXPECT_EQ(store_->content().count_articles(), 58);
 
@@ -185,6 +186,51 @@ TEST_F(WxrImportTest, TheThemeUnitTestDataComesOverFaithfully) {
   redirects::Redirects live(store_->redirects());
   EXPECT_EQ(live.find("/2012/03/15/template-more-tag", store_->versions().content, true).value_or(""),
             "/articles/template-more-tag");
+}
+
+TEST_F(WxrImportTest, PagesBecomeStaticPagesUnderTheirParents) {
+  auto r = import(kCorpus / "theme-unit-test-data.xml");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(store_->pages().pages().size(), 21u);
+  pages::Pages p(store_->pages());
+  long long v = store_->versions().content;
+  EXPECT_EQ(p.published(v).size(), 21u);
+  auto about = p.find("about", "", v);
+  ASSERT_TRUE(about);
+  EXPECT_EQ(about->path, "/pages/about");
+  // A child lives under its parent; a grandchild under its own parent (level-3 comes
+  // before level-2 in the file).
+  EXPECT_EQ(p.find("page-with-comments", "", v)->path, "/pages/about/page-with-comments");
+  EXPECT_EQ(p.find("level-3", "", v)->path, "/pages/level-2/level-3");
+  EXPECT_EQ(p.find("level-2", "", v)->path, "/pages/level-1/level-2");
+  // The text came through the same conversion as posts', without a teaser cut.
+  auto markup = p.find("page-markup-and-formatting", "", v);
+  ASSERT_TRUE(markup);
+  EXPECT_NE(markup->page.body_html.find("<h2"), std::string::npos);
+  EXPECT_EQ(markup->page.body_md.find("<!-- paywall -->"), std::string::npos);
+  // Old addresses: the permalink and ?page_id=.
+  EXPECT_EQ(redirect("/about/page-with-comments/").value_or(""), "/pages/about/page-with-comments");
+  EXPECT_EQ(redirect("/level-1/level-2/level-3/").value_or(""), "/pages/level-2/level-3");
+  EXPECT_EQ(redirect("/?page_id=146").value_or(""), "/pages/lorem-ipsum");
+  // Again: nothing changes.
+  auto again = import(kCorpus / "theme-unit-test-data.xml");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->unchanged, 79);
+  EXPECT_EQ(store_->pages().pages().size(), 21u);
+  // The editor put About in the footer; an import that changes the pages (other options)
+  // updates them in place and leaves it there.
+  auto in = pages::PageInput{about->page.title, "about", "", about->page.description,
+                             about->page.body_md, true, 1};
+  ASSERT_TRUE(p.save(about->page.id, in, 1000));
+  importers::ImportOptions premium;
+  premium.access = content::AccessClass::kPremium;
+  auto changed = import(kCorpus / "theme-unit-test-data.xml", premium);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->updated, 79);
+  EXPECT_EQ(store_->pages().pages().size(), 21u);
+  auto footer = p.footer(store_->versions().content);
+  ASSERT_EQ(footer.size(), 1u);
+  EXPECT_EQ(footer[0].url, "/pages/about");
 }
 
 TEST_F(WxrImportTest, ImportingAgainChangesNothingAndAChangedPostIsUpdatedInPlace) {
