@@ -47,6 +47,10 @@ inline constexpr std::size_t kMaxBodyBytes = 2u << 20;
 inline constexpr std::size_t kMaxCorrectionsBytes = 20000;
 inline constexpr std::size_t kMaxNameBytes = 200;   // an author, topic or country
 inline constexpr std::size_t kMaxNames = 50;        // per list
+inline constexpr std::size_t kMaxAltBytes = 500;        // a hero image's text alternative
+inline constexpr std::size_t kMaxCaptionBytes = 1000;   // its caption
+inline constexpr std::size_t kMaxCreditBytes = 300;     // its credit ("Photo: …")
+inline constexpr std::size_t kMaxSeoTitleBytes = 300;   // the title search engines show
 
 // What an editor or an import supplies; the Markdown is the source of truth.
 struct ArticleInput {
@@ -65,6 +69,11 @@ struct ArticleInput {
   std::string corrections;
   bool featured = false;
   std::string hero_image;  // a file name under DATA/media, served at /media/<name>
+  std::string hero_alt;      // what the hero image shows, for readers who cannot see it
+  std::string hero_caption;  // shown under it
+  std::string hero_credit;   // who made it
+  std::string seo_title;        // for search engines and link previews; "" : the headline
+  std::string seo_description;  // likewise; "" : the dek
 };
 
 // A rendered article as stored: the body is already split at the paywall cut.
@@ -102,6 +111,8 @@ struct Article {
   std::optional<std::string> gated_html;
   std::string corrections;
   std::string hero_image;
+  std::string hero_alt, hero_caption, hero_credit;
+  std::string seo_title, seo_description;
 };
 
 // A media file name: lower-case letters, digits, '-' and one '.' before the extension,

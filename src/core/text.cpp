@@ -170,21 +170,45 @@ std::string url_decode(std::string_view s, bool plus_as_space) {
   return out;
 }
 
+namespace {
+
+// Tags inside a line of text: no word break where they open or close ("Lake
+// <em>Turkana</em>, May" reads "Lake Turkana, May").
+bool inline_tag(std::string_view tag) {
+  if (tag.starts_with("/")) tag.remove_prefix(1);
+  std::size_t end = 0;
+  while (end < tag.size() && std::isalnum(static_cast<unsigned char>(tag[end]))) ++end;
+  std::string name;
+  for (char ch : tag.substr(0, end)) name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  static const std::string_view kInline[] = {"a",    "abbr", "b",     "bdi", "bdo", "cite", "code",
+                                             "data", "dfn",  "em",    "i",   "kbd", "mark", "q",
+                                             "s",    "samp", "small", "span", "strong", "sub",
+                                             "sup",  "time", "u",     "var"};
+  for (auto n : kInline) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string strip_tags(std::string_view html) {
   std::string out;
   bool in_tag = false;
   bool space = false;
+  std::size_t tag_start = 0;
   for (std::size_t i = 0; i < html.size(); ++i) {
     char c = html[i];
     if (in_tag) {
       if (c == '>') {
         in_tag = false;
-        space = true;
+        if (!inline_tag(html.substr(tag_start, i - tag_start))) space = true;
       }
       continue;
     }
     if (c == '<') {
       in_tag = true;
+      tag_start = i + 1;
       continue;
     }
     if (c == '&') {

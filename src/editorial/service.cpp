@@ -138,6 +138,24 @@ core::Result<content::ArticleInput> EditorialService::to_input(const Draft& d, l
     return fail(ErrorCode::kInvalidInput, "Hero image: not an uploaded image.");
   }
   in.hero_image = d.hero_image;
+  struct Text {
+    const std::string& value;
+    std::string* out;
+    std::size_t max;
+    const char* name;
+  };
+  for (const Text& t : {Text{d.hero_alt, &in.hero_alt, content::kMaxAltBytes, "Image description"},
+                        Text{d.hero_caption, &in.hero_caption, content::kMaxCaptionBytes, "Caption"},
+                        Text{d.hero_credit, &in.hero_credit, content::kMaxCreditBytes, "Credit"},
+                        Text{d.seo_title, &in.seo_title, content::kMaxSeoTitleBytes, "Search title"},
+                        Text{d.seo_description, &in.seo_description, content::kMaxDekBytes,
+                             "Search description"}}) {
+    *t.out = core::trim(t.value);
+    if (t.out->size() > t.max) {
+      return fail(ErrorCode::kInvalidInput, std::string(t.name) + ": at most " +
+                                                std::to_string(t.max) + " characters.");
+    }
+  }
   return in;
 }
 
@@ -154,6 +172,11 @@ Draft EditorialService::to_draft(const content::ArticleInput& in) const {
   d.access = std::string(content::to_string(in.access));
   d.corrections = in.corrections;
   d.hero_image = in.hero_image;
+  d.hero_alt = in.hero_alt;
+  d.hero_caption = in.hero_caption;
+  d.hero_credit = in.hero_credit;
+  d.seo_title = in.seo_title;
+  d.seo_description = in.seo_description;
   d.featured = in.featured;
   if (in.published_at) d.publish_at = core::format_local_datetime(*in.published_at, config_.timezone);
   return d;

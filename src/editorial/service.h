@@ -27,7 +27,7 @@ std::optional<Action> parse_action(std::string_view s);
 // The editor's form, as typed: lists are comma-separated names, the time is local.
 struct Draft {
   std::string headline, dek, slug, body, authors, topics, countries, type, access, corrections,
-      hero_image;
+      hero_image, hero_alt, hero_caption, hero_credit, seo_title, seo_description;
   std::string publish_at;  // "YYYY-MM-DDTHH:MM" in the publication's zone, for scheduling
   bool featured = false;
 };

@@ -196,7 +196,9 @@ class GhostImport {
       } else if (table == "posts_tags") {
         post_tags_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "tag_id"));
       } else if (table == "posts_meta") {
-        meta_of_[str(row, "post_id")] = {str(row, "meta_title"), str(row, "meta_description")};
+        meta_of_[str(row, "post_id")] = {str(row, "meta_title"), str(row, "meta_description"),
+                                          str(row, "feature_image_alt"),
+                                          str(row, "feature_image_caption")};
       } else if (table == "posts_authors") {
         post_authors_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "author_id"));
       }
@@ -212,10 +214,9 @@ class GhostImport {
     migration_->summary().format = "Ghost " + version;
     for (auto& [id, slug, digest] : posts) {
       if (types_[id] == "page") {
-        const auto& meta = meta_of_[id];
         migration_->plan("page:" + id, slug,
-                         core::token_hash(digest + "\x01" + meta.first + "\x01" + meta.second +
-                                          "\x01" + options_.media_from),
+                         core::token_hash(digest + "\x01" + meta_of_[id].digest() + "\x01" +
+                                          options_.media_from),
                          ItemKind::kPage);
       }
       if (types_[id] != "post") continue;
@@ -223,6 +224,7 @@ class GhostImport {
       std::string related = digest;
       for (const auto& [order, tag] : post_tags_[id]) related += " t" + tag;
       for (const auto& [order, user] : post_authors_[id]) related += " a" + user;
+      related += "\x01" + meta_of_[id].digest();
       if (options_.map) related += options_.map->digest();
       related += "\x01" + options_.media_from;
       migration_->plan("post:" + id, slug, core::token_hash(related));
@@ -322,8 +324,17 @@ class GhostImport {
         used_tags_[t.slug] = page;
       }
     }
-    if (std::string image = str(row, "feature_image"); !image.empty() && !migration_->unchanged(s.source_id)) {
-      media_.hero(image, a, migration_->summary());
+    if (!migration_->unchanged(s.source_id)) {
+      const Meta& meta = meta_of_[id];
+      if (std::string image = str(row, "feature_image"); !image.empty()) {
+        media_.hero(image, a, migration_->summary());
+        if (!a.hero_image.empty()) {
+          a.hero_alt = meta.image_alt;
+          a.hero_caption = core::strip_tags(content::sanitize_html(meta.image_caption));
+        }
+      }
+      a.seo_title = meta.title;
+      a.seo_description = meta.description;
     }
     if (a.status != Status::kDraft) {
       std::string slug = str(row, "slug");
@@ -344,7 +355,7 @@ class GhostImport {
     if (!migration_->unchanged(s.source_id)) {
       const auto& meta = meta_of_[id];
       a.dek = core::strip_tags(content::sanitize_html(
-          !meta.second.empty() ? meta.second : str(row, "custom_excerpt")));
+          !meta.description.empty() ? meta.description : str(row, "custom_excerpt")));
       std::string html = media_.pictures(str(row, "html"), migration_->summary());
       if (auto cut = html.find("<!--members-only-->"); cut != std::string::npos) html.erase(cut, 19);
       a.body_md = html_body(html, "", false);
@@ -366,7 +377,14 @@ class GhostImport {
   const core::Clock& clock_;
   const ImportOptions& options_;
   json meta_;
-  std::map<std::string, std::pair<std::string, std::string>> meta_of_;  // post id → meta title, description
+  // posts_meta: what Ghost keeps beside a post for search engines and its feature image.
+  struct Meta {
+    std::string title, description, image_alt, image_caption;
+    std::string digest() const {
+      return title + "\x01" + description + "\x01" + image_alt + "\x01" + image_caption;
+    }
+  };
+  std::map<std::string, Meta> meta_of_;  // by post id
   int members_pages_ = 0;
   std::map<std::string, std::string> types_;
   std::map<std::string, Tag> tags_;

@@ -1,6 +1,7 @@
 #include "importers/jsonl.h"
 
 #include <algorithm>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -173,6 +174,16 @@ core::Result<ArticleInput> parse_article_line(std::string_view line) {
                 "field 'hero_image' must be a file name in the media folder: '" + *hero + "'");
   }
   a.hero_image = *hero;
+  for (auto [key, out, max] :
+       {std::tuple{"hero_alt", &a.hero_alt, content::kMaxAltBytes},
+        std::tuple{"hero_caption", &a.hero_caption, content::kMaxCaptionBytes},
+        std::tuple{"hero_credit", &a.hero_credit, content::kMaxCreditBytes},
+        std::tuple{"seo_title", &a.seo_title, content::kMaxSeoTitleBytes},
+        std::tuple{"seo_description", &a.seo_description, content::kMaxDekBytes}}) {
+    auto value = get_string(obj, key, false, max);
+    if (!value) return std::unexpected(value.error());
+    *out = core::trim(*value);
+  }
 
   for (auto [key, out] : {std::pair{"authors", &a.authors}, std::pair{"topics", &a.topics},
                           std::pair{"countries", &a.countries}}) {
@@ -285,6 +296,11 @@ std::string to_jsonl_line(const ArticleInput& a) {
   if (!a.corrections.empty()) obj["corrections"] = a.corrections;
   if (a.featured) obj["featured"] = true;
   if (!a.hero_image.empty()) obj["hero_image"] = a.hero_image;
+  for (auto [key, value] : {std::pair{"hero_alt", &a.hero_alt}, std::pair{"hero_caption", &a.hero_caption},
+                            std::pair{"hero_credit", &a.hero_credit}, std::pair{"seo_title", &a.seo_title},
+                            std::pair{"seo_description", &a.seo_description}}) {
+    if (!value->empty()) obj[key] = *value;
+  }
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -41,6 +41,11 @@ std::string fit_article(content::ArticleInput& a) {
   a.authors = fit_names(a.authors);
   a.topics = fit_names(a.topics);
   a.countries = fit_names(a.countries);
+  a.hero_alt = cut_bytes(core::trim(a.hero_alt), content::kMaxAltBytes);
+  a.hero_caption = cut_bytes(core::trim(a.hero_caption), content::kMaxCaptionBytes);
+  a.hero_credit = cut_bytes(core::trim(a.hero_credit), content::kMaxCreditBytes);
+  a.seo_title = cut_bytes(core::trim(a.seo_title), content::kMaxSeoTitleBytes);
+  a.seo_description = cut_bytes(core::trim(a.seo_description), content::kMaxDekBytes);
   return {};
 }
 

@@ -120,7 +120,14 @@ class WxrImport {
     auto first = read(1, [&](const XmlNode& r) -> core::Result<void> {
       learn(r);
       if (r.name == "item" && text_of(r, "wp:post_type") == "attachment") {
-        attachments_[post_id(r)] = text_of(r, "wp:attachment_url");
+        Attachment& at = attachments_[post_id(r)];
+        at.url = text_of(r, "wp:attachment_url");
+        at.caption = core::strip_tags(content::sanitize_html(r.child_text("excerpt:encoded")));
+        for (const auto& c : r.children) {
+          if (c.name == "wp:postmeta" && text_of(c, "wp:meta_key") == "_wp_attachment_image_alt") {
+            at.alt = text_of(c, "wp:meta_value");
+          }
+        }
       }
       if (r.name == "item" && text_of(r, "wp:post_type") == "post") {
         std::string id = post_id(r);
@@ -268,7 +275,21 @@ class WxrImport {
       for (const auto& c : r.children) {
         if (c.name == "wp:postmeta" && text_of(c, "wp:meta_key") == "_thumbnail_id") {
           auto it = attachments_.find(text_of(c, "wp:meta_value"));
-          if (it != attachments_.end() && !it->second.empty()) media_.hero(it->second, a, migration_->summary());
+          if (it != attachments_.end() && !it->second.url.empty()) {
+            media_.hero(it->second.url, a, migration_->summary());
+            if (!a.hero_image.empty()) {
+              a.hero_alt = it->second.alt;
+              a.hero_caption = it->second.caption;
+            }
+          }
+        } else if (c.name == "wp:postmeta") {
+          // Yoast SEO's title and description, where the site used it (its %%variables%%
+          // are WordPress's to expand: a title holding one is left to the headline).
+          std::string key = text_of(c, "wp:meta_key");
+          std::string value = core::trim(text_of(c, "wp:meta_value"));
+          if (value.find("%%") != std::string::npos) continue;
+          if (key == "_yoast_wpseo_title") a.seo_title = value;
+          if (key == "_yoast_wpseo_metadesc") a.seo_description = value;
         }
       }
     }
@@ -400,7 +421,10 @@ class WxrImport {
   Site site_;
   std::optional<Migration> migration_;
   std::map<std::string, std::string> used_categories_, used_tags_, used_authors_;
-  std::map<std::string, std::string> attachments_;  // post id → the file's address
+  struct Attachment {
+    std::string url, caption, alt;
+  };
+  std::map<std::string, Attachment> attachments_;  // by post id
   int protected_pages_ = 0;
   MediaCopier media_;
 };

@@ -152,6 +152,12 @@ Response AdminApiRoutes::get_article(Request& req, const integrations::Caller&) 
                              {"access", std::string(content::to_string(in.access))},
                              {"status", std::string(content::to_string(in.status))},
                              {"published_at", in.published_at ? core::format_rfc3339(*in.published_at) : ""},
+                             {"hero_image", in.hero_image},
+                             {"hero_alt", in.hero_alt},
+                             {"hero_caption", in.hero_caption},
+                             {"hero_credit", in.hero_credit},
+                             {"seo_title", in.seo_title},
+                             {"seo_description", in.seo_description},
                              {"url", d_.config.base_url() + "/articles/" + in.slug}});
 }
 
@@ -183,6 +189,11 @@ Response AdminApiRoutes::save_article(Request& req, const integrations::Caller& 
   text("type", d.type);
   text("access", d.access);
   text("hero_image", d.hero_image);
+  text("hero_alt", d.hero_alt);
+  text("hero_caption", d.hero_caption);
+  text("hero_credit", d.hero_credit);
+  text("seo_title", d.seo_title);
+  text("seo_description", d.seo_description);
   if (j.contains("authors")) d.authors = join(j["authors"]);
   if (j.contains("topics")) d.topics = join(j["topics"]);
   if (j.contains("countries")) d.countries = join(j["countries"]);

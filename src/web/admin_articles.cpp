@@ -185,6 +185,9 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
   view["d"] = {{"headline", d.headline}, {"dek", d.dek}, {"slug", d.slug}, {"body", d.body},
                {"authors", d.authors}, {"topics", d.topics}, {"countries", d.countries},
                {"corrections", d.corrections}, {"hero_image", d.hero_image},
+               {"hero_alt", d.hero_alt}, {"hero_caption", d.hero_caption},
+               {"hero_credit", d.hero_credit}, {"seo_title", d.seo_title},
+               {"seo_description", d.seo_description},
                {"publish_at", d.publish_at}, {"featured", d.featured}};
   view["has_hero"] = !d.hero_image.empty();
   view["preview_html"] = preview_fragment(d.body);
@@ -276,6 +279,11 @@ Response Site::admin_article_save(Request& req) {
   d.access = req.form_value("access");
   d.corrections = req.form_value("corrections");
   d.hero_image = req.form_value("hero_image");
+  d.hero_alt = req.form_value("hero_alt");
+  d.hero_caption = req.form_value("hero_caption");
+  d.hero_credit = req.form_value("hero_credit");
+  d.seo_title = req.form_value("seo_title");
+  d.seo_description = req.form_value("seo_description");
   d.publish_at = req.form_value("publish_at");
   d.featured = req.form_value("featured") == "1";
   std::string action_name = req.form_value("action");

@@ -175,8 +175,12 @@ Response Site::render_article(Request& req, const content::Article& teaser,
   std::string description = s.dek.empty() ? core::truncate_words(
                                                 core::strip_tags(found->teaser_html), 200)
                                           : s.dek;
-  view["page"] = page_meta(s.headline + " · " + config_.site_name, description, path);
-  view["page"]["og_title"] = s.headline;
+  if (!found->seo_description.empty()) description = found->seo_description;
+  // A search title is the whole title, as the editor (or the old site) wrote it.
+  view["page"] = page_meta(found->seo_title.empty() ? s.headline + " · " + config_.site_name
+                                                    : found->seo_title,
+                           description, path);
+  view["page"]["og_title"] = found->seo_title.empty() ? s.headline : found->seo_title;
   view["page"]["og_type"] = "article";
   view["page"]["published_iso"] = core::format_rfc3339(s.published_at);
   view["page"]["modified_iso"] = core::format_rfc3339(std::max(s.updated_at, s.published_at));
@@ -200,6 +204,7 @@ Response Site::render_article(Request& req, const content::Article& teaser,
                      {"isAccessibleForFree", false},
                      {"cssSelector", ".paywall"}};
   }
+  if (!found->hero_image.empty()) ld["image"] = json::array({base_url_ + "/media/" + found->hero_image});
   view["page"]["jsonld"] = json_ld(ld);
 
   json art = {{"headline", s.headline},
@@ -219,6 +224,10 @@ Response Site::render_article(Request& req, const content::Article& teaser,
               {"has_corrections", !found->corrections.empty()}};
   if (!found->hero_image.empty()) {
     art["hero"] = "/media/" + found->hero_image;
+    art["hero_alt"] = found->hero_alt;
+    art["hero_caption"] = found->hero_caption;
+    art["hero_credit"] = found->hero_credit;
+    art["hero_has_text"] = !found->hero_caption.empty() || !found->hero_credit.empty();
     view["page"]["og_image"] = base_url_ + "/media/" + found->hero_image;
   }
   if (s.updated_at > s.published_at + 600) {

@@ -239,6 +239,33 @@ class AdminTest(unittest.TestCase):
         self.assertIn("immutable", img.header("Cache-Control"))
         self.assertEqual(img.body, PNG)
         self.assertEqual(self.server.get("/media/..%2Fmeridian.db").status, 404)
+        # What the image shows, its caption and credit, and the search-engine fields: typed
+        # into the editor, seen on the article page.
+        import html as html_mod
+        page = ed.get("/admin/articles/1").text
+        form = page.split('id="article-form"', 1)[1].split("</form>", 1)[0]
+        fields = {k: html_mod.unescape(v) for k, v in
+                  re.findall(r'<input id="[^"]+" type="(?:text|hidden|datetime-local)" name="([^"]+)" value="([^"]*)"', form)}
+        fields.update(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        fields["body"] = html_mod.unescape(re.search(r'<textarea id="body" name="body"[^>]*>(.*?)</textarea>', form, re.S).group(1))
+        fields.update({"type": "analysis", "access": "metered", "action": "save",
+                       "hero_alt": "Fishing boats at dawn in Valparaíso",
+                       "hero_caption": "The harbour before the strike", "hero_credit": "Photo: Ana Ruiz",
+                       "seo_title": "Chile's trade story, told plainly",
+                       "seo_description": "What the port strike means for copper."})
+        r = ed.post("/admin/articles/1", fields)
+        self.assertEqual(r.status, 303, r.text[:800])
+        live = self.server.get("/articles/existing-story").text
+        self.assertRegex(live, r'<img src="/media/[a-z0-9]+\.png" alt="Fishing boats at dawn in Valparaíso"')
+        self.assertIn('<figcaption>The harbour before the strike <span class="credit">Photo: Ana Ruiz</span></figcaption>', live)
+        self.assertIn("<title>Chile&apos;s trade story, told plainly</title>", live)
+        self.assertIn('<meta name="description" content="What the port strike means for copper.">', live)
+        self.assertIn('"image":["http', live)
+        # Too long is refused, naming the field, and what was typed stays.
+        r = ed.post("/admin/articles/1", dict(fields, hero_credit="x" * 301))
+        self.assertEqual(r.status, 400)
+        self.assertIn("Credit: at most 300 characters.", r.text)
+        self.assertIn("The harbour before the strike", r.text)
         # Without a CSRF token nothing is stored.
         r = ed.post_multipart("/admin/articles/1/hero", {"csrf": "forged"},
                               {"hero": ("pixel.png", "image/png", PNG)})

@@ -36,9 +36,14 @@ class GhostImportTest : public ::testing::Test {
     store_.reset();
     fs::remove_all(dir_);
   }
-  core::Result<importers::ImportSummary> import(const fs::path& file, bool dry_run = false) {
+  core::Result<importers::ImportSummary> import(const fs::path& file, bool dry_run = false,
+                                                const std::string& media_from = "") {
     importers::ImportOptions options;
     options.dry_run = dry_run;
+    if (!media_from.empty()) {
+      options.media_from = media_from;
+      options.media_into = (dir_ / "media").string();
+    }
     return importers::import_ghost(file.string(), *store_, *content_, clock_, options);
   }
   std::optional<std::string> redirect(const std::string& from) {
@@ -148,6 +153,27 @@ TEST_F(GhostImportTest, PagesBecomeStaticPagesAndMembersOnlyOnesStayPrivate) {
   EXPECT_EQ(redirect("/about-us/").value_or(""), "/pages/about-us");
   EXPECT_FALSE(redirect("/members-resources/"));
   EXPECT_FALSE(redirect("/style-guide-draft/"));
+}
+
+TEST_F(GhostImportTest, SearchFieldsAndTheFeatureImagesTextComeFromPostsMeta) {
+  // Ghost's content/images, as an operator copies it (one picture is enough here).
+  fs::path images = dir_ / "images" / "2026" / "11";
+  fs::create_directories(images);
+  std::ofstream(images / "a-banner.jpg", std::ios::binary) << std::string("\xFF\xD8\xFF\xE0\0\x10JFIF\0", 11);
+  auto r = import(kExport, false, (dir_ / "images").string());
+  ASSERT_TRUE(r) << r.error().message;
+  auto a = store_->content().find_article("the-long-road-to-election-observation-in-the-arctic", false);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->seo_title, "Election observation in the Arctic — a long read");
+  EXPECT_EQ(a->seo_description, "How election observation is negotiated in the Arctic, with data and interviews.");
+  ASSERT_FALSE(a->hero_image.empty());
+  EXPECT_EQ(a->hero_alt, "Abstract banner with the story title");
+  EXPECT_EQ(a->hero_caption, "Illustration: Example Studio");  // Ghost's caption is HTML
+  // A post without posts_meta fields keeps empty ones (the headline and dek serve).
+  auto plain = store_->content().find_article("nigerias-gamble-on-maritime-security-8", false);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->seo_title, "");
+  EXPECT_EQ(plain->hero_alt, "");
 }
 
 TEST_F(GhostImportTest, ABrokenExportIsRefusedWithItsLineAndNothingIsWritten) {

@@ -371,10 +371,18 @@ TEST_F(WxrImportTest, AMapFileRenamesMergesMakesCountriesAndDrops) {
 }
 
 TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
+  // The attachment's excerpt is its caption; _wp_attachment_image_alt its alternative text.
   auto attachment = [](int id, const std::string& url) {
-    return "<item><title>pic</title><wp:post_id>" + std::to_string(id) +
+    return "<item><title>pic</title><excerpt:encoded><![CDATA[Lake <em>Turkana</em>, May 2014]]>"
+           "</excerpt:encoded><wp:post_id>" + std::to_string(id) +
            "</wp:post_id><wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
-           "<wp:attachment_url>" + url + "</wp:attachment_url></item>\n";
+           "<wp:attachment_url>" + url + "</wp:attachment_url><wp:postmeta><wp:meta_key>"
+           "_wp_attachment_image_alt</wp:meta_key><wp:meta_value>A map of northern Kenya"
+           "</wp:meta_value></wp:postmeta></item>\n";
+  };
+  auto yoast = [](const std::string& key, const std::string& value) {
+    return "<wp:postmeta><wp:meta_key>" + key + "</wp:meta_key><wp:meta_value>" + value +
+           "</wp:meta_value></wp:postmeta>";
   };
   auto thumb = [](int id) {
     return "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>" +
@@ -383,7 +391,11 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   // The post comes before its attachment, as WordPress may write them.
   const std::string text =
       "<p>See the map.</p><p><img src=\"https://old.example/wp-content/uploads/2014/05/map.png\" alt=\"Map\"></p>";
-  auto file = write("old.xml", wxr(post(1, "with-picture", thumb(10), text) + post(2, "missing-picture", thumb(11)) +
+  auto file = write("old.xml", wxr(post(1, "with-picture",
+                                        thumb(10) + yoast("_yoast_wpseo_title", "Kenya's north, mapped") +
+                                            yoast("_yoast_wpseo_metadesc", "Where the new road runs."),
+                                        text) +
+                                   post(2, "missing-picture", thumb(11) + yoast("_yoast_wpseo_title", "%%title%% %%sep%% %%sitename%%")) +
                                    post(3, "not-a-picture", thumb(12)) +
                                    attachment(10, "https://old.example/wp-content/uploads/2014/05/map.png") +
                                    attachment(11, "https://old.example/wp-content/uploads/2014/05/gone.jpg") +
@@ -395,6 +407,12 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   EXPECT_EQ(listed->images_left.size(), 3u);
   EXPECT_EQ(listed->pictures_left, 1);
   EXPECT_EQ(article("with-picture").hero_image, "");
+  EXPECT_EQ(article("with-picture").hero_caption, "");  // no picture, no caption
+  // Yoast's title and description are the article's search-engine fields; a title made of
+  // Yoast's %%variables%% is not.
+  EXPECT_EQ(article("with-picture").seo_title, "Kenya's north, mapped");
+  EXPECT_EQ(article("with-picture").seo_description, "Where the new road runs.");
+  EXPECT_EQ(article("missing-picture").seo_title, "");
 
   fs::path uploads = dir_ / "uploads" / "2014" / "05";
   fs::create_directories(uploads);
@@ -414,6 +432,8 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   std::string hero = article("with-picture").hero_image;
   ASSERT_TRUE(content::is_media_name(hero)) << hero;
   EXPECT_TRUE(hero.ends_with(".png"));
+  EXPECT_EQ(article("with-picture").hero_alt, "A map of northern Kenya");
+  EXPECT_EQ(article("with-picture").hero_caption, "Lake Turkana, May 2014");
   EXPECT_EQ(r->pictures, 1);
   auto with = article("with-picture");
   EXPECT_NE((with.teaser_html + with.gated_html.value_or("")).find("src=\"/media/" + hero + "\""), std::string::npos)

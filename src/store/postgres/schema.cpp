@@ -381,6 +381,12 @@ const std::vector<Migration>& migrations() {
        "description TEXT NOT NULL, body_md TEXT NOT NULL, body_html TEXT NOT NULL, "
        "published INTEGER NOT NULL, footer INTEGER NOT NULL, created_at BIGINT NOT NULL, "
        "updated_at BIGINT NOT NULL);"},
+      {24, "hero image text and search-engine fields of articles (as SQLite's migration 23)",
+       "ALTER TABLE articles ADD COLUMN hero_alt TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE articles ADD COLUMN hero_caption TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE articles ADD COLUMN hero_credit TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT '';"},
   };
   return all;
 }

@@ -83,6 +83,11 @@ content::ArticleInput read_input(Statement& s, int col) {
   in.updated_at = s.int64(col + 9);
   in.corrections = s.text(col + 10);
   in.hero_image = s.text(col + 11);
+  in.hero_alt = s.text(col + 12);
+  in.hero_caption = s.text(col + 13);
+  in.hero_credit = s.text(col + 14);
+  in.seo_title = s.text(col + 15);
+  in.seo_description = s.text(col + 16);
   return in;
 }
 
@@ -106,25 +111,32 @@ long long write_article(Connection& c, std::optional<long long> id,
         .bind(12, in.published_at)
         .bind(13, static_cast<std::int64_t>(updated))
         .bind(14, in.corrections)
-        .bind(15, in.hero_image);
+        .bind(15, in.hero_image)
+        .bind(16, in.hero_alt)
+        .bind(17, in.hero_caption)
+        .bind(18, in.hero_credit)
+        .bind(19, in.seo_title)
+        .bind(20, in.seo_description);
   };
   if (id) {
     auto s = c.prepare(
         "UPDATE articles SET slug=?1, headline=?2, dek=?3, body_md=?4, teaser_html=?5, "
         "gated_html=?6, word_count=?7, type=?8, access=?9, status=?10, featured=?11, "
-        "published_at=?12, updated_at=?13, corrections=?14, hero_image=?15 WHERE id=?16");
+        "published_at=?12, updated_at=?13, corrections=?14, hero_image=?15, hero_alt=?16, "
+        "hero_caption=?17, hero_credit=?18, seo_title=?19, seo_description=?20 WHERE id=?21");
     bind(*s);
-    s->bind(16, static_cast<std::int64_t>(*id));
+    s->bind(21, static_cast<std::int64_t>(*id));
     s->run();
   } else {
     auto s = c.prepare(
         "INSERT INTO articles (slug, headline, dek, body_md, teaser_html, gated_html, "
         "word_count, type, access, status, featured, published_at, updated_at, "
-        "corrections, hero_image, created_at, created_by) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
-        "RETURNING id");
+        "corrections, hero_image, hero_alt, hero_caption, hero_credit, seo_title, "
+        "seo_description, created_at, created_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?19, ?20, ?21, ?22) RETURNING id");
     bind(*s);
-    s->bind(16, static_cast<std::int64_t>(now)).bind(17, created_by);
+    s->bind(21, static_cast<std::int64_t>(now)).bind(22, created_by);
     if (!s->step()) throw StoreError("no id for a new article");
     id = s->int64(0);
   }

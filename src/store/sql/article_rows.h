@@ -28,10 +28,11 @@ std::int64_t ensure_term(Connection& c, content::TermKind kind, const std::strin
 // Authors, topics and countries of an article by name, in their stored order.
 void load_term_names(Connection& c, long long id, content::ArticleInput& in);
 
-// Columns read by read_input, in order, after `id`: use as "SELECT id, <kInputColumns>".
+// Columns read by read_input, in order, after `id`: use as "SELECT id, <kInputColumns>"
+// (17 columns: what follows them starts at index 18).
 inline constexpr const char* kInputColumns =
     "slug, headline, dek, body_md, type, access, status, featured, published_at, updated_at, "
-    "corrections, hero_image";
+    "corrections, hero_image, hero_alt, hero_caption, hero_credit, seo_title, seo_description";
 // Fills everything but the terms from a row selected with kInputColumns starting at `col`.
 content::ArticleInput read_input(Statement& s, int col);
 

@@ -51,7 +51,8 @@ class SqlContentStore final : public ContentStore {
     {
       auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
                           ", a.teaser_html, a.corrections, "
-                          "CASE WHEN ?2 THEN a.gated_html END, a.hero_image "
+                          "CASE WHEN ?2 THEN a.gated_html END, a.hero_image, a.hero_alt, a.hero_caption, "
+                          "a.hero_credit, a.seo_title, a.seo_description "
                           "FROM articles a WHERE a.slug = ?1");
       s->bind(1, slug).bind(2, with_gated ? 1 : 0);
       if (!s->step()) return std::nullopt;
@@ -61,6 +62,11 @@ class SqlContentStore final : public ContentStore {
       a.corrections = s->text(12);
       if (with_gated) a.gated_html = s->text(13);
       a.hero_image = s->text(14);
+      a.hero_alt = s->text(15);
+      a.hero_caption = s->text(16);
+      a.hero_credit = s->text(17);
+      a.seo_title = s->text(18);
+      a.seo_description = s->text(19);
       out = std::move(a);
     }
     load_terms(*c, out->summary);

@@ -32,8 +32,8 @@ class SqlEditorialStore final : public EditorialStore {
       EditableArticle a;
       a.id = s->int64(0);
       a.input = read_input(*s, 1);
-      if (!s->is_null(13)) a.created_by = s->int64(13);
-      a.created_at = s->int64(14);
+      if (!s->is_null(18)) a.created_by = s->int64(18);
+      a.created_at = s->int64(19);
       out = std::move(a);
     }
     load_term_names(*c, id, out->input);

@@ -505,6 +505,13 @@ CREATE TABLE pages (
   updated_at INTEGER NOT NULL
 );
 )SQL"},
+      {23, "hero image text and search-engine fields of articles", R"SQL(
+ALTER TABLE articles ADD COLUMN hero_alt TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN hero_caption TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN hero_credit TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT '';
+ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT '';
+)SQL"},
   };
   return kMigrations;
 }

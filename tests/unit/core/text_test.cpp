@@ -49,6 +49,9 @@ TEST(Url, DecodeAndEncode) {
 
 TEST(Text, StripTagsAndTruncate) {
   EXPECT_EQ(strip_tags("<p>One <em>two</em></p>\n<p>three &amp; four</p>"), "One two three & four");
+  // Inline tags break no words; block tags and line breaks do.
+  EXPECT_EQ(strip_tags("Lake <em>Turkana</em>, May <a href=\"x\">2014</a>."), "Lake Turkana, May 2014.");
+  EXPECT_EQ(strip_tags("<li>one</li><li>two</li>one<br>two"), "one two one two");
   EXPECT_EQ(truncate_words("one two three four", 100), "one two three four");
   EXPECT_EQ(truncate_words("one two three four", 10), "one two…");
 }
