@@ -65,7 +65,7 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
   auto rows = rows_of(text);
   if (rows.empty()) return core::fail(core::ErrorCode::kInvalidInput, "the file is empty");
   int email_col = -1, name_col = -1, subscribed_col = -1, comp_col = -1, stripe_col = -1,
-      created_col = -1, labels_col = -1;
+      created_col = -1, labels_col = -1, note_col = -1;
   const auto& header = rows[0].second;
   for (std::size_t i = 0; i < header.size(); ++i) {
     std::string h = core::to_lower(core::trim(header[i]));
@@ -77,6 +77,7 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
     if (h == "stripe_customer_id") stripe_col = col;
     if (h == "created_at") created_col = col;
     if (h == "labels") labels_col = col;
+    if (h == "note") note_col = col;
   }
   if (email_col < 0) {
     return core::fail(core::ErrorCode::kInvalidInput,
@@ -116,6 +117,7 @@ core::Result<std::vector<CsvMember>> parse_members_csv(std::string_view text) {
     m.stripe_customer_id = cell(stripe_col);
     m.created_at = cell(created_col);
     m.labels = cell(labels_col);
+    m.note = cell(note_col);
     out.push_back(std::move(m));
   }
   return out;

@@ -20,6 +20,7 @@ struct CsvMember {
   std::string stripe_customer_id;
   std::string created_at;          // ISO 8601
   std::string labels;              // comma-joined
+  std::string note;                // Ghost's member note
 };
 
 // Whether the header row is Ghost's members export (it has complimentary_plan or

@@ -1,6 +1,7 @@
 #include "importers/ghost_members.h"
 
 #include "accounts/members_csv.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "store/billing_store.h"
 
@@ -17,6 +18,23 @@ std::optional<core::UnixTime> iso_time(const std::string& s) {
 // Without end, as Ghost's comped plans are: 1 January 2100.
 constexpr core::UnixTime kNoEnd = 4102444800;
 
+// The staff note a Ghost member arrives with: Ghost's note, then its labels.
+std::string note_of(const accounts::CsvMember& row) {
+  std::string note = row.note;
+  if (!row.labels.empty()) {
+    if (!note.empty()) note += "\n";
+    note += "Ghost labels: ";
+    bool first = true;
+    for (const auto& label : core::split(row.labels, ',')) {
+      std::string l = core::trim(label);
+      if (l.empty()) continue;
+      note += (first ? "" : ", ") + l;
+      first = false;
+    }
+  }
+  return note.substr(0, 10000);
+}
+
 }  // namespace
 
 core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::Store& store,
@@ -28,7 +46,7 @@ core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::St
   summary.format = "Ghost members";
   auto& ms = store.members();
   core::UnixTime now = clock.now();
-  int labelled = 0, paid = 0;
+  int noted = 0, paid = 0;
   for (const auto& row : *rows) {
     auto existing = ms.find_member_by_email(row.email);
     std::optional<core::UnixTime> comp;
@@ -36,7 +54,9 @@ core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::St
     // The newsletters this reader may get: the free one, and the Reviews with access.
     std::vector<std::string> letters = {"free"};
     if (comp || !row.stripe_customer_id.empty()) letters = {"free", "daily", "weekly"};
-    labelled += !row.labels.empty();
+    // A note staff have written here since is theirs: only an empty one is filled.
+    std::string note = note_of(row);
+    noted += !note.empty();
     paid += !row.stripe_customer_id.empty() && !row.complimentary;
     ++summary.members;
     if (existing) {
@@ -52,6 +72,7 @@ core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::St
           same = same && found;
         }
       }
+      if (same && !note.empty()) same = !ms.member_note(existing->id).empty();
       if (same && !row.stripe_customer_id.empty()) {
         same = store.billing().customer_of(existing->id) == row.stripe_customer_id;
       }
@@ -82,6 +103,9 @@ core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::St
         if (auto ok = ms.set_newsletter(m->id, n, *row.subscribed, now); !ok) return std::unexpected(ok.error());
       }
     }
+    if (!note.empty() && ms.member_note(m->id).empty()) {
+      if (auto ok = ms.set_member_note(m->id, note, now); !ok) return std::unexpected(ok.error());
+    }
     if (!row.stripe_customer_id.empty() && store.billing().customer_of(m->id) != row.stripe_customer_id) {
       if (auto ok = store.billing().link_customer(m->id, row.stripe_customer_id); !ok) {
         summary.skipped["Stripe customer ids that belong to another member"]++;
@@ -93,9 +117,9 @@ core::Result<ImportSummary> import_ghost_members(std::string_view csv, store::St
                             " paying members keep their Stripe customer: run `meridian billing sync` "
                             "to give them their access");
   }
-  if (labelled > 0) {
-    summary.notes.push_back(std::to_string(labelled) +
-                            " members had labels, which are not kept (Meridian has no member notes yet)");
+  if (noted > 0) {
+    summary.notes.push_back(std::to_string(noted) +
+                            " members' notes and labels kept as staff notes (see /admin/members)");
   }
   return summary;
 }

@@ -243,6 +243,13 @@ class MemberStore {
   // kNotFound when there is no such institution.
   virtual core::Result<void> remove_institution(long long institution_id) = 0;
 
+  // The staff's note about a member ("" when none): shown in the back office and in the
+  // member's own data export, deleted with the member.
+  virtual std::string member_note(long long member_id) = 0;
+  // "" removes it.
+  virtual core::Result<void> set_member_note(long long member_id, const std::string& note,
+                                             core::UnixTime now) = 0;
+
   // Newsletter switches: "daily", "weekly", "free". Absent means on (the default).
   virtual std::vector<std::pair<std::string, bool>> newsletter_prefs(long long member_id) = 0;
   virtual core::Result<void> set_newsletter(long long member_id, const std::string& newsletter,

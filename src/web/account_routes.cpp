@@ -477,6 +477,8 @@ Response Site::account_export(Request& req) {
                      {"expires_at", core::format_rfc3339(g.expires_at)}});
   }
   out["gift_links"] = gifts;
+  // What staff wrote about this reader is theirs to see too.
+  if (std::string note = members_.member_note(m.id); !note.empty()) out["staff_note"] = note;
   Response res;
   res.content_type = "application/json; charset=utf-8";
   if (billing_routes_) out["billing"] = billing_routes_->account_view(m);

@@ -72,6 +72,8 @@ Response Site::admin_member(Request& req) {
   if (!m) return admin_error(req, 404, "There is no such member.");
   auto now = clock_.now();
   json view = admin_view(req, m->email, "members");
+  view["note"] = members_.member_note(m->id);
+  if (req.query_value("noted") == "1") view["flash"] = "Note saved.";
   int left = paywall_.credits_left(*m);
   view["m"] = {{"id", std::to_string(m->id)}, {"email", m->email}, {"name", m->name.empty() ? "—" : m->name},
                {"state", accounts::member_state(*m, now)}, {"verified", m->verified() ? "yes" : "no"},

@@ -17,6 +17,7 @@
 #include "web/compression.h"
 #include "web/metrics_routes.h"
 #include "web/admin_api_routes.h"
+#include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
 #include "web/multipart.h"
@@ -334,6 +335,7 @@ Site::Site(const SiteDeps& d)
   redirect_routes_ = std::make_unique<RedirectRoutes>(
       RedirectDeps{store_.redirects(), config_, clock_, *this});
   page_routes_ = std::make_unique<PageRoutes>(PageDeps{store_.pages(), config_, clock_, *this});
+  member_note_routes_ = std::make_unique<MemberNoteRoutes>(MemberNoteDeps{members_, clock_, *this});
   build_routes();
 }
 
@@ -458,6 +460,7 @@ void Site::build_routes() {
   if (admin_api_routes_) admin_api_routes_->add_routes(router_);
   redirect_routes_->add_routes(router_);
   page_routes_->add_routes(router_);
+  member_note_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {

@@ -88,6 +88,7 @@ class MetricsRoutes;
 class AdminApiRoutes;
 class RedirectRoutes;
 class PageRoutes;
+class MemberNoteRoutes;
 
 class Site final : public PageKit {
  public:
@@ -313,6 +314,7 @@ class Site final : public PageKit {
   std::unique_ptr<AdminApiRoutes> admin_api_routes_;
   std::unique_ptr<RedirectRoutes> redirect_routes_;
   std::unique_ptr<PageRoutes> page_routes_;
+  std::unique_ptr<MemberNoteRoutes> member_note_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

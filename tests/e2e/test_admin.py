@@ -348,6 +348,21 @@ class AdminTest(unittest.TestCase):
         csv = ad.get("/admin/members/export")
         self.assertTrue(csv.header("Content-Type").startswith("text/csv"))
         self.assertIn("ok2@example.org,Ok2,subscriber,yes,", csv.text)
+        # A staff note on the reader's page; the reader sees it in their own export.
+        members = ad.get("/admin/members?q=reader@example").text
+        reader_path = re.search(r'href="(/admin/members/\d+)"', members).group(1)
+        r = ad.post(reader_path + "/note", {"csrf": token, "note": "Met at the Nairobi forum.\nWants the Weekly Review."})
+        self.assertEqual(r.status, 303)
+        page = ad.get(reader_path + "?noted=1").text
+        self.assertIn("Note saved.", page)
+        self.assertIn("Met at the Nairobi forum.\nWants the Weekly Review.</textarea>", page)
+        export = self.clients["reader"].get("/account/export").json()
+        self.assertEqual(export["staff_note"], "Met at the Nairobi forum.\nWants the Weekly Review.")
+        r = ad.post(reader_path + "/note", {"csrf": token, "note": "x" * 10001})
+        self.assertEqual(r.status, 400)
+        self.assertIn("at most 10,000 characters", r.text)
+        self.assertIn("Met at the Nairobi forum.", ad.get(reader_path).text)
+        self.assertEqual(ad.post("/admin/members/999999/note", {"csrf": token, "note": "x"}).status, 404)
 
     def test_9_institutions_staff_taxonomy(self):
         ad = self.clients["admin"]

@@ -242,9 +242,22 @@ TEST_F(GhostImportTest, GhostsMembersKeepTheirStateAndTheirConsent) {
   EXPECT_TRUE(prefs("paid.reader@example.test")["daily"]);
   EXPECT_EQ(ms.find_member_by_email("renee.zhou24@example.org")->name, "Renée Zhou");
 
+  // Ghost's notes and labels are the staff's note (a multi-line note stays whole).
+  auto note = [&](const std::string& email) { return ms.member_note(ms.find_member_by_email(email)->id); };
+  EXPECT_EQ(note("wen.ivanova@example.test"),
+            "Asked about group subscriptions for a university department.\nGhost labels: Conference 2025, Press");
+  EXPECT_EQ(note("quentin.schmidt@example.com"), "Ghost labels: VIP, Conference 2025");
+  EXPECT_EQ(note("uma.eze@example.net"),
+            "Requested invoice by post.\nSecond line of the note, with a comma, and \"quotes\".");
+  EXPECT_EQ(note("free.reader@example.test"), "");
+  // A note staff rewrote here is theirs: importing again leaves it.
+  auto zofia = ms.find_member_by_email("zofia.wang@example.org");
+  ASSERT_TRUE(ms.set_member_note(zofia->id, "Press contact; moved to the features desk.", 100));
+
   auto again = importers::import_ghost_members(read_file(kMembers), *store_, clock_, options);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->unchanged, 34);
+  EXPECT_EQ(note("zofia.wang@example.org"), "Press contact; moved to the features desk.");
   EXPECT_EQ(again->created + again->updated, 0);
 
   // --comp-until ends the complimentary access; a paying member keeps their Stripe customer.

@@ -387,6 +387,9 @@ const std::vector<Migration>& migrations() {
        "ALTER TABLE articles ADD COLUMN hero_credit TEXT NOT NULL DEFAULT '';"
        "ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT '';"
        "ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT '';"},
+      {25, "staff notes about members (as SQLite's migration 24)",
+       "CREATE TABLE member_notes (member_id BIGINT PRIMARY KEY REFERENCES members (id) "
+       "ON DELETE CASCADE, note TEXT NOT NULL, updated_at BIGINT NOT NULL);"},
   };
   return all;
 }

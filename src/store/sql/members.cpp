@@ -495,6 +495,31 @@ class SqlMemberStore final : public MemberStore {
     return out;
   }
 
+  std::string member_note(long long member_id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT note FROM member_notes WHERE member_id = ?1");
+    s->bind(1, static_cast<std::int64_t>(member_id));
+    return s->step() ? s->text(0) : std::string();
+  }
+
+  core::Result<void> set_member_note(long long member_id, const std::string& note,
+                                     core::UnixTime now) override {
+    return guarded([&] {
+      auto c = pool_.acquire();
+      if (note.empty()) {
+        auto s = c->prepare("DELETE FROM member_notes WHERE member_id = ?1");
+        s->bind(1, static_cast<std::int64_t>(member_id));
+        s->run();
+        return;
+      }
+      auto s = c->prepare(
+          "INSERT INTO member_notes (member_id, note, updated_at) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (member_id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at");
+      s->bind(1, static_cast<std::int64_t>(member_id)).bind(2, note).bind(3, static_cast<std::int64_t>(now));
+      s->run();
+    });
+  }
+
   std::vector<std::pair<std::string, bool>> newsletter_prefs(long long member_id) override {
     auto c = pool_.acquire();
     std::vector<std::pair<std::string, bool>> out;

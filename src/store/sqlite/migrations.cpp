@@ -512,6 +512,13 @@ ALTER TABLE articles ADD COLUMN hero_credit TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN seo_title TEXT NOT NULL DEFAULT '';
 ALTER TABLE articles ADD COLUMN seo_description TEXT NOT NULL DEFAULT '';
 )SQL"},
+      {24, "staff notes about members", R"SQL(
+CREATE TABLE member_notes (
+  member_id INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+  note TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }
