@@ -239,8 +239,12 @@ class GhostImport {
     });
     if (failure_) return std::unexpected(*failure_);
     if (!second) return std::unexpected(second.error());
-    for (const auto& [slug, to] : used_tags_) migration_->add_redirect("/tag/" + slug + "/", to);
-    for (const auto& [slug, to] : used_authors_) migration_->add_redirect("/author/" + slug + "/", to);
+    for (const auto& [slug, term] : used_tags_) {
+      migration_->add_redirect("/tag/" + slug + "/", migration_->term_path(term.first, term.second));
+    }
+    for (const auto& [slug, term] : used_authors_) {
+      migration_->add_redirect("/author/" + slug + "/", migration_->term_path(term.first, term.second));
+    }
     migration_->add_redirect("/rss/", "/feed.xml");
     if (members_pages_ > 0) {
       migration_->note(std::to_string(members_pages_) +
@@ -312,16 +316,22 @@ class GhostImport {
       if (it == users_.end() || it->second.first.empty()) continue;
       a.authors.push_back(it->second.first);
       if (!core::slugify(it->second.first).empty()) {
-        used_authors_[it->second.second] = "/authors/" + core::slugify(it->second.first);
+        migration_->want_term_slug(content::TermKind::kAuthor, it->second.first, it->second.second);
+        used_authors_[it->second.second] = {content::TermKind::kAuthor, it->second.first};
       }
     }
     for (const auto& [order, tag_id] : post_tags_[id]) {
       auto it = tags_.find(tag_id);
       if (it == tags_.end() || it->second.internal) continue;
       const Tag& t = it->second;
-      if (std::string page = add_term(tag_target(options_.map, t.slug, t.name), a.topics, a.countries);
-          !page.empty()) {
-        used_tags_[t.slug] = page;
+      TermTarget to = tag_target(options_.map, t.slug, t.name);
+      if (std::string page = add_term(to, a.topics, a.countries); !page.empty()) {
+        auto kind = to.kind == TermTarget::Kind::kCountry ? content::TermKind::kCountry
+                                                           : content::TermKind::kTopic;
+        if (kind == content::TermKind::kTopic && to.name == t.name) {
+          migration_->want_term_slug(kind, to.name, t.slug);  // the tag's slug, unless renamed
+        }
+        used_tags_[t.slug] = {kind, to.name};
       }
     }
     if (!migration_->unchanged(s.source_id)) {
@@ -390,7 +400,8 @@ class GhostImport {
   std::map<std::string, Tag> tags_;
   std::map<std::string, std::pair<std::string, std::string>> users_;  // id → name, slug
   std::map<std::string, std::multimap<long long, std::string>> post_tags_, post_authors_;
-  std::map<std::string, std::string> used_tags_, used_authors_;
+  // By Ghost's slug: the term each tag or staff user became (kind, name).
+  std::map<std::string, std::pair<content::TermKind, std::string>> used_tags_, used_authors_;
   std::optional<Migration> migration_;
   std::optional<core::Error> failure_;
   MediaCopier media_;

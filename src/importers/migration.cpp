@@ -2,8 +2,9 @@
 
 #include "core/text.h"
 #include "pages/pages.h"
-#include "store/page_store.h"
 #include "redirects/redirects.h"
+#include "store/editorial_store.h"
+#include "store/page_store.h"
 
 namespace importers {
 
@@ -127,6 +128,41 @@ bool Migration::unchanged(const std::string& source_id) const {
   return it != plan_.end() && it->second.unchanged;
 }
 
+void Migration::want_term_slug(content::TermKind kind, const std::string& name,
+                               const std::string& slug) {
+  std::string clean = core::slugify(slug);
+  if (!name.empty() && !clean.empty()) wanted_terms_.emplace(TermKey{kind, name}, clean);
+}
+
+std::string Migration::term_path(content::TermKind kind, const std::string& name) {
+  std::string prefix = kind == content::TermKind::kTopic     ? "/topics/"
+                       : kind == content::TermKind::kCountry ? "/countries/"
+                                                             : "/authors/";
+  TermKey key{kind, name};
+  if (auto it = resolved_terms_.find(key); it != resolved_terms_.end()) return prefix + it->second;
+  auto wanted = wanted_terms_.find(key);
+  if (wanted == wanted_terms_.end()) return prefix + core::slugify(name);
+  auto slug = store_.editorial().adopt_term(kind, name, wanted->second, /*create=*/false);
+  return prefix + (slug ? *slug : core::slugify(name));
+}
+
+core::Result<void> Migration::adopt_terms(const content::ArticleInput& input) {
+  for (auto [kind, names] : {std::pair{content::TermKind::kTopic, &input.topics},
+                             std::pair{content::TermKind::kCountry, &input.countries},
+                             std::pair{content::TermKind::kAuthor, &input.authors}}) {
+    for (const auto& name : *names) {
+      TermKey key{kind, name};
+      if (resolved_terms_.contains(key)) continue;
+      auto wanted = wanted_terms_.find(key);
+      if (wanted == wanted_terms_.end()) continue;
+      auto slug = store_.editorial().adopt_term(kind, name, wanted->second, /*create=*/true);
+      if (!slug) return std::unexpected(slug.error());
+      resolved_terms_[key] = *slug;
+    }
+  }
+  return {};
+}
+
 void Migration::add_redirect(const std::string& from, const std::string& to) {
   auto r = redirects::make_redirect(from, to, origin_, clock_.now());
   if (!r || !redirect_from_.insert(r->from).second) return;
@@ -181,6 +217,7 @@ core::Result<void> Migration::flush() {
   std::vector<store::ImportRecord> records;
   std::vector<content::ArticleInput> inputs;
   for (auto& item : batch_) {
+    if (auto ok = adopt_terms(item.input); !ok) return ok;
     records.push_back({record_origin_, item.source_id,
                        item.kind == ItemKind::kPage ? "page" : "article", item.input.slug, "", now});
     inputs.push_back(std::move(item.input));

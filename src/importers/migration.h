@@ -66,6 +66,12 @@ class Migration {
 
   // Pass 2: stores the item (or counts it, on a dry run). Items come in the same order.
   core::Result<void> add(SourceItem item);
+  // A term of the source keeps its slug when it is new here (a WordPress category's
+  // nicename, a tag's slug, an author's login; Ghost's tag and staff slugs): made so when
+  // an imported article first names it.
+  void want_term_slug(content::TermKind kind, const std::string& name, const std::string& slug);
+  // The page of the term named `name` (e.g. "/topics/world-news"), as the import leaves it.
+  std::string term_path(content::TermKind kind, const std::string& name);
   // Redirects that belong to no item (a category's archive, the old feed).
   void add_redirect(const std::string& from, const std::string& to);
   void skip(const std::string& why) { ++summary_.skipped[why]; }
@@ -85,6 +91,7 @@ class Migration {
   };
   core::Result<void> flush();
   core::Result<void> write_pages();
+  core::Result<void> adopt_terms(const content::ArticleInput& input);
   bool slug_taken(ItemKind kind, const std::string& slug);
 
   store::Store& store_;
@@ -99,6 +106,9 @@ class Migration {
   std::vector<SourceItem> batch_;
   std::vector<std::pair<std::string, SourceItem>> pages_;  // written last: parents first
   std::vector<store::Redirect> redirects_;
+  using TermKey = std::pair<content::TermKind, std::string>;  // kind, name
+  std::map<TermKey, std::string> wanted_terms_;    // the source's slug
+  std::map<TermKey, std::string> resolved_terms_;  // the slug it has here
   std::set<std::string> redirect_from_;
   ImportSummary summary_;
 };

@@ -177,6 +177,14 @@ class WxrImport {
     for (std::size_t i = 0; i < posts.size(); ++i) {
       migration_->plan("post:" + posts[i].first, posts[i].second, digests[i]);
     }
+    // A topic keeps its category's nicename (a tag naming it the same way yields to it).
+    for (const auto& [nicename, category] : site_.categories) {
+      TermTarget to;
+      if (options_.map) to = options_.map->category(nicename, category.name);
+      if (to.kind == TermTarget::Kind::kDefault) {
+        migration_->want_term_slug(content::TermKind::kTopic, core::trim(category.name), nicename);
+      }
+    }
     for (const auto& [id, slug, d] : pages) {
       if (!ids.insert(id).second) {
         return core::fail(core::ErrorCode::kInvalidInput, "two items with <wp:post_id> " + id);
@@ -315,6 +323,7 @@ class WxrImport {
       std::string name = it != site_.authors.end() ? it->second : login;
       a.authors.push_back(name);
       used_authors_[login] = name;
+      migration_->want_term_slug(content::TermKind::kAuthor, name, login);  // /authors/{login}
     }
     for (const auto& c : r.children) {
       if (c.name != "category") continue;
@@ -333,8 +342,20 @@ class WxrImport {
       } else {
         continue;
       }
+      // "template" (a tag) and "Template" (a category) on one post are one name here: the
+      // first; the other's archive redirects to it.
+      const auto& list = to.kind == TermTarget::Kind::kCountry ? a.countries : a.topics;
+      for (const auto& earlier : list) {
+        if (earlier != to.name && core::slugify(earlier) == core::slugify(to.name)) to.name = earlier;
+      }
       if (std::string page = add_term(to, a.topics, a.countries); !page.empty()) {
-        (domain == "category" ? used_categories_ : used_tags_)[nicename] = page;
+        auto kind = to.kind == TermTarget::Kind::kCountry ? content::TermKind::kCountry
+                                                           : content::TermKind::kTopic;
+        // A topic keeps the category's (tag's) slug, unless the map renamed it.
+        if (kind == content::TermKind::kTopic && to.name == name) {
+          migration_->want_term_slug(kind, to.name, nicename);
+        }
+        (domain == "category" ? used_categories_ : used_tags_)[nicename] = {kind, to.name};
       }
     }
     if (auto access = plugin_access(r)) a.access = *access;
@@ -400,15 +421,20 @@ class WxrImport {
 
   void site_redirects() {
     const std::string& b = site_.blog_path;
-    for (const auto& [nicename, to] : used_categories_) {
-      if (!nicename.empty()) migration_->add_redirect(b + "/category/" + category_path(nicename) + "/", to);
+    for (const auto& [nicename, term] : used_categories_) {
+      if (!nicename.empty()) {
+        migration_->add_redirect(b + "/category/" + category_path(nicename) + "/",
+                                 migration_->term_path(term.first, term.second));
+      }
     }
-    for (const auto& [slug, to] : used_tags_) {
-      if (!slug.empty()) migration_->add_redirect(b + "/tag/" + slug + "/", to);
+    for (const auto& [slug, term] : used_tags_) {
+      if (!slug.empty()) migration_->add_redirect(b + "/tag/" + slug + "/", migration_->term_path(term.first, term.second));
     }
     for (const auto& [login, name] : used_authors_) {
-      std::string slug = core::slugify(name);
-      if (!slug.empty()) migration_->add_redirect(b + "/author/" + login + "/", "/authors/" + slug);
+      if (!core::slugify(name).empty()) {
+        migration_->add_redirect(b + "/author/" + login + "/",
+                                 migration_->term_path(content::TermKind::kAuthor, name));
+      }
     }
     migration_->add_redirect(b + "/feed/", "/feed.xml");
   }
@@ -420,7 +446,9 @@ class WxrImport {
   const ImportOptions& options_;
   Site site_;
   std::optional<Migration> migration_;
-  std::map<std::string, std::string> used_categories_, used_tags_, used_authors_;
+  // By the source's slug: the term each category or tag became (kind, name).
+  std::map<std::string, std::pair<content::TermKind, std::string>> used_categories_, used_tags_;
+  std::map<std::string, std::string> used_authors_;  // login → display name
   struct Attachment {
     std::string url, caption, alt;
   };

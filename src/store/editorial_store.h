@@ -76,6 +76,13 @@ class EditorialStore {
   // Every term of a kind with its count of articles in any status.
   virtual std::vector<content::TermCount> terms(content::TermKind kind) = 0;
   virtual core::Result<void> create_term(content::TermKind kind, const std::string& name) = 0;
+  // The slug the term named `name` has, or will have once an article names it: an
+  // import keeps the source's slug (`slug`, e.g. a WordPress category's nicename) for a
+  // term that is new here. A term of that name keeps its slug; a `slug` another term holds
+  // is not taken (the term then gets the name's own slug, as any new term). With `create`,
+  // a new term is made now with `slug` (articles naming it then find it by name).
+  virtual core::Result<std::string> adopt_term(content::TermKind kind, const std::string& name,
+                                               const std::string& slug, bool create) = 0;
   // kNotFound for an unknown slug; the slug stays (links keep working).
   virtual core::Result<void> rename_term(content::TermKind kind, const std::string& slug,
                                          const std::string& name) = 0;

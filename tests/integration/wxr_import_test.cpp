@@ -175,7 +175,23 @@ TEST_F(WxrImportTest, TheThemeUnitTestDataComesOverFaithfully) {
   EXPECT_EQ(redirect("/?p=996").value_or(""), "/articles/template-more-tag");
   EXPECT_EQ(redirect("/category/classic/").value_or(""), "/topics/classic");
   EXPECT_EQ(redirect("/tag/read-more/").value_or(""), "/topics/read-more");
-  EXPECT_EQ(redirect("/author/themedemos/").value_or(""), "/authors/theme-buster");
+  EXPECT_EQ(redirect("/author/themedemos/").value_or(""), "/authors/themedemos");
+  // A topic's slug is its category's nicename (a tag's slug for a tag's topic), its name
+  // the category's name; an author's slug is the login.
+  EXPECT_EQ(redirect("/category/edge-case-2/").value_or(""), "/topics/edge-case");
+  // Two categories named "Foo A" (one under "Foo Parent") are one topic here.
+  EXPECT_EQ(redirect("/category/foo-parent/foo-a-foo-parent/").value_or(""), "/topics/foo-a");
+  EXPECT_EQ(redirect("/tag/mustread/").value_or(""), "/topics/mustread");
+  std::map<std::string, std::string> topic_names;
+  for (const auto& t : store_->content().list_terms(content::TermKind::kTopic, clock_.now())) {
+    topic_names[t.term.slug] = t.term.name;
+  }
+  // The tag "template" and the category "Template" name the same posts, first the tag:
+  // one topic, and the category's archive leads there.
+  EXPECT_EQ(topic_names["template"], "template");
+  EXPECT_EQ(redirect("/category/template-2/").value_or(""), "/topics/template");
+  EXPECT_EQ(topic_names["mustread"], "Must Read");
+  EXPECT_EQ(more.summary.authors[0].slug, "themedemos");
   EXPECT_EQ(redirect("/feed/").value_or(""), "/feed.xml");
   // A draft's old ?p= is not made public.
   for (const auto& rd : store_->redirects().redirects()) {
@@ -186,6 +202,34 @@ TEST_F(WxrImportTest, TheThemeUnitTestDataComesOverFaithfully) {
   redirects::Redirects live(store_->redirects());
   EXPECT_EQ(live.find("/2012/03/15/template-more-tag", store_->versions().content, true).value_or(""),
             "/articles/template-more-tag");
+}
+
+TEST_F(WxrImportTest, ATopicKeepsItsCategorysNicenameUnlessTheMapRenamesIt) {
+  auto cat = [](const std::string& nicename, const std::string& name) {
+    return "<category domain=\"category\" nicename=\"" + nicename + "\"><![CDATA[" + name + "]]></category>";
+  };
+  auto file = write("old.xml", wxr(post(1, "one", cat("world", "World News") + cat("eu-affairs", "Europe Desk")) +
+                                   post(2, "two", cat("world", "World News"))));
+  auto r = import(file);
+  ASSERT_TRUE(r) << r.error().message;
+  auto one = article("one");
+  ASSERT_EQ(one.summary.topics.size(), 2u);
+  EXPECT_EQ(one.summary.topics[0].slug, "world");
+  EXPECT_EQ(one.summary.topics[0].name, "World News");
+  EXPECT_EQ(one.summary.topics[1].slug, "eu-affairs");
+  EXPECT_EQ(article("two").summary.topics.at(0).slug, "world");
+  EXPECT_EQ(one.summary.authors.at(0).slug, "ana");  // the login; the name is Ana Lima
+  EXPECT_EQ(one.summary.authors.at(0).name, "Ana Lima");
+  EXPECT_EQ(redirect("/category/world/").value_or(""), "/topics/world");
+  EXPECT_EQ(redirect("/author/ana/").value_or(""), "/authors/ana");
+  // A map that renames the category makes its own slug from the new name.
+  auto map = importers::TermMap::parse("[categories]\neu-affairs = \"European Union\"\n", "map.toml");
+  ASSERT_TRUE(map);
+  importers::ImportOptions options;
+  options.map = &*map;
+  ASSERT_TRUE(import(file, options));
+  EXPECT_EQ(article("one").summary.topics.at(1).slug, "european-union");
+  EXPECT_EQ(redirect("/category/eu-affairs/").value_or(""), "/topics/european-union");
 }
 
 TEST_F(WxrImportTest, PagesBecomeStaticPagesUnderTheirParents) {

@@ -390,6 +390,8 @@ const std::vector<Migration>& migrations() {
       {25, "staff notes about members (as SQLite's migration 24)",
        "CREATE TABLE member_notes (member_id BIGINT PRIMARY KEY REFERENCES members (id) "
        "ON DELETE CASCADE, note TEXT NOT NULL, updated_at BIGINT NOT NULL);"},
+      {26, "terms found by name (as SQLite's migration 25)",
+       "CREATE INDEX terms_by_name ON terms (kind, name);"},
   };
   return all;
 }

@@ -45,6 +45,13 @@ void load_terms(Connection& c, content::ArticleSummary& a) {
 std::int64_t ensure_term(Connection& c, TermKind kind, const std::string& name) {
   std::string slug = core::slugify(name);
   {
+    // By name first: a term made with a slug of its own (an import kept the source's,
+    // e.g. "Template" at template-2 beside the tag "template" at template).
+    auto s = c.prepare("SELECT id FROM terms WHERE kind = ?1 AND name = ?2");
+    s->bind(1, content::to_string(kind)).bind(2, name);
+    if (s->step()) return s->int64(0);
+  }
+  {
     auto s = c.prepare("SELECT id FROM terms WHERE kind = ?1 AND slug = ?2");
     s->bind(1, content::to_string(kind)).bind(2, slug);
     if (s->step()) return s->int64(0);

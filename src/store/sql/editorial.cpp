@@ -195,6 +195,34 @@ class SqlEditorialStore final : public EditorialStore {
     });
   }
 
+  core::Result<std::string> adopt_term(TermKind kind, const std::string& name,
+                                       const std::string& slug, bool create) override {
+    return guarded_result([&]() -> core::Result<std::string> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      std::string own = core::slugify(name);
+      // A term of that name keeps its slug; else the wanted slug when it is free (the term
+      // is made before any article names it, and ensure_term finds it by name); else
+      // ensure_term's own choice, the name's slug.
+      auto find = [&](const char* column, const std::string& value) -> std::optional<std::string> {
+        auto s = c->prepare(std::string("SELECT slug FROM terms WHERE kind = ?1 AND ") + column + " = ?2");
+        s->bind(1, content::to_string(kind)).bind(2, value);
+        if (s->step()) return s->text(0);
+        return std::nullopt;
+      };
+      if (auto found = find("name", name)) return *found;
+      if (!core::is_valid_slug(slug) || find("slug", slug)) return own;
+      if (create) {
+        auto s = c->prepare("INSERT INTO terms (kind, slug, name) VALUES (?1, ?2, ?3)");
+        s->bind(1, content::to_string(kind)).bind(2, slug).bind(3, name);
+        s->run();
+        c->exec(kBumpContentVersion);
+        tx.commit();
+      }
+      return slug;
+    });
+  }
+
   core::Result<void> rename_term(TermKind kind, const std::string& slug,
                                  const std::string& name) override {
     return guarded_result([&]() -> core::Result<void> {

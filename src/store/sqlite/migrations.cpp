@@ -519,6 +519,9 @@ CREATE TABLE member_notes (
   updated_at INTEGER NOT NULL
 );
 )SQL"},
+      {25, "terms found by name", R"SQL(
+CREATE INDEX terms_by_name ON terms (kind, name);
+)SQL"},
   };
   return kMigrations;
 }
