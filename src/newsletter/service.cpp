@@ -76,9 +76,11 @@ core::Result<EditionRef> NewsletterService::resolve(const std::string& newslette
 std::vector<content::ArticleSummary> NewsletterService::automatic_items(const EditionRef& ref) {
   // The latest analysis since the previous edition (daily), the week's coverage (weekly),
   // highlights leading to metered articles (free).
+  // Only what readers can open now: an article scheduled for later today joins when it
+  // is live (an edition is composed again until it is sent).
   store::ArticleQuery q;
-  q.now = ref.day_start + 86400;
-  q.to = ref.day_start + 86400;
+  q.now = std::min<core::UnixTime>(ref.day_start + 86400, clock_.now());
+  q.to = q.now;
   q.limit = 10;
   if (ref.newsletter == "daily") {
     q.type = content::ArticleType::kAnalysis;
