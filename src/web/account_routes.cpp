@@ -179,11 +179,8 @@ Response Site::verify_post(Request& req) {
   }
   // The browser that used the link holds the proof: it is signed in afresh.
   if (!req.session_token.empty()) accounts_.sign_out(req.session_token);
-  Response res = message_page(200, "Address confirmed",
-                              "Thank you. You can now choose " +
-                                  std::to_string(config_.monthly_credits) +
-                                  " articles to read free every month.",
-                              "/", "Go to the front page");
+  // To the account page, read with the new session: the header shows them signed in.
+  Response res = redirect("/account?notice=confirmed");
   res.set_header("Set-Cookie", session_cookie(*session, config_.session_days * 86400, https_));
   return res;
 }
@@ -278,6 +275,10 @@ Response Site::account_page(Request& req) {
   view["newsletters"] = letters;
   view["notice"] = req.query_value("notice") == "newsletters" ? "Your newsletter choices are saved." : "";
   if (req.query_value("notice") == "password") view["notice"] = "Your password is set.";
+  if (req.query_value("notice") == "confirmed") {
+    view["notice"] = "Address confirmed. Thank you: you can now choose " +
+                     std::to_string(config_.monthly_credits) + " articles to read free every month.";
+  }
   view["has_notice"] = !view["notice"].get<std::string>().empty();
   if (billing_routes_) view["billing"] = billing_routes_->account_view(m);
   return render_page("account", view);

@@ -190,6 +190,11 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
                {"seo_description", d.seo_description},
                {"publish_at", d.publish_at}, {"featured", d.featured}};
   view["has_hero"] = !d.hero_image.empty();
+  json topic_options = json::array();  // the topics field's suggestions (one name at a time)
+  for (const auto& t : content_.list_terms(content::TermKind::kTopic, clock_.now())) {
+    topic_options.push_back(t.term.name);
+  }
+  view["topic_options"] = topic_options;
   view["preview_html"] = preview_fragment(d.body);
   json types = json::array();
   for (auto t : {content::ArticleType::kAnalysis, content::ArticleType::kFeature,

@@ -230,7 +230,10 @@ Response Site::render_article(Request& req, const content::Article& teaser,
     art["hero_has_text"] = !found->hero_caption.empty() || !found->hero_credit.empty();
     view["page"]["og_image"] = base_url_ + "/media/" + found->hero_image;
   }
-  if (s.updated_at > s.published_at + 600) {
+  // "Updated" only for a change on a later day than publication (in the publication's zone).
+  if (s.updated_at > s.published_at &&
+      core::format_local_day(s.updated_at, config_.timezone) !=
+          core::format_local_day(s.published_at, config_.timezone)) {
     art["updated_iso"] = core::format_rfc3339(s.updated_at);
     art["updated_display"] = core::format_long_date(s.updated_at, config_.timezone);
   }
@@ -253,7 +256,9 @@ Response Site::render_article(Request& req, const content::Article& teaser,
                     {"next_encoded", core::url_encode(path)}};
   } else if (paywall::can_send_gifts(req.visitor) && s.access != content::AccessClass::kFree) {
     int left = paywall_.gifts_left(*req.visitor.member);
-    view["gift"] = {{"slug", s.slug}, {"left", std::to_string(left)}, {"can", left > 0}};
+    view["gift"] = {{"slug", s.slug},
+                    {"left", std::to_string(left) + (left == 1 ? " gift article" : " gift articles")},
+                    {"can", left > 0}};
   }
   auto related = content_.related_articles(s.id, now, 3);
   view["related"] = cards(related);
@@ -384,7 +389,7 @@ Response Site::archive_index(Request& req) {
     years.back()["months"].push_back(
         {{"name", core::month_name(ym.second) + " " + std::to_string(ym.first)},
          {"url", "/archive/" + std::to_string(ym.first) + "/" + mm},
-         {"count", std::to_string(count)}});
+         {"count", std::to_string(count) + (count == 1 ? " article" : " articles")}});
   }
   std::string path = only_year ? "/archive/" + std::to_string(*only_year) : "/archive";
   json view;

@@ -137,6 +137,8 @@ class Billing(unittest.TestCase):
         page = reader.get("/subscribe").text
         self.assertIn('action="/billing/checkout"', page)
         self.assertIn('name="plan" value="monthly"', page)
+        self.assertNotIn("Register for free", page)  # they have registered
+        self.assertIn("Register for free", Reader(self.server).get("/subscribe").text)
         session = self.subscribe(reader)
         created = [q for q in self.stripe.requests()
                    if q["path"] == "/v1/checkout/sessions" and q["method"] == "POST"][-1]

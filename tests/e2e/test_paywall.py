@@ -81,7 +81,13 @@ class PaywallStory(unittest.TestCase):
         page = me.get(link)
         self.assertEqual(page.status, 200)
         self.assertIn("Confirm your email to keep reading", me.get("/articles/metered-2").text)
-        self.assertEqual(me.post("/verify", form_fields(page.text, "/verify")).status, 200)
+        r = me.post("/verify", form_fields(page.text, "/verify"))
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/account?notice=confirmed")
+        # Confirmed, and shown so with the signed-in header.
+        account = me.get(r.header("Location")).text
+        self.assertIn("Address confirmed.", account)
+        self.assertIn('action="/signout"', account)
         # Verified: three unlocks, each an explicit POST.
         for i, slug in enumerate(("metered-2", "metered-3", "metered-4")):
             text = self.assert_gated(me, slug)

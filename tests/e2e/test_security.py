@@ -150,7 +150,7 @@ class PreHijack(unittest.TestCase):
         link = link_in_mail(self.data, "reader5@example.org", "/verify")
         page = owner.get(link)
         r = owner.post("/verify", form_fields(page.text, "/verify"))
-        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(r.status, 303, r.text)
         # The owner's browser is now signed in; the stranger's session is gone, so a grant
         # made later reaches only the owner.
         self.assertEqual(owner.get("/account").status, 200)
