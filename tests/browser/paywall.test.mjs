@@ -61,7 +61,11 @@ test('wall -> register -> read, then verify and unlock', async () => {
 
   await page.goto(base + await mailLink('browser.reader@example.org', '/verify'));
   await page.getByRole('button', { name: 'Confirm my address' }).click();
-  assert.ok(await page.getByRole('heading', { name: 'Address confirmed' }).isVisible());
+  // On the account page, with the signed-in header.
+  await page.waitForURL(`${base}/account?notice=confirmed`);
+  assert.ok(await page.getByRole('status').filter({ hasText: 'Address confirmed.' }).isVisible());
+  assert.ok(await page.getByRole('navigation', { name: 'Account' })
+    .getByRole('button', { name: 'Sign out', exact: true }).isVisible());
 
   await page.goto(`${base}/articles/metered-b`);
   const unlock = page.getByRole('button', { name: /Read this article — 3 of 3 free articles left/ });
