@@ -45,16 +45,17 @@ export function freePort() {
 
 // Starts `meridian serve` on data; returns { server, base }. Throws when it exits or does
 // not answer within 10 s, so a broken server fails the tier instead of hanging it.
-export async function startServer(data, env = {}) {
+// `args`: more for `serve` (e.g. ['--demo']).
+export async function startServer(data, env = {}, args = []) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // One sign-in link per address per second (the default is minutes): these tests sign
   // the same staff member in from several browsers.
-  const server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`],
+  const server = spawn(BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, ...args],
     { stdio: 'ignore', env: { ...process.env, MERIDIAN_LINK_SPACING_SECONDS: '1', ...env } });
   let exited = null;
   server.on('exit', (code) => { exited = code; });
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (exited !== null) throw new Error(`meridian serve exited with ${exited}`);
     try {
       if ((await fetch(`${base}/healthz`)).ok) return { server, base };

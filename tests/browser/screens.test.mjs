@@ -1,0 +1,87 @@
+// Every page kind of the demo publication on a phone (390 px) and a desk (1366 px):
+// screenshots in build/screenshots, no sideways scrolling on the phone, a header at most
+// 64 px tall there whose menu opens without JavaScript, no console errors, axe clean of
+// serious problems.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SHOTS, expectAccessible, launchChromium, newContext, startServer, test } from './helpers.mjs';
+
+let server, browser, base, data;
+
+before(async () => {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-screens-'));
+  ({ server, base } = await startServer(data, {}, ['--demo']));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+async function firstLink(prefix) {
+  const html = await (await fetch(`${base}/`)).text();
+  const m = html.match(new RegExp(`href="(${prefix}[^"]+)"`));
+  assert.ok(m, `a link to ${prefix} on the home page`);
+  return m[1];
+}
+
+test('every page kind fits a phone and a desk', async () => {
+  const pages = {
+    home: '/',
+    article: await firstLink('/articles/'),
+    topic: await firstLink('/topics/'),
+    topics: '/topics',
+    archive: '/archive',
+    search: '/search?q=trade',
+    'search-empty': '/search',
+    page: '/pages/about',
+    subscribe: '/subscribe',
+    signin: '/signin',
+  };
+  for (const [width, height] of [[390, 844], [1366, 900]]) {
+    const context = await newContext(browser, { viewport: { width, height } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`); });
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    for (const [name, p] of Object.entries(pages)) {
+      const response = await page.goto(base + p);
+      assert.equal(response.status(), 200, p);
+      await page.screenshot({ path: path.join(SHOTS, `screen-${width}-${name}.png`), fullPage: true });
+      if (width === 390) {
+        const { doc, view, header } = await page.evaluate(() => ({
+          doc: document.documentElement.scrollWidth,
+          view: window.innerWidth,
+          header: document.querySelector('header.masthead').getBoundingClientRect().height,
+        }));
+        assert.ok(doc <= view, `${p}: the page is ${doc} px wide on a ${view} px screen`);
+        assert.ok(header <= 64, `${p}: the header is ${header} px tall on a phone`);
+      }
+      await expectAccessible(page, `${name} at ${width} px`);
+    }
+    assert.deepEqual(errors, [], 'console errors');
+    await context.close();
+  }
+});
+
+test('on a phone the menu opens without JavaScript and holds the sections', async () => {
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  const menu = page.getByRole('navigation', { name: 'Menu' });
+  assert.equal(await menu.isVisible(), false);
+  await page.locator('details.menu > summary').click();
+  assert.ok(await menu.getByRole('link', { name: 'All topics' }).isVisible());
+  assert.ok(await menu.getByRole('link', { name: 'Archive' }).isVisible());
+  await page.screenshot({ path: path.join(SHOTS, 'screen-390-menu-open.png') });
+  // Search is one tap away, and Subscribe / Sign in stay on the header's line.
+  assert.ok(await page.getByRole('link', { name: 'Search' }).first().isVisible());
+  const signin = await page.getByRole('link', { name: 'Sign in' }).boundingBox();
+  const subscribe = await page.getByRole('link', { name: 'Subscribe' }).first().boundingBox();
+  assert.ok(Math.abs(signin.y - subscribe.y) < 20, 'Subscribe and Sign in on one line');
+  await context.close();
+});
