@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "importers/media.h"
 #include "importers/wordpress_content.h"
+#include "store/editorial_store.h"
 
 namespace importers {
 
@@ -193,6 +194,7 @@ class GhostImport {
                                  str(row, "visibility") == "internal" || name.starts_with("#")};
       } else if (table == "users") {
         users_[str(row, "id")] = {str(row, "name"), str(row, "slug")};
+        if (std::string bio = core::trim(str(row, "bio")); !bio.empty()) bios_[str(row, "slug")] = bio;
       } else if (table == "posts_tags") {
         post_tags_[str(row, "post_id")].emplace(row.value("sort_order", 0), str(row, "tag_id"));
       } else if (table == "posts_meta") {
@@ -252,7 +254,18 @@ class GhostImport {
                                             : " members-only pages kept as drafts") +
                        " (a static page is public to all)");
     }
-    return migration_->finish();
+    auto summary = migration_->finish();
+    if (!summary || options_.dry_run) return summary;
+    // Staff bios become their author pages' biographies (one an editor wrote here stays).
+    for (const auto& [slug, term] : used_authors_) {
+      auto bio = bios_.find(slug);
+      if (bio == bios_.end()) continue;
+      std::string here = migration_->term_path(term.first, term.second).substr(9);  // "/authors/"
+      if (!store_.content().term_bio(term.first, here).empty()) continue;
+      auto ok = store_.editorial().set_term_bio(term.first, here, bio->second.substr(0, 2000));
+      if (!ok) return std::unexpected(ok.error());
+    }
+    return summary;
   }
 
  private:
@@ -399,6 +412,7 @@ class GhostImport {
   std::map<std::string, std::string> types_;
   std::map<std::string, Tag> tags_;
   std::map<std::string, std::pair<std::string, std::string>> users_;  // id → name, slug
+  std::map<std::string, std::string> bios_;  // a staff user's slug → bio
   std::map<std::string, std::multimap<long long, std::string>> post_tags_, post_authors_;
   // By Ghost's slug: the term each tag or staff user became (kind, name).
   std::map<std::string, std::pair<content::TermKind, std::string>> used_tags_, used_authors_;

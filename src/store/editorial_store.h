@@ -76,6 +76,9 @@ class EditorialStore {
   // Every term of a kind with its count of articles in any status.
   virtual std::vector<content::TermCount> terms(content::TermKind kind) = 0;
   virtual core::Result<void> create_term(content::TermKind kind, const std::string& name) = 0;
+  // Sets the term's biography or description ("" removes it); kNotFound for an unknown slug.
+  virtual core::Result<void> set_term_bio(content::TermKind kind, const std::string& slug,
+                                          const std::string& bio) = 0;
   // The slug the term named `name` has, or will have once an article names it: an
   // import keeps the source's slug (`slug`, e.g. a WordPress category's nicename) for a
   // term that is new here. A term of that name keeps its slug; a `slug` another term holds

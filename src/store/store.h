@@ -76,6 +76,8 @@ class ContentStore {
                                                      core::UnixTime now) = 0;
   virtual std::optional<content::Term> find_term(content::TermKind kind,
                                                  const std::string& slug) = 0;
+  // A few lines about the term shown on its page (an author's biography); "" when none.
+  virtual std::string term_bio(content::TermKind kind, const std::string& slug) = 0;
   // Publication times of all visible articles (for the archive index).
   virtual std::vector<core::UnixTime> published_times(core::UnixTime now) = 0;
   // Every article, any status, in publication order, as its editable input.

@@ -326,6 +326,7 @@ Response Site::term_page(Request& req, TermKind kind) {
   std::string intro = kind == TermKind::kAuthor
                           ? "Analysis and features by " + term->name + "."
                           : "Analysis, features and briefings on " + term->name + ".";
+  if (std::string bio = content_.term_bio(kind, term->slug); !bio.empty()) intro = bio;
   view["page"] =
       page_meta(title + " · " + config_.site_name, intro,
                 p->page > 1 ? path + "?page=" + std::to_string(p->page) : path);

@@ -17,6 +17,7 @@
 #include "web/compression.h"
 #include "web/metrics_routes.h"
 #include "web/admin_api_routes.h"
+#include "web/author_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -336,6 +337,7 @@ Site::Site(const SiteDeps& d)
       RedirectDeps{store_.redirects(), config_, clock_, *this});
   page_routes_ = std::make_unique<PageRoutes>(PageDeps{store_.pages(), config_, clock_, *this});
   member_note_routes_ = std::make_unique<MemberNoteRoutes>(MemberNoteDeps{members_, clock_, *this});
+  author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   build_routes();
 }
 
@@ -461,6 +463,7 @@ void Site::build_routes() {
   redirect_routes_->add_routes(router_);
   page_routes_->add_routes(router_);
   member_note_routes_->add_routes(router_);
+  author_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {

@@ -418,6 +418,24 @@ class AdminTest(unittest.TestCase):
         self.assertGreaterEqual(found["total"], 2)
         self.assertEqual(ed.post("/admin/taxonomy", {"csrf": t, "kind": "topic", "op": "merge", "from": "trade", "into": "trade"}).status, 400)
 
+    def test_9a_author_biographies(self):
+        ed = self.clients["editor"]
+        page = ed.get("/admin/authors")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Biography of Ann Lee", page.text)
+        token = csrf_of(page.text)
+        r = ed.post("/admin/authors/ann-lee", {"csrf": token, "bio": "Covers trade in the Southern Cone."})
+        self.assertEqual(r.status, 303)
+        self.assertIn("Biography saved.", ed.get(r.header("Location").split("#")[0]).text)
+        author = self.server.get("/authors/ann-lee").text
+        self.assertIn('<p class="standfirst">Covers trade in the Southern Cone.</p>', author)
+        self.assertIn('<meta name="description" content="Covers trade in the Southern Cone.">', author)
+        r = ed.post("/admin/authors/ann-lee", {"csrf": token, "bio": "x" * 2001})
+        self.assertEqual(r.status, 400)
+        self.assertIn("at most 2,000 characters", r.text)
+        self.assertEqual(ed.post("/admin/authors/nobody-at-all", {"csrf": token, "bio": "x"}).status, 404)
+        self.assertIn("Covers trade in the Southern Cone.", self.server.get("/authors/ann-lee").text)
+
     def test_9b_redirects(self):
         ed = self.clients["editor"]
         page = ed.get("/admin/redirects")

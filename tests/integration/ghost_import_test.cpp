@@ -15,6 +15,7 @@
 #include "importers/ghost_members.h"
 #include "pages/pages.h"
 #include "store/billing_store.h"
+#include "store/editorial_store.h"
 #include "store/redirect_store.h"
 #include "test_store.h"
 
@@ -110,6 +111,15 @@ TEST_F(GhostImportTest, ARealGhostExportComesOverWithItsAccessAndCuts) {
   EXPECT_EQ(redirect("/tag/maritime-security/").value_or(""), "/topics/maritime-security");
   EXPECT_EQ(redirect("/tag/horn-of-africa/").value_or(""), "/countries/horn-of-africa");
   EXPECT_EQ(redirect("/rss/").value_or(""), "/feed.xml");
+  // Staff users are authors at their Ghost slug, with their bio.
+  auto maren = store_->content().find_term(content::TermKind::kAuthor, "maren");
+  ASSERT_TRUE(maren);
+  EXPECT_EQ(maren->name, "Maren Okafor");
+  EXPECT_EQ(store_->content().term_bio(content::TermKind::kAuthor, "maren"),
+            "Managing editor. Covers West African politics and regional trade.");
+  EXPECT_EQ(redirect("/author/maren/").value_or(""), "/authors/maren");
+  // A bio an editor rewrote here stays through the next import.
+  ASSERT_TRUE(store_->editorial().set_term_bio(content::TermKind::kAuthor, "maren", "Editor, Lagos."));
   EXPECT_FALSE(redirect("/tag/hash-sponsored/"));
 
   auto again = import(kExport);
@@ -117,6 +127,7 @@ TEST_F(GhostImportTest, ARealGhostExportComesOverWithItsAccessAndCuts) {
   EXPECT_EQ(again->created, 0);
   EXPECT_EQ(again->updated, 0);
   EXPECT_EQ(again->unchanged, 66);
+  EXPECT_EQ(store_->content().term_bio(content::TermKind::kAuthor, "maren"), "Editor, Lagos.");
   EXPECT_EQ(store_->content().count_articles(), 61);
   EXPECT_EQ(store_->pages().pages().size(), 5u);
 }

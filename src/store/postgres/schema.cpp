@@ -392,6 +392,9 @@ const std::vector<Migration>& migrations() {
        "ON DELETE CASCADE, note TEXT NOT NULL, updated_at BIGINT NOT NULL);"},
       {26, "terms found by name (as SQLite's migration 25)",
        "CREATE INDEX terms_by_name ON terms (kind, name);"},
+      {27, "authors' biographies (as SQLite's migration 26)",
+       "CREATE TABLE term_bios (term_id BIGINT PRIMARY KEY REFERENCES terms (id) "
+       "ON DELETE CASCADE, bio TEXT NOT NULL);"},
   };
   return all;
 }

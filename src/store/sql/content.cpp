@@ -174,6 +174,15 @@ class SqlContentStore final : public ContentStore {
     return Term{kind, s->text(0), s->text(1)};
   }
 
+  std::string term_bio(TermKind kind, const std::string& slug) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT b.bio FROM term_bios b JOIN terms t ON t.id = b.term_id "
+        "WHERE t.kind = ?1 AND t.slug = ?2");
+    s->bind(1, content::to_string(kind)).bind(2, slug);
+    return s->step() ? s->text(0) : std::string();
+  }
+
   std::vector<core::UnixTime> published_times(core::UnixTime now) override {
     auto c = pool_.acquire();
     std::vector<core::UnixTime> out;

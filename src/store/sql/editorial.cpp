@@ -195,6 +195,30 @@ class SqlEditorialStore final : public EditorialStore {
     });
   }
 
+  core::Result<void> set_term_bio(TermKind kind, const std::string& slug,
+                                  const std::string& bio) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      auto id = term_id(*c, kind, slug);
+      if (!id) return core::fail(core::ErrorCode::kNotFound, "There is no such author: " + slug);
+      if (bio.empty()) {
+        auto s = c->prepare("DELETE FROM term_bios WHERE term_id = ?1");
+        s->bind(1, *id);
+        s->run();
+      } else {
+        auto s = c->prepare(
+            "INSERT INTO term_bios (term_id, bio) VALUES (?1, ?2) "
+            "ON CONFLICT (term_id) DO UPDATE SET bio = excluded.bio");
+        s->bind(1, *id).bind(2, bio);
+        s->run();
+      }
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
   core::Result<std::string> adopt_term(TermKind kind, const std::string& name,
                                        const std::string& slug, bool create) override {
     return guarded_result([&]() -> core::Result<std::string> {

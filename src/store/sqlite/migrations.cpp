@@ -522,6 +522,12 @@ CREATE TABLE member_notes (
       {25, "terms found by name", R"SQL(
 CREATE INDEX terms_by_name ON terms (kind, name);
 )SQL"},
+      {26, "authors' biographies", R"SQL(
+CREATE TABLE term_bios (
+  term_id INTEGER PRIMARY KEY REFERENCES terms (id) ON DELETE CASCADE,
+  bio TEXT NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }
