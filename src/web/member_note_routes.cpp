@@ -1,7 +1,5 @@
 #include "web/member_note_routes.h"
 
-#include <charconv>
-
 #include "core/text.h"
 
 namespace web {
@@ -13,13 +11,11 @@ void MemberNoteRoutes::add_routes(Router& router) {
 
 Response MemberNoteRoutes::save(Request& req) {
   if (auto bad = d_.kit.check_csrf(req)) return *bad;
-  std::string text = req.param("id");
-  long long id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0 ||
-      !d_.members.find_member(id)) {
+  auto given = positive_id(req.param("id"));
+  if (!given || !d_.members.find_member(*given)) {
     return d_.kit.admin_error(req, 404, "There is no such member.");
   }
+  long long id = *given;
   std::string note = core::trim(req.form_value("note"));
   if (note.size() > kMaxMemberNoteBytes) {
     return d_.kit.admin_error(req, 400, "A note may be at most 10,000 characters long.");

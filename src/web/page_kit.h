@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "web/http.h"
@@ -16,6 +17,8 @@ namespace web {
 
 // The HTTP status for a use-case error (400, 403, 404, 409, 429, 503).
 int status_for(const core::Error& e);
+// A positive whole number (an id in a path or form), or nullopt.
+std::optional<long long> positive_id(std::string_view text);
 
 class PageKit {
  public:

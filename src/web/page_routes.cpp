@@ -12,13 +12,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::optional<long long> page_id(const Request& req) {
-  std::string text = req.param("id");
-  long long id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
+std::optional<long long> page_id(const Request& req) { return positive_id(req.param("id")); }
 
 pages::PageInput input_of(const store::StaticPage& p, const std::vector<store::StaticPage>& all) {
   pages::PageInput in;

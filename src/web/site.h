@@ -67,8 +67,6 @@ bool valid_text(const std::multimap<std::string, std::string>& fields);
 // and page sizes are parsed.
 std::optional<int> query_number(const Request& req, const std::string& key, int fallback, int lo,
                                 int hi);
-// A positive whole number (an id in a path or form), or nullopt.
-std::optional<long long> positive_id(std::string_view text);
 
 // Flushes the buffered request log a few times a second, and at shutdown.
 class AccessLog {
