@@ -60,6 +60,13 @@ test('every page kind fits a phone and a desk', async () => {
         }));
         assert.ok(doc <= view, `${p}: the page is ${doc} px wide on a ${view} px screen`);
         assert.ok(header <= 64, `${p}: the header is ${header} px tall on a phone`);
+        if (name === 'search') {
+          const first = await page.evaluate(() => document.querySelector('.results .listing li').getBoundingClientRect().top);
+          assert.ok(first < 700, `the first search result starts at y=${first} on a phone`);
+        }
+        if (name === 'search-empty') {
+          assert.equal(await page.getByText('Sort by').count(), 0, 'no "0 results · Sort by" before a search');
+        }
       }
       await expectAccessible(page, `${name} at ${width} px`);
     }
