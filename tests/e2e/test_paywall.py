@@ -171,6 +171,10 @@ class PaywallStory(unittest.TestCase):
                 data=self.data, check=True)
         sub = Reader(self.server)
         self.sign_in_by_link(sub, "sub@example.org")
+        # A subscriber's account page does not talk of unlocking; deleting stays last, folded.
+        account = sub.get("/account").text
+        self.assertNotIn("Articles you unlocked", account)
+        self.assertLess(account.index("Sign out everywhere"), account.index("<summary>Delete your account</summary>"))
         for slug in METERED + ["premium-1", "premium-2"]:
             text = self.assert_full(sub, slug)
         self.assertNotIn("Keep reading for free", text)
