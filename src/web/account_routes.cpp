@@ -87,7 +87,12 @@ Response Site::register_post(Request& req) {
   } else {
     events_.record("registration", 0, "anonymous");
   }
-  Response res = redirect(next);
+  // Back to where the teaser ended, with a word about the confirmation link just sent.
+  std::string back = next;
+  if (next.starts_with("/articles/") && next.find_first_of("?#") == std::string::npos) {
+    back = next + "?registered=1#continue";
+  }
+  Response res = redirect(back);
   res.set_header("Set-Cookie", session_cookie(r->session_token, config_.session_days * 86400, https_));
   return res;
 }

@@ -165,7 +165,17 @@ Response Site::render_article(Request& req, const content::Article& teaser,
   if (decision.full_text) {
     // Only now is the gated half read from the store.
     auto full = content_.find_article(s.slug, true);
-    if (full && full->gated_html) body_html += *full->gated_html;
+    if (full && full->gated_html && !full->gated_html->empty()) {
+      // Where the teaser ended: a reader who registered from the wall lands here.
+      body_html += "<div id=\"continue\" class=\"continue-mark\">";
+      if (req.query_value("registered") == "1" && req.visitor.member && !req.visitor.member->verified()) {
+        body_html += "<p class=\"notice\" role=\"status\">Welcome: keep reading. We sent a link to " +
+                     core::html_escape(req.visitor.member->email) +
+                     ": confirm your address to choose " + std::to_string(config_.monthly_credits) +
+                     " articles a month to read free.</p>";
+      }
+      body_html += "</div>\n" + *full->gated_html;
+    }
   }
   const std::string path = article_url(s.slug);
 

@@ -383,7 +383,7 @@ void Site::build_routes() {
                              "|" + (gifts ? std::to_string(paywall_.gifts_left(*r.visitor.member))
                                           : "-");
                     }};
-  article_route.reads = {"gift"};
+  article_route.reads = {"gift", "registered"};
   router_.add(std::move(article_route));
   post("/articles/{slug}/unlock", [this](Request& r) { return unlock_post(r); }, Audience::kReader);
   post("/articles/{slug}/gift", [this](Request& r) { return gift_post(r); }, Audience::kReader);

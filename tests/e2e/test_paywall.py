@@ -63,7 +63,11 @@ class PaywallStory(unittest.TestCase):
         email = "new.reader@example.org"
         r = me.submit("/articles/metered-1", "/register", {"email": email})
         self.assertEqual(r.status, 303)
-        self.assertEqual(r.header("Location"), "/articles/metered-1")
+        # Back where the teaser ended, told to confirm the address.
+        self.assertEqual(r.header("Location"), "/articles/metered-1?registered=1#continue")
+        landed = me.get("/articles/metered-1?registered=1").text
+        self.assertIn('<div id="continue" class="continue-mark"><p class="notice" role="status">Welcome: keep reading. '
+                      'We sent a link to new.reader@example.org', landed)
         cookie = r.header("Set-Cookie")
         self.assertIn("HttpOnly", cookie)
         self.assertIn("SameSite=Lax", cookie)

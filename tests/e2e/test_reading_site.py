@@ -25,11 +25,13 @@ def iso(dt):
 
 def fixture_lines():
     lines = [
-        article_line("free-one", access="free", headline="A free analysis of grain"),
+        article_line("free-one", access="free", headline="A free analysis of grain",
+                     corrections="An earlier version misstated the harvest."),
         article_line("metered-one", access="metered", headline="Metered piece on tariffs",
                      topics=["Trade"], countries=["Chile"], published_at=iso(NOW - datetime.timedelta(hours=5))),
         article_line("premium-one", access="premium", type="feature", featured=True,
-                     headline="Premium deep dive", topics=["Security", "Energy"]),
+                     headline="Premium deep dive", topics=["Security", "Energy"],
+                     corrections="An earlier version misnamed the minister."),
         article_line("draft-one", status="draft", headline="Unfinished draft"),
         article_line("future-one", status="scheduled", headline="Not yet",
                      published_at=iso(NOW + datetime.timedelta(days=3))),
@@ -104,6 +106,9 @@ class ReadingSiteTest(unittest.TestCase):
         self.assertIn(canary("free-one"), r.text)
         self.assertIn("<h1", r.text)
         self.assertNotIn('class="wall', r.text)
+        self.assertIn("An earlier version misstated the harvest.", r.text)
+        # Below a wall, no correction about text the reader cannot see.
+        self.assertNotIn("misnamed the minister", self.get("/articles/premium-one").text)
         self.assertIn('href="/topics/energy"', r.text)
         self.assertIn('href="/countries/brazil"', r.text)
         self.assertIn('href="/authors/ann-lee"', r.text)
