@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SHOTS, expectAccessible, launchChromium, newContext, startServer, test } from './helpers.mjs';
+import { execFileSync } from 'node:child_process';
+import { BIN, SHOTS, expectAccessible, launchChromium, newContext, signIn, startServer, test } from './helpers.mjs';
 
 let server, browser, base, data;
 
 before(async () => {
   data = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-screens-'));
+  execFileSync(BIN, ['staff', 'add', '--email', 'editor@example.org', '--role', 'admin', '--data', data]);
   ({ server, base } = await startServer(data, {}, ['--demo']));
   browser = await launchChromium();
 });
@@ -90,5 +92,20 @@ test('on a phone the menu opens without JavaScript and holds the sections', asyn
   const signin = await page.getByRole('link', { name: 'Sign in' }).boundingBox();
   const subscribe = await page.getByRole('link', { name: 'Subscribe' }).first().boundingBox();
   assert.ok(Math.abs(signin.y - subscribe.y) < 20, 'Subscribe and Sign in on one line');
+  await context.close();
+});
+
+test('the back office fits a phone: wide tables scroll in their own box', async () => {
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await signIn(page, base, data, 'editor@example.org');
+  for (const p of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/analytics',
+    '/admin/members', '/admin/pages', '/admin/newsletters', '/admin/settings', '/admin/authors']) {
+    assert.equal((await page.goto(base + p)).status(), 200, p);
+    const { doc, view } = await page.evaluate(() => ({
+      doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+    assert.ok(doc <= view, `${p}: the page is ${doc} px wide on a ${view} px screen`);
+    await page.screenshot({ path: path.join(SHOTS, `screen-390${p.replace(/\//g, '-')}.png`), fullPage: true });
+  }
   await context.close();
 });
