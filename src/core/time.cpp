@@ -159,6 +159,10 @@ std::string format_long_date(UnixTime t, std::string_view tz) {
   return std::to_string(d.day) + " " + month_name(d.month) + " " + std::to_string(d.year);
 }
 
+std::string format_display_datetime(UnixTime t, std::string_view tz) {
+  return format_long_date(t, tz) + ", " + format_local_datetime(t, tz).substr(11, 5);
+}
+
 std::optional<UnixTime> parse_local_datetime(std::string_view s, std::string_view tz) {
   // "2026-11-29T09:30", optionally with ":SS".
   if (s.size() != 16 && s.size() != 19) return std::nullopt;

@@ -36,6 +36,8 @@ std::string month_name(unsigned month);
 // "YYYY-MM-DDTHH:MM" (an HTML datetime-local value) in zone tz, and back.
 std::optional<UnixTime> parse_local_datetime(std::string_view s, std::string_view tz);
 std::string format_local_datetime(UnixTime t, std::string_view tz);
+// "1 December 2026, 14:05" in zone tz: how the back office shows a moment.
+std::string format_display_datetime(UnixTime t, std::string_view tz);
 // "YYYY-MM-DD" of the local day.
 std::string format_local_day(UnixTime t, std::string_view tz);
 

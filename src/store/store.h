@@ -76,6 +76,9 @@ class ContentStore {
                                                      core::UnixTime now) = 0;
   virtual std::optional<content::Term> find_term(content::TermKind kind,
                                                  const std::string& slug) = 0;
+  // The visible articles among `ids`, in the order of `ids` (e.g. "Most read").
+  virtual std::vector<content::ArticleSummary> visible_summaries(const std::vector<long long>& ids,
+                                                                 core::UnixTime now) = 0;
   // A few lines about the term shown on its page (an author's biography); "" when none.
   virtual std::string term_bio(content::TermKind kind, const std::string& slug) = 0;
   // Publication times of all visible articles (for the archive index).
@@ -285,6 +288,11 @@ class EventStore {
   // The journal `source` is gone (every generation stored, its files removed).
   virtual void forget_event_source(const std::string& source) = 0;
   virtual std::vector<EventCount> events_for_article(long long article_id) = 0;
+  // Articles by their count of views with from_day <= day <= to_day, most first (ties:
+  // the newer id), at most `limit`: (article id, views).
+  virtual std::vector<std::pair<long long, long long>> most_viewed(const std::string& from_day,
+                                                                   const std::string& to_day,
+                                                                   int limit) = 0;
   // Every count with from_day <= day <= to_day (YYYY-MM-DD).
   virtual std::vector<EventCount> events_between(const std::string& from_day,
                                                  const std::string& to_day) = 0;

@@ -88,9 +88,11 @@ Response Site::register_post(Request& req) {
     events_.record("registration", 0, "anonymous");
   }
   // Back to where the teaser ended, with a word about the confirmation link just sent.
-  std::string back = next;
+  std::string back = "/account?notice=registered";
   if (next.starts_with("/articles/") && next.find_first_of("?#") == std::string::npos) {
     back = next + "?registered=1#continue";
+  } else if (next.starts_with("/articles/")) {
+    back = next;
   }
   Response res = redirect(back);
   res.set_header("Set-Cookie", session_cookie(r->session_token, config_.session_days * 86400, https_));
@@ -280,6 +282,10 @@ Response Site::account_page(Request& req) {
   view["newsletters"] = letters;
   view["notice"] = req.query_value("notice") == "newsletters" ? "Your newsletter choices are saved." : "";
   if (req.query_value("notice") == "password") view["notice"] = "Your password is set.";
+  if (req.query_value("notice") == "registered") {
+    view["notice"] = "Welcome. We sent a link to " + m.email + ": confirm your address to choose " +
+                     std::to_string(config_.monthly_credits) + " articles a month to read free.";
+  }
   if (req.query_value("notice") == "confirmed") {
     view["notice"] = "Address confirmed. Thank you: you can now choose " +
                      std::to_string(config_.monthly_credits) + " articles to read free every month.";

@@ -307,8 +307,8 @@ Response AdminApiRoutes::integrations_page(Request& req) {
     tokens.push_back({{"id", std::to_string(t.id)},
                       {"name", t.name},
                       {"scopes", t.scopes},
-                      {"created", core::format_local_datetime(t.created_at, d_.config.timezone)},
-                      {"last_used", t.last_used_at ? core::format_local_datetime(*t.last_used_at, d_.config.timezone) : "never"},
+                      {"created", core::format_display_datetime(t.created_at, d_.config.timezone)},
+                      {"last_used", t.last_used_at ? core::format_display_datetime(*t.last_used_at, d_.config.timezone) : "never"},
                       {"revoked", t.revoked_at.has_value()}});
   }
   view["tokens"] = tokens;
@@ -318,7 +318,7 @@ Response AdminApiRoutes::integrations_page(Request& req) {
   view["scopes"] = scopes;
   json audit = json::array();
   for (const auto& a : d_.tokens.store().recent_audit(50)) {
-    audit.push_back({{"at", core::format_local_datetime(a.at, d_.config.timezone)},
+    audit.push_back({{"at", core::format_display_datetime(a.at, d_.config.timezone)},
                      {"token", a.token_name},
                      {"call", a.method + " " + a.path},
                      {"status", std::to_string(a.status)}});
@@ -338,7 +338,7 @@ Response AdminApiRoutes::integrations_page(Request& req) {
   view["events"] = events;
   json deliveries = json::array();
   for (const auto& d : d_.tokens.store().recent_deliveries(30)) {
-    deliveries.push_back({{"at", core::format_local_datetime(d.created_at, d_.config.timezone)},
+    deliveries.push_back({{"at", core::format_display_datetime(d.created_at, d_.config.timezone)},
                           {"type", d.type},
                           {"url", d.url},
                           {"state", d.state},

@@ -140,8 +140,8 @@ Response Site::admin_articles(Request& req) {
                     {"status", display_status(r, now)},
                     {"access", std::string(content::to_string(r.access))},
                     {"authors", r.authors},
-                    {"published", r.published_at ? core::format_local_datetime(*r.published_at, config_.timezone) : ""},
-                    {"updated", core::format_local_datetime(r.updated_at, config_.timezone)},
+                    {"published", r.published_at ? core::format_display_datetime(*r.published_at, config_.timezone) : ""},
+                    {"updated", core::format_display_datetime(r.updated_at, config_.timezone)},
                     {"can_feature", can_feature},
                     {"csrf", std::string(kCsrfMarker)},
                     {"feature_value", r.featured ? "0" : "1"},
@@ -222,7 +222,7 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
       if (live) st = "published";
       view["status"] = st;
       if (a->input.published_at) {
-        view["published"] = core::format_local_datetime(*a->input.published_at, config_.timezone);
+        view["published"] = core::format_display_datetime(*a->input.published_at, config_.timezone);
         view["published_label"] = live ? "published" : a->input.status == content::Status::kScheduled ? "goes live" : "was published";
       }
       if (live) view["live_url"] = article_url(a->input.slug);
@@ -380,7 +380,7 @@ Response Site::admin_revisions(Request& req) {
     }
     list.push_back({{"id", r.id},
                     {"article_id", a->id},
-                    {"saved", core::format_local_datetime(r.saved_at, config_.timezone)},
+                    {"saved", core::format_display_datetime(r.saved_at, config_.timezone)},
                     {"by", r.member_email.empty() ? std::string("(import)") : r.member_email},
                     {"action", r.action},
                     {"headline", headline},

@@ -148,7 +148,7 @@ Response Site::desk_page(Request& req, const newsletter::EditionRef& ref,
   view["editable"] = editable;
   if (draft) {
     if (draft->scheduled_at) {
-      view["scheduled"] = core::format_local_datetime(*draft->scheduled_at, config_.timezone);
+      view["scheduled"] = core::format_display_datetime(*draft->scheduled_at, config_.timezone);
       view["send_at"] = core::format_local_datetime(*draft->scheduled_at, config_.timezone);
     }
     if (!draft->updated_by.empty()) view["updated_by"] = draft->updated_by;

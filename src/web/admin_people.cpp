@@ -55,7 +55,7 @@ Response Site::admin_members(Request& req) {
     list.push_back({{"id", std::to_string(m.id)}, {"email", m.email}, {"name", m.name},
                     {"state", accounts::member_state(m, f.now)},
                     {"until", m.subscribed(f.now) ? day_or_dash(m.access_until(), config_.timezone) : "—"},
-                    {"joined", core::format_local_day(m.created_at, config_.timezone)}});
+                    {"joined", core::format_long_date(m.created_at, config_.timezone)}});
   }
   view["members"] = list;
   view["states"] = st;
@@ -83,7 +83,7 @@ Response Site::admin_member(Request& req) {
                {"until_date", m->comp_until && *m->comp_until > now
                                   ? day_or_dash(m->comp_until, config_.timezone) : ""},
                {"subscribed", m->comp_until && *m->comp_until > now},
-               {"joined", core::format_local_day(m->created_at, config_.timezone)},
+               {"joined", core::format_long_date(m->created_at, config_.timezone)},
                {"password", m->has_password ? "set" : "not set"}};
   json nls = json::array();
   std::map<std::string, bool> prefs = {{"daily", true}, {"weekly", true}, {"free", true}};
@@ -93,20 +93,20 @@ Response Site::admin_member(Request& req) {
   json unlocks = json::array();
   for (const auto& u : members_.unlocked_articles(m->id)) {
     unlocks.push_back({{"slug", u.slug}, {"headline", u.headline},
-                       {"when", core::format_local_datetime(u.unlocked_at, config_.timezone)}});
+                       {"when", core::format_display_datetime(u.unlocked_at, config_.timezone)}});
   }
   view["unlocks"] = unlocks;
   json gifts = json::array();
   for (const auto& g : members_.gifts_of(m->id)) {
     gifts.push_back({{"slug", g.slug}, {"headline", g.headline},
-                     {"when", core::format_local_datetime(g.created_at, config_.timezone)}});
+                     {"when", core::format_display_datetime(g.created_at, config_.timezone)}});
   }
   view["gifts"] = gifts;
   if (billing_routes_) view["billing"] = billing_routes_->member_view(*m);
   json dels = json::array();
   for (const auto& d : store_.newsletters().deliveries_of(m->id, 30)) {
     dels.push_back({{"newsletter", d.newsletter}, {"key", d.key}, {"status", d.status},
-                    {"sent", d.sent_at ? core::format_local_datetime(*d.sent_at, config_.timezone) : ""},
+                    {"sent", d.sent_at ? core::format_display_datetime(*d.sent_at, config_.timezone) : ""},
                     {"error", d.last_error}});
   }
   view["deliveries"] = dels;

@@ -86,7 +86,7 @@ Response PageRoutes::render(Request& req, const store::StaticPage& page, const s
   view["title"] = page.title;
   view["body"] = page.body_html;
   view["draft"] = draft;
-  view["updated"] = core::format_local_day(page.updated_at, d_.config.timezone);
+  view["updated"] = core::format_long_date(page.updated_at, d_.config.timezone);
   json children = json::array();
   for (const auto& child : pages_.published(req.content_version)) {
     if (child.page.parent_id == page.id) {
@@ -111,7 +111,7 @@ Response PageRoutes::list(Request& req) {
                     {"path", pages::path_of(p, all)},
                     {"published", p.published},
                     {"footer", p.footer > 0 ? std::to_string(p.footer) : std::string()},
-                    {"updated", core::format_local_datetime(p.updated_at, d_.config.timezone)}});
+                    {"updated", core::format_display_datetime(p.updated_at, d_.config.timezone)}});
   }
   view["pages"] = rows;
   if (req.query_value("deleted") == "1") view["flash"] = "Page deleted.";

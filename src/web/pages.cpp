@@ -63,6 +63,7 @@ Response Site::home(Request& req) {
                                     {"url", base_url_ + "/"}});
   view["site_name"] = config_.site_name;
   view["site_description"] = config_.site_description;
+  view["credits_total"] = std::to_string(config_.monthly_credits);
   std::vector<long long> shown;
 
   store::ArticleQuery q;
@@ -91,9 +92,29 @@ Response Site::home(Request& req) {
   view["secondary"] = cards(secondary.items);
   view["has_secondary"] = !secondary.items.empty();
 
+  // Most read: views counted on this server over the last seven days.
+  {
+    std::vector<long long> ids;
+    for (const auto& [id, views] : store_.events().most_viewed(
+             core::format_local_day(now - 6 * 86400, config_.timezone),
+             core::format_local_day(now, config_.timezone), 10)) {
+      ids.push_back(id);
+    }
+    json most = json::array();
+    int rank = 0;
+    for (const auto& a : content_.visible_summaries(ids, now)) {
+      if (rank == 5) break;
+      json c = card(a, false);
+      c["rank"] = std::to_string(++rank);
+      most.push_back(c);
+    }
+    view["most_read"] = most;
+    view["has_most_read"] = !most.empty();
+  }
+
   store::ArticleQuery latest_q;
   latest_q.now = now;
-  latest_q.limit = 8;
+  latest_q.limit = 7;
   latest_q.exclude_ids = shown;
   auto latest = content_.list_articles(latest_q);
   json latest_cards = json::array();
@@ -132,7 +153,12 @@ Response Site::home(Request& req) {
     if (list.items.empty()) continue;
     for (const auto& a : list.items) shown.push_back(a.id);
     json items = json::array();
-    for (const auto& a : list.items) items.push_back(card(a, false));
+    for (const auto& a : list.items) {
+      // Filed under this section: its kicker names this topic, not the article's first.
+      json c = card(a, false);
+      c["first_topic"] = {{"name", topics[i].term.name}, {"url", term_url(topics[i].term)}};
+      items.push_back(c);
+    }
     sections.push_back({{"name", topics[i].term.name},
                         {"slug", topics[i].term.slug},
                         {"url", term_url(topics[i].term)},

@@ -39,7 +39,7 @@ Response RedirectRoutes::page(Request& req, int status, const std::string& error
     rows.push_back({{"from", r.from},
                     {"to", r.to},
                     {"origin", r.origin},
-                    {"created", core::format_local_datetime(r.created_at, d_.config.timezone)}});
+                    {"created", core::format_display_datetime(r.created_at, d_.config.timezone)}});
   }
   view["redirects"] = rows;
   view["count"] = std::to_string(rows.size()) + (rows.size() == 1 ? " redirect" : " redirects");

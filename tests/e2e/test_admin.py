@@ -294,6 +294,13 @@ class AdminTest(unittest.TestCase):
         views, walls, registrations = cells[0], cells[1], cells[2]
         self.assertTrue(views.startswith("5 (") or views.startswith("6 ("), views)
         self.assertGreaterEqual(int(walls), 3)
+        # The home page's Most read comes from the same counts: the most viewed first.
+        home = Reader(self.server).get("/").text
+        most = home.split('id="most-read-heading"', 1)[1].split("</section>", 1)[0]
+        self.assertIn('<span class="rank" aria-hidden="true">1</span>', most)
+        self.assertIn(">Second story</a>", most.split('aria-hidden="true">2<', 1)[0])
+        # A stranger is offered registration beside the lead.
+        self.assertIn('id="signup-heading"', home)
         self.assertEqual(registrations, "1")
         self.assertIn("<svg", page.text)
         self.assertIn('role="img"', page.text)

@@ -122,6 +122,30 @@ class SqlContentStore final : public ContentStore {
     return list;
   }
 
+  std::vector<ArticleSummary> visible_summaries(const std::vector<long long>& ids,
+                                                core::UnixTime now) override {
+    std::vector<ArticleSummary> found;
+    if (ids.empty()) return found;
+    auto c = pool_.acquire();
+    {
+      auto s = c->prepare(std::string("SELECT ") + kSummaryColumns + " FROM articles a WHERE " +
+                          kVisible + " AND a.id IN (" + c->id_list(2) + ")");
+      s->bind(1, static_cast<std::int64_t>(now)).bind(2, json_ids(ids));
+      while (s->step()) found.push_back(read_summary(*s));
+    }
+    std::vector<ArticleSummary> out;
+    for (long long id : ids) {
+      for (auto& a : found) {
+        if (a.id == id) {
+          load_terms(*c, a);
+          out.push_back(std::move(a));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   std::vector<ArticleSummary> related_articles(long long article_id, core::UnixTime now,
                                                int limit) override {
     auto c = pool_.acquire();

@@ -750,6 +750,20 @@ class SqlEventStore final : public EventStore {
     return out;
   }
 
+  std::vector<std::pair<long long, long long>> most_viewed(const std::string& from_day,
+                                                           const std::string& to_day,
+                                                           int limit) override {
+    auto c = pool_.acquire();
+    std::vector<std::pair<long long, long long>> out;
+    auto s = c->prepare(
+        "SELECT article_id, SUM(count) AS views FROM events WHERE kind = 'view' AND "
+        "article_id > 0 AND day >= ?1 AND day <= ?2 GROUP BY article_id "
+        "ORDER BY views DESC, article_id DESC LIMIT ?3");
+    s->bind(1, from_day).bind(2, to_day).bind(3, limit);
+    while (s->step()) out.emplace_back(s->int64(0), s->int64(1));
+    return out;
+  }
+
   std::vector<EventCount> events_between(const std::string& from_day,
                                          const std::string& to_day) override {
     auto c = pool_.acquire();
