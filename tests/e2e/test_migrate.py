@@ -211,7 +211,7 @@ class GhostMoveIn(unittest.TestCase):
             seen.add(path)
             page = stranger.get(path)
             body = text_of(page.text)
-            if path.startswith("/search"):
+            if path.startswith("/search") and "q=" in path:  # the query is echoed back
                 body = body.replace(" ".join(path.split("q=")[1].split("+")), "")
             for slug, sentence in gated.items():
                 self.assertNotIn(sentence, body, f"gated text of {slug} leaked on {path}")
