@@ -74,6 +74,9 @@ struct ArticleInput {
   std::string hero_credit;   // who made it
   std::string seo_title;        // for search engines and link previews; "" : the headline
   std::string seo_description;  // likewise; "" : the dek
+  // Imports: the staff account that wrote a new article (a WordPress author whose address
+  // is a staff member's), so their role's rules apply to it. Not in JSON Lines.
+  std::optional<long long> created_by;
 };
 
 // A rendered article as stored: the body is already split at the paywall cut.

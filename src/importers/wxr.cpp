@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "accounts/member.h"
 #include "content/sanitize.h"
 #include "core/crypto.h"
 #include "core/text.h"
@@ -35,6 +36,7 @@ struct Site {
   std::map<std::string, std::string> authors;  // login → display name
   std::map<std::string, Category> categories;  // nicename → name, parent
   std::map<std::string, std::string> tags;     // slug → name
+  std::map<std::string, std::string> author_emails;  // login → address (staff matching only)
 };
 
 using File = std::unique_ptr<std::FILE, decltype(&std::fclose)>;
@@ -234,6 +236,8 @@ class WxrImport {
       std::string login = text_of(r, "wp:author_login");
       std::string name = text_of(r, "wp:author_display_name");
       if (!login.empty()) site_.authors[login] = name.empty() ? login : name;
+      // Kept only to match staff accounts here; never shown or stored with the author.
+      if (!login.empty()) site_.author_emails[login] = text_of(r, "wp:author_email");
     } else if (r.name == "wp:category") {
       site_.categories[text_of(r, "wp:category_nicename")] = {text_of(r, "wp:cat_name"),
                                                               text_of(r, "wp:category_parent")};
@@ -323,6 +327,7 @@ class WxrImport {
       std::string name = it != site_.authors.end() ? it->second : login;
       a.authors.push_back(name);
       used_authors_[login] = name;
+      a.created_by = staff_account(login);
       migration_->want_term_slug(content::TermKind::kAuthor, name, login);  // /authors/{login}
     }
     for (const auto& c : r.children) {
@@ -369,6 +374,20 @@ class WxrImport {
       s.old_addresses.push_back(site_.blog_path + "/?p=" + id);
     }
     return migration_->add(std::move(s));
+  }
+
+  // The staff account whose address is the WordPress author's, if any (cached per login).
+  std::optional<long long> staff_account(const std::string& login) {
+    auto cached = staff_of_.find(login);
+    if (cached != staff_of_.end()) return cached->second;
+    std::optional<long long> id;
+    auto email = site_.author_emails.find(login);
+    if (email != site_.author_emails.end() && accounts::plausible_email(email->second)) {
+      auto m = store_.members().find_member_by_email(accounts::normalize_email(email->second));
+      if (m && m->role != accounts::Role::kReader) id = m->id;
+    }
+    staff_of_[login] = id;
+    return id;
   }
 
   // A WordPress page → a static page (free, like every page here): published or a draft,
@@ -454,6 +473,7 @@ class WxrImport {
   };
   std::map<std::string, Attachment> attachments_;  // by post id
   int protected_pages_ = 0;
+  std::map<std::string, std::optional<long long>> staff_of_;  // login → staff account
   MediaCopier media_;
 };
 

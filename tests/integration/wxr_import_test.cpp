@@ -14,6 +14,7 @@
 #include "importers/wxr.h"
 #include "pages/pages.h"
 #include "redirects/redirects.h"
+#include "store/editorial_store.h"
 #include "store/import_store.h"
 #include "store/redirect_store.h"
 #include "test_store.h"
@@ -72,7 +73,7 @@ std::string wxr(const std::string& items) {
 <channel><title>Old Review</title><link>https://old.example</link>
 <wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://old.example</wp:base_site_url>
 <wp:base_blog_url>https://old.example</wp:base_blog_url>
-<wp:author><wp:author_login>ana</wp:author_login><wp:author_display_name>Ana Lima</wp:author_display_name></wp:author>
+<wp:author><wp:author_login>ana</wp:author_login><wp:author_email>Ana@Old.example</wp:author_email><wp:author_display_name>Ana Lima</wp:author_display_name></wp:author>
 )" + items + "</channel></rss>\n";
 }
 
@@ -230,6 +231,22 @@ TEST_F(WxrImportTest, ATopicKeepsItsCategorysNicenameUnlessTheMapRenamesIt) {
   ASSERT_TRUE(import(file, options));
   EXPECT_EQ(article("one").summary.topics.at(1).slug, "european-union");
   EXPECT_EQ(redirect("/category/eu-affairs/").value_or(""), "/topics/european-union");
+}
+
+TEST_F(WxrImportTest, AnAuthorWhoseAddressIsAStaffMembersPostsAsThem) {
+  auto ana = store_->members().create_member("ana@old.example", "Ana", true, 100);
+  ASSERT_TRUE(ana);
+  auto file = write("old.xml", wxr(post(1, "one")));
+  // A reader with that address is no staff member: nothing is theirs.
+  ASSERT_TRUE(import(file));
+  auto id = store_->content().article_id("one");
+  ASSERT_TRUE(id);
+  EXPECT_FALSE(store_->editorial().article(*id)->created_by);
+  // An author: the new article is theirs (so they may edit it as their own draft).
+  ASSERT_TRUE(store_->members().set_role(ana->id, accounts::Role::kAuthor));
+  auto two = write("two.xml", wxr(post(2, "two")));
+  ASSERT_TRUE(import(two));
+  EXPECT_EQ(store_->editorial().article(*store_->content().article_id("two"))->created_by, ana->id);
 }
 
 TEST_F(WxrImportTest, PagesBecomeStaticPagesUnderTheirParents) {

@@ -37,7 +37,7 @@ class SqlContentStore final : public ContentStore {
           if (s->step()) id = s->int64(0);
         }
         ++(id ? stats.updated : stats.created);
-        write_article(*c, id, stored, now);
+        write_article(*c, id, stored, now, in.created_by);
       }
       c->exec(kBumpContentVersion);
       tx.commit();
