@@ -14,7 +14,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import echo_removed, Server, article_line, canary, run_cli  # noqa: E402
+from harness import echo_removed, Reader, Server, article_line, canary, run_cli  # noqa: E402
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
 
@@ -78,6 +78,16 @@ class ReadingSiteTest(unittest.TestCase):
 
     def get(self, path, **kw):
         return self.server.get(path, **kw)
+
+    def test_registering_from_the_home_page_says_to_confirm(self):
+        stranger = Reader(self.server)
+        r = stranger.submit("/", "/register", {"email": "from.home@example.org"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/account?notice=registered")
+        page = stranger.get(r.header("Location")).text
+        self.assertIn("Welcome. We sent a link to from.home@example.org", page)
+        # Signed in now: the home page no longer offers registration.
+        self.assertNotIn('id="signup-heading"', stranger.get("/").text)
 
     def test_home_lists_latest_and_features(self):
         r = self.get("/")
