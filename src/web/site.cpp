@@ -18,6 +18,7 @@
 #include "web/metrics_routes.h"
 #include "web/admin_api_routes.h"
 #include "web/author_routes.h"
+#include "web/register_page_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -338,6 +339,7 @@ Site::Site(const SiteDeps& d)
   page_routes_ = std::make_unique<PageRoutes>(PageDeps{store_.pages(), config_, clock_, *this});
   member_note_routes_ = std::make_unique<MemberNoteRoutes>(MemberNoteDeps{members_, clock_, *this});
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
+  register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   build_routes();
 }
 
@@ -464,6 +466,7 @@ void Site::build_routes() {
   page_routes_->add_routes(router_);
   member_note_routes_->add_routes(router_);
   author_routes_->add_routes(router_);
+  register_page_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {

@@ -88,6 +88,7 @@ class RedirectRoutes;
 class PageRoutes;
 class MemberNoteRoutes;
 class AuthorRoutes;
+class RegisterPageRoutes;
 
 class Site final : public PageKit {
  public:
@@ -315,6 +316,7 @@ class Site final : public PageKit {
   std::unique_ptr<PageRoutes> page_routes_;
   std::unique_ptr<MemberNoteRoutes> member_note_routes_;
   std::unique_ptr<AuthorRoutes> author_routes_;
+  std::unique_ptr<RegisterPageRoutes> register_page_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

@@ -51,7 +51,9 @@ test('wall -> register -> read, then verify and unlock', async () => {
 
   await page.getByLabel('Email address').fill('browser.reader@example.org');
   await page.getByRole('button', { name: 'Keep reading' }).click();
-  await page.waitForURL(`${base}/articles/metered-a`);
+  // Back where the teaser ended, told to confirm the address.
+  await page.waitForURL(`${base}/articles/metered-a?registered=1#continue`);
+  assert.ok(await page.getByRole('status').filter({ hasText: 'We sent a link to browser.reader@example.org' }).isVisible());
   assert.ok(await page.getByText('CANARYmeteredaX').isVisible(), 'the rest of the article shows');
   await page.screenshot({ path: path.join(SHOTS, '2-registered-reads.png'), fullPage: true });
 

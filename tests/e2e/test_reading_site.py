@@ -81,7 +81,15 @@ class ReadingSiteTest(unittest.TestCase):
 
     def test_registering_from_the_home_page_says_to_confirm(self):
         stranger = Reader(self.server)
-        r = stranger.submit("/", "/register", {"email": "from.home@example.org"})
+        # The front page carries no token (one cacheable page): its form asks /register.
+        home = stranger.get("/").text
+        self.assertIn('<form class="inline-form" method="get" action="/register">', home)
+        self.assertNotIn('name="csrf"', home.split('id="signup-heading"', 1)[1].split("</aside>", 1)[0])
+        page = stranger.get("/register?email=from.home%40example.org")
+        self.assertEqual(page.status, 200)
+        self.assertIn('value="from.home@example.org"', page.text)
+        r = stranger.submit("/register?email=from.home%40example.org", "/register",
+                            {"email": "from.home@example.org"})
         self.assertEqual(r.status, 303)
         self.assertEqual(r.header("Location"), "/account?notice=registered")
         page = stranger.get(r.header("Location")).text
