@@ -567,13 +567,15 @@ class HttpConformance(unittest.TestCase):
         r = self.server.request("OPTIONS", "/signin")
         self.assertEqual(r.status, 204)
         self.assertEqual(r.header("Allow"), "GET, HEAD, POST, OPTIONS")
-        r = self.server.request("OPTIONS", "/register")
+        r = self.server.request("OPTIONS", "/register")  # a page (GET) and the form's target
+        self.assertEqual(r.header("Allow"), "GET, HEAD, POST, OPTIONS")
+        r = self.server.request("OPTIONS", "/signout")
         self.assertEqual(r.header("Allow"), "POST, OPTIONS")
         self.assertEqual(self.server.request("OPTIONS", "/no-such-page").status, 404)
         r = self.server.request("PUT", "/signin")
         self.assertEqual(r.status, 405)
         self.assertEqual(r.header("Allow"), "GET, HEAD, POST, OPTIONS")
-        r = self.server.request("DELETE", "/register")
+        r = self.server.request("DELETE", "/signout")
         self.assertEqual(r.header("Allow"), "POST, OPTIONS")
 
     def test_malformed_framing_is_never_accepted(self):
