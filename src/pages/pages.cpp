@@ -76,27 +76,33 @@ core::Result<int> put_all(store::PageStore& store, const std::vector<PageInput>&
                           core::UnixTime now, bool keep_footer) {
   std::vector<bool> done(list.size(), false);
   int written = 0;
+  // Read once, then kept in step with what is written (make_page needs every page).
+  auto all = store.pages();
   for (bool progress = true; progress;) {
     progress = false;
-    auto all = store.pages();
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (done[i]) continue;
       PageInput in = list[i];
-      const store::StaticPage* existing = nullptr;
+      std::optional<std::size_t> existing;
       bool parent_there = in.parent.empty();
-      for (const auto& p : all) {
-        if (p.slug == in.slug) existing = &p;
-        if (p.slug == in.parent) parent_there = true;
+      for (std::size_t k = 0; k < all.size(); ++k) {
+        if (all[k].slug == in.slug) existing = k;
+        if (all[k].slug == in.parent) parent_there = true;
       }
       if (!parent_there) continue;
-      if (existing && keep_footer) in.footer = existing->footer;
-      auto page = make_page(in, existing ? existing->id : 0, all, now);
+      if (existing && keep_footer) in.footer = all[*existing].footer;
+      auto page = make_page(in, existing ? all[*existing].id : 0, all, now);
       if (!page) return core::fail(page.error().code, "/pages/" + in.slug + ": " + page.error().message);
       auto saved = store.put_page(*page);
       if (!saved) return core::fail(saved.error().code, "/pages/" + in.slug + ": " + saved.error().message);
+      page->id = *saved;
+      if (existing) {
+        all[*existing] = std::move(*page);
+      } else {
+        all.push_back(std::move(*page));
+      }
       done[i] = progress = true;
       ++written;
-      all = store.pages();
     }
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
