@@ -80,7 +80,7 @@ web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
   return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
                        *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
                        *a.member_admin, std::move(reload), a.recut.get(), a.billing.get(),
-                       a.api_tokens.get(), a.webhooks.get()};
+                       a.api_tokens.get(), a.webhooks.get(), a.curator.get()};
 }
 
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {

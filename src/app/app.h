@@ -12,6 +12,7 @@
 #include "integrations/webhooks.h"
 #include "content/recut.h"
 #include "content/service.h"
+#include "curator/service.h"
 #include "editorial/service.h"
 #include "events/recorder.h"
 #include "mail/mailer.h"
@@ -44,6 +45,7 @@ struct App {
   std::unique_ptr<integrations::ApiTokens> api_tokens;
   // Outgoing webhooks (serve starts the worker; other commands only queue).
   std::unique_ptr<integrations::Webhooks> webhooks;
+  std::unique_ptr<curator::CuratorService> curator;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

@@ -1,3 +1,4 @@
+#include "newsletter/personal.h"
 #include "importers/publication.h"
 
 #include <nlohmann/json.hpp>
@@ -66,7 +67,10 @@ core::Result<nlohmann::ordered_json> export_publication(store::Store& store,
   for (const auto& e : store.newsletters().recent_editions("", 1000000)) {
     if (auto full = store.newsletters().find_edition(e.newsletter, e.key)) {
       editions.push_back({{"newsletter", full->newsletter}, {"key", full->key},
-                          {"subject", full->subject}, {"text", full->text}, {"html", full->html}});
+                          {"subject", full->subject},
+                          // In the edition's own order: the marks name this database's ids.
+                          {"text", newsletter::reorder(full->text, {})},
+                          {"html", newsletter::reorder(full->html, {})}});
     }
   }
   out["editions"] = editions;

@@ -10,11 +10,14 @@
 #include <thread>
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "newsletter/journal.h"
+#include "newsletter/personal.h"
+#include "store/curator_store.h"
 
 namespace newsletter {
 
@@ -186,7 +189,31 @@ store::Edition NewsletterService::compose(const EditionRef& ref, const Sections&
     text += "Nothing new since the last edition.\n\n";
     html += "<p>Nothing new since the last edition.</p>";
   }
+  // Each item's term ids, so every reader's copy can lead with what they follow
+  // (newsletter/personal.h).
+  std::map<std::pair<int, std::string>, long long> term_ids;
+  for (auto kind : {content::TermKind::kTopic, content::TermKind::kCountry, content::TermKind::kAuthor}) {
+    std::vector<std::string> slugs;
+    for (const auto& [a, note] : items) {
+      const auto& list = kind == content::TermKind::kTopic     ? a.topics
+                         : kind == content::TermKind::kCountry ? a.countries
+                                                               : a.authors;
+      for (const auto& t : list) slugs.push_back(t.slug);
+    }
+    for (const auto& [slug, id] : store_.curator().term_ids(kind, slugs)) {
+      term_ids[{static_cast<int>(kind), slug}] = id;
+    }
+  }
   for (const auto& [a, note] : items) {
+    std::vector<long long> ids;
+    for (const auto* list : {&a.topics, &a.countries, &a.authors}) {
+      for (const auto& t : *list) {
+        auto it = term_ids.find({static_cast<int>(t.kind), t.slug});
+        if (it != term_ids.end()) ids.push_back(it->second);
+      }
+    }
+    text += item_open(ids);
+    html += item_open(ids);
     std::string url = base + "/articles/" + a.slug;
     // The free newsletter's readers see what each link costs them.
     std::string label;
@@ -209,6 +236,8 @@ store::Edition NewsletterService::compose(const EditionRef& ref, const Sections&
               core::html_escape(label) + "</span>";
     }
     html += "</p>";
+    text += item_close();
+    html += item_close();
   }
   auto list = [&](const std::string& h, const std::vector<std::string>& lines) {
     if (lines.empty()) return;
@@ -260,7 +289,9 @@ core::Result<void> NewsletterService::send_test(const EditionRef& ref, long long
   if (auto ok = ready_to_send(); !ok) return ok;
   auto e = compose(ref, sections(ref));
   if (auto stored = store_.newsletters().find_edition(ref.newsletter, ref.key)) e.id = stored->id;
-  auto m = message_for(e, member_id, email);
+  std::vector<long long> followed;
+  for (const auto& f : store_.curator().follows(member_id)) followed.push_back(f.term_id);
+  auto m = message_for(e, member_id, email, followed);
   m.subject = "[Test] " + m.subject;
   m.message_id.clear();  // a fresh id: a test is not the edition's delivery
   auto mailer = mailers_();
@@ -324,8 +355,10 @@ bool NewsletterService::unsubscribe_token_valid(long long member_id, const std::
                                             newsletter));
 }
 
-mail::Message NewsletterService::message_for(const store::Edition& e, long long member_id,
-                                             const std::string& email) {
+mail::Message NewsletterService::message_for(const store::Edition& stored, long long member_id,
+                                             const std::string& email,
+                                             const std::vector<long long>& followed) {
+  store::Edition e = for_reader(stored, followed);
   mail::Message m;
   m.to = email;
   m.subject = e.subject;
@@ -385,6 +418,9 @@ core::Result<SendReport> NewsletterService::send(
   if (!queued) return std::unexpected(queued.error());
   report.queued = *queued;
   int total = ns.counts(e->id).pending;
+  // Every reader's follows, read once: each copy leads with what its reader follows.
+  const auto follows = store_.curator().followed_terms_of_all();
+  const std::vector<long long> kNone;
   std::atomic<int> done{0}, sent{0}, failed{0}, retry_later{0};
   std::mutex rate_mu;
   std::mutex write_mu;
@@ -450,7 +486,9 @@ core::Result<SendReport> NewsletterService::send(
                         std::chrono::microseconds(
                             static_cast<long long>(1e6 / options_.rate_per_second));
           }
-          auto result = mailer->send(message_for(*e, d->member_id, d->email));
+          auto mine = follows.find(d->member_id);
+          auto result = mailer->send(message_for(*e, d->member_id, d->email,
+                                                 mine == follows.end() ? kNone : mine->second));
           if (result) {
             // Recorded the moment the server has it: a kill after this line cannot
             // cause a second send.

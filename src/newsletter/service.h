@@ -90,8 +90,10 @@ class NewsletterService {
   // Composes and stores the edition for `date` (YYYY-MM-DD; empty: today in the
   // publication's zone); once a reader is queued for it, returns it unchanged.
   core::Result<store::Edition> edition(const std::string& newsletter, const std::string& date);
-  // The message one reader receives.
-  mail::Message message_for(const store::Edition& e, long long member_id, const std::string& email);
+  // The message one reader receives: the automatic section leads with items carrying
+  // `followed` (the reader's followed term ids; newsletter/personal.h).
+  mail::Message message_for(const store::Edition& e, long long member_id, const std::string& email,
+                            const std::vector<long long>& followed = {});
   // With wait_for_retries, temporary failures are retried (with back-off sleeps) within
   // this call; without, they stay queued for the next call (the server's scheduler).
   core::Result<SendReport> send(const std::string& newsletter, const std::string& date,

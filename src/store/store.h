@@ -452,6 +452,7 @@ class IntegrationStore;  // store/integration_store.h
 class RedirectStore;     // store/redirect_store.h
 class ImportStore;       // store/import_store.h
 class PageStore;         // store/page_store.h
+class CuratorStore;      // store/curator_store.h
 
 // One backing database, handing out its capability interfaces. All three are
 // thread-safe and live as long as the Store.
@@ -469,6 +470,7 @@ class Store {
   virtual RedirectStore& redirects() = 0;
   virtual ImportStore& imports() = 0;
   virtual PageStore& pages() = 0;
+  virtual CuratorStore& curator() = 0;
 
   // Both change counters in one read: every request checks them to keep caches honest.
   // `members` changes whenever members, grants, roles, verification, institutions or the

@@ -2,6 +2,9 @@
 // passwords, email verification, the account page, spending a credit, gift links.
 // Every POST here checks its CSRF token; pages that carry personal state are private.
 #include <map>
+
+#include "newsletter/personal.h"
+#include "web/curator_routes.h"
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -292,6 +295,7 @@ Response Site::account_page(Request& req) {
   }
   view["has_notice"] = !view["notice"].get<std::string>().empty();
   if (billing_routes_) view["billing"] = billing_routes_->account_view(m);
+  view["curator"] = curator_routes_->account_view(req);
   return render_page("account", view);
 }
 
@@ -356,7 +360,9 @@ Response Site::render_edition(Request& req, const store::Edition& e) {
   paywall::Reader reader;
   reader.state = req.visitor.state;
   auto decision = paywall::decide(reader, access, clock_.now());
-  std::string body = e.html;
+  // The edition's own order (the page is shared between readers; each one's mail leads
+  // with what they follow).
+  std::string body = newsletter::reorder(e.html, {});
   if (!decision.full_text) {
     // The heading and the first item; the rest stays on the server.
     auto next = body.find("</p>");
@@ -494,6 +500,8 @@ Response Site::account_export(Request& req) {
   Response res;
   res.content_type = "application/json; charset=utf-8";
   if (billing_routes_) out["billing"] = billing_routes_->account_view(m);
+  json curated = curator_routes_->export_json(m.id);
+  for (auto& [k, v] : curated.items()) out[k] = v;
   res.body = out.dump(2, ' ', false, json::error_handler_t::replace);
   res.set_header("Content-Disposition", "attachment; filename=\"meridian-account.json\"");
   return res;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "content/article.h"
 #include "core/result.h"
 #include "web/http.h"
 
@@ -28,6 +29,8 @@ class PageKit {
   virtual nlohmann::json site_view(const std::string& current_path, const Request* req) = 0;
   virtual nlohmann::json page_meta(const std::string& title, const std::string& description,
                                    const std::string& path) = 0;
+  // Article cards as every listing shows them (templates/card.mustache).
+  virtual nlohmann::json cards(const std::vector<content::ArticleSummary>& list) = 0;
   // templates/<tpl>.mustache inside the reading site's layout.
   virtual Response render_page(const std::string& tpl, nlohmann::json& view, int status) = 0;
   // The reading site's error page (404 "Page not found" and the like), never cached.

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "web/site.h"
+#include "web/curator_routes.h"
 
 namespace web {
 
@@ -299,6 +300,7 @@ Response Site::render_article(Request& req, const content::Article& teaser,
   auto related = content_.related_articles(s.id, now, 3);
   view["related"] = cards(related);
   view["has_related"] = !related.empty();
+  if (!preview) view["curator"] = curator_routes_->article_view(req, s);
   if (preview) {
     view["preview"] = *preview;
     view["page"]["noindex"] = true;
@@ -378,6 +380,7 @@ Response Site::term_page(Request& req, TermKind kind) {
   }
   view["items"] = cards(list.items);
   view["has_items"] = !list.items.empty();
+  view["follow"] = curator_routes_->follow_button(req, *term, path);
   if (pages > 1) {
     json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};
     if (p->page > 1) {

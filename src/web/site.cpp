@@ -19,6 +19,7 @@
 #include "web/admin_api_routes.h"
 #include "web/author_routes.h"
 #include "web/register_page_routes.h"
+#include "web/curator_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -340,6 +341,8 @@ Site::Site(const SiteDeps& d)
   member_note_routes_ = std::make_unique<MemberNoteRoutes>(MemberNoteDeps{members_, clock_, *this});
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
+  if (!d.curator) throw std::logic_error("web::Site needs the curator service");
+  curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, *this, *d.curator, content_});
   build_routes();
 }
 
@@ -364,6 +367,14 @@ void Site::build_routes() {
     router_.add(Route{"POST", std::move(pattern), who, std::move(h), false, {}});
   };
   get("/", [this](Request& r) { return home(r); });
+  // A topic, country or author page: its follow button depends on the reader's follows.
+  auto term_route = [this, &paged](std::string pattern, TermKind kind) {
+    Route r{"GET", std::move(pattern), Audience::kPublic,
+            [this, kind](Request& q) { return term_page(q, kind); }, true,
+            [this](Request& q) { return variant_key(q) + curator_routes_->variant(q); }};
+    r.reads = paged;
+    router_.add(std::move(r));
+  };
   Route article_route{"GET", "/articles/{slug}", Audience::kPublic,
                     [this](Request& r) { return article(r); }, true,
                     [this](Request& r) {
@@ -383,24 +394,25 @@ void Site::build_routes() {
                              (d.full_text ? "full" : "teaser") + "|" +
                              paywall::to_string(d.wall) + "|" + std::to_string(d.credits_left) +
                              "|" + (gifts ? std::to_string(paywall_.gifts_left(*r.visitor.member))
-                                          : "-");
+                                          : "-") +
+                             curator_routes_->variant(r, ref->id);
                     }};
   article_route.reads = {"gift", "registered"};
   router_.add(std::move(article_route));
   post("/articles/{slug}/unlock", [this](Request& r) { return unlock_post(r); }, Audience::kReader);
   post("/articles/{slug}/gift", [this](Request& r) { return gift_post(r); }, Audience::kReader);
   get("/topics", [this](Request& r) { return term_index(r, TermKind::kTopic); });
-  get("/topics/{slug}", [this](Request& r) { return term_page(r, TermKind::kTopic); }, true, paged);
+  term_route("/topics/{slug}", TermKind::kTopic);
   get("/topics/{slug}/feed.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, false); });
   get("/topics/{slug}/atom.xml", [this](Request& r) { return term_feed(r, TermKind::kTopic, true); });
   get("/countries", [this](Request& r) { return term_index(r, TermKind::kCountry); });
-  get("/countries/{slug}", [this](Request& r) { return term_page(r, TermKind::kCountry); }, true, paged);
+  term_route("/countries/{slug}", TermKind::kCountry);
   get("/countries/{slug}/feed.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, false); });
   get("/countries/{slug}/atom.xml",
       [this](Request& r) { return term_feed(r, TermKind::kCountry, true); });
   get("/authors", [this](Request& r) { return term_index(r, TermKind::kAuthor); });
-  get("/authors/{slug}", [this](Request& r) { return term_page(r, TermKind::kAuthor); }, true, paged);
+  term_route("/authors/{slug}", TermKind::kAuthor);
   get("/archive", [this](Request& r) { return archive_index(r); });
   get("/archive/{year}", [this](Request& r) { return archive_index(r); });
   get("/archive/{year}/{month}", [this](Request& r) { return archive_month(r); }, true, paged);
@@ -467,6 +479,7 @@ void Site::build_routes() {
   member_note_routes_->add_routes(router_);
   author_routes_->add_routes(router_);
   register_page_routes_->add_routes(router_);
+  curator_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {
@@ -778,6 +791,7 @@ Response Site::handle(Request& req) {
   }
   add_security_headers(req, res, https_, form_targets_);
   if (res.article_id && res.status == 200) {
+    curator_routes_->opened(req, res.article_id, !res.wall_shown);
     events_.record("view", res.article_id, state_name(req));
     if (res.wall_shown) events_.record("wall", res.article_id, state_name(req));
   }

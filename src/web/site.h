@@ -26,6 +26,7 @@
 #include "editorial/service.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "curator/service.h"
 #include "search/search.h"
 #include "store/store.h"
 #include "web/http.h"
@@ -57,6 +58,8 @@ struct SiteDeps {
   // The admin API's tokens (the admin API module's routes); null: no admin API.
   integrations::ApiTokens* api_tokens = nullptr;
   integrations::Webhooks* webhooks = nullptr;
+  // The personal curator (follows, For you, saved, history).
+  curator::CuratorService* curator = nullptr;
 };
 
 // Every key and value well-formed UTF-8 without NUL (the check at the boundary: form and
@@ -89,6 +92,7 @@ class PageRoutes;
 class MemberNoteRoutes;
 class AuthorRoutes;
 class RegisterPageRoutes;
+class CuratorRoutes;
 
 class Site final : public PageKit {
  public:
@@ -266,7 +270,7 @@ class Site final : public PageKit {
   nlohmann::json page_meta(const std::string& title, const std::string& description,
                            const std::string& path) override;
   nlohmann::json card(const content::ArticleSummary& a, bool show_dek = true);
-  nlohmann::json cards(const std::vector<content::ArticleSummary>& list);
+  nlohmann::json cards(const std::vector<content::ArticleSummary>& list) override;
   nlohmann::json term_links(const std::vector<content::Term>& terms);
   std::string term_url(const content::Term& t) const;
   std::string article_url(const std::string& slug) const;
@@ -317,6 +321,7 @@ class Site final : public PageKit {
   std::unique_ptr<MemberNoteRoutes> member_note_routes_;
   std::unique_ptr<AuthorRoutes> author_routes_;
   std::unique_ptr<RegisterPageRoutes> register_page_routes_;
+  std::unique_ptr<CuratorRoutes> curator_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

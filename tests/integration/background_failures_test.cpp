@@ -163,6 +163,7 @@ class FlakyStore final : public store::Store {
   store::RedirectStore& redirects() override { return real_->redirects(); }
   store::ImportStore& imports() override { return real_->imports(); }
   store::PageStore& pages() override { return real_->pages(); }
+  store::CuratorStore& curator() override { return real_->curator(); }
   Versions versions() override { return real_->versions(); }
   FlakyNewsletters& flaky() { return newsletters_; }
 

@@ -85,6 +85,7 @@ class PgStore final : public Store, private sql::ContentSearch {
     redirects_ = sql::make_redirect_store(pool_);
     imports_ = sql::make_import_store(pool_);
     pages_ = sql::make_page_store(pool_);
+    curator_ = sql::make_curator_store(pool_);
     listener_ = std::thread([this] { listen(); });
   }
   ~PgStore() override {
@@ -103,6 +104,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   RedirectStore& redirects() override { return *redirects_; }
   ImportStore& imports() override { return *imports_; }
   PageStore& pages() override { return *pages_; }
+  CuratorStore& curator() override { return *curator_; }
 
   // Every request asks, so the answer is kept: a commit through this process is seen at
   // once (its counter), another node's or a command's when its notification arrives (the
@@ -224,6 +226,7 @@ class PgStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<RedirectStore> redirects_;
   std::unique_ptr<ImportStore> imports_;
   std::unique_ptr<PageStore> pages_;
+  std::unique_ptr<CuratorStore> curator_;
 };
 
 }  // namespace

@@ -395,6 +395,25 @@ const std::vector<Migration>& migrations() {
       {27, "authors' biographies (as SQLite's migration 26)",
        "CREATE TABLE term_bios (term_id BIGINT PRIMARY KEY REFERENCES terms (id) "
        "ON DELETE CASCADE, bio TEXT NOT NULL);"},
+      {28, "the personal curator (as SQLite's migration 27)",
+       "CREATE TABLE follows (member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE, "
+       "term_id BIGINT NOT NULL REFERENCES terms (id) ON DELETE CASCADE, "
+       "alert TEXT NOT NULL DEFAULT 'none' CHECK (alert IN ('none', 'instant', 'daily')), "
+       "created_at BIGINT NOT NULL, PRIMARY KEY (member_id, term_id));"
+       "CREATE INDEX follows_by_term ON follows (term_id);"
+       "CREATE TABLE saved_articles (member_id BIGINT NOT NULL REFERENCES members (id) "
+       "ON DELETE CASCADE, article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE, "
+       "saved_at BIGINT NOT NULL, PRIMARY KEY (member_id, article_id));"
+       "CREATE INDEX saved_by_time ON saved_articles (member_id, saved_at);"
+       "CREATE TABLE reading_history (member_id BIGINT NOT NULL REFERENCES members (id) "
+       "ON DELETE CASCADE, article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE, "
+       "opened_at BIGINT NOT NULL, read_fully INTEGER NOT NULL, PRIMARY KEY (member_id, article_id));"
+       "CREATE INDEX history_by_time ON reading_history (member_id, opened_at);"
+       "CREATE TABLE curator_prefs (member_id BIGINT PRIMARY KEY REFERENCES members (id) "
+       "ON DELETE CASCADE, keep_history INTEGER NOT NULL);"
+       "CREATE TABLE alerts_sent (member_id BIGINT NOT NULL REFERENCES members (id) "
+       "ON DELETE CASCADE, article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE, "
+       "sent_at BIGINT NOT NULL, PRIMARY KEY (member_id, article_id));"},
   };
   return all;
 }

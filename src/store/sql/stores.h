@@ -1,5 +1,5 @@
 // The stores written once in SQL for both databases (see db.h): content, members, events,
-// newsletters, editorial, mail queue, billing, integrations, redirects, imports, pages. Internal to src/store: a
+// newsletters, editorial, mail queue, billing, integrations, redirects, imports, pages, curator. Internal to src/store: a
 // backend makes them over its own Pool.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include "store/redirect_store.h"
 #include "store/import_store.h"
 #include "store/page_store.h"
+#include "store/curator_store.h"
 #include "store/sql/db.h"
 #include "store/store.h"
 
@@ -41,5 +42,6 @@ std::unique_ptr<IntegrationStore> make_integration_store(Pool& pool);
 std::unique_ptr<RedirectStore> make_redirect_store(Pool& pool);
 std::unique_ptr<ImportStore> make_import_store(Pool& pool);
 std::unique_ptr<PageStore> make_page_store(Pool& pool);
+std::unique_ptr<CuratorStore> make_curator_store(Pool& pool);
 
 }  // namespace store::sql

@@ -528,6 +528,41 @@ CREATE TABLE term_bios (
   bio TEXT NOT NULL
 );
 )SQL"},
+      {27, "the personal curator: follows, saved articles, reading history, alerts", R"SQL(
+CREATE TABLE follows (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  term_id INTEGER NOT NULL REFERENCES terms (id) ON DELETE CASCADE,
+  alert TEXT NOT NULL DEFAULT 'none' CHECK (alert IN ('none', 'instant', 'daily')),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, term_id)
+);
+CREATE INDEX follows_by_term ON follows (term_id);
+CREATE TABLE saved_articles (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  saved_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, article_id)
+);
+CREATE INDEX saved_by_time ON saved_articles (member_id, saved_at);
+CREATE TABLE reading_history (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  opened_at INTEGER NOT NULL,
+  read_fully INTEGER NOT NULL,
+  PRIMARY KEY (member_id, article_id)
+);
+CREATE INDEX history_by_time ON reading_history (member_id, opened_at);
+CREATE TABLE curator_prefs (
+  member_id INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+  keep_history INTEGER NOT NULL
+);
+CREATE TABLE alerts_sent (
+  member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, article_id)
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -80,7 +80,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
         editorial_(sql::make_editorial_store(pool_)), mail_queue_(sql::make_mail_queue(pool_)),
         billing_(sql::make_billing_store(pool_)), integrations_(sql::make_integration_store(pool_)),
         redirects_(sql::make_redirect_store(pool_)), imports_(sql::make_import_store(pool_)),
-        pages_(sql::make_page_store(pool_)) {
+        pages_(sql::make_page_store(pool_)), curator_(sql::make_curator_store(pool_)) {
     migrate(pool_);
     ensure_index();
     wal_path_ = path + "-wal";
@@ -96,6 +96,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   RedirectStore& redirects() override { return *redirects_; }
   ImportStore& imports() override { return *imports_; }
   PageStore& pages() override { return *pages_; }
+  CuratorStore& curator() override { return *curator_; }
   core::Result<void> snapshot(const std::string& path) override {
     return sql::guarded([&] {
       auto c = pool_.acquire();
@@ -231,6 +232,7 @@ class SqliteStore final : public Store, private sql::ContentSearch {
   std::unique_ptr<RedirectStore> redirects_;
   std::unique_ptr<ImportStore> imports_;
   std::unique_ptr<PageStore> pages_;
+  std::unique_ptr<CuratorStore> curator_;
 };
 
 }  // namespace
