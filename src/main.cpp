@@ -80,7 +80,8 @@ web::SiteDeps site_deps(app::App& a, std::function<void()> reload) {
   return web::SiteDeps{*a.store,    a.config,          a.clock,           *a.accounts,
                        *a.paywall,  *a.events,         *a.newsletters,    *a.editorial,
                        *a.member_admin, std::move(reload), a.recut.get(), a.billing.get(),
-                       a.api_tokens.get(), a.webhooks.get(), a.curator.get()};
+                       a.api_tokens.get(), a.webhooks.get(), a.curator.get(),
+                       a.alerts.get()};
 }
 
 core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) {
@@ -93,6 +94,7 @@ core::Result<std::shared_ptr<Runtime>> make_runtime(const core::Config& config) 
   rt->site = std::make_unique<web::Site>(site_deps(*app, [] { ::kill(::getpid(), SIGHUP); }));
   rt->scheduler = std::make_unique<newsletter::Scheduler>(*app->newsletters, app->clock, app->config);
   rt->scheduler->start();
+  app->alerts->start();
   rt->billing = std::make_unique<billing::Housekeeper>(*app->billing, app->clock, app->config);
   rt->billing->start();
   rt->backups = std::make_unique<backup::Scheduler>(*app->store, app->config, app->clock);
@@ -736,6 +738,15 @@ int main(int argc, char** argv) {
   npreview->add_option("NEWSLETTER", n_name, "daily, weekly or free")->required();
   npreview->add_option("--date", n_date, "Edition date, YYYY-MM-DD (default: today)");
 
+  auto* alerts_cmd = cli.add_subcommand("alerts", "Readers' email alerts about what they follow");
+  alerts_cmd->require_subcommand(1);
+  alerts_cmd->fallthrough();
+  bool a_digest = false;
+  auto* asend = alerts_cmd->add_subcommand(
+      "send", "Send the alerts due now (serve does this every minute, and digests once a day)");
+  asend->add_flag("--digest", a_digest,
+                  "Also send the daily digests now, of what was published in the day before");
+
   auto* institutions = cli.add_subcommand("institutions", "Manage institutional access by IP range");
   institutions->require_subcommand(1);
   institutions->fallthrough();
@@ -860,6 +871,24 @@ int main(int argc, char** argv) {
                 n_name.c_str(), report->queued, report->sent, report->failed, report->totals.sent,
                 report->totals.failed, report->totals.pending);
     return report->totals.pending > 0 ? 75 : 0;  // EX_TEMPFAIL: run again to retry
+  }
+  if (asend->parsed()) {
+    int status = 0;
+    auto a = open_or_exit("alerts send", config, status);
+    if (!a) return status;
+    auto now = a->clock.now();
+    auto r = a->alerts->run_once(a_digest, now + 1);
+    // One-off commands only queue account mail; send it now, as serve's worker would.
+    int queued = r.instant + r.digests;
+    if (a->mail_queue) {
+      for (int round = 0; round < 100 && queued > 0; ++round) {
+        int n = a->mail_queue->work_once();
+        if (n == 0) break;
+        queued -= n;
+      }
+    }
+    std::printf("alerts: %d sent, %d digests\n", r.instant, r.digests);
+    return 0;
   }
   if (backup_cmd->parsed()) {
     int status = 0;

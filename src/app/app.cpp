@@ -145,6 +145,8 @@ core::Result<std::unique_ptr<App>> open_app(core::Config config) {
   a->api_tokens = std::make_unique<integrations::ApiTokens>(a->store->integrations(), a->clock,
                                                             a->config.api_rate_per_minute);
   a->curator = std::make_unique<curator::CuratorService>(*a->store, a->clock);
+  a->alerts = std::make_unique<curator::Alerts>(*a->store, *a->mailer, a->clock, a->config,
+                                                a->store->members().site_secret());
   return a;
 }
 

@@ -12,6 +12,7 @@
 #include "integrations/webhooks.h"
 #include "content/recut.h"
 #include "content/service.h"
+#include "curator/alerts.h"
 #include "curator/service.h"
 #include "editorial/service.h"
 #include "events/recorder.h"
@@ -46,6 +47,8 @@ struct App {
   // Outgoing webhooks (serve starts the worker; other commands only queue).
   std::unique_ptr<integrations::Webhooks> webhooks;
   std::unique_ptr<curator::CuratorService> curator;
+  // Readers' email alerts (serve starts the loop; `meridian alerts send` runs one round).
+  std::unique_ptr<curator::Alerts> alerts;
 };
 
 // Creates the data folder if needed, reads configuration, opens and migrates the store.

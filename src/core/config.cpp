@@ -116,6 +116,10 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
     read_value(t, "newsletter", "daily_at", config.newsletter_daily_at);
     read_value(t, "newsletter", "weekly_day", config.newsletter_weekly_day);
     read_value(t, "newsletter", "weekly_at", config.newsletter_weekly_at);
+    read_value(t, "alerts", "digest_at", config.alerts_digest_at);
+    if (auto v = t["alerts"]["interval_seconds"].value<int64_t>()) {
+      config.alerts_interval_seconds = static_cast<int>(*v);
+    }
     if (auto v = t["newsletter"]["rate_per_second"].value<double>()) {
       config.newsletter_rate_per_second = *v;
     }
@@ -229,6 +233,21 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   }
   if (config.link_spacing_seconds < 1 || config.link_spacing_seconds > 3600) {
     return fail(ErrorCode::kInvalidInput, "[access] link_spacing_seconds must be between 1 and 3600");
+  }
+  if (auto it = env.find("MERIDIAN_ALERTS_INTERVAL_SECONDS"); it != env.end()) {
+    config.alerts_interval_seconds = std::atoi(it->second.c_str());
+  }
+  if (config.alerts_interval_seconds < 1 || config.alerts_interval_seconds > 86400) {
+    return fail(ErrorCode::kInvalidInput, "[alerts] interval_seconds must be between 1 and 86400");
+  }
+  {
+    const auto& d = config.alerts_digest_at;
+    bool ok = d.size() == 5 && d[2] == ':' && std::isdigit(static_cast<unsigned char>(d[0])) &&
+              std::isdigit(static_cast<unsigned char>(d[1])) &&
+              std::isdigit(static_cast<unsigned char>(d[3])) &&
+              std::isdigit(static_cast<unsigned char>(d[4])) &&
+              (d[0] - '0') * 10 + (d[1] - '0') < 24 && (d[3] - '0') * 10 + (d[4] - '0') < 60;
+    if (!ok) return fail(ErrorCode::kInvalidInput, "[alerts] digest_at must look like 07:00");
   }
   if (auto it = env.find("MERIDIAN_NEWSLETTER_RETRY_SECONDS"); it != env.end()) {
     config.newsletter_retry_seconds = std::atoi(it->second.c_str());

@@ -43,6 +43,9 @@ struct Config {
   std::string newsletter_daily_at;   // "HH:MM" local; empty: not scheduled
   std::string newsletter_weekly_day = "friday";
   std::string newsletter_weekly_at;  // "HH:MM" local; empty: not scheduled
+  // [alerts]: readers' email alerts about what they follow (docs/curator.md).
+  std::string alerts_digest_at = "07:00";  // "HH:MM" local: the daily digests
+  int alerts_interval_seconds = 60;        // how often "as published" alerts are looked for
   // [server]
   std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
   int threads = 2;

@@ -56,6 +56,11 @@ void CuratorRoutes::add_routes(Router& router) {
   get("/account/history", [this](Request& r) { return history_page(r); }, {"page"});
   post("/account/history/clear", [this](Request& r) { return history_clear(r); });
   post("/account/history/keep", [this](Request& r) { return history_keep(r); });
+  // From mail: signed links, no session or form token (a mail client posts one-click).
+  router.add(Route{"GET", "/alerts/unsubscribe", Audience::kPublic,
+                   [this](Request& r) { return alerts_unsubscribe(r, false); }, false, {}});
+  router.add(Route{"POST", "/alerts/unsubscribe", Audience::kPublic,
+                   [this](Request& r) { return alerts_unsubscribe(r, true); }, false, {}});
 }
 
 std::string CuratorRoutes::variant(const Request& req, long long article_id) {
@@ -362,6 +367,56 @@ Response CuratorRoutes::history_keep(Request& req) {
     return d_.kit.error_page(status_for(ok.error()), "Not changed", ok.error().message);
   }
   return d_.kit.redirect(std::string("/account/history?notice=") + (keep == "1" ? "on" : "off"));
+}
+
+Response CuratorRoutes::alerts_unsubscribe(Request& req, bool confirm) {
+  std::string m = req.query_value("m"), key = req.query_value("k"), t = req.query_value("t");
+  auto member = positive_id(m);
+  std::optional<content::TermKind> kind;
+  std::string slug;
+  if (key != "daily") {
+    auto colon = key.find(':');
+    if (colon != std::string::npos) {
+      std::string k = key.substr(0, colon);
+      slug = key.substr(colon + 1);
+      kind = k == "topic" ? std::optional(TermKind::kTopic)
+             : k == "country" ? std::optional(TermKind::kCountry)
+             : k == "author"  ? std::optional(TermKind::kAuthor)
+                              : std::nullopt;
+    }
+  }
+  if (!d_.alerts || !member || (key != "daily" && (!kind || !core::is_valid_slug(slug))) ||
+      !d_.alerts->token_valid(*member, key, t)) {
+    return d_.kit.message_page(400, "This link is not valid",
+                               "Use the link from a recent alert, or change your alerts on your "
+                               "account page.",
+                               "/account/following", "Your alerts");
+  }
+  if (!confirm) {
+    PageKit::ButtonPage page;
+    page.title = "Stop alerts";
+    page.description = "Stop email alerts";
+    page.path = "/account/following";
+    page.heading = key == "daily" ? "Stop your daily alert digests?" : "Stop these alerts?";
+    page.message = "You will keep following; only the emails stop. You can turn them on again "
+                   "under What you follow.";
+    page.action = req.raw_target;
+    page.button = "Stop the alerts";
+    return d_.kit.button_page(req, page);
+  }
+  if (key == "daily") {
+    for (const auto& f : d_.curator.follows(*member)) {
+      if (f.alert != store::AlertMode::kDaily) continue;
+      if (auto ok = d_.curator.set_alert(*member, f.term.kind, f.term.slug, store::AlertMode::kNone); !ok) {
+        return d_.kit.message_page(503, "Not changed", ok.error().message, "", "");
+      }
+    }
+  } else if (auto ok = d_.curator.set_alert(*member, *kind, slug, store::AlertMode::kNone);
+             !ok && ok.error().code != core::ErrorCode::kNotFound) {
+    return d_.kit.message_page(503, "Not changed", ok.error().message, "", "");
+  }
+  return d_.kit.message_page(200, "Alerts stopped", "You will get no more of these emails.",
+                             "/account/following", "Your alerts");
 }
 
 }  // namespace web

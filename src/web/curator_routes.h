@@ -7,6 +7,7 @@
 //   GET  /account/following, POST /account/following   follows and their alerts
 //   GET  /account/saved, /account/history
 //   POST /account/history/clear, /account/history/keep
+//   GET/POST /alerts/unsubscribe?m=&k=&t=   one-click (RFC 8058) from an alert's mail
 // and what the site's own pages ask of it: the follow button of a topic, country or
 // author page, the save button and follow chips of an article, the cache variant those
 // make, recording what a reader opened, the account's export. Thread-safe.
@@ -17,6 +18,7 @@
 
 #include "content/article.h"
 #include "core/config.h"
+#include "curator/alerts.h"
 #include "curator/service.h"
 #include "store/store.h"
 #include "web/page_kit.h"
@@ -29,6 +31,7 @@ struct CuratorDeps {
   PageKit& kit;
   curator::CuratorService& curator;
   store::ContentStore& content;
+  curator::Alerts* alerts = nullptr;  // null: alert unsubscribe links are refused
 };
 
 class CuratorRoutes {
@@ -59,6 +62,7 @@ class CuratorRoutes {
   Response history_page(Request& req);
   Response history_clear(Request& req);
   Response history_keep(Request& req);
+  Response alerts_unsubscribe(Request& req, bool confirm);
   // A form's answer: JSON for a script, else a redirect to `next` (or `fallback`).
   Response answer(Request& req, const std::string& fallback, nlohmann::json body);
   std::optional<int> page_number(const Request& req);

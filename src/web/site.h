@@ -26,6 +26,7 @@
 #include "editorial/service.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "curator/alerts.h"
 #include "curator/service.h"
 #include "search/search.h"
 #include "store/store.h"
@@ -60,6 +61,7 @@ struct SiteDeps {
   integrations::Webhooks* webhooks = nullptr;
   // The personal curator (follows, For you, saved, history).
   curator::CuratorService* curator = nullptr;
+  curator::Alerts* alerts = nullptr;  // for its unsubscribe links; null: none
 };
 
 // Every key and value well-formed UTF-8 without NUL (the check at the boundary: form and

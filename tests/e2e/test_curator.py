@@ -3,6 +3,7 @@ topic, country and author pages and from an article's chips, /for-you in its ord
 without what was read, saved articles, the reading history and its switch, the data
 export and account deletion, and a Daily Review over real SMTP that leads with what each
 subscriber follows."""
+import datetime
 import json
 import os
 import re
@@ -12,8 +13,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (Reader, Server, Sink, article_line, db_rows, form_fields,  # noqa: E402
-                     run_cli, sign_in)
+from harness import (Reader, Server, Sink, article_line, canary, db_rows,  # noqa: E402
+                     form_fields, run_cli, sign_in)
 
 
 def article_links(html_text):
@@ -249,6 +250,88 @@ class CuratorTest(unittest.TestCase):
             web = r.get("/newsletters/daily/2026-04-02").text
             self.assertEqual(re.findall(r"/articles/([a-z0-9-]+)", web)[0], "daily-energy")
             self.assertFalse(re.search(r"[\x1d\x1e\x1f]", web))
+        finally:
+            s.stop()
+
+    def test_alerts_as_published_and_daily_once_each_with_one_click_unsubscribe(self):
+        now = datetime.datetime.now(datetime.timezone.utc)
+        hour_ago = (now - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        s = Server(data=self.data)
+        try:
+            sub = Reader(s)
+            sign_in(sub, self.data, "sub@example.org")
+            self.follow(sub, "/countries/kenya")
+            self.follow(sub, "/topics/water")
+            done = sub.submit("/account/following", "/account/following",
+                              {"alert:country:kenya": "instant", "alert:topic:water": "none"})
+            self.assertEqual(done.status, 303)
+            self.assertEqual(done.header("Location"), "/account/following?saved=1")
+            page = sub.get(done.header("Location"))
+            self.assertIn("Alert choices saved", page.text)
+            self.assertRegex(page.text, r'name="alert:country:kenya"[^>]*>\s*<option value="none">None</option>\s*'
+                                        r'<option value="instant" selected>')
+            bad = sub.submit("/account/following", "/account/following", {"alert:country:kenya": "hourly"})
+            self.assertEqual(bad.status, 400)
+            plain = Reader(s)
+            sign_in(plain, self.data, "plain@example.org")
+            self.follow(plain, "/topics/water")
+            plain.submit("/account/following", "/account/following", {"alert:topic:water": "daily"})
+        finally:
+            s.stop()
+        path = os.path.join(self.data, "c.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join([
+                article_line("kenya-fresh", headline="Nairobi votes", topics=["Elections"],
+                             countries=["Kenya"], published_at=hour_ago),
+                article_line("water-fresh", headline="Rivers run dry", topics=["Water"],
+                             countries=["Chad"], published_at=hour_ago),
+            ]) + "\n")
+        run_cli("import", path, data=self.data, check=True)
+        sink = Sink()
+        try:
+            env = {"MERIDIAN_MAIL_SMTP": f"smtp://127.0.0.1:{sink.port}",
+                   "MERIDIAN_MAIL_FROM": "Meridian <news@meridian.example>",
+                   "MERIDIAN_SITE_URL": "http://127.0.0.1:9"}
+            out = run_cli("alerts", "send", data=self.data, env=env)
+            self.assertEqual(out.returncode, 0, out.stderr + out.stdout)
+            self.assertIn("alerts: 1 sent, 0 digests", out.stdout)
+            self.assertEqual(sink.wait_for(1), 1)
+            msg = sink.received()["sub@example.org"][0]
+            self.assertEqual(msg["Subject"], "New on Kenya: Nairobi votes")
+            self.assertEqual(msg["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+            text = msg.get_body(("plain",)).get_content()
+            self.assertIn("/articles/kenya-fresh", text)
+            self.assertNotIn(canary("kenya-fresh"), text)
+            unsubscribe = re.match(r"<https?://[^/]+([^>]+)>", msg["List-Unsubscribe"]).group(1)
+            # Again: nothing new, nothing twice.
+            out = run_cli("alerts", "send", data=self.data, env=env)
+            self.assertIn("alerts: 0 sent, 0 digests", out.stdout)
+            # The digest: the Water piece to the reader who asked for a daily one.
+            out = run_cli("alerts", "send", "--digest", data=self.data, env=env)
+            self.assertIn("alerts: 0 sent, 1 digests", out.stdout)
+            self.assertEqual(sink.wait_for(2), 2)
+            digest = sink.received()["plain@example.org"][0]
+            self.assertEqual(digest["Subject"], "Your daily alerts: 1 new article")
+            self.assertIn("/articles/water-fresh", digest.get_body(("plain",)).get_content())
+            out = run_cli("alerts", "send", "--digest", data=self.data, env=env)
+            self.assertIn("alerts: 0 sent, 0 digests", out.stdout)
+        finally:
+            sink.stop()
+        s = Server(data=self.data)
+        try:
+            stranger = Reader(s)
+            # A tampered link changes nothing; the real one stops the alerts in one click.
+            self.assertEqual(stranger.post(unsubscribe.replace("&t=", "&t=x"), {}).status, 400)
+            page = stranger.get(unsubscribe)
+            self.assertEqual(page.status, 200)
+            self.assertIn("Stop these alerts?", page.text)
+            self.assertEqual(db_rows(self.data, "SELECT alert FROM follows f JOIN terms t ON t.id = f.term_id "
+                                                "WHERE t.slug = 'kenya'"), [("instant",)])
+            r = s.request("POST", unsubscribe, {"Content-Type": "application/x-www-form-urlencoded"},
+                          body="List-Unsubscribe=One-Click")
+            self.assertEqual(r.status, 200)
+            self.assertEqual(db_rows(self.data, "SELECT alert FROM follows f JOIN terms t ON t.id = f.term_id "
+                                                "WHERE t.slug = 'kenya'"), [("none",)])
         finally:
             s.stop()
 
