@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <unordered_map>
 
 namespace curator {
@@ -130,6 +131,38 @@ std::vector<Ranked> rank(const std::vector<store::CandidateFacts>& candidates,
     if (px != py) return px > py;
     return x.id > y.id;
   });
+  return out;
+}
+
+std::vector<long long> related(const store::CandidateFacts& of,
+                               const std::vector<store::CandidateFacts>& pool,
+                               const std::unordered_map<long long, int>& articles_per_term,
+                               long long total_articles, int limit) {
+  std::vector<std::tuple<double, core::UnixTime, long long>> scored;
+  std::unordered_set<long long> seen{of.id};
+  for (const auto& a : pool) {
+    if (!seen.insert(a.id).second) continue;
+    double shared = 0;
+    for (long long t : a.term_ids) {
+      if (std::find(of.term_ids.begin(), of.term_ids.end(), t) == of.term_ids.end()) continue;
+      auto it = articles_per_term.find(t);
+      int n = it == articles_per_term.end() ? 0 : it->second;
+      shared += std::log(1.0 + static_cast<double>(total_articles) / (1.0 + n));
+    }
+    if (shared <= 0) continue;
+    double days = std::abs(static_cast<double>(a.published_at - of.published_at)) / 86400.0;
+    scored.emplace_back(shared / (1.0 + days / 30.0), a.published_at, a.id);
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) {
+    if (std::get<0>(x) != std::get<0>(y)) return std::get<0>(x) > std::get<0>(y);
+    if (std::get<1>(x) != std::get<1>(y)) return std::get<1>(x) > std::get<1>(y);
+    return std::get<2>(x) > std::get<2>(y);
+  });
+  std::vector<long long> out;
+  for (const auto& s : scored) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    out.push_back(std::get<2>(s));
+  }
   return out;
 }
 

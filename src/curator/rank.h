@@ -12,6 +12,7 @@
 // the newer article, then the higher id. What the reader has opened is left out.
 #pragma once
 
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -42,6 +43,15 @@ std::vector<Ranked> rank(const std::vector<store::CandidateFacts>& candidates,
 // The terms that say most about what the reader reads (for finding candidates), strongest
 // first, at most `limit`; followed terms left out.
 std::vector<long long> reading_terms(const ReaderFacts& reader, int limit);
+
+// Articles most like `of` ("More from …" on an article page): the topics, countries and
+// authors they share, each weighted by how rare it is in the publication
+// (log(1 + total / (1 + articles with it))), discounted by distance in time from `of`
+// (half at 30 days); ties to the newer. `of` itself is left out.
+std::vector<long long> related(const store::CandidateFacts& of,
+                               const std::vector<store::CandidateFacts>& pool,
+                               const std::unordered_map<long long, int>& articles_per_term,
+                               long long total_articles, int limit);
 
 // How recent an article is, from 1 (now) towards 0: half after a week.
 double freshness(core::UnixTime published_at, core::UnixTime now);

@@ -11,12 +11,13 @@ namespace curator {
 
 namespace {
 
-// How many candidates each source gives the ranking: enough for many pages, few enough to
-// rank in well under a millisecond.
-constexpr int kFollowedCandidates = 300;
+// How many candidates each source gives the ranking: enough for many pages (what the
+// reader opened is dropped from them), few enough to find and rank in a few milliseconds.
+constexpr int kFollowedCandidates = 400;
 constexpr int kSimilarCandidates = 200;
 constexpr int kNewestCandidates = 100;
 constexpr int kReadingTerms = 12;
+constexpr int kRelatedCandidates = 300;
 
 }  // namespace
 
@@ -36,6 +37,17 @@ core::Result<void> CuratorService::follow(long long member_id, content::TermKind
 core::Result<void> CuratorService::unfollow(long long member_id, content::TermKind kind,
                                             const std::string& slug) {
   return store_.curator().unfollow(member_id, kind, slug);
+}
+
+std::vector<content::ArticleSummary> CuratorService::related(long long article_id, int limit) {
+  auto& cs = store_.curator();
+  auto self = cs.facts({article_id});
+  if (self.empty() || self[0].term_ids.empty()) return {};
+  core::UnixTime now = clock_.now();
+  auto pool = cs.articles_with_terms(self[0].term_ids, now, kRelatedCandidates);
+  auto ids = curator::related(self[0], pool, cs.term_counts(self[0].term_ids),
+                              store_.content().count_articles(), limit);
+  return store_.content().visible_summaries(ids, now);
 }
 
 ForYouPage CuratorService::for_you(long long member_id, int page, int per_page) {
@@ -59,7 +71,7 @@ ForYouPage CuratorService::for_you(long long member_id, int page, int per_page) 
   if (!opened.empty()) {
     std::vector<long long> recent(opened.begin(),
                                   opened.begin() + std::min<std::size_t>(opened.size(), kProfileReads));
-    auto facts = cs.facts(recent);
+    auto facts = cs.terms_of(recent);  // the profile reads only their terms
     std::unordered_map<long long, store::CandidateFacts> by_id;
     for (auto& f : facts) by_id.emplace(f.id, std::move(f));
     for (long long id : recent) {  // newest first, as ranking expects
@@ -73,10 +85,9 @@ ForYouPage CuratorService::for_you(long long member_id, int page, int per_page) 
   auto add = [&](std::vector<store::CandidateFacts> list) {
     for (auto& f : list) candidates.push_back(std::move(f));
   };
-  add(cs.articles_with_terms(reader.followed, now, kFollowedCandidates + static_cast<int>(opened.size())));
-  add(cs.articles_with_terms(reading_terms(reader, kReadingTerms), now,
-                             kSimilarCandidates + static_cast<int>(std::min<std::size_t>(opened.size(), 500))));
-  add(cs.newest(now, kNewestCandidates + static_cast<int>(std::min<std::size_t>(opened.size(), 500))));
+  add(cs.articles_with_terms(reader.followed, now, kFollowedCandidates));
+  add(cs.articles_with_terms(reading_terms(reader, kReadingTerms), now, kSimilarCandidates));
+  add(cs.newest(now, kNewestCandidates));
   auto ranked = rank(candidates, reader, now);
   out.total = static_cast<int>(ranked.size());
   std::size_t first = static_cast<std::size_t>(std::max(0, (page - 1) * per_page));

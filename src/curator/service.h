@@ -47,6 +47,9 @@ class CuratorService {
     return store_.curator().set_alert(member_id, kind, slug, mode);
   }
 
+  // Live articles most like this one (curator::related), at most `limit`.
+  std::vector<content::ArticleSummary> related(long long article_id, int limit);
+
   // Page `page` (from 1) of this reader's ranked articles.
   ForYouPage for_you(long long member_id, int page, int per_page);
 

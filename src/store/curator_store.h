@@ -83,6 +83,10 @@ class CuratorStore {
   virtual std::vector<CandidateFacts> newest(core::UnixTime now, int limit) = 0;
   // These articles (live or not), in no particular order.
   virtual std::vector<CandidateFacts> facts(const std::vector<long long>& article_ids) = 0;
+  // Only the ids and term ids of these articles (no article row is read), in no order.
+  virtual std::vector<CandidateFacts> terms_of(const std::vector<long long>& article_ids) = 0;
+  // How many articles (any status) carry each of `term_ids`.
+  virtual std::unordered_map<long long, int> term_counts(const std::vector<long long>& term_ids) = 0;
   // The term ids of `slugs` of one kind (unknown ones left out).
   virtual std::unordered_map<std::string, long long> term_ids(content::TermKind kind,
                                                               const std::vector<std::string>& slugs) = 0;

@@ -67,10 +67,6 @@ class ContentStore {
   virtual std::optional<content::Article> find_article(const std::string& slug,
                                                        bool with_gated) = 0;
   virtual ArticleList list_articles(const ArticleQuery& query) = 0;
-  // Visible articles sharing topics/countries with the given one, best first.
-  virtual std::vector<content::ArticleSummary> related_articles(long long article_id,
-                                                                core::UnixTime now,
-                                                                int limit) = 0;
   // Terms with their count of visible articles (terms with none are left out).
   virtual std::vector<content::TermCount> list_terms(content::TermKind kind,
                                                      core::UnixTime now) = 0;

@@ -10,6 +10,7 @@
 #include "analytics/svg.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "store/curator_store.h"
 #include "store/editorial_store.h"
 #include "web/billing_routes.h"
 #include "web/site.h"
@@ -164,6 +165,19 @@ Response Site::admin_analytics(Request& req) {
   if (!nl_bars.empty()) {
     view["newsletter_svg"] = analytics::bar_chart("Newsletter deliveries and unsubscribes", nl_bars);
   }
+  // Followers per topic, country and author: counts only, never who (docs/curator.md).
+  json followers = json::array();
+  for (const auto& f : store_.curator().follower_counts()) {
+    if (followers.size() >= 50) break;
+    std::string kind = f.term.kind == content::TermKind::kCountry ? "Country"
+                       : f.term.kind == content::TermKind::kAuthor ? "Author"
+                                                                   : "Topic";
+    followers.push_back({{"name", f.term.name}, {"kind", kind},
+                         {"followers", std::to_string(f.followers)},
+                         {"alerted", std::to_string(f.alerted)}});
+  }
+  view["followers"] = followers;
+  view["has_followers"] = !followers.empty();
   return render_admin("admin_analytics", view);
 }
 

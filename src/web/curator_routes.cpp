@@ -114,7 +114,41 @@ json CuratorRoutes::article_view(const Request& req, const content::ArticleSumma
   }
   v["chips"] = chips;
   v["has_chips"] = !chips.empty();
+  if (req.visitor.member && req.query_value("registered") == "1") {
+    json p = picker(req, &a, path);
+    v["has_picker"] = !p.empty();
+    v["picker"] = p;
+  }
   return v;
+}
+
+json CuratorRoutes::picker(const Request& req, const content::ArticleSummary* from,
+                           const std::string& next) {
+  if (!req.visitor.member) return json::array();
+  auto follows = d_.curator.follows(req.visitor.member->id);
+  std::vector<content::Term> offer;
+  auto add = [&](const content::Term& t) {
+    bool taken = std::any_of(follows.begin(), follows.end(), [&](const store::Follow& f) {
+      return f.term.kind == t.kind && f.term.slug == t.slug;
+    });
+    taken = taken || std::any_of(offer.begin(), offer.end(), [&](const content::Term& o) {
+      return o.kind == t.kind && o.slug == t.slug;
+    });
+    if (!taken && offer.size() < 8) offer.push_back(t);
+  };
+  if (from) {
+    for (const auto& t : from->countries) add(t);
+  }
+  auto topics = d_.content.list_terms(TermKind::kTopic, d_.clock.now());
+  std::stable_sort(topics.begin(), topics.end(),
+                   [](const auto& x, const auto& y) { return x.articles > y.articles; });
+  for (std::size_t i = 0; i < topics.size() && i < 6; ++i) add(topics[i].term);
+  json items = json::array();
+  for (const auto& t : offer) {
+    items.push_back({{"name", t.name}, {"action", term_path(t) + "/follow"}, {"following", false},
+                     {"next", next}, {"signed_in", true}});
+  }
+  return items;
 }
 
 void CuratorRoutes::opened(const Request& req, long long article_id, bool fully) {
@@ -123,6 +157,9 @@ void CuratorRoutes::opened(const Request& req, long long article_id, bool fully)
 
 json CuratorRoutes::account_view(const Request& req) {
   long long id = req.visitor.member->id;
+  std::string notice = req.query_value("notice");
+  json picked = notice == "registered" || notice == "confirmed" ? picker(req, nullptr, "/account")
+                                                                : json::array();
   int saved = 0, history = 0;
   (void)d_.curator.saved(id, 1, 0, saved);
   (void)d_.curator.history(id, 1, 0, history);
@@ -131,7 +168,9 @@ json CuratorRoutes::account_view(const Request& req) {
                                "topics, countries and authors")},
           {"saved", plural(saved, "article", "articles")},
           {"history", plural(history, "article", "articles")},
-          {"keeps_history", d_.curator.keeps_history(id)}};
+          {"keeps_history", d_.curator.keeps_history(id)},
+          {"picker", picked},
+          {"has_picker", !picked.empty()}};
 }
 
 Response CuratorRoutes::answer(Request& req, const std::string& fallback, json body) {

@@ -28,6 +28,7 @@ namespace web {
 
 struct CuratorDeps {
   const core::Config& config;
+  const core::Clock& clock;
   PageKit& kit;
   curator::CuratorService& curator;
   store::ContentStore& content;
@@ -46,8 +47,15 @@ class CuratorRoutes {
   nlohmann::json follow_button(const Request& req, const content::Term& term, const std::string& path);
   // The article page's save button and follow chips (view["curator"]).
   nlohmann::json article_view(const Request& req, const content::ArticleSummary& a);
+  // "More from …" on an article page (curator::related).
+  std::vector<content::ArticleSummary> related(long long article_id, int limit) {
+    return d_.curator.related(article_id, limit);
+  }
   // An article page was shown to this signed-in reader.
   void opened(const Request& req, long long article_id, bool fully);
+  // The first-run picker for a reader who just registered: the countries of the article
+  // they came from (when `from`), then the most covered topics, minus what they follow.
+  nlohmann::json picker(const Request& req, const content::ArticleSummary* from, const std::string& next);
   // /account's "Your reading" section.
   nlohmann::json account_view(const Request& req);
   nlohmann::json export_json(long long member_id) { return d_.curator.export_json(member_id); }

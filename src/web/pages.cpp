@@ -297,7 +297,7 @@ Response Site::render_article(Request& req, const content::Article& teaser,
                     {"left", std::to_string(left) + (left == 1 ? " gift article" : " gift articles")},
                     {"can", left > 0}};
   }
-  auto related = content_.related_articles(s.id, now, 3);
+  auto related = curator_routes_->related(s.id, 3);
   view["related"] = cards(related);
   view["has_related"] = !related.empty();
   if (!preview) view["curator"] = curator_routes_->article_view(req, s);

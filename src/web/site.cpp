@@ -342,7 +342,7 @@ Site::Site(const SiteDeps& d)
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
-  curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, *this, *d.curator, content_, d.alerts});
+  curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();
 }
 

@@ -332,6 +332,41 @@ class CuratorTest(unittest.TestCase):
             self.assertEqual(r.status, 200)
             self.assertEqual(db_rows(self.data, "SELECT alert FROM follows f JOIN terms t ON t.id = f.term_id "
                                                 "WHERE t.slug = 'kenya'"), [("none",)])
+            # Editors see counts per term, never who.
+            run_cli("staff", "add", "--email", "editor@example.org", "--role", "editor", data=self.data,
+                    check=True)
+            editor = Reader(s)
+            sign_in(editor, self.data, "editor@example.org", next_path="/admin")
+            page = editor.get("/admin/analytics").text
+            self.assertIn("Followers", page)
+            self.assertRegex(page, r"<th scope=\"row\">Water</th><td>Topic</td><td class=\"num\">2</td>"
+                                   r"<td class=\"num\">1</td>")
+            self.assertRegex(page, r"<th scope=\"row\">Kenya</th><td>Country</td><td class=\"num\">1</td>"
+                                   r"<td class=\"num\">0</td>")
+            self.assertNotIn("sub@example.org", page)
+        finally:
+            s.stop()
+
+    def test_first_run_picker_after_registering_from_the_wall(self):
+        s = Server(data=self.data)
+        try:
+            r = Reader(s)
+            done = r.submit("/articles/trade-mid", "/register", {"email": "new@example.org"})
+            self.assertEqual(done.status, 303)
+            landing = done.header("Location")
+            self.assertIn("registered=1", landing)
+            page = r.get(landing.split("#")[0]).text
+            self.assertIn("Make Meridian yours", page)
+            picker = page[page.index("Make Meridian yours"):page.index("story-actions")]
+            # The article's country first, then the most covered topics.
+            self.assertLess(picker.index("Follow Kenya"), picker.index("Follow Energy"))
+            self.assertIn('action="/topics/water/follow"', picker)
+            r.submit(landing.split("#")[0], "/countries/kenya/follow", {"follow": "1"})
+            again = r.get(landing.split("#")[0]).text
+            picker = again[again.index("Make Meridian yours"):again.index("story-actions")]
+            self.assertNotIn("Follow Kenya", picker)
+            # Without the registration mark, no picker.
+            self.assertNotIn("Make Meridian yours", r.get("/articles/trade-mid").text)
         finally:
             s.stop()
 

@@ -177,3 +177,28 @@ TEST_F(CuratorTest, EverythingGoesWithTheAccount) {
   EXPECT_TRUE(cs().follower_counts().empty());
   EXPECT_TRUE(cs().followed_terms_of_all().empty());
 }
+
+TEST_F(CuratorTest, RelatedPrefersRarerSharedTermsAndSkipsItselfAndDrafts) {
+  content::ContentService content(store_->content(), clock_, 3);
+  auto line = [](const std::string& slug, const std::string& extra) {
+    return R"({"slug":")" + slug + R"(","headline":")" + slug +
+           R"(","body":"x","authors":["Zed Ray"],"published_at":"2026-03-05T08:00:00Z")" + extra + "}\n";
+  };
+  ASSERT_TRUE(content.import_jsonl(line("base", R"(,"topics":["Energy","Ports"])") +
+                                   line("both", R"(,"topics":["Energy","Ports"])") +
+                                   line("ports", R"(,"topics":["Ports"],"countries":["Peru"])") +
+                                   line("energy", R"(,"topics":["Energy"],"countries":["Peru"])") +
+                                   line("gone", R"(,"topics":["Energy","Ports"],"status":"draft")")));
+  curator::CuratorService svc(*store_, clock_);
+  auto related = svc.related(id("base"), 5);
+  std::vector<std::string> slugs;
+  for (const auto& a : related) slugs.push_back(a.slug);
+  // "both" shares everything; Ports (on 4 articles) is rarer than Energy (on 5, one of
+  // them the fixture's energy-new), so the Ports piece comes before the Energy one.
+  ASSERT_GE(slugs.size(), 3u);
+  EXPECT_EQ(slugs[0], "both");
+  EXPECT_EQ(slugs[1], "ports");
+  EXPECT_EQ(slugs[2], "energy");
+  EXPECT_EQ(std::count(slugs.begin(), slugs.end(), "base"), 0);
+  EXPECT_EQ(std::count(slugs.begin(), slugs.end(), "gone"), 0);
+}

@@ -186,20 +186,6 @@ TEST_F(StoreTest, TermsCountVisibleArticlesOnly) {
   EXPECT_FALSE(store_->content().find_term(TermKind::kTopic, "ann-lee"));
 }
 
-TEST_F(StoreTest, RelatedPrefersSharedTermsAndSkipsItself) {
-  ASSERT_TRUE(service_
-                  ->import_jsonl(line("base", R"(,"topics":["Energy","Trade"])") +
-                                 line("both", R"(,"topics":["Energy","Trade"])") +
-                                 line("one", R"(,"topics":["Energy"],"countries":["Peru"])") +
-                                 line("none", R"(,"topics":["Health"],"countries":["Peru"])"))
-                  .has_value());
-  auto base = store_->content().find_article("base", false);
-  auto related = store_->content().related_articles(base->summary.id, clock_.now(), 5);
-  ASSERT_EQ(related.size(), 2u);
-  EXPECT_EQ(related[0].slug, "both");
-  EXPECT_EQ(related[1].slug, "one");
-}
-
 TEST_F(StoreTest, ExportRoundTripsEverything) {
   ASSERT_TRUE(service_->import_jsonl(line("a", R"(,"corrections":"Fixed.","status":"scheduled")") +
                                      line("d", R"(,"status":"draft")"))

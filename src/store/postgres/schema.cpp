@@ -413,7 +413,8 @@ const std::vector<Migration>& migrations() {
        "ON DELETE CASCADE, keep_history INTEGER NOT NULL);"
        "CREATE TABLE alerts_sent (member_id BIGINT NOT NULL REFERENCES members (id) "
        "ON DELETE CASCADE, article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE, "
-       "sent_at BIGINT NOT NULL, PRIMARY KEY (member_id, article_id));"},
+       "sent_at BIGINT NOT NULL, PRIMARY KEY (member_id, article_id));"
+       "CREATE INDEX articles_facts ON articles (published_at, status, type, word_count);"},
   };
   return all;
 }

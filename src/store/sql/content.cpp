@@ -146,35 +146,25 @@ class SqlContentStore final : public ContentStore {
     return out;
   }
 
-  std::vector<ArticleSummary> related_articles(long long article_id, core::UnixTime now,
-                                               int limit) override {
-    auto c = pool_.acquire();
-    std::vector<ArticleSummary> out;
+  // Every page's navigation asks (and a cache miss renders one), and counting reads every
+  // article's entry: remembered per kind and content version until the next scheduled
+  // publication, as last_modified is.
+  std::vector<content::TermCount> list_terms(TermKind kind, core::UnixTime now) override {
+    long long version = content_version();
+    auto k = static_cast<std::size_t>(kind);
     {
-      // Shared topics and countries, discounted by distance in time from this article.
-      auto s = c->prepare(std::string("SELECT ") + kSummaryColumns +
-                          " FROM articles a JOIN ("
-                          "  SELECT other.article_id AS id, COUNT(*) AS shared"
-                          "  FROM article_terms mine"
-                          "  JOIN terms t ON t.id = mine.term_id AND t.kind != 'author'"
-                          "  JOIN article_terms other ON other.term_id = mine.term_id"
-                          "   AND other.article_id != mine.article_id"
-                          "  WHERE mine.article_id = ?2 GROUP BY other.article_id"
-                          " ) r ON r.id = a.id"
-                          " WHERE " + kVisible +
-                          " ORDER BY r.shared / (1.0 + ABS(a.published_at - (SELECT "
-                          "  COALESCE(published_at, ?1) FROM articles WHERE id = ?2)) / "
-                          "  2592000.0) DESC, a.published_at DESC LIMIT ?3");
-      s->bind(1, static_cast<std::int64_t>(now))
-          .bind(2, static_cast<std::int64_t>(article_id))
-          .bind(3, limit);
-      while (s->step()) out.push_back(read_summary(*s));
+      std::lock_guard lock(terms_mu_);
+      const auto& e = terms_cache_[k];
+      if (e.version == version && now >= e.from && now < e.until) return e.terms;
     }
-    for (auto& a : out) load_terms(*c, a);
-    return out;
+    auto terms = list_terms_uncached(kind, now);
+    auto next = next_publication_after(now);
+    std::lock_guard lock(terms_mu_);
+    terms_cache_[k] = {version, now, next ? *next : std::numeric_limits<core::UnixTime>::max(), terms};
+    return terms;
   }
 
-  std::vector<content::TermCount> list_terms(TermKind kind, core::UnixTime now) override {
+  std::vector<content::TermCount> list_terms_uncached(TermKind kind, core::UnixTime now) {
     auto c = pool_.acquire();
     std::vector<content::TermCount> out;
     auto s = c->prepare(std::string(
@@ -372,6 +362,13 @@ class SqlContentStore final : public ContentStore {
  private:
   Pool& pool_;
   ContentSearch& search_;
+  struct TermsEntry {
+    long long version = -1;
+    core::UnixTime from = 0, until = 0;  // valid for `now` in [from, until)
+    std::vector<content::TermCount> terms;
+  };
+  std::mutex terms_mu_;
+  TermsEntry terms_cache_[3];  // by TermKind
   std::mutex lm_mu_;
   long long lm_version_ = -1;
   core::UnixTime lm_value_ = 0;

@@ -134,10 +134,12 @@ class SqlCuratorStore final : public CuratorStore {
     if (term_ids.empty() || limit <= 0) return out;
     auto c = pool_.acquire();
     {
+      // Newest first through the articles_facts index, each checked against the terms:
+      // no article row is read (driving from the terms would read thousands).
       auto s = c->prepare(std::string("SELECT ") + kFactsColumns +
-                          " FROM articles a WHERE a.status != 'draft' AND a.published_at <= ?1 "
-                          "AND a.id IN (SELECT at.article_id FROM article_terms at WHERE "
-                          "at.term_id IN (" + c->id_list(2) + ")) "
+                          " FROM articles a WHERE a.published_at <= ?1 AND a.status != 'draft' "
+                          "AND EXISTS (SELECT 1 FROM article_terms at WHERE at.article_id = a.id "
+                          "AND at.term_id IN (" + c->id_list(2) + ")) "
                           "ORDER BY a.published_at DESC, a.id DESC LIMIT ?3");
       s->bind(1, static_cast<std::int64_t>(now)).bind(2, json_ids(term_ids)).bind(3, limit);
       while (s->step()) out.push_back(read_facts(*s));
@@ -151,7 +153,7 @@ class SqlCuratorStore final : public CuratorStore {
     std::vector<CandidateFacts> out;
     {
       auto s = c->prepare(std::string("SELECT ") + kFactsColumns +
-                          " FROM articles a WHERE a.status != 'draft' AND a.published_at <= ?1 "
+                          " FROM articles a WHERE a.published_at <= ?1 AND a.status != 'draft' "
                           "ORDER BY a.published_at DESC, a.id DESC LIMIT ?2");
       s->bind(1, static_cast<std::int64_t>(now)).bind(2, limit);
       while (s->step()) out.push_back(read_facts(*s));
@@ -172,6 +174,30 @@ class SqlCuratorStore final : public CuratorStore {
       while (s->step()) out.push_back(read_facts(*s));
     }
     fill_terms(*c, out);
+    return out;
+  }
+
+  std::vector<CandidateFacts> terms_of(const std::vector<long long>& article_ids) override {
+    std::vector<CandidateFacts> out;
+    for (long long id : article_ids) {
+      CandidateFacts f;
+      f.id = id;
+      out.push_back(std::move(f));
+    }
+    auto c = pool_.acquire();
+    fill_terms(*c, out);
+    std::erase_if(out, [](const CandidateFacts& f) { return f.term_ids.empty(); });
+    return out;
+  }
+
+  std::unordered_map<long long, int> term_counts(const std::vector<long long>& term_ids) override {
+    std::unordered_map<long long, int> out;
+    if (term_ids.empty()) return out;
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT term_id, COUNT(*) FROM article_terms WHERE term_id IN (" +
+                        c->id_list(1) + ") GROUP BY term_id");
+    s->bind(1, json_ids(term_ids));
+    while (s->step()) out[s->int64(0)] = s->integer(1);
     return out;
   }
 
