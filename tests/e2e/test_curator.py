@@ -101,6 +101,11 @@ class CuratorTest(unittest.TestCase):
             self.assertEqual(done.status, 303)
             self.assertNotIn(">Kenya<", r.get("/account/following").text)
 
+            # An author, from their page.
+            self.assertEqual(self.follow(r, "/authors/bo-chen").status, 303)
+            self.assertIn("Following Bo Chen", r.get("/authors/bo-chen").text)
+            self.assertEqual(self.follow(r, "/authors/bo-chen", follow="0").status, 303)
+            self.assertIn("Follow Bo Chen", r.get("/authors/bo-chen").text)
             # An author, from an article's chips; the chip then says Following.
             article = r.get("/articles/trade-mid")
             self.assertIsNotNone(form_fields(article.text, "/authors/cy-diaz/follow"))
