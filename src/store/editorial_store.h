@@ -33,6 +33,15 @@ struct ArticleRow {
   std::string authors;  // names, comma-separated
 };
 
+// An article in the bin (deleted, restorable for 30 days).
+struct BinnedArticle {
+  long long id = 0;
+  std::string slug, headline;
+  content::Status status_before = content::Status::kDraft;
+  core::UnixTime binned_at = 0;
+  std::string binned_by;  // the staff member's email ("" once they are gone)
+};
+
 struct ArticleFilter {
   std::optional<content::Status> status;
   std::optional<long long> created_by;
@@ -93,6 +102,18 @@ class EditorialStore {
   virtual core::Result<int> merge_terms(content::TermKind kind, const std::string& from,
                                         const std::string& into) = 0;
   virtual core::Result<void> set_featured(long long id, bool featured) = 0;
+
+  // The bin. bin_article makes the article a draft (seen nowhere: site, search, feeds,
+  // sitemaps, newsletters) and remembers its status; list() leaves binned articles out.
+  // kNotFound: no such article; kConflict: already in the bin.
+  virtual core::Result<void> bin_article(long long id, long long member_id, core::UnixTime now) = 0;
+  // Back to the status it had. kNotFound when it is not in the bin.
+  virtual core::Result<void> restore_binned(long long id) = 0;
+  virtual bool is_binned(long long id) = 0;
+  virtual std::vector<BinnedArticle> binned() = 0;  // newest first
+  // Deletes for good what was binned before `before` (one id: only that one, if binned);
+  // returns how many.
+  virtual core::Result<int> purge_bin(core::UnixTime before, long long only_id = 0) = 0;
 
   virtual std::map<std::string, std::string> settings() = 0;
   // Replaces the given keys (others stay) and bumps the settings version.

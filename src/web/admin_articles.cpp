@@ -180,6 +180,12 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
   view["id"] = id ? json(id) : json(false);
   view["action"] = id ? "/admin/articles/" + std::to_string(id) : std::string("/admin/articles");
   view["can_publish"] = editorial::may_publish(m);
+  // Editors may move an article to the bin (web/bin_routes); a binned one says so.
+  view["can_delete"] = id && (m.role == accounts::Role::kEditor || m.role == accounts::Role::kAdmin);
+  if (id && store_.editorial().is_binned(id)) {
+    view["binned"] = true;
+    view["can_delete"] = false;
+  }
   view["timezone"] = config_.timezone;
   view["teaser_paragraphs"] = std::to_string(config_.teaser_paragraphs);
   view["d"] = {{"headline", d.headline}, {"dek", d.dek}, {"slug", d.slug}, {"body", d.body},
@@ -271,6 +277,9 @@ Response Site::admin_article_save(Request& req) {
     auto a = editable(req, err);
     if (!a) return err;
     id = a->id;
+    if (store_.editorial().is_binned(id)) {
+      return admin_error(req, 409, "This article is in the bin: restore it from the bin before changing it.");
+    }
   }
   editorial::Draft d;
   d.headline = req.form_value("headline");

@@ -20,6 +20,7 @@
 #include "web/author_routes.h"
 #include "web/register_page_routes.h"
 #include "web/curator_routes.h"
+#include "web/bin_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -342,6 +343,7 @@ Site::Site(const SiteDeps& d)
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
+  bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), *this});
   curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();
 }
@@ -480,6 +482,7 @@ void Site::build_routes() {
   author_routes_->add_routes(router_);
   register_page_routes_->add_routes(router_);
   curator_routes_->add_routes(router_);
+  bin_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {

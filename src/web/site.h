@@ -95,6 +95,7 @@ class MemberNoteRoutes;
 class AuthorRoutes;
 class RegisterPageRoutes;
 class CuratorRoutes;
+class BinRoutes;
 
 class Site final : public PageKit {
  public:
@@ -324,6 +325,7 @@ class Site final : public PageKit {
   std::unique_ptr<AuthorRoutes> author_routes_;
   std::unique_ptr<RegisterPageRoutes> register_page_routes_;
   std::unique_ptr<CuratorRoutes> curator_routes_;
+  std::unique_ptr<BinRoutes> bin_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

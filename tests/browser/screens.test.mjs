@@ -100,7 +100,7 @@ test('the back office fits a phone: wide tables scroll in their own box', async 
   const page = await context.newPage();
   await signIn(page, base, data, 'editor@example.org');
   for (const p of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/analytics',
-    '/admin/members', '/admin/pages', '/admin/newsletters', '/admin/settings', '/admin/authors']) {
+    '/admin/members', '/admin/pages', '/admin/newsletters', '/admin/settings', '/admin/authors', '/admin/bin']) {
     assert.equal((await page.goto(base + p)).status(), 200, p);
     const { doc, view } = await page.evaluate(() => ({
       doc: document.documentElement.scrollWidth, view: window.innerWidth }));

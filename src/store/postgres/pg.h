@@ -115,6 +115,7 @@ class Connection final : public sql::Connection {
   }
   void index_article(long long id, const content::StoredArticle& stored) override;
   void clear_index() override;
+  void unindex_article(long long id) override;
   std::string id_list(int param) const override;
   // Counted up after every committed sql::Transaction (the store's, for its version cache).
   std::atomic<long long>* commits = nullptr;

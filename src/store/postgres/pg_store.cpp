@@ -261,6 +261,9 @@ void Connection::index_article(long long id, const content::StoredArticle& store
 
 void Connection::clear_index() { exec("DELETE FROM search_docs"); }
 
+// search_docs rows go with their article (ON DELETE CASCADE).
+void Connection::unindex_article(long long) {}
+
 SchemaStatus schema_status(const std::string& url) {
   Connection c(url);
   SchemaStatus status;

@@ -415,6 +415,11 @@ const std::vector<Migration>& migrations() {
        "ON DELETE CASCADE, article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE, "
        "sent_at BIGINT NOT NULL, PRIMARY KEY (member_id, article_id));"
        "CREATE INDEX articles_facts ON articles (published_at, status, type, word_count);"},
+      {29, "the articles' bin (as SQLite's migration 28)",
+       "CREATE TABLE article_bin (article_id BIGINT PRIMARY KEY REFERENCES articles (id) "
+       "ON DELETE CASCADE, status_before TEXT NOT NULL, binned_at BIGINT NOT NULL, "
+       "binned_by BIGINT REFERENCES members (id) ON DELETE SET NULL);"
+       "CREATE INDEX article_bin_by_time ON article_bin (binned_at);"},
   };
   return all;
 }

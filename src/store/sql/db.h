@@ -101,6 +101,8 @@ class Connection {
   // The search index is the database's own: the article writer keeps it in step (in the
   // same transaction) through these.
   virtual void index_article(long long id, const content::StoredArticle& stored) = 0;
+  // Before an article row is deleted for good.
+  virtual void unindex_article(long long id) = 0;
   virtual void clear_index() = 0;
   // A SELECT of the integers in a JSON array bound at parameter `param` (`[1,2,3]`), for
   // `x IN (…)` with a list of any length in one cached statement.

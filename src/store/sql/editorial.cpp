@@ -58,7 +58,8 @@ class SqlEditorialStore final : public EditorialStore {
         " FROM articles a WHERE (CAST(?1 AS TEXT) IS NULL OR a.status = ?1) AND (CAST(?2 AS BIGINT) IS "
         "NULL OR a.created_by = "
         "?2) AND (?3 = '' OR instr(lower(a.headline), lower(?3)) > 0 OR instr(a.slug, lower(?3)) "
-        "> 0) AND (?4 = 0 OR a.featured = 1)";
+        "> 0) AND (?4 = 0 OR a.featured = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM article_bin b WHERE b.article_id = a.id)";
     auto bind = [&](Statement& s) {
       if (f.status) {
         s.bind(1, content::to_string(*f.status));
@@ -308,6 +309,119 @@ class SqlEditorialStore final : public EditorialStore {
       c->exec(kBumpContentVersion);
       tx.commit();
       return {};
+    });
+  }
+
+  core::Result<void> bin_article(long long id, long long member_id, core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      std::string status;
+      {
+        auto s = c->prepare("SELECT status FROM articles WHERE id = ?1");
+        s->bind(1, id);
+        if (!s->step()) return core::fail(core::ErrorCode::kNotFound, "There is no such article.");
+        status = s->text(0);
+      }
+      {
+        auto s = c->prepare("SELECT 1 FROM article_bin WHERE article_id = ?1");
+        s->bind(1, id);
+        if (s->step()) return core::fail(core::ErrorCode::kConflict, "This article is already in the bin.");
+      }
+      {
+        auto s = c->prepare(
+            "INSERT INTO article_bin (article_id, status_before, binned_at, binned_by) "
+            "VALUES (?1, ?2, ?3, ?4)");
+        std::optional<long long> by;
+        if (member_id > 0) by = member_id;
+        s->bind(1, id).bind(2, status).bind(3, static_cast<std::int64_t>(now)).bind(4, by);
+        s->run();
+      }
+      {
+        auto s = c->prepare("UPDATE articles SET status = 'draft' WHERE id = ?1");
+        s->bind(1, id);
+        s->run();
+      }
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<void> restore_binned(long long id) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      std::string status;
+      {
+        auto s = c->prepare("SELECT status_before FROM article_bin WHERE article_id = ?1");
+        s->bind(1, id);
+        if (!s->step()) return core::fail(core::ErrorCode::kNotFound, "This article is not in the bin.");
+        status = s->text(0);
+      }
+      {
+        auto s = c->prepare("UPDATE articles SET status = ?2 WHERE id = ?1");
+        s->bind(1, id).bind(2, status);
+        s->run();
+      }
+      {
+        auto s = c->prepare("DELETE FROM article_bin WHERE article_id = ?1");
+        s->bind(1, id);
+        s->run();
+      }
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  bool is_binned(long long id) override {
+    auto c = pool_.acquire();
+    auto s = c->prepare("SELECT 1 FROM article_bin WHERE article_id = ?1");
+    s->bind(1, id);
+    return s->step();
+  }
+
+  std::vector<BinnedArticle> binned() override {
+    auto c = pool_.acquire();
+    auto s = c->prepare(
+        "SELECT a.id, a.slug, a.headline, b.status_before, b.binned_at, COALESCE(m.email, '') "
+        "FROM article_bin b JOIN articles a ON a.id = b.article_id "
+        "LEFT JOIN members m ON m.id = b.binned_by ORDER BY b.binned_at DESC, a.id DESC");
+    std::vector<BinnedArticle> out;
+    while (s->step()) {
+      BinnedArticle b;
+      b.id = s->int64(0);
+      b.slug = s->text(1);
+      b.headline = s->text(2);
+      b.status_before = content::parse_status(s->text(3)).value_or(content::Status::kDraft);
+      b.binned_at = s->int64(4);
+      b.binned_by = s->text(5);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  core::Result<int> purge_bin(core::UnixTime before, long long only_id) override {
+    return guarded_result([&]() -> core::Result<int> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      std::vector<long long> ids;
+      {
+        auto s = c->prepare(
+            "SELECT article_id FROM article_bin WHERE binned_at < ?1 AND (?2 = 0 OR article_id = ?2)");
+        s->bind(1, static_cast<std::int64_t>(before)).bind(2, only_id);
+        while (s->step()) ids.push_back(s->int64(0));
+      }
+      for (long long id : ids) {
+        c->unindex_article(id);
+        auto s = c->prepare("DELETE FROM articles WHERE id = ?1");
+        s->bind(1, id);
+        s->run();
+      }
+      if (!ids.empty()) c->exec(kBumpContentVersion);
+      tx.commit();
+      return static_cast<int>(ids.size());
     });
   }
 

@@ -566,6 +566,17 @@ CREATE TABLE alerts_sent (
 -- come first: reading a row walks its overflow pages).
 CREATE INDEX articles_facts ON articles (published_at, status, type, word_count);
 )SQL"},
+      {28, "the articles' bin", R"SQL(
+-- A deleted article waits here for 30 days as a draft (seen nowhere), restorable to the
+-- status it had.
+CREATE TABLE article_bin (
+  article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+  status_before TEXT NOT NULL,
+  binned_at INTEGER NOT NULL,
+  binned_by INTEGER REFERENCES members (id) ON DELETE SET NULL
+);
+CREATE INDEX article_bin_by_time ON article_bin (binned_at);
+)SQL"},
   };
   return kMigrations;
 }

@@ -391,4 +391,6 @@ void Connection::index_article(long long id, const content::StoredArticle& store
 
 void Connection::clear_index() { exec("DELETE FROM search_index"); }
 
+void Connection::unindex_article(long long id) { sqlite::unindex_article(*this, id); }
+
 }  // namespace store::sqlite

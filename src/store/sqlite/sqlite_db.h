@@ -62,6 +62,7 @@ class Connection final : public sql::Connection {
   void rollback() override { exec("ROLLBACK"); }
   void index_article(long long id, const content::StoredArticle& stored) override;
   void clear_index() override;
+  void unindex_article(long long id) override;
   std::string id_list(int param) const override {
     return "SELECT value FROM json_each(?" + std::to_string(param) + ")";
   }
