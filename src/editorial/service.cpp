@@ -1,4 +1,5 @@
 #include "editorial/service.h"
+#include "media/images.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -300,6 +301,10 @@ core::Result<std::string> EditorialService::store_image(std::string_view bytes) 
     return fail(ErrorCode::kInvalidInput,
                 "Hero image: only JPEG, PNG, WebP and GIF images can be uploaded.");
   }
+  // Decoded before anything is kept: a file that only starts like an image is refused.
+  if (auto size = media::measure(bytes); !size) {
+    return fail(ErrorCode::kInvalidInput, "Hero image: " + size.error().message + ".");
+  }
   std::error_code ec;
   std::filesystem::create_directories(media_dir_, ec);
   if (ec) return fail(ErrorCode::kUnavailable, "cannot create " + media_dir_ + ": " + ec.message());
@@ -315,6 +320,11 @@ core::Result<std::string> EditorialService::store_image(std::string_view bytes) 
   }
   std::filesystem::rename(tmp, path, ec);
   if (ec) return fail(ErrorCode::kUnavailable, "cannot write " + path.string() + ": " + ec.message());
+  // Smaller copies for phones and WebP for browsers that take it (media/images.h).
+  if (auto made = media::write_variants(media_dir_, name, bytes); !made) {
+    std::filesystem::remove(path, ec);
+    return fail(made.error().code, "Hero image: " + made.error().message + ".");
+  }
   return name;
 }
 

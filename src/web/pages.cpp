@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "web/site.h"
+#include "media/images.h"
 #include "web/curator_routes.h"
 
 namespace web {
@@ -261,6 +262,18 @@ Response Site::render_article(Request& req, const content::Article& teaser,
               {"has_corrections", !found->corrections.empty()}};
   if (!found->hero_image.empty()) {
     art["hero"] = "/media/" + found->hero_image;
+    // Responsive copies where the upload made them (media/images.h): WebP first.
+    auto srcset = [&](std::string_view format) {
+      std::string out;
+      for (const auto& v : media::variants(editorial_.media_dir(), found->hero_image, format)) {
+        if (!out.empty()) out += ", ";
+        out += "/media/" + v.file + " " + std::to_string(v.width) + "w";
+      }
+      return out;
+    };
+    std::string webp = srcset("webp"), jpg = srcset("jpg");
+    if (!webp.empty()) art["hero_webp"] = webp;
+    if (!jpg.empty()) art["hero_srcset"] = jpg;
     art["hero_alt"] = found->hero_alt;
     art["hero_caption"] = found->hero_caption;
     art["hero_credit"] = found->hero_credit;

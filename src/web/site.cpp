@@ -21,6 +21,7 @@
 #include "web/register_page_routes.h"
 #include "web/curator_routes.h"
 #include "web/bin_routes.h"
+#include "web/icon_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -343,6 +344,7 @@ Site::Site(const SiteDeps& d)
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
+  icon_routes_ = std::make_unique<IconRoutes>(config_);
   bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), *this});
   curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();
@@ -483,6 +485,7 @@ void Site::build_routes() {
   register_page_routes_->add_routes(router_);
   curator_routes_->add_routes(router_);
   bin_routes_->add_routes(router_);
+  icon_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {
@@ -505,10 +508,6 @@ void Site::build_routes() {
   };
   get("/static/{file}", [static_file](Request& r) {
     return static_file(r.param("file"), "public, max-age=31536000, immutable");
-  }, false);
-  // Browsers ask for it on every site that does not name an icon (feed readers, old ones).
-  get("/favicon.ico", [static_file](Request&) {
-    return static_file("favicon.svg", "public, max-age=86400");
   }, false);
   get("/healthz", [this](Request&) {
     Response res;

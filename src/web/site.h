@@ -96,6 +96,7 @@ class AuthorRoutes;
 class RegisterPageRoutes;
 class CuratorRoutes;
 class BinRoutes;
+class IconRoutes;
 
 class Site final : public PageKit {
  public:
@@ -326,6 +327,7 @@ class Site final : public PageKit {
   std::unique_ptr<RegisterPageRoutes> register_page_routes_;
   std::unique_ptr<CuratorRoutes> curator_routes_;
   std::unique_ptr<BinRoutes> bin_routes_;
+  std::unique_ptr<IconRoutes> icon_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };
 

@@ -118,7 +118,8 @@ class Response:
 
     @property
     def text(self):
-        return self.body.decode("utf-8")
+        # Binary bodies (icons, images a crawler reaches) read as text with replacements.
+        return self.body.decode("utf-8", "replace")
 
     def json(self):
         return json.loads(self.body)
@@ -378,10 +379,10 @@ def crawl_for_leaks(test, reader, start, gated, limit, who):
             continue
         seen.add(path)
         r = reader.get(path)
-        body = echo_removed(path, r.text)
+        body = echo_removed(path, r.body.decode("utf-8", "replace"))
         for s in gated:
             test.assertNotIn(canary(s), body, f"{s} leaked to {who} on {path}")
-        for link in re.findall(r'href="([^"]+)"', r.text):
+        for link in re.findall(r'href="([^"]+)"', r.body.decode("utf-8", "replace")):
             link = link.replace("&amp;", "&")
             if link.startswith(base):
                 link = link[len(base):]

@@ -226,6 +226,11 @@ class AdminTest(unittest.TestCase):
                               {"hero": ("big.png", "image/png", PNG + b"\0" * (6 * 1024 * 1024))})
         self.assertEqual(r.status, 400)
         self.assertIn("larger than 5 MB", r.text)
+        # A file that only starts like a PNG is decoded, and refused.
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("fake.png", "image/png", PNG[:16] + b"garbage" * 50)})
+        self.assertEqual(r.status, 400)
+        self.assertIn("could not be read as an image", r.text)
         r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
                               {"hero": ("pixel.png", "image/png", PNG)})
         self.assertEqual(r.status, 303, r.text)
@@ -238,6 +243,17 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(img.header("Content-Type"), "image/png")
         self.assertIn("immutable", img.header("Cache-Control"))
         self.assertEqual(img.body, PNG)
+        # Responsive copies: WebP and JPEG at three widths, named in srcset.
+        stem = m.group(1)[len("/media/"):-len(".png")]
+        self.assertIn(f'<source type="image/webp" srcset="/media/{stem}-w480.webp 480w, '
+                      f'/media/{stem}-w960.webp 960w, /media/{stem}-w1440.webp 1440w"', live.text)
+        self.assertIn(f'srcset="/media/{stem}-w480.jpg 480w', live.text)
+        webp = self.server.get(f"/media/{stem}-w480.webp")
+        self.assertEqual(webp.status, 200)
+        self.assertEqual(webp.header("Content-Type"), "image/webp")
+        self.assertEqual(webp.body[:4] + webp.body[8:12], b"RIFFWEBP")
+        jpg = self.server.get(f"/media/{stem}-w960.jpg")
+        self.assertEqual(jpg.body[:3], b"\xff\xd8\xff")
         self.assertEqual(self.server.get("/media/..%2Fmeridian.db").status, 404)
         # What the image shows, its caption and credit, and the search-engine fields: typed
         # into the editor, seen on the article page.
@@ -256,7 +272,7 @@ class AdminTest(unittest.TestCase):
         r = ed.post("/admin/articles/1", fields)
         self.assertEqual(r.status, 303, r.text[:800])
         live = self.server.get("/articles/existing-story").text
-        self.assertRegex(live, r'<img src="/media/[a-z0-9]+\.png" alt="Fishing boats at dawn in Valparaíso"')
+        self.assertRegex(live, r'<img src="/media/[a-z0-9]+\.png"[^>]* alt="Fishing boats at dawn in Valparaíso"')
         self.assertIn('<figcaption>The harbour before the strike <span class="credit">Photo: Ana Ruiz</span></figcaption>', live)
         self.assertIn("<title>Chile&apos;s trade story, told plainly</title>", live)
         self.assertIn('<meta name="description" content="What the port strike means for copper.">', live)

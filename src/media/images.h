@@ -1,0 +1,50 @@
+// Pictures made from pictures, with libvips (Debian's libvips): smaller copies of an
+// uploaded image for responsive pages (WebP and JPEG at a few widths), and PNG icons from
+// an SVG or a bitmap. Everything decodes from memory and checks what it is given (a file
+// that is not a readable image, or one too large in pixels, is refused). libvips is
+// started once, on first use; safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace media {
+
+struct Picture {
+  std::string bytes;
+  int width = 0, height = 0;
+};
+
+// The widths responsive copies are made at (never wider than the original).
+inline constexpr int kVariantWidths[] = {480, 960, 1440};
+// At most this many pixels decoded (a small file can claim a vast picture).
+inline constexpr long long kMaxPixels = 40'000'000;
+
+// Width and height of an encoded image; kInvalidInput when it cannot be read.
+core::Result<Picture> measure(std::string_view image);
+// A copy at most `width` pixels wide, never enlarged; or, with `height` > 0, exactly
+// width × height (cropped to fill; an SVG is drawn at that size: icons). As "webp", "jpg"
+// or "png". JPEG flattens transparency onto white.
+core::Result<Picture> resize(std::string_view image, int width, std::string_view format, int height = 0);
+
+// Responsive copies of the media file `name` (its bytes in `image`) written beside it in
+// `folder`: "<stem>-w480.webp", "<stem>-w480.jpg", … for each of kVariantWidths (an
+// original narrower than a width is copied at its own size, never enlarged, so the names
+// are known without listing the folder). GIFs (maybe animated) get none.
+core::Result<int> write_variants(const std::string& folder, const std::string& name, std::string_view image);
+
+struct Variant {
+  int width = 0;
+  std::string file;  // a media name
+};
+// The copies write_variants made for `name` that exist in `folder`, narrowest first, in
+// `format` ("webp" or "jpg").
+std::vector<Variant> variants(const std::string& folder, const std::string& name, std::string_view format);
+
+// An .ico file holding these PNG pictures (each at most 256 px).
+std::string ico(const std::vector<Picture>& pngs);
+
+}  // namespace media
