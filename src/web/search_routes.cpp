@@ -171,6 +171,7 @@ Response Site::search_page(Request& req) {
   add_facet("type", "Type", result->types);
   add_facet("year", "Year", result->years);
   view["facets"] = facets;
+  view["has_facets"] = !facets.empty();
   json hits = json::array();
   for (const auto& h : result->hits) {
     json c = card(h.summary, false);

@@ -65,6 +65,12 @@ test('every page kind fits a phone and a desk', async () => {
         if (name === 'search') {
           const first = await page.evaluate(() => document.querySelector('.results .listing li').getBoundingClientRect().top);
           assert.ok(first < 700, `the first search result starts at y=${first} on a phone`);
+          // The filters fold into one closed panel above the results, and open on a tap.
+          const panel = page.locator('details.filters-panel');
+          assert.equal(await panel.getAttribute('open'), null);
+          assert.equal(await page.locator('aside.facets-side').isVisible(), false);
+          await panel.locator('summary').click();
+          assert.ok(await panel.locator('.facets a').first().isVisible());
         }
         if (name === 'search-empty') {
           assert.equal(await page.getByText('Sort by').count(), 0, 'no "0 results · Sort by" before a search');
