@@ -1,11 +1,16 @@
 #include "core/config.h"
 
+#include "core/colour.h"
+
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "core/text.h"
 #include "core/time.h"
 
 extern char** environ;
@@ -434,6 +439,55 @@ Result<void> apply_settings(Config& config, const std::map<std::string, std::str
       auto v = setting_int("Gift links a month", value, 0, 1000);
       if (!v) return std::unexpected(v.error());
       next.gifts_per_month = *v;
+    } else if (key == "brand.accent") {
+      if (value.empty()) {
+        next.brand_accent.clear();
+        continue;
+      }
+      auto c = parse_hex_colour(value);
+      if (!c) return fail(ErrorCode::kInvalidInput, "Accent colour: a colour like #8a1c1c");
+      // White text on it (buttons, badges) and it as text on the page (links, kickers).
+      double on_white = contrast_ratio(*c, "#ffffff"), on_paper = contrast_ratio(*c, "#fbfaf7");
+      double worst = std::min(on_white, on_paper);
+      if (worst < 4.5) {
+        char ratio[16];
+        std::snprintf(ratio, sizeof ratio, "%.1f", worst);
+        return fail(ErrorCode::kInvalidInput,
+                    "Accent colour: " + *c + " has a contrast of only " + ratio +
+                        ":1 with white text and the page; AA needs 4.5:1, so choose a darker colour");
+      }
+      next.brand_accent = *c;
+    } else if (key == "brand.nav") {
+      std::vector<std::string> items;
+      std::string item;
+      auto flush = [&]() -> Result<void> {
+        std::string t = item;
+        item.clear();
+        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+        std::size_t b = 0;
+        while (b < t.size() && std::isspace(static_cast<unsigned char>(t[b]))) ++b;
+        t = t.substr(b);
+        if (t.empty()) return {};
+        bool ok = false;
+        for (const char* prefix : {"/topics/", "/countries/", "/pages/"}) {
+          if (t.starts_with(prefix)) ok = is_valid_slug(t.substr(std::string_view(prefix).size()));
+        }
+        if (!ok) {
+          return fail(ErrorCode::kInvalidInput,
+                      "Header navigation: '" + t + "' is not /topics/…, /countries/… or /pages/…");
+        }
+        items.push_back(t);
+        return {};
+      };
+      for (char ch : value + ",") {
+        if (ch == ',' || ch == '\n') {
+          if (auto ok = flush(); !ok) return ok;
+        } else {
+          item += ch;
+        }
+      }
+      if (items.size() > 10) return fail(ErrorCode::kInvalidInput, "Header navigation: at most 10 items");
+      next.brand_nav = std::move(items);
     } else if (key == "ads") {
       std::vector<Config::Ad> ads;
       try {
@@ -474,7 +528,13 @@ std::map<std::string, std::string> settings_of(const Config& config) {
           {"site.teaser_paragraphs", std::to_string(config.teaser_paragraphs)},
           {"access.monthly_credits", std::to_string(config.monthly_credits)},
           {"access.gifts_per_month", std::to_string(config.gifts_per_month)},
-          {"ads", ads.dump()}};
+          {"ads", ads.dump()},
+          {"brand.accent", config.brand_accent},
+          {"brand.nav", [&] {
+             std::string out;
+             for (const auto& n : config.brand_nav) out += (out.empty() ? "" : "\n") + n;
+             return out;
+           }()}};
 }
 
 }  // namespace core

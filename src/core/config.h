@@ -63,6 +63,11 @@ struct Config {
     std::string image, link, alt;
   };
   std::vector<Ad> ads;  // [[ads]]: house ad slots shown to non-subscribers
+  // Brand (set in /admin/settings): the accent colour ("#rrggbb"; "" the default), and the
+  // header's sections in order ("/topics/energy", "/countries/kenya", "/pages/about"; empty:
+  // the topics with the most articles).
+  std::string brand_accent;
+  std::vector<std::string> brand_nav;
   struct Plan {
     std::string name, price, period, description;
     std::string id;            // names the plan in forms; default: from the name

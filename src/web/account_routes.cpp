@@ -2,10 +2,10 @@
 // passwords, email verification, the account page, spending a credit, gift links.
 // Every POST here checks its CSRF token; pages that carry personal state are private.
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "newsletter/personal.h"
 #include "web/curator_routes.h"
-#include <nlohmann/json.hpp>
 
 #include "core/text.h"
 #include "core/time.h"

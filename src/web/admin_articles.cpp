@@ -45,7 +45,8 @@ json Site::admin_view(const Request& req, const std::string& title, const std::s
   const auto& m = *req.visitor.member;
   json view;
   // The back office's own layout needs only these (not the reading site's navigation).
-  view["site"] = {{"name", config_.site_name}, {"css_version", css_version_}};
+  view["site"] = {{"name", config_.site_name}, {"css_version", css_version_},
+                  {"accent", config_.brand_accent}};
   view["title"] = title;
   view["nav"] = {{nav, true}};
   view["csrf"] = std::string(kCsrfMarker);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "web/page_routes.h"
 #include "redirects/redirects.h"
 #include "store/editorial_store.h"
 #include "web/session.h"
@@ -89,7 +90,9 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
                {"timezone", value("site.timezone")},
                {"teaser", value("site.teaser_paragraphs")},
                {"credits", value("access.monthly_credits")},
-               {"gifts", value("access.gifts_per_month")}};
+               {"gifts", value("access.gifts_per_month")},
+               {"accent", value("brand.accent").empty() ? std::string("#8a1c1c") : value("brand.accent")},
+               {"nav", value("brand.nav")}};
   json slots = json::array();
   for (std::size_t i = 0; i < ads.size(); ++i) {
     slots.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i].image},
@@ -127,7 +130,7 @@ Response Site::admin_settings_post(Request& req) {
   std::map<std::string, std::string> values;
   for (const char* key : {"site.name", "site.description", "site.url", "site.timezone",
                           "site.teaser_paragraphs", "access.monthly_credits",
-                          "access.gifts_per_month"}) {
+                          "access.gifts_per_month", "brand.accent", "brand.nav"}) {
     values[key] = core::trim(req.form_value(key));
   }
   std::vector<core::Config::Ad> typed;
@@ -145,9 +148,21 @@ Response Site::admin_settings_post(Request& req) {
     }
   }
   values["ads"] = filled.dump();
+  // The colour picker always sends a colour: the default one means "the default".
+  if (values["brand.accent"] == "#8a1c1c") values["brand.accent"] = "";
   core::Config check = config_;
   if (auto ok = core::apply_settings(check, values); !ok) {
     return settings_page(req, values, typed, ok.error().message);  // what was typed stays
+  }
+  for (const auto& item : check.brand_nav) {
+    std::string slug = item.substr(item.rfind('/') + 1);
+    bool found = item.starts_with("/topics/")    ? content_.find_term(content::TermKind::kTopic, slug).has_value()
+                 : item.starts_with("/countries/") ? content_.find_term(content::TermKind::kCountry, slug).has_value()
+                                                   : page_routes_->pages().find(slug, "", store_.versions().content).has_value();
+    if (!found) {
+      return settings_page(req, values, typed,
+                           "Header navigation: there is no " + item + " (check the address).");
+    }
   }
   // Only what the admin changed is stored: untouched settings keep following
   // meridian.toml and the environment.

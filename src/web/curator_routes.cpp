@@ -151,6 +151,8 @@ json CuratorRoutes::picker(const Request& req, const content::ArticleSummary* fr
   return items;
 }
 
+json CuratorRoutes::export_json(long long member_id) { return d_.curator.export_json(member_id); }
+
 void CuratorRoutes::opened(const Request& req, long long article_id, bool fully) {
   if (req.visitor.member && article_id) d_.curator.opened(req.visitor.member->id, article_id, fully);
 }

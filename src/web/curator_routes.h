@@ -58,7 +58,7 @@ class CuratorRoutes {
   nlohmann::json picker(const Request& req, const content::ArticleSummary* from, const std::string& next);
   // /account's "Your reading" section.
   nlohmann::json account_view(const Request& req);
-  nlohmann::json export_json(long long member_id) { return d_.curator.export_json(member_id); }
+  nlohmann::json export_json(long long member_id);
 
  private:
   Response follow_post(Request& req, content::TermKind kind);

@@ -21,7 +21,13 @@ std::string_view favicon_svg() {
 
 const IconRoutes::Made& IconRoutes::made() {
   std::call_once(once_, [this] {
-    std::string_view svg = favicon_svg();
+    // The mark in the publication's accent colour.
+    std::string svg(favicon_svg());
+    if (!config_.brand_accent.empty()) {
+      for (auto at = svg.find("#8a1c1c"); at != std::string::npos; at = svg.find("#8a1c1c", at + 1)) {
+        svg.replace(at, 7, config_.brand_accent);
+      }
+    }
     auto png = [&](int px) -> std::string {
       auto p = media::resize(svg, px, "png", px);
       return p ? p->bytes : std::string();
@@ -73,7 +79,7 @@ void IconRoutes::add_routes(Router& router) {
         {"start_url", "/"},
         {"display", "browser"},
         {"background_color", "#fbfaf7"},
-        {"theme_color", "#8a1c1c"},
+        {"theme_color", config_.brand_accent.empty() ? std::string("#8a1c1c") : config_.brand_accent},
         {"icons", nlohmann::json::array({{{"src", "/icon-192.png"}, {"sizes", "192x192"}, {"type", "image/png"}},
                                          {{"src", "/icon-512.png"}, {"sizes", "512x512"}, {"type", "image/png"}}})}};
     return file(m.dump(), "application/manifest+json");

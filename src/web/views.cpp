@@ -45,16 +45,33 @@ std::string Site::term_url(const Term& t) const {
 std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
 
 json Site::site_view(const std::string& current_path, const Request* req) {
-  auto topics = content_.list_terms(TermKind::kTopic, clock_.now());
-  std::stable_sort(topics.begin(), topics.end(),
-                   [](const auto& a, const auto& b) { return a.articles > b.articles; });
   json nav = json::array();
-  for (std::size_t i = 0; i < topics.size() && i < 7; ++i) {
-    std::string url = term_url(topics[i].term);
-    nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
+  long long version = req ? req->content_version : store_.versions().content;
+  if (!config_.brand_nav.empty()) {
+    // The editors' sections, in their order (an item since deleted is left out).
+    for (const auto& item : config_.brand_nav) {
+      std::string slug = item.substr(item.rfind('/') + 1);
+      std::string name, url = item;
+      if (item.starts_with("/topics/")) {
+        if (auto t = content_.find_term(TermKind::kTopic, slug)) name = t->name;
+      } else if (item.starts_with("/countries/")) {
+        if (auto t = content_.find_term(TermKind::kCountry, slug)) name = t->name;
+      } else if (auto p = page_routes_->pages().find(slug, "", version)) {
+        name = p->page.title;
+        url = p->path;
+      }
+      if (!name.empty()) nav.push_back({{"name", name}, {"url", url}, {"current", url == current_path}});
+    }
+  } else {
+    auto topics = content_.list_terms(TermKind::kTopic, clock_.now());
+    std::stable_sort(topics.begin(), topics.end(),
+                     [](const auto& a, const auto& b) { return a.articles > b.articles; });
+    for (std::size_t i = 0; i < topics.size() && i < 7; ++i) {
+      std::string url = term_url(topics[i].term);
+      nav.push_back({{"name", topics[i].term.name}, {"url", url}, {"current", url == current_path}});
+    }
   }
   json footer_pages = json::array();
-  long long version = req ? req->content_version : store_.versions().content;
   for (const auto& link : page_routes_->pages().footer(version)) {
     footer_pages.push_back({{"title", link.title}, {"url", link.url}});
   }
@@ -81,6 +98,7 @@ json Site::site_view(const std::string& current_path, const Request* req) {
           {"css_version", css_version_},
           {"year", std::to_string(core::local_date(clock_.now(), config_.timezone).year)},
           {"nav", nav},
+          {"accent", config_.brand_accent},
           {"footer_pages", footer_pages}};
 }
 

@@ -1,5 +1,7 @@
 """End-to-end: the back office. Role checks walk the server's own route table
 (`meridian routes`), so a new admin route cannot be left unchecked."""
+import html
+import json
 import os
 import re
 import sys
@@ -507,6 +509,37 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(r.status, 404)
         # Readers cannot reach the page.
         self.assertEqual(self.clients["reader"].get("/admin/redirects").status, 403)
+
+    def test_zzz_brand_accent_colour_and_header_sections(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/settings")
+        self.assertIn('type="color" name="brand.accent" value="#8a1c1c"', page.text)
+        base = {"csrf": csrf_of(page.text)}
+        for k, v in re.findall(r'<input id="[^"]+" type="(?:text|number|url)" name="([^"]+)" value="([^"]*)"', page.text):
+            base[k] = html.unescape(v)
+        # A pale accent is refused with the contrast it has; what was typed stays.
+        r = ad.post("/admin/settings", dict(base, **{"brand.accent": "#ffcc00", "brand.nav": "/countries/chile"}))
+        self.assertEqual(r.status, 400)
+        self.assertIn("AA needs 4.5:1", r.text)
+        self.assertIn("/countries/chile", r.text)
+        # A section that does not exist is refused, naming it.
+        r = ad.post("/admin/settings", dict(base, **{"brand.accent": "#1a5e3a", "brand.nav": "/topics/nope"}))
+        self.assertEqual(r.status, 400)
+        self.assertIn("there is no /topics/nope", r.text)
+        r = ad.post("/admin/settings", dict(base, **{"brand.accent": "#1a5e3a",
+                                                     "brand.nav": "/countries/chile\n/topics/trade"}))
+        self.assertEqual(r.status, 303)
+        deadline = time.time() + 10
+        while "--accent: #1a5e3a" not in self.server.get("/").text and time.time() < deadline:
+            time.sleep(0.1)
+        home = self.server.get("/").text
+        self.assertIn("<style>:root { --accent: #1a5e3a; }</style>", home)
+        sections = home.split('aria-label="Sections"', 1)[1].split("</nav>", 1)[0]
+        links = re.findall(r'<a href="([^"]+)"', sections)
+        self.assertEqual(links[:2], ["/countries/chile", "/topics/trade"])
+        # The icons follow the accent.
+        manifest = json.loads(self.server.get("/site.webmanifest").text)
+        self.assertEqual(manifest["theme_color"], "#1a5e3a")
 
     def test_zz_settings_apply_at_once(self):
         ad = self.clients["admin"]
