@@ -46,7 +46,7 @@ json Site::admin_view(const Request& req, const std::string& title, const std::s
   json view;
   // The back office's own layout needs only these (not the reading site's navigation).
   view["site"] = {{"name", config_.site_name}, {"css_version", css_version_},
-                  {"accent", config_.brand_accent}};
+                  {"accent", config_.brand_accent.empty() ? json(false) : json(config_.brand_accent)}};
   view["title"] = title;
   view["nav"] = {{nav, true}};
   view["csrf"] = std::string(kCsrfMarker);

@@ -98,7 +98,8 @@ json Site::site_view(const std::string& current_path, const Request* req) {
           {"css_version", css_version_},
           {"year", std::to_string(core::local_date(clock_.now(), config_.timezone).year)},
           {"nav", nav},
-          {"accent", config_.brand_accent},
+          // Mustache takes an empty string as true: absent unless set.
+          {"accent", config_.brand_accent.empty() ? json(false) : json(config_.brand_accent)},
           {"footer_pages", footer_pages}};
 }
 

@@ -168,6 +168,9 @@ class ReadingSiteTest(unittest.TestCase):
         import json as json_mod
         import struct
         page = self.get("/").text
+        # No brand colour set: the stylesheet's own accent stands (an empty override once
+        # blanked every button).
+        self.assertNotIn("--accent:", page)
         for link in ('<link rel="icon" href="/favicon.ico"', '<link rel="apple-touch-icon" href="/apple-touch-icon.png">',
                      '<link rel="manifest" href="/site.webmanifest">'):
             self.assertIn(link, page)
