@@ -43,7 +43,7 @@ test('follow and save change in place, and For you leads with what is followed',
   const topic = await firstLink('/topics/');
   await page.goto(base + topic);
   const name = (await page.locator('h1').textContent()).trim();
-  await expectAccessible(page, 'topic page with a follow button');
+  await expectAccessible(page, 'topic page with a follow button', { everything: true });
   await page.evaluate(() => { window.notReloaded = true; });
   const follow = page.getByRole('button', { name: `Follow ${name}` });
   await follow.click();
@@ -54,7 +54,7 @@ test('follow and save change in place, and For you leads with what is followed',
   assert.equal(page.url(), base + topic);
 
   await page.goto(`${base}/for-you`);
-  await expectAccessible(page, '/for-you');
+  await expectAccessible(page, '/for-you', { everything: true });
   const first = page.locator('ol.for-you > li').first();
   assert.equal((await first.locator('.reason').textContent()).trim(), `Because you follow ${name}`);
   const { doc, view } = await page.evaluate(() => ({
@@ -70,17 +70,17 @@ test('follow and save change in place, and For you leads with what is followed',
   await page.getByRole('button', { name: 'Save for later' }).click();
   await page.getByRole('button', { name: 'Saved' }).waitFor();
   assert.equal(await page.evaluate(() => window.notReloaded), true);
-  await expectAccessible(page, 'article with save and follow buttons');
+  await expectAccessible(page, 'article with save and follow buttons', { everything: true });
   await page.goto(`${base}/account/saved`);
   assert.ok(await page.getByRole('link', { name: headline }).isVisible());
-  await expectAccessible(page, '/account/saved');
+  await expectAccessible(page, '/account/saved', { everything: true });
 
   for (const p of ['/account/following', '/account/history', '/account']) {
     await page.goto(base + p);
     const size = await page.evaluate(() => ({
       doc: document.documentElement.scrollWidth, view: window.innerWidth }));
     assert.ok(size.doc <= size.view, `${p} is ${size.doc} px wide on a ${size.view} px screen`);
-    await expectAccessible(page, p);
+    await expectAccessible(page, p, { everything: true });
     await page.screenshot({ path: path.join(SHOTS, `curator-390${p.replace(/\//g, '-')}.png`), fullPage: true });
   }
   // The history lists the article that was opened.

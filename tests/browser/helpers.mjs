@@ -144,7 +144,9 @@ export function expectNoCspViolations(context) {
   assert.deepEqual(context.cspViolations || [], [], 'Content-Security-Policy violations');
 }
 
-export async function expectAccessible(page, label) {
+// `everything`: violations of any impact fail (the reader-facing page kinds); otherwise
+// serious and critical ones.
+export async function expectAccessible(page, label, { everything = false } = {}) {
   expectNoCspViolations(page.context());
   // Evaluated through the debugging protocol, not as an inline <script>: the site's
   // Content-Security-Policy (script-src 'self') would rightly refuse that.
@@ -152,9 +154,9 @@ export async function expectAccessible(page, label) {
   const result = await page.evaluate(async () => await window.axe.run(document, {
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
   }));
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
-    `axe found serious or critical problems (${label})`);
+  const serious = result.violations.filter((v) => everything || v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [],
+    `axe found ${everything ? 'problems' : 'serious or critical problems'} (${label})`);
 }
 
 // Signs a new browser context in through the emailed link.
