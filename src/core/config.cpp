@@ -457,6 +457,13 @@ Result<void> apply_settings(Config& config, const std::map<std::string, std::str
                         ":1 with white text and the page; AA needs 4.5:1, so choose a darker colour");
       }
       next.brand_accent = *c;
+    } else if (key == "brand.logo") {
+      bool ok = value.empty() || (value.size() <= 100 && value.ends_with(".png") &&
+                                  value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") ==
+                                      std::string::npos &&
+                                  value.find('.') == value.size() - 4);
+      if (!ok) return fail(ErrorCode::kInvalidInput, "Logo: not a picture of this publication");
+      next.brand_logo = value;
     } else if (key == "brand.nav") {
       std::vector<std::string> items;
       std::string item;
@@ -530,6 +537,7 @@ std::map<std::string, std::string> settings_of(const Config& config) {
           {"access.gifts_per_month", std::to_string(config.gifts_per_month)},
           {"ads", ads.dump()},
           {"brand.accent", config.brand_accent},
+          {"brand.logo", config.brand_logo},
           {"brand.nav", [&] {
              std::string out;
              for (const auto& n : config.brand_nav) out += (out.empty() ? "" : "\n") + n;

@@ -67,6 +67,7 @@ struct Config {
   // header's sections in order ("/topics/energy", "/countries/kenya", "/pages/about"; empty:
   // the topics with the most articles).
   std::string brand_accent;
+  std::string brand_logo;  // a PNG in the media folder shown instead of the name; "" none
   std::vector<std::string> brand_nav;
   struct Plan {
     std::string name, price, period, description;

@@ -157,6 +157,48 @@ std::vector<Variant> variants(const std::string& folder, const std::string& name
   return out;
 }
 
+core::Result<Picture> fit(std::string_view image, int max_width, int max_height, std::string_view format) {
+  if (auto checked = open(image); !checked) return std::unexpected(checked.error());
+  VipsImage* out = nullptr;
+  if (vips_thumbnail_buffer(const_cast<char*>(image.data()), image.size(), &out, max_width, "height",
+                            max_height, "size", VIPS_SIZE_BOTH, nullptr) != 0) {
+    return fail(ErrorCode::kInvalidInput, "the image could not be resized: " + vips_message());
+  }
+  Image img(out);
+  return encode(out, format);
+}
+
+core::Result<Picture> icon(std::string_view image, int px, std::string_view background) {
+  if (auto checked = open(image); !checked) return std::unexpected(checked.error());
+  VipsImage* fit = nullptr;
+  if (vips_thumbnail_buffer(const_cast<char*>(image.data()), image.size(), &fit, px, "height", px,
+                            "size", VIPS_SIZE_BOTH, nullptr) != 0) {
+    return fail(ErrorCode::kInvalidInput, "the image could not be resized: " + vips_message());
+  }
+  Image fitted(fit);
+  // Flatten onto the background, then centre on a square of it.
+  auto hex = [&](std::size_t at) {
+    return background.size() == 7 ? std::stoi(std::string(background.substr(at, 2)), nullptr, 16) : 255;
+  };
+  double r = hex(1), g = hex(3), b = hex(5);
+  VipsImage* flat = nullptr;
+  VipsArrayDouble* bg = vips_array_double_newv(3, r, g, b);
+  int rc = vips_image_hasalpha(fit) ? vips_flatten(fit, &flat, "background", bg, nullptr)
+                                    : vips_copy(fit, &flat, nullptr);
+  if (rc != 0) {
+    vips_area_unref(VIPS_AREA(bg));
+    return fail(ErrorCode::kInvalidInput, "the image could not be converted: " + vips_message());
+  }
+  Image flattened(flat);
+  VipsImage* square = nullptr;
+  rc = vips_gravity(flat, &square, VIPS_COMPASS_DIRECTION_CENTRE, px, px, "extend",
+                    VIPS_EXTEND_BACKGROUND, "background", bg, nullptr);
+  vips_area_unref(VIPS_AREA(bg));
+  if (rc != 0) return fail(ErrorCode::kInvalidInput, "the image could not be converted: " + vips_message());
+  Image out(square);
+  return encode(square, "png");
+}
+
 std::string ico(const std::vector<Picture>& pngs) {
   // ICONDIR, one ICONDIRENTRY per picture, then the PNGs (PNG-in-ICO, read by every
   // browser since 2007). Little-endian throughout.

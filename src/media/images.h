@@ -44,6 +44,13 @@ struct Variant {
 // `format` ("webp" or "jpg").
 std::vector<Variant> variants(const std::string& folder, const std::string& name, std::string_view format);
 
+// A copy that fits inside max_width × max_height (an SVG drawn at that size), as `format`.
+core::Result<Picture> fit(std::string_view image, int max_width, int max_height, std::string_view format);
+
+// A square icon of `px` pixels from any picture (a wide logo fits inside, centred on
+// `background` "#rrggbb"), as PNG.
+core::Result<Picture> icon(std::string_view image, int px, std::string_view background);
+
 // An .ico file holding these PNG pictures (each at most 256 px).
 std::string ico(const std::vector<Picture>& pngs);
 

@@ -93,6 +93,7 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
                {"gifts", value("access.gifts_per_month")},
                {"accent", value("brand.accent").empty() ? std::string("#8a1c1c") : value("brand.accent")},
                {"nav", value("brand.nav")}};
+  if (!config_.brand_logo.empty()) view["logo"] = "/media/" + config_.brand_logo;
   json slots = json::array();
   for (std::size_t i = 0; i < ads.size(); ++i) {
     slots.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i].image},

@@ -1,6 +1,8 @@
 #include "web/icon_routes.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "media/images.h"
@@ -28,13 +30,21 @@ const IconRoutes::Made& IconRoutes::made() {
         svg.replace(at, 7, config_.brand_accent);
       }
     }
+    std::string logo;
+    if (!config_.brand_logo.empty()) {
+      std::ifstream in(std::filesystem::path(media_dir_) / config_.brand_logo, std::ios::binary);
+      if (in) logo.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto make = [&](int px) -> core::Result<media::Picture> {
+      return logo.empty() ? media::resize(svg, px, "png", px) : media::icon(logo, px, "#ffffff");
+    };
     auto png = [&](int px) -> std::string {
-      auto p = media::resize(svg, px, "png", px);
+      auto p = make(px);
       return p ? p->bytes : std::string();
     };
     std::vector<media::Picture> small;
     for (int px : {16, 32, 48}) {
-      auto p = media::resize(svg, px, "png", px);
+      auto p = make(px);
       if (p) small.push_back(std::move(*p));
     }
     made_.touch = png(180);

@@ -235,7 +235,8 @@ Response Site::render_article(Request& req, const content::Article& teaser,
              {"dateModified", core::format_rfc3339(std::max(s.updated_at, s.published_at))},
              {"author", authors_ld},
              {"mainEntityOfPage", base_url_ + path},
-             {"publisher", {{"@type", "Organization"}, {"name", config_.site_name}}},
+             {"publisher", {{"@type", "Organization"}, {"name", config_.site_name},
+                            {"logo", {{"@type", "ImageObject"}, {"url", base_url_ + "/icon-512.png"}}}}},
              {"isAccessibleForFree", s.access == content::AccessClass::kFree}};
   if (s.access != content::AccessClass::kFree) {
     ld["hasPart"] = {{"@type", "WebPageElement"},

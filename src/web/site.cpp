@@ -22,6 +22,7 @@
 #include "web/curator_routes.h"
 #include "web/bin_routes.h"
 #include "web/icon_routes.h"
+#include "web/brand_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
 #include "web/redirect_routes.h"
@@ -344,7 +345,9 @@ Site::Site(const SiteDeps& d)
   author_routes_ = std::make_unique<AuthorRoutes>(AuthorDeps{store_.editorial(), content_, *this});
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
-  icon_routes_ = std::make_unique<IconRoutes>(config_);
+  icon_routes_ = std::make_unique<IconRoutes>(config_, editorial_.media_dir());
+  brand_routes_ = std::make_unique<BrandRoutes>(
+      BrandDeps{clock_, store_.editorial(), editorial_.media_dir(), *this, reload_});
   bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), *this});
   curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();
@@ -486,6 +489,7 @@ void Site::build_routes() {
   curator_routes_->add_routes(router_);
   bin_routes_->add_routes(router_);
   icon_routes_->add_routes(router_);
+  brand_routes_->add_routes(router_);
   build_admin_routes();
 
   auto static_file = [this](const std::string& file, const char* cache_control) {

@@ -100,6 +100,7 @@ json Site::site_view(const std::string& current_path, const Request* req) {
           {"nav", nav},
           // Mustache takes an empty string as true: absent unless set.
           {"accent", config_.brand_accent.empty() ? json(false) : json(config_.brand_accent)},
+          {"logo", config_.brand_logo.empty() ? json(false) : json("/media/" + config_.brand_logo)},
           {"footer_pages", footer_pages}};
 }
 

@@ -541,6 +541,40 @@ class AdminTest(unittest.TestCase):
         manifest = json.loads(self.server.get("/site.webmanifest").text)
         self.assertEqual(manifest["theme_color"], "#1a5e3a")
 
+    def test_zzzz_logo_upload_replaces_the_name_and_makes_the_icons(self):
+        import struct
+        ad = self.clients["admin"]
+        token = csrf_of(ad.get("/admin/settings").text)
+        before = self.server.get("/apple-touch-icon.png").body
+        r = ad.post_multipart("/admin/settings/logo", {"csrf": token},
+                              {"logo": ("logo.png", "image/png", PNG[:16] + b"garbage" * 40)})
+        self.assertEqual(r.status, 400)
+        self.assertIn("could not be read as an image", r.text)
+        svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 60"><script>alert(1)</script>'
+               b'<rect width="300" height="60" fill="#0b4f8a"/></svg>')
+        r = ad.post_multipart("/admin/settings/logo", {"csrf": token}, {"logo": ("logo.svg", "image/svg+xml", svg)})
+        self.assertEqual(r.status, 303, r.text[:300])
+        deadline = time.time() + 10
+        while 'class="brand brand-logo"' not in self.server.get("/").text and time.time() < deadline:
+            time.sleep(0.1)
+        home = self.server.get("/").text
+        m = re.search(r'<a class="brand brand-logo" href="/"><img src="(/media/logo-[a-z0-9]+\.png)" alt="([^"]+)"', home)
+        self.assertIsNotNone(m)
+        logo = self.server.get(m.group(1))
+        self.assertEqual(logo.header("Content-Type"), "image/png")
+        self.assertEqual(struct.unpack(">II", logo.body[16:24]), (480, 96))  # 300 x 60 drawn to fit 600 x 96
+        self.assertNotIn(b"<script", logo.body)  # the SVG itself is never kept
+        after = self.server.get("/apple-touch-icon.png")
+        self.assertEqual(struct.unpack(">II", after.body[16:24]), (180, 180))
+        self.assertNotEqual(after.body, before)
+        # Removed: the name again.
+        r = ad.post("/admin/settings/logo", {"csrf": token, "remove": "1"})
+        self.assertEqual(r.status, 303)
+        deadline = time.time() + 10
+        while 'brand-logo' in self.server.get("/").text and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIn('<a class="brand" href="/">', self.server.get("/").text)
+
     def test_zz_settings_apply_at_once(self):
         ad = self.clients["admin"]
         page = ad.get("/admin/settings")

@@ -73,6 +73,18 @@ TEST(ImagesTest, WhatIsNotAReadableImageIsRefused) {
   EXPECT_FALSE(media::write_variants("/tmp", "x.png", fake));
 }
 
+TEST(ImagesTest, ALogoFitsItsBoxAndAnIconCentresIt) {
+  auto logo = media::fit(kSvg, 600, 96, "png");  // a 2:1 mark
+  ASSERT_TRUE(logo);
+  EXPECT_EQ(logo->width, 192);
+  EXPECT_EQ(logo->height, 96);
+  auto icon = media::icon(logo->bytes, 64, "#ffffff");
+  ASSERT_TRUE(icon) << icon.error().message;
+  EXPECT_EQ(icon->width, 64);
+  EXPECT_EQ(icon->height, 64);
+  EXPECT_FALSE(media::icon("not a picture", 64, "#ffffff"));
+}
+
 TEST(ImagesTest, AnIcoHoldsItsPngs) {
   std::vector<media::Picture> pngs;
   for (int px : {16, 32}) pngs.push_back(*media::resize(kSvg, px, "png", px));
