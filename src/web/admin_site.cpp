@@ -1,5 +1,6 @@
 // The back office for the publication itself: taxonomy (create, rename, merge topics
 // and countries; featured articles) and settings.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -95,10 +96,30 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
                {"nav", value("brand.nav")}};
   if (!config_.brand_logo.empty()) view["logo"] = "/media/" + config_.brand_logo;
   json slots = json::array();
+  json warnings = json::array();
   for (std::size_t i = 0; i < ads.size(); ++i) {
-    slots.push_back({{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i].image},
-                     {"link", ads[i].link}, {"alt", ads[i].alt}});
+    json slot = {{"i", std::to_string(i)}, {"n", std::to_string(i + 1)}, {"image", ads[i].image},
+                 {"link", ads[i].link}, {"alt", ads[i].alt}};
+    // An image on this site that is not there: readers would see a broken picture.
+    const auto& img = ads[i].image;
+    bool missing = false;
+    if (img.starts_with("/media/")) {
+      std::string file = img.substr(7);
+      std::error_code ec;
+      missing = !content::is_media_name(file) ||
+                !std::filesystem::exists(std::filesystem::path(editorial_.media_dir()) / file, ec);
+    } else if (img.starts_with("/") && !img.starts_with("//")) {
+      missing = !img.starts_with("/static/");
+    }
+    if (missing) {
+      warnings.push_back("Ad " + std::to_string(i + 1) + ": its image " + img +
+                         " is not on this site, so readers would see a broken picture.");
+    }
+    if (!img.empty() && !missing) slot["preview"] = true;
+    slots.push_back(slot);
   }
+  view["ad_warnings"] = warnings;
+  view["has_ad_warnings"] = !warnings.empty();
   view["ads"] = slots;
   // Payment keys live in meridian.toml or the environment, never in the page: whether
   // they are set, and the secret key's last four characters.

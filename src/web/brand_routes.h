@@ -4,6 +4,9 @@
 // the name, and the icons are made from it. An SVG itself is never kept or served (it
 // could carry script). "Remove" goes back to the name and the mark.
 //   POST /admin/settings/logo   (multipart: logo=<file>; or remove=1)
+//   POST /admin/settings/ads    (multipart: image=<file>, link, alt): a new house ad whose
+//        image is uploaded and checked like a hero image (JPEG, PNG, WebP or GIF, decoded,
+//        up to 5 MB), appended to the ads.
 // A handler module of its own. Thread-safe.
 #pragma once
 
@@ -20,6 +23,7 @@ namespace web {
 inline constexpr std::size_t kMaxLogoBytes = 2u << 20;
 
 struct BrandDeps {
+  const core::Config& config;
   const core::Clock& clock;
   store::EditorialStore& editorial;
   std::string media_dir;
@@ -34,6 +38,7 @@ class BrandRoutes {
 
  private:
   Response logo(Request& req);
+  Response add_ad(Request& req);
   BrandDeps d_;
 };
 

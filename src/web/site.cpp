@@ -347,7 +347,7 @@ Site::Site(const SiteDeps& d)
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
   icon_routes_ = std::make_unique<IconRoutes>(config_, editorial_.media_dir());
   brand_routes_ = std::make_unique<BrandRoutes>(
-      BrandDeps{clock_, store_.editorial(), editorial_.media_dir(), *this, reload_});
+      BrandDeps{config_, clock_, store_.editorial(), editorial_.media_dir(), *this, reload_});
   bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), *this});
   curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();

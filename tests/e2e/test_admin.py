@@ -575,6 +575,43 @@ class AdminTest(unittest.TestCase):
             time.sleep(0.1)
         self.assertIn('<a class="brand" href="/">', self.server.get("/").text)
 
+    def test_zzzzz_house_ad_upload_preview_and_missing_image_warning(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/settings")
+        token = csrf_of(page.text)
+        r = ad.post_multipart("/admin/settings/ads", {"csrf": token, "link": "/subscribe", "alt": "Subscribe"},
+                              {"image": ("ad.png", "image/png", b"not a picture")})
+        self.assertEqual(r.status, 400)
+        r = ad.post_multipart("/admin/settings/ads", {"csrf": token, "link": "javascript:alert(1)", "alt": "x"},
+                              {"image": ("ad.png", "image/png", PNG)})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Nothing was uploaded", r.text)
+        r = ad.post_multipart("/admin/settings/ads", {"csrf": token, "link": "/subscribe",
+                                                      "alt": "All-Access, a year for the price of ten months"},
+                              {"image": ("ad.png", "image/png", PNG)})
+        self.assertEqual(r.status, 303, r.text[:300])
+        deadline = time.time() + 10
+        while "/media/ad-" not in self.server.get("/articles/second-story").text and time.time() < deadline:
+            time.sleep(0.1)
+        home = self.server.get("/articles/second-story").text
+        m = re.search(r'<a class="ad-slot" href="/subscribe"><img src="(/media/ad-[a-z0-9]+\.png)" '
+                      r'alt="All-Access, a year for the price of ten months"', home)
+        self.assertIsNotNone(m)
+        self.assertEqual(self.server.get(m.group(1)).body, PNG)
+        settings = ad.get("/admin/settings").text
+        self.assertIn(f'<p class="ad-preview"><img src="{m.group(1)}"', settings)
+        self.assertNotIn("broken picture", settings)
+        # An ad whose image is not on the site is saved, with a warning on the page.
+        fields = {"csrf": token}
+        for k, v in re.findall(r'<input id="[^"]+" type="(?:text|number|url)" name="([^"]+)" value="([^"]*)"', settings):
+            fields[k] = html.unescape(v)
+        fields.update({"ad_image_1": "/media/gone.png", "ad_link_1": "/subscribe", "ad_alt_1": "Gone"})
+        self.assertEqual(ad.post("/admin/settings", fields).status, 303)
+        deadline = time.time() + 10
+        while "broken picture" not in ad.get("/admin/settings").text and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertIn("Ad 2: its image /media/gone.png is not on this site", ad.get("/admin/settings").text)
+
     def test_zz_settings_apply_at_once(self):
         ad = self.clients["admin"]
         page = ad.get("/admin/settings")

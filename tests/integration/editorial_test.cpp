@@ -2,6 +2,8 @@
 // role rules, revisions and restore, taxonomy merges.
 #include <gtest/gtest.h>
 
+#include "media/images.h"
+
 #include <filesystem>
 
 #include "content/service.h"
@@ -167,11 +169,22 @@ TEST_F(EditorialTest, MergingTopicsMovesArticlesAndRemovesTheOld) {
 TEST_F(EditorialTest, ImagesAreCheckedByContent) {
   EXPECT_FALSE(service_->store_image("GIF8 but not really"));
   EXPECT_FALSE(service_->store_image(std::string(editorial::EditorialService::kMaxImageBytes + 1, '\xFF')));
-  auto name = service_->store_image(std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg bytes");
-  ASSERT_TRUE(name);
+  // Starting like a JPEG is not enough: the picture is decoded before it is kept.
+  auto fake = service_->store_image(std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg bytes");
+  ASSERT_FALSE(fake);
+  EXPECT_NE(fake.error().message.find("could not be read as an image"), std::string::npos);
+  auto jpeg = media::resize(R"(<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="500"><rect width="1000" height="500" fill="#0b4f8a"/></svg>)",
+                            1000, "jpg", 500);
+  ASSERT_TRUE(jpeg);
+  auto name = service_->store_image(jpeg->bytes);
+  ASSERT_TRUE(name) << name.error().message;
   EXPECT_TRUE(name->ends_with(".jpg"));
   EXPECT_TRUE(content::is_media_name(*name));
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(service_->media_dir()) / *name));
+  // With its responsive copies beside it.
+  auto copies = media::variants(service_->media_dir(), *name, "webp");
+  ASSERT_EQ(copies.size(), 3u);
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(service_->media_dir()) / copies[0].file));
 }
 
 TEST_F(EditorialTest, ALiveArticlesOldAddressRedirectsToItsNewSlug) {
