@@ -77,12 +77,18 @@ class Pages {
   // Every published page with its address (the sitemap).
   std::vector<Found> published(long long version);
 
-  // The back office: every page (drafts too) and one by id.
-  std::vector<store::StaticPage> list() { return store_.pages(); }
+  // The back office: every page (drafts too, not those in the bin) and one by id.
+  std::vector<store::StaticPage> list() {
+    auto all = store_.pages();
+    std::erase_if(all, [](const store::StaticPage& p) { return p.binned_at != 0; });
+    return all;
+  }
   std::optional<store::StaticPage> get(long long id);
   // Checks (make_page) and stores; the page's id.
   core::Result<long long> save(long long id, const PageInput& in, core::UnixTime now);
   core::Result<void> remove(long long id) { return store_.remove_page(id); }
+  // To the bin (web/bin_routes restores or deletes for good).
+  core::Result<void> bin(long long id, core::UnixTime now) { return store_.bin_page(id, now); }
 
  private:
   struct Snapshot {

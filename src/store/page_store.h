@@ -26,6 +26,7 @@ struct StaticPage {
   int footer = 0;           // place in the footer's list (1, 2, …); 0: not listed
   core::UnixTime created_at = 0;
   core::UnixTime updated_at = 0;
+  core::UnixTime binned_at = 0;  // in the bin since (0: not binned)
 };
 
 class PageStore {
@@ -37,8 +38,12 @@ class PageStore {
   // page with that id (kNotFound when there is none). kConflict when another page has the
   // slug, or the parent does not exist.
   virtual core::Result<long long> put_page(const StaticPage& page) = 0;
-  // kNotFound when there is none; pages under it move to the top level.
+  // Deletes for good: kNotFound when there is none; pages under it move to the top level.
   virtual core::Result<void> remove_page(long long id) = 0;
+  // The bin: the page is unpublished and leaves the footer, remembering both; restore puts
+  // them back. kNotFound: no such page (or, restoring, not in the bin); kConflict: binned.
+  virtual core::Result<void> bin_page(long long id, core::UnixTime now) = 0;
+  virtual core::Result<void> restore_page(long long id) = 0;
 };
 
 }  // namespace store

@@ -6,6 +6,8 @@
 //   GET  /admin/bin
 //   POST /admin/bin/{id}/restore
 //   POST /admin/bin/{id}/purge         (confirm=delete)
+// and static pages likewise ("Delete" on a page's editor moves it here, unpublished and out
+// of the footer): POST /admin/bin/pages/{id}/restore, /admin/bin/pages/{id}/purge.
 // A handler module of its own: it sees the editorial store and the site's PageKit.
 // Thread-safe.
 #pragma once
@@ -13,6 +15,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "store/editorial_store.h"
+#include "store/page_store.h"
 #include "web/page_kit.h"
 #include "web/router.h"
 
@@ -24,6 +27,7 @@ struct BinDeps {
   const core::Config& config;
   const core::Clock& clock;
   store::EditorialStore& editorial;
+  store::PageStore& pages;
   PageKit& kit;
 };
 
@@ -37,6 +41,8 @@ class BinRoutes {
   Response list(Request& req);
   Response restore(Request& req);
   Response purge(Request& req);
+  Response restore_page(Request& req);
+  Response purge_page(Request& req);
   void purge_expired();
   BinDeps d_;
 };

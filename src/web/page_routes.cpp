@@ -1,5 +1,6 @@
 #include "web/page_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -164,6 +165,10 @@ Response PageRoutes::save(Request& req) {
     auto given = page_id(req);
     if (!given) return d_.kit.admin_error(req, 404, "There is no such page.");
     id = *given;
+    auto all = pages_.list();  // a page in the bin is not among them
+    if (std::none_of(all.begin(), all.end(), [&](const store::StaticPage& p) { return p.id == id; })) {
+      return d_.kit.admin_error(req, 404, "There is no such page (or it is in the bin: restore it there).");
+    }
   }
   pages::PageInput in;
   in.title = req.form_value("title");
@@ -190,9 +195,10 @@ Response PageRoutes::remove(Request& req) {
   if (req.form_value("confirm") != "yes") {
     return d_.kit.admin_error(req, 400, "Tick “Yes, delete this page” to delete it.");
   }
-  auto done = pages_.remove(*id);
+  // To the bin: restorable for 30 days (web/bin_routes).
+  auto done = pages_.bin(*id, d_.clock.now());
   if (!done) return d_.kit.admin_error(req, status_for(done.error()), done.error().message);
-  return d_.kit.redirect("/admin/pages?deleted=1");
+  return d_.kit.redirect("/admin/bin?notice=binned");
 }
 
 }  // namespace web

@@ -348,7 +348,7 @@ Site::Site(const SiteDeps& d)
   icon_routes_ = std::make_unique<IconRoutes>(config_, editorial_.media_dir());
   brand_routes_ = std::make_unique<BrandRoutes>(
       BrandDeps{config_, clock_, store_.editorial(), editorial_.media_dir(), *this, reload_});
-  bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), *this});
+  bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), store_.pages(), *this});
   curator_routes_ = std::make_unique<CuratorRoutes>(CuratorDeps{config_, clock_, *this, *d.curator, content_, d.alerts});
   build_routes();
 }

@@ -125,8 +125,23 @@ class PagesTest(unittest.TestCase):
         self.assertEqual(self.stranger.get("/pages/old-notice").status, 200)
         r = self.editor.post(delete, dict(fields, confirm="yes"))
         self.assertEqual(r.status, 303)
+        self.assertEqual(r.header("Location"), "/admin/bin?notice=binned")
         self.assertEqual(self.stranger.get("/pages/old-notice").status, 404)
         self.assertEqual(self.editor.get(edit).status, 404)
+        self.assertNotIn("Old notice", self.editor.get("/admin/pages").text)
+        # In the bin: restored as it was, then deleted for good.
+        bin_page = self.editor.get("/admin/bin").text
+        self.assertIn("Old notice", bin_page)
+        page_id = edit.rsplit("/", 1)[1]
+        token = fields["csrf"]
+        self.assertEqual(self.editor.post(f"/admin/bin/pages/{page_id}/restore", {"csrf": token}).status, 303)
+        self.assertEqual(self.stranger.get("/pages/old-notice").status, 200)
+        self.editor.post(delete, dict(fields, confirm="yes"))
+        self.assertEqual(self.editor.post(f"/admin/bin/pages/{page_id}/purge", {"csrf": token}).status, 400)
+        r = self.editor.post(f"/admin/bin/pages/{page_id}/purge", {"csrf": token, "confirm": "delete"})
+        self.assertEqual(r.status, 303)
+        self.assertNotIn("Old notice", self.editor.get("/admin/bin").text)
+        self.assertEqual(self.editor.post(f"/admin/bin/pages/{page_id}/restore", {"csrf": token}).status, 404)
 
 
 if __name__ == "__main__":

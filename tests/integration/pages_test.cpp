@@ -112,3 +112,24 @@ TEST_F(PagesTest, BadPagesAreRefusedWithTheReasonAndNothingIsWritten) {
   EXPECT_EQ(p.list().size(), 2u);
   EXPECT_EQ(p.get(*top)->updated_at, 100);
 }
+
+TEST_F(PagesTest, ABinnedPageIsSeenNowhereAndComesBackAsItWas) {
+  pages::Pages p(store_->pages());
+  auto privacy = p.save(0, page("Privacy", "privacy", true, 1), 100);
+  ASSERT_TRUE(privacy);
+  ASSERT_TRUE(p.bin(*privacy, 200));
+  long long v = version();
+  EXPECT_FALSE(p.find("privacy", "", v));
+  EXPECT_TRUE(p.footer(v).empty());
+  EXPECT_TRUE(p.list().empty());  // the back office's list leaves it out
+  EXPECT_EQ(p.bin(*privacy, 300).error().code, core::ErrorCode::kConflict);
+  EXPECT_EQ(p.bin(999999, 300).error().code, core::ErrorCode::kNotFound);
+  auto all = store_->pages().pages();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].binned_at, 200);
+  ASSERT_TRUE(store_->pages().restore_page(*privacy));
+  v = version();
+  ASSERT_TRUE(p.find("privacy", "", v));
+  ASSERT_EQ(p.footer(v).size(), 1u);  // back in the footer, at its place
+  EXPECT_EQ(store_->pages().restore_page(*privacy).error().code, core::ErrorCode::kNotFound);
+}

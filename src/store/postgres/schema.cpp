@@ -420,6 +420,9 @@ const std::vector<Migration>& migrations() {
        "ON DELETE CASCADE, status_before TEXT NOT NULL, binned_at BIGINT NOT NULL, "
        "binned_by BIGINT REFERENCES members (id) ON DELETE SET NULL);"
        "CREATE INDEX article_bin_by_time ON article_bin (binned_at);"},
+      {30, "the static pages' bin (as SQLite's migration 29)",
+       "CREATE TABLE page_bin (page_id BIGINT PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE, "
+       "published_before INTEGER NOT NULL, footer_before INTEGER NOT NULL, binned_at BIGINT NOT NULL);"},
   };
   return all;
 }

@@ -14,8 +14,9 @@ class SqlPageStore final : public PageStore {
   std::vector<StaticPage> pages() override {
     auto c = pool_.acquire();
     auto s = c->prepare(
-        "SELECT id, slug, parent_id, title, description, body_md, body_html, published, "
-        "footer, created_at, updated_at FROM pages ORDER BY slug");
+        "SELECT p.id, p.slug, p.parent_id, p.title, p.description, p.body_md, p.body_html, "
+        "p.published, p.footer, p.created_at, p.updated_at, COALESCE(b.binned_at, 0) "
+        "FROM pages p LEFT JOIN page_bin b ON b.page_id = p.id ORDER BY p.slug");
     std::vector<StaticPage> out;
     while (s->step()) {
       StaticPage p;
@@ -30,6 +31,7 @@ class SqlPageStore final : public PageStore {
       p.footer = s->integer(8);
       p.created_at = s->int64(9);
       p.updated_at = s->int64(10);
+      p.binned_at = s->int64(11);
       out.push_back(std::move(p));
     }
     return out;
@@ -96,6 +98,69 @@ class SqlPageStore final : public PageStore {
       s->bind(1, id);
       s->run();
       if (c->changes() == 0) return core::fail(core::ErrorCode::kNotFound, "There is no such page.");
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<void> bin_page(long long id, core::UnixTime now) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      int published = 0, footer = 0;
+      {
+        auto s = c->prepare("SELECT published, footer FROM pages WHERE id = ?1");
+        s->bind(1, id);
+        if (!s->step()) return core::fail(core::ErrorCode::kNotFound, "There is no such page.");
+        published = s->integer(0);
+        footer = s->integer(1);
+      }
+      {
+        auto s = c->prepare("SELECT 1 FROM page_bin WHERE page_id = ?1");
+        s->bind(1, id);
+        if (s->step()) return core::fail(core::ErrorCode::kConflict, "This page is already in the bin.");
+      }
+      {
+        auto s = c->prepare(
+            "INSERT INTO page_bin (page_id, published_before, footer_before, binned_at) "
+            "VALUES (?1, ?2, ?3, ?4)");
+        s->bind(1, id).bind(2, published).bind(3, footer).bind(4, static_cast<std::int64_t>(now));
+        s->run();
+      }
+      {
+        auto s = c->prepare("UPDATE pages SET published = 0, footer = 0 WHERE id = ?1");
+        s->bind(1, id);
+        s->run();
+      }
+      c->exec(kBumpContentVersion);
+      tx.commit();
+      return {};
+    });
+  }
+
+  core::Result<void> restore_page(long long id) override {
+    return guarded_result([&]() -> core::Result<void> {
+      auto c = pool_.acquire();
+      Transaction tx(*c);
+      int published = 0, footer = 0;
+      {
+        auto s = c->prepare("SELECT published_before, footer_before FROM page_bin WHERE page_id = ?1");
+        s->bind(1, id);
+        if (!s->step()) return core::fail(core::ErrorCode::kNotFound, "This page is not in the bin.");
+        published = s->integer(0);
+        footer = s->integer(1);
+      }
+      {
+        auto s = c->prepare("UPDATE pages SET published = ?2, footer = ?3 WHERE id = ?1");
+        s->bind(1, id).bind(2, published).bind(3, footer);
+        s->run();
+      }
+      {
+        auto s = c->prepare("DELETE FROM page_bin WHERE page_id = ?1");
+        s->bind(1, id);
+        s->run();
+      }
       c->exec(kBumpContentVersion);
       tx.commit();
       return {};

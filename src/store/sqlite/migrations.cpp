@@ -577,6 +577,16 @@ CREATE TABLE article_bin (
 );
 CREATE INDEX article_bin_by_time ON article_bin (binned_at);
 )SQL"},
+      {29, "the static pages' bin", R"SQL(
+-- A deleted page waits here for 30 days unpublished and out of the footer, restorable as
+-- it was.
+CREATE TABLE page_bin (
+  page_id INTEGER PRIMARY KEY REFERENCES pages (id) ON DELETE CASCADE,
+  published_before INTEGER NOT NULL,
+  footer_before INTEGER NOT NULL,
+  binned_at INTEGER NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }
