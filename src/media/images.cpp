@@ -20,6 +20,10 @@ void start() {
   std::call_once(once, [] {
     if (VIPS_INIT("meridian") != 0) throw std::runtime_error("libvips would not start");
     vips_cache_set_max(0);  // nothing kept between uploads
+    // A damaged upload is refused with a message to the editor; libvips's own warnings
+    // about it would only clutter the server's log.
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING,
+                      [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
     vips_concurrency_set(1);
   });
 }
