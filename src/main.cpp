@@ -27,6 +27,7 @@
 #include "importers/wxr.h"
 #include "backup/backup.h"
 #include "billing/housekeeper.h"
+#include "newsletter/personal.h"
 #include "newsletter/scheduler.h"
 #include "core/net.h"
 #include "core/time.h"
@@ -849,7 +850,8 @@ int main(int argc, char** argv) {
     if (npreview->parsed()) {
       auto e = a->newsletters->edition(n_name, n_date);
       if (!e) return fail_with(command, e.error().message);
-      std::printf("Subject: %s\n\n%s", e->subject.c_str(), e->text.c_str());
+      // The edition's own order, without the per-reader marks (newsletter/personal.h).
+      std::printf("Subject: %s\n\n%s", e->subject.c_str(), newsletter::reorder(e->text, {}).c_str());
       return 0;
     }
     bool tty = isatty(fileno(stderr));

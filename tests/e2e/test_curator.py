@@ -247,6 +247,10 @@ class CuratorTest(unittest.TestCase):
                     self.assertFalse(re.search(r"[\x1d\x1e\x1f]", body), "a marker left in the mail")
         finally:
             sink.stop()
+        # Neither does the printed preview.
+        out = run_cli("newsletter", "preview", "daily", "--date", "2026-04-02", data=self.data)
+        self.assertIn("/articles/daily-energy", out.stdout)
+        self.assertFalse(re.search(r"[\x1d\x1e\x1f]", out.stdout), "a marker in the preview")
         # The web copy keeps the edition's own order and shows no marker either.
         s = Server(data=self.data)
         try:
