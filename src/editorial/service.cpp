@@ -302,14 +302,15 @@ core::Result<std::string> EditorialService::store_image(std::string_view bytes) 
                 "Hero image: only JPEG, PNG, WebP and GIF images can be uploaded.");
   }
   // Decoded before anything is kept: a file that only starts like an image is refused.
-  if (auto size = media::measure(bytes); !size) {
-    return fail(ErrorCode::kInvalidInput, "Hero image: " + size.error().message + ".");
-  }
+  auto size = media::measure(bytes);
+  if (!size) return fail(ErrorCode::kInvalidInput, "Hero image: " + size.error().message + ".");
   std::error_code ec;
   std::filesystem::create_directories(media_dir_, ec);
   if (ec) return fail(ErrorCode::kUnavailable, "cannot create " + media_dir_ + ": " + ec.message());
   // 128 random bits as lower-case hex: what a media name allows.
-  std::string name = core::token_hash(core::random_token(16)).substr(0, 32) + "." + ext;
+  // Its width in the name: pages know the copies' widths (media/images.h).
+  std::string name = media::sized_name(core::token_hash(core::random_token(16)).substr(0, 32),
+                                        size->width, ext);
   auto path = std::filesystem::path(media_dir_) / name;
   auto tmp = path;
   tmp += ".part";

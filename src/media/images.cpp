@@ -126,6 +126,22 @@ core::Result<Picture> resize(std::string_view image, int width, std::string_view
   return encode(out, format);
 }
 
+std::string sized_name(const std::string& hex, int width, const std::string& ext) {
+  return hex + "-w" + std::to_string(width) + "." + ext;
+}
+
+int width_of(const std::string& name) {
+  auto dot = name.rfind('.');
+  auto w = name.rfind("-w", dot);
+  if (dot == std::string::npos || w == std::string::npos || w + 2 >= dot) return 0;
+  int width = 0;
+  for (std::size_t i = w + 2; i < dot; ++i) {
+    if (name[i] < '0' || name[i] > '9' || width > 100000) return 0;
+    width = width * 10 + (name[i] - '0');
+  }
+  return width;
+}
+
 core::Result<int> write_variants(const std::string& folder, const std::string& name, std::string_view image) {
   auto dot = name.rfind('.');
   if (dot == std::string::npos) return fail(ErrorCode::kInvalidInput, "a media name has an extension");
@@ -134,11 +150,20 @@ core::Result<int> write_variants(const std::string& folder, const std::string& n
   if (!size) return std::unexpected(size.error());
   if (ext == "gif") return 0;
   int written = 0;
+  if (ext != "webp") {
+    auto p = resize(image, size->width, "webp");
+    if (!p) return std::unexpected(p.error());
+    if (!write_file(std::filesystem::path(folder) / (stem + ".webp"), p->bytes)) {
+      return fail(ErrorCode::kUnavailable, "cannot write " + stem + ".webp in " + folder);
+    }
+    ++written;
+  }
   for (int w : kVariantWidths) {
+    if (w >= size->width) continue;  // never enlarged: every width said is true
     for (std::string_view format : {"webp", "jpg"}) {
       auto p = resize(image, w, format);
       if (!p) return std::unexpected(p.error());
-      std::string file = stem + "-w" + std::to_string(w) + "." + std::string(format);
+      std::string file = stem + "-" + std::to_string(w) + "." + std::string(format);
       if (!write_file(std::filesystem::path(folder) / file, p->bytes)) {
         return fail(ErrorCode::kUnavailable, "cannot write " + file + " in " + folder);
       }
@@ -150,13 +175,24 @@ core::Result<int> write_variants(const std::string& folder, const std::string& n
 
 std::vector<Variant> variants(const std::string& folder, const std::string& name, std::string_view format) {
   std::vector<Variant> out;
+  int full = width_of(name);
   auto dot = name.rfind('.');
-  if (dot == std::string::npos) return out;
-  std::string stem = name.substr(0, dot);
+  if (full == 0 || dot == std::string::npos) return out;
+  std::string stem = name.substr(0, dot), ext = name.substr(dot + 1);
   std::error_code ec;
+  auto here = [&](const std::string& file) {
+    return std::filesystem::exists(std::filesystem::path(folder) / file, ec);
+  };
   for (int w : kVariantWidths) {
-    std::string file = stem + "-w" + std::to_string(w) + "." + std::string(format);
-    if (std::filesystem::exists(std::filesystem::path(folder) / file, ec)) out.push_back({w, file});
+    if (w >= full) continue;
+    std::string file = stem + "-" + std::to_string(w) + "." + std::string(format);
+    if (here(file)) out.push_back({w, file});
+  }
+  if (format == "webp") {
+    std::string file = ext == "webp" ? name : stem + ".webp";
+    if (here(file)) out.push_back({full, file});
+  } else if ((ext == "jpg" || ext == "png") && here(name)) {
+    out.push_back({full, name});
   }
   return out;
 }

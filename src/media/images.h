@@ -30,18 +30,25 @@ core::Result<Picture> measure(std::string_view image);
 // or "png". JPEG flattens transparency onto white.
 core::Result<Picture> resize(std::string_view image, int width, std::string_view format, int height = 0);
 
-// Responsive copies of the media file `name` (its bytes in `image`) written beside it in
-// `folder`: "<stem>-w480.webp", "<stem>-w480.jpg", … for each of kVariantWidths (an
-// original narrower than a width is copied at its own size, never enlarged, so the names
-// are known without listing the folder). GIFs (maybe animated) get none.
+// A media name for an upload that records its width ("<hex>-w1200.jpg"), so the copies'
+// widths are known without listing the folder or reading the file.
+std::string sized_name(const std::string& hex, int width, const std::string& ext);
+// The width a sized_name records; 0 for other names.
+int width_of(const std::string& name);
+
+// Responsive copies of the media file `name` (a sized_name; its bytes in `image`) written
+// beside it in `folder`: "<stem>-480.webp", "<stem>-480.jpg", … for each of
+// kVariantWidths narrower than the original, and "<stem>.webp" at full size. GIFs (maybe
+// animated) get none.
 core::Result<int> write_variants(const std::string& folder, const std::string& name, std::string_view image);
 
 struct Variant {
-  int width = 0;
+  int width = 0;     // its true width in pixels
   std::string file;  // a media name
 };
-// The copies write_variants made for `name` that exist in `folder`, narrowest first, in
-// `format` ("webp" or "jpg").
+// What a page may offer for `name` in `format` ("webp" or "jpg"), narrowest first: the
+// copies write_variants made that exist in `folder`, then the full-size one (for "jpg" the
+// original itself, when it is a JPEG or PNG). Empty for names that record no width.
 std::vector<Variant> variants(const std::string& folder, const std::string& name, std::string_view format);
 
 // A copy that fits inside max_width × max_height (an SVG drawn at that size), as `format`.

@@ -263,10 +263,14 @@ Response Site::render_article(Request& req, const content::Article& teaser,
               {"has_corrections", !found->corrections.empty()}};
   if (!found->hero_image.empty()) {
     art["hero"] = "/media/" + found->hero_image;
-    // Responsive copies where the upload made them (media/images.h): WebP first.
+    // Responsive copies where the upload made them (media/images.h): WebP first. Width
+    // descriptors only when there is a choice of widths (each one true); a single
+    // full-size WebP is offered as it is.
     auto srcset = [&](std::string_view format) {
+      auto list = media::variants(editorial_.media_dir(), found->hero_image, format);
+      if (list.size() == 1) return format == "webp" ? "/media/" + list[0].file : std::string();
       std::string out;
-      for (const auto& v : media::variants(editorial_.media_dir(), found->hero_image, format)) {
+      for (const auto& v : list) {
         if (!out.empty()) out += ", ";
         out += "/media/" + v.file + " " + std::to_string(v.width) + "w";
       }

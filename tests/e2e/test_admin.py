@@ -4,6 +4,7 @@ import html
 import json
 import os
 import re
+import struct
 import sys
 import tempfile
 import time
@@ -14,6 +15,18 @@ from harness import db_rows, database_env, Reader, Server, article_line, csrf_of
 
 ROLES = ["anonymous", "reader", "author", "editor", "admin"]
 RANK = {r: i for i, r in enumerate(ROLES)}
+def solid_png(width, height):
+    """A valid PNG of one colour, made here (no image files in the repository)."""
+    import zlib
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body +
+                struct.pack(">I", zlib.crc32(kind + body) & 0xffffffff))
+    raw = b"".join(b"\0" + b"\x5a\x30\x10" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 # Smallest PNG: 1x1 transparent pixel.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -237,7 +250,7 @@ class AdminTest(unittest.TestCase):
                               {"hero": ("pixel.png", "image/png", PNG)})
         self.assertEqual(r.status, 303, r.text)
         live = self.server.get("/articles/existing-story")
-        m = re.search(r'<img src="(/media/[a-z0-9]+\.png)"', live.text)
+        m = re.search(r'<img src="(/media/[a-z0-9-]+\.png)"', live.text)
         self.assertIsNotNone(m, "hero image not on the article page")
         self.assertIn('<meta property="og:image" content="http', live.text)
         img = self.server.get(m.group(1))
@@ -245,17 +258,35 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(img.header("Content-Type"), "image/png")
         self.assertIn("immutable", img.header("Cache-Control"))
         self.assertEqual(img.body, PNG)
-        # Responsive copies: WebP and JPEG at three widths, named in srcset.
+        # A one-pixel picture has no smaller copies: only a WebP of itself, without widths.
         stem = m.group(1)[len("/media/"):-len(".png")]
-        self.assertIn(f'<source type="image/webp" srcset="/media/{stem}-w480.webp 480w, '
-                      f'/media/{stem}-w960.webp 960w, /media/{stem}-w1440.webp 1440w"', live.text)
-        self.assertIn(f'srcset="/media/{stem}-w480.jpg 480w', live.text)
-        webp = self.server.get(f"/media/{stem}-w480.webp")
+        self.assertTrue(stem.endswith("-w1"), stem)
+        self.assertIn(f'<source type="image/webp" srcset="/media/{stem}.webp"', live.text)
+        self.assertNotIn(f'<img src="/media/{stem}.png" srcset=', live.text)
+        # A wide one gets WebP and JPEG copies, each named with its true width.
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("wide.png", "image/png", solid_png(1200, 600))})
+        self.assertEqual(r.status, 303, r.text)
+        live = self.server.get("/articles/existing-story")
+        wide = re.search(r'<img src="/media/([a-z0-9]+-w1200)\.png"', live.text)
+        self.assertIsNotNone(wide)
+        stem = wide.group(1)
+        self.assertIn(f'<source type="image/webp" srcset="/media/{stem}-480.webp 480w, '
+                      f'/media/{stem}-960.webp 960w, /media/{stem}.webp 1200w"', live.text)
+        self.assertIn(f'srcset="/media/{stem}-480.jpg 480w, /media/{stem}-960.jpg 960w, '
+                      f'/media/{stem}.png 1200w"', live.text)
+        webp = self.server.get(f"/media/{stem}-480.webp")
         self.assertEqual(webp.status, 200)
         self.assertEqual(webp.header("Content-Type"), "image/webp")
         self.assertEqual(webp.body[:4] + webp.body[8:12], b"RIFFWEBP")
-        jpg = self.server.get(f"/media/{stem}-w960.jpg")
+        jpg = self.server.get(f"/media/{stem}-960.jpg")
         self.assertEqual(jpg.body[:3], b"\xff\xd8\xff")
+        sof = re.search(rb"\xff[\xc0\xc2]", jpg.body).start()  # baseline or progressive frame
+        self.assertEqual(struct.unpack(">HH", jpg.body[sof + 5:sof + 9])[::-1], (960, 480))
+        # Back to the small picture for what follows.
+        r = ed.post_multipart("/admin/articles/1/hero", {"csrf": token},
+                              {"hero": ("pixel.png", "image/png", PNG)})
+        self.assertEqual(r.status, 303, r.text)
         self.assertEqual(self.server.get("/media/..%2Fmeridian.db").status, 404)
         # What the image shows, its caption and credit, and the search-engine fields: typed
         # into the editor, seen on the article page.
@@ -274,7 +305,7 @@ class AdminTest(unittest.TestCase):
         r = ed.post("/admin/articles/1", fields)
         self.assertEqual(r.status, 303, r.text[:800])
         live = self.server.get("/articles/existing-story").text
-        self.assertRegex(live, r'<img src="/media/[a-z0-9]+\.png"[^>]* alt="Fishing boats at dawn in Valparaíso"')
+        self.assertRegex(live, r'<img src="/media/[a-z0-9-]+\.png"[^>]* alt="Fishing boats at dawn in Valparaíso"')
         self.assertIn('<figcaption>The harbour before the strike <span class="credit">Photo: Ana Ruiz</span></figcaption>', live)
         self.assertIn("<title>Chile&apos;s trade story, told plainly</title>", live)
         self.assertIn('<meta name="description" content="What the port strike means for copper.">', live)

@@ -45,15 +45,29 @@ TEST(ImagesTest, VariantsAreWrittenBesideTheOriginalAndFound) {
   std::filesystem::create_directories(dir);
   auto original = media::resize(kSvg, 1200, "png", 600);
   ASSERT_TRUE(original);
-  auto n = media::write_variants(dir.string(), "abc123.png", original->bytes);
+  std::string name = media::sized_name("abc123", 1200, "png");
+  EXPECT_EQ(name, "abc123-w1200.png");
+  EXPECT_EQ(media::width_of(name), 1200);
+  EXPECT_EQ(media::width_of("abc123.png"), 0);
+  {
+    std::ofstream out(dir / name, std::ios::binary);
+    out << original->bytes;
+  }
+  auto n = media::write_variants(dir.string(), name, original->bytes);
   ASSERT_TRUE(n) << n.error().message;
-  EXPECT_EQ(*n, 6);
-  auto webp = media::variants(dir.string(), "abc123.png", "webp");
+  EXPECT_EQ(*n, 5);  // the full-size WebP, and 480 and 960 in both formats (never 1440: wider)
+  auto webp = media::variants(dir.string(), name, "webp");
   ASSERT_EQ(webp.size(), 3u);
-  EXPECT_EQ(webp[0].file, "abc123-w480.webp");
-  EXPECT_EQ(webp[2].width, 1440);
+  EXPECT_EQ(webp[0].file, "abc123-w1200-480.webp");
+  EXPECT_EQ(webp[1].width, 960);
+  EXPECT_EQ(webp[2].file, "abc123-w1200.webp");
+  EXPECT_EQ(webp[2].width, 1200);
+  auto jpg = media::variants(dir.string(), name, "jpg");
+  ASSERT_EQ(jpg.size(), 3u);
+  EXPECT_EQ(jpg[2].file, name);  // the original PNG, at its own width
+  // Every width said is the picture's own.
   auto w960 = media::measure([&] {
-    std::ifstream in(dir / "abc123-w960.jpg", std::ios::binary);
+    std::ifstream in(dir / "abc123-w1200-960.jpg", std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }());
   ASSERT_TRUE(w960);
