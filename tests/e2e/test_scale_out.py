@@ -264,7 +264,7 @@ class ThreeNodes(unittest.TestCase):
         self.assertIsNotNone(slug)
         for node in (self.nodes[0], self.nodes[2]):
             live = node.get(f"/articles/{slug.group(1)}")
-            img = re.search(r'<img src="(/media/[a-z0-9]+\.png)"', live.text)
+            img = re.search(r'<img src="(/media/[a-z0-9-]+\.png)"', live.text)
             self.assertIsNotNone(img, "hero image not on the article page of every node")
             self.assertEqual(node.get(img.group(1)).body, png)
         deadline = time.time() + 5
