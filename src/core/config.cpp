@@ -245,14 +245,8 @@ Result<void> load_config(Config& config, const std::map<std::string, std::string
   if (config.alerts_interval_seconds < 1 || config.alerts_interval_seconds > 86400) {
     return fail(ErrorCode::kInvalidInput, "[alerts] interval_seconds must be between 1 and 86400");
   }
-  {
-    const auto& d = config.alerts_digest_at;
-    bool ok = d.size() == 5 && d[2] == ':' && std::isdigit(static_cast<unsigned char>(d[0])) &&
-              std::isdigit(static_cast<unsigned char>(d[1])) &&
-              std::isdigit(static_cast<unsigned char>(d[3])) &&
-              std::isdigit(static_cast<unsigned char>(d[4])) &&
-              (d[0] - '0') * 10 + (d[1] - '0') < 24 && (d[3] - '0') * 10 + (d[4] - '0') < 60;
-    if (!ok) return fail(ErrorCode::kInvalidInput, "[alerts] digest_at must look like 07:00");
+  if (parse_time_of_day(config.alerts_digest_at) < 0) {
+    return fail(ErrorCode::kInvalidInput, "[alerts] digest_at must look like 07:00");
   }
   if (auto it = env.find("MERIDIAN_NEWSLETTER_RETRY_SECONDS"); it != env.end()) {
     config.newsletter_retry_seconds = std::atoi(it->second.c_str());

@@ -194,4 +194,14 @@ std::string format_local_day(UnixTime t, std::string_view tz) {
   return buf;
 }
 
+int parse_time_of_day(std::string_view hhmm) {
+  if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
+  for (std::size_t i : {0u, 1u, 3u, 4u}) {
+    if (hhmm[i] < '0' || hhmm[i] > '9') return -1;
+  }
+  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  if (h > 23 || m > 59) return -1;
+  return h * 60 + m;
+}
+
 }  // namespace core

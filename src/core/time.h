@@ -30,6 +30,8 @@ LocalDate local_date(UnixTime t, std::string_view tz);
 // First instant of the given local month in zone tz (month may overflow into next year).
 UnixTime local_month_start(int year, unsigned month, std::string_view tz);
 UnixTime local_day_start(int year, unsigned month, unsigned day, std::string_view tz);
+// "06:30" → minutes after midnight (390); -1 unless exactly HH:MM with HH < 24, MM < 60.
+int parse_time_of_day(std::string_view hhmm);
 // "12 March 2025" in the publication's zone.
 std::string format_long_date(UnixTime t, std::string_view tz);
 std::string month_name(unsigned month);

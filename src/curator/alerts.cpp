@@ -16,12 +16,6 @@ namespace {
 constexpr int kBatch = 500;
 constexpr core::UnixTime kInstantWindow = 86400;  // articles published in the last day
 
-int minutes_of(const std::string& hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
-  int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  return h >= 0 && h <= 23 && m >= 0 && m <= 59 ? h * 60 + m : -1;
-}
-
 std::string kind_key(const content::Term& t) {
   return std::string(content::to_string(t.kind)) + ":" + t.slug;
 }
@@ -50,7 +44,7 @@ bool Alerts::token_valid(long long member_id, const std::string& key, const std:
 }
 
 core::UnixTime Alerts::digest_time(core::UnixTime now) const {
-  int minutes = std::max(0, minutes_of(config_.alerts_digest_at));
+  int minutes = std::max(0, core::parse_time_of_day(config_.alerts_digest_at));
   auto d = core::local_date(now, config_.timezone);
   core::UnixTime today = core::local_day_start(d.year, d.month, d.day, config_.timezone) + minutes * 60;
   if (today <= now) return today;

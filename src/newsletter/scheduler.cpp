@@ -9,16 +9,6 @@
 
 namespace newsletter {
 
-int parse_time_of_day(const std::string& hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
-  for (int i : {0, 1, 3, 4}) {
-    if (hhmm[static_cast<std::size_t>(i)] < '0' || hhmm[static_cast<std::size_t>(i)] > '9') return -1;
-  }
-  int h = std::stoi(hhmm.substr(0, 2)), m = std::stoi(hhmm.substr(3, 2));
-  if (h > 23 || m > 59) return -1;
-  return h * 60 + m;
-}
-
 int parse_weekday(const std::string& name) {
   static const char* days[] = {"monday", "tuesday", "wednesday", "thursday",
                                "friday", "saturday", "sunday"};

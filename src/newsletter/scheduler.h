@@ -13,12 +13,13 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/periodic.h"
+#include "core/time.h"
 #include "newsletter/service.h"
 
 namespace newsletter {
 
 // Minutes after local midnight for "HH:MM"; -1 when malformed or empty.
-int parse_time_of_day(const std::string& hhmm);
+using core::parse_time_of_day;  // core/time.h
 // 0 = Monday … 6 = Sunday; -1 when unknown.
 int parse_weekday(const std::string& name);
 // Which newsletters are due at `now` (local), given what already ran today.
