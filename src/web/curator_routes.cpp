@@ -16,15 +16,6 @@ namespace {
 
 constexpr int kPerPage = 20;
 
-std::string term_path(const content::Term& t) {
-  switch (t.kind) {
-    case TermKind::kCountry: return "/countries/" + t.slug;
-    case TermKind::kAuthor: return "/authors/" + t.slug;
-    case TermKind::kTopic: break;
-  }
-  return "/topics/" + t.slug;
-}
-
 bool wants_json(const Request& req) {
   const std::string* accept = req.header("accept");
   return accept && accept->find("application/json") != std::string::npos;

@@ -20,6 +20,8 @@ namespace web {
 int status_for(const core::Error& e);
 // A positive whole number (an id in a path or form), or nullopt.
 std::optional<long long> positive_id(std::string_view text);
+// A topic's, country's or author's page: /topics/{slug}, /countries/{slug}, /authors/{slug}.
+std::string term_path(const content::Term& t);
 
 class PageKit {
  public:

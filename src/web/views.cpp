@@ -33,7 +33,7 @@ std::optional<long long> positive_id(std::string_view text) {
   return id;
 }
 
-std::string Site::term_url(const Term& t) const {
+std::string term_path(const Term& t) {
   switch (t.kind) {
     case TermKind::kTopic: return "/topics/" + t.slug;
     case TermKind::kCountry: return "/countries/" + t.slug;
@@ -41,6 +41,8 @@ std::string Site::term_url(const Term& t) const {
   }
   return "/";
 }
+
+std::string Site::term_url(const Term& t) const { return term_path(t); }
 
 std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
 
