@@ -504,6 +504,7 @@ void Site::build_routes() {
     res.content_type = file.ends_with(".css")   ? "text/css; charset=utf-8"
                        : file.ends_with(".js")  ? "text/javascript; charset=utf-8"
                        : file.ends_with(".svg") ? "image/svg+xml"
+                       : file.ends_with(".woff2") ? "font/woff2"
                                                 : "application/octet-stream";
     res.body = std::string(content);
     res.set_header("Cache-Control", cache_control);

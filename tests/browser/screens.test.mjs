@@ -115,3 +115,28 @@ test('the back office fits a phone: wide tables scroll in their own box', async 
   }
   await context.close();
 });
+
+test('the type is the site\'s own: Source Serif 4 and Inter, from this server, nothing else', async () => {
+  const context = await newContext(browser, { viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const fonts = [];
+  page.on('response', (r) => { if (r.request().resourceType() === 'font') fonts.push([r.url(), r.status(), r.headers()['content-type']]); });
+  await page.goto(`${base}${await firstLink('/articles/')}`);
+  await page.evaluate(() => document.fonts.ready);
+  const state = await page.evaluate(() => ({
+    loaded: [...document.fonts].filter((f) => f.status === 'loaded').map((f) => `${f.family.replace(/"/g, '')} ${f.style}`),
+    body: getComputedStyle(document.body).fontFamily,
+    kicker: getComputedStyle(document.querySelector('.meta, .byline') ?? document.body).fontFamily,
+  }));
+  assert.ok(state.loaded.includes('Source Serif 4 normal'), `loaded: ${state.loaded}`);
+  assert.ok(state.loaded.includes('Inter normal'), `loaded: ${state.loaded}`);
+  assert.match(state.body, /^"Source Serif 4"/);
+  assert.match(state.kicker, /^Inter/);
+  assert.ok(fonts.length >= 2, 'the fonts were fetched');
+  for (const [url, status, type] of fonts) {
+    assert.ok(url.startsWith(`${base}/static/`), `${url} is served by the site itself`);
+    assert.equal(status, 200, url);
+    assert.equal(type, 'font/woff2', url);
+  }
+  await context.close();
+});
