@@ -101,6 +101,7 @@ struct ArticleSummary {
   core::UnixTime published_at = 0;
   core::UnixTime updated_at = 0;
   int word_count = 0;
+  std::string hero_image;  // a media name, or empty
   std::vector<Term> authors;
   std::vector<Term> topics;
   std::vector<Term> countries;

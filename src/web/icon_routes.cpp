@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/colour.h"
 #include "media/images.h"
 #include "web/assets.h"
 
@@ -89,7 +90,7 @@ void IconRoutes::add_routes(Router& router) {
         {"start_url", "/"},
         {"display", "browser"},
         {"background_color", "#fbfaf7"},
-        {"theme_color", config_.brand_accent.empty() ? std::string("#8a1c1c") : config_.brand_accent},
+        {"theme_color", core::accent_or_default(config_.brand_accent)},
         {"icons", nlohmann::json::array({{{"src", "/icon-192.png"}, {"sizes", "192x192"}, {"type", "image/png"}},
                                          {{"src", "/icon-512.png"}, {"sizes", "512x512"}, {"type", "image/png"}}})}};
     return file(m.dump(), "application/manifest+json");

@@ -9,6 +9,7 @@
 #include "web/site.h"
 #include "media/images.h"
 #include "web/curator_routes.h"
+#include "web/map_routes.h"
 
 namespace web {
 
@@ -77,8 +78,14 @@ Response Site::home(Request& req) {
     q.type.reset();
     lead = content_.list_articles(q);
   }
+  // Pictures for the cards that carry one: the lead first, the rest as they scroll in.
+  const std::string media_dir = editorial_.media_dir();
+  auto picture = [&](json& c, const content::ArticleSummary& a, const char* sizes, bool lazy) {
+    c["image"] = card_picture(a, media_dir, config_.brand_accent, sizes, lazy);
+  };
   if (!lead.items.empty()) {
     json c = card(lead.items[0]);
+    picture(c, lead.items[0], "(max-width: 760px) 100vw, 720px", false);
     c["lead"] = true;
     view["lead"] = c;
     shown.push_back(lead.items[0].id);
@@ -91,7 +98,12 @@ Response Site::home(Request& req) {
   second_q.exclude_ids = shown;
   auto secondary = content_.list_articles(second_q);
   for (const auto& a : secondary.items) shown.push_back(a.id);
-  view["secondary"] = cards(secondary.items);
+  json secondary_cards = json::array();
+  for (const auto& a : secondary.items) {
+    secondary_cards.push_back(card(a));
+    picture(secondary_cards.back(), a, "(max-width: 760px) 100vw, 360px", true);
+  }
+  view["secondary"] = secondary_cards;
   view["has_secondary"] = !secondary.items.empty();
 
   // Most read: views counted on this server over the last seven days.
@@ -138,7 +150,12 @@ Response Site::home(Request& req) {
     features = content_.list_articles(fq);
   }
   for (const auto& a : features.items) shown.push_back(a.id);
-  view["features"] = cards(features.items);
+  json feature_cards = json::array();
+  for (const auto& a : features.items) {
+    feature_cards.push_back(card(a));
+    picture(feature_cards.back(), a, "(max-width: 760px) 100vw, 360px", true);
+  }
+  view["features"] = feature_cards;
   view["has_features"] = !features.items.empty();
 
   auto topics = content_.list_terms(TermKind::kTopic, now);
@@ -159,6 +176,7 @@ Response Site::home(Request& req) {
       // Filed under this section: its kicker names this topic, not the article's first.
       json c = card(a, false);
       c["first_topic"] = {{"name", topics[i].term.name}, {"url", term_url(topics[i].term)}};
+      picture(c, a, "(max-width: 760px) 100vw, 270px", true);
       items.push_back(c);
     }
     sections.push_back({{"name", topics[i].term.name},
@@ -284,6 +302,13 @@ Response Site::render_article(Request& req, const content::Article& teaser,
     art["hero_credit"] = found->hero_credit;
     art["hero_has_text"] = !found->hero_caption.empty() || !found->hero_credit.empty();
     view["page"]["og_image"] = base_url_ + "/media/" + found->hero_image;
+  } else if (auto map = country_map(s.countries, config_.brand_accent)) {
+    // No picture of its own: its countries' map, here and in social previews.
+    art["map"] = {{"src", map->svg}, {"alt", map->alt}};
+    view["page"]["og_image"] = base_url_ + map->png;
+    view["page"]["og_image_alt"] = map->alt;
+    ld["image"] = json::array({base_url_ + map->png});
+    view["page"]["jsonld"] = json_ld(ld);
   }
   // "Updated" only for a change on a later day than publication (in the publication's zone).
   if (s.updated_at > s.published_at &&

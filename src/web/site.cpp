@@ -22,6 +22,7 @@
 #include "web/curator_routes.h"
 #include "web/bin_routes.h"
 #include "web/icon_routes.h"
+#include "web/map_routes.h"
 #include "web/brand_routes.h"
 #include "web/member_note_routes.h"
 #include "web/page_routes.h"
@@ -346,6 +347,7 @@ Site::Site(const SiteDeps& d)
   register_page_routes_ = std::make_unique<RegisterPageRoutes>(RegisterPageDeps{config_, *this});
   if (!d.curator) throw std::logic_error("web::Site needs the curator service");
   icon_routes_ = std::make_unique<IconRoutes>(config_, editorial_.media_dir());
+  map_routes_ = std::make_unique<MapRoutes>(config_);
   brand_routes_ = std::make_unique<BrandRoutes>(
       BrandDeps{config_, clock_, store_.editorial(), editorial_.media_dir(), *this, reload_});
   bin_routes_ = std::make_unique<BinRoutes>(BinDeps{config_, clock_, store_.editorial(), store_.pages(), *this});
@@ -489,6 +491,7 @@ void Site::build_routes() {
   curator_routes_->add_routes(router_);
   bin_routes_->add_routes(router_);
   icon_routes_->add_routes(router_);
+  map_routes_->add_routes(router_);
   brand_routes_->add_routes(router_);
   build_admin_routes();
 

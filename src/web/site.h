@@ -97,6 +97,7 @@ class RegisterPageRoutes;
 class CuratorRoutes;
 class BinRoutes;
 class IconRoutes;
+class MapRoutes;
 class BrandRoutes;
 
 class Site final : public PageKit {
@@ -329,6 +330,7 @@ class Site final : public PageKit {
   std::unique_ptr<CuratorRoutes> curator_routes_;
   std::unique_ptr<BinRoutes> bin_routes_;
   std::unique_ptr<IconRoutes> icon_routes_;
+  std::unique_ptr<MapRoutes> map_routes_;
   std::unique_ptr<BrandRoutes> brand_routes_;
   std::string form_targets_;  // CSP form-action origins besides 'self' (Stripe's pages)
 };

@@ -130,6 +130,8 @@ json Site::card(const content::ArticleSummary& a, bool show_dek) {
             {"show_dek", show_dek && !a.dek.empty()},
             // Set explicitly: Mustache would otherwise find `lead` in an outer context.
             {"lead", false},
+            // The home page gives some cards a picture (card_picture); none elsewhere.
+            {"image", false},
             {"url", article_url(a.slug)},
             {"type_label", std::string(content::display_name(a.type))},
             {"premium", a.access == content::AccessClass::kPremium},

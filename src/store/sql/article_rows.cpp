@@ -25,6 +25,7 @@ content::ArticleSummary read_summary(Statement& s) {
   a.published_at = s.int64(8);
   a.updated_at = s.int64(9);
   a.word_count = s.integer(10);
+  a.hero_image = s.text(11);
   return a;
 }
 

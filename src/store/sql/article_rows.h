@@ -16,7 +16,7 @@ content::TermKind parse_kind(const std::string& s);
 // Columns read by read_summary, in order: use as "SELECT <kSummaryColumns> FROM articles a".
 inline constexpr const char* kSummaryColumns =
     "a.id, a.slug, a.headline, a.dek, a.type, a.access, a.status, a.featured, "
-    "COALESCE(a.published_at, 0), a.updated_at, a.word_count";
+    "COALESCE(a.published_at, 0), a.updated_at, a.word_count, a.hero_image";
 content::ArticleSummary read_summary(Statement& s);
 
 // An article's authors, topics and countries, in their stored order.

@@ -58,15 +58,15 @@ class SqlContentStore final : public ContentStore {
       if (!s->step()) return std::nullopt;
       Article a;
       a.summary = read_summary(*s);
-      a.teaser_html = s->text(11);
-      a.corrections = s->text(12);
-      if (with_gated) a.gated_html = s->text(13);
-      a.hero_image = s->text(14);
-      a.hero_alt = s->text(15);
-      a.hero_caption = s->text(16);
-      a.hero_credit = s->text(17);
-      a.seo_title = s->text(18);
-      a.seo_description = s->text(19);
+      a.teaser_html = s->text(12);
+      a.corrections = s->text(13);
+      if (with_gated) a.gated_html = s->text(14);
+      a.hero_image = s->text(15);
+      a.hero_alt = s->text(16);
+      a.hero_caption = s->text(17);
+      a.hero_credit = s->text(18);
+      a.seo_title = s->text(19);
+      a.seo_description = s->text(20);
       out = std::move(a);
     }
     load_terms(*c, out->summary);
