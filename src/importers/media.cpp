@@ -6,6 +6,7 @@
 
 #include "content/article.h"
 #include "core/crypto.h"
+#include "media/images.h"
 
 namespace importers {
 
@@ -13,7 +14,7 @@ namespace {
 constexpr std::uintmax_t kMaxImageBytes = 5 * 1024 * 1024;
 }
 
-core::Result<std::string> MediaCopier::bring(std::string_view url) {
+core::Result<std::string> MediaCopier::bring(std::string_view url, bool as_hero) {
   namespace fs = std::filesystem;
   url = url.substr(0, url.find_first_of("?#"));
   std::string relative;
@@ -47,10 +48,19 @@ core::Result<std::string> MediaCopier::bring(std::string_view url) {
   std::string bytes = ss.str();
   std::string ext = content::image_extension(bytes);
   if (ext.empty()) return core::fail(core::ErrorCode::kInvalidInput, "not a JPEG, PNG, WebP or GIF image: " + relative);
-  std::string name = core::token_hash(bytes).substr(0, 32) + "." + ext;
+  // Decoded before it is kept, and named with its width, as an upload is.
+  auto picture = media::measure(bytes);
+  if (!picture) return core::fail(core::ErrorCode::kInvalidInput, "could not be read as an image: " + relative);
+  std::string name = media::sized_name(core::token_hash(bytes).substr(0, 32), picture->width, ext);
   if (dry_run_) return name;
   fs::path target = fs::path(into_) / name;
-  if (fs::exists(target, ec)) return name;
+  auto copies = [&]() -> core::Result<std::string> {
+    if (as_hero && !fs::exists(fs::path(into_) / (name.substr(0, name.rfind('.')) + ".webp"), ec)) {
+      if (auto made = media::write_variants(into_, name, bytes); !made) return std::unexpected(made.error());
+    }
+    return name;
+  };
+  if (fs::exists(target, ec)) return copies();
   fs::create_directories(into_, ec);
   fs::path tmp = target;
   tmp += ".part";
@@ -61,7 +71,7 @@ core::Result<std::string> MediaCopier::bring(std::string_view url) {
   }
   fs::rename(tmp, target, ec);
   if (ec) return core::fail(core::ErrorCode::kUnavailable, "cannot write " + target.string() + ": " + ec.message());
-  return name;
+  return copies();
 }
 
 std::string MediaCopier::pictures(std::string_view html, ImportSummary& summary) {
@@ -109,7 +119,7 @@ void MediaCopier::hero(std::string_view url, content::ArticleInput& article, Imp
     summary.images_left.emplace_back(url);
     return;
   }
-  auto name = bring(url);
+  auto name = bring(url, true);
   if (!name) {
     summary.images_left.push_back(name.error().message);
     return;

@@ -25,8 +25,10 @@ class MediaCopier {
         dry_run_(dry_run) {}
 
   bool enabled() const { return !from_.empty(); }
-  // The media name of the picture at `url`, copied; or why it could not be.
-  core::Result<std::string> bring(std::string_view url);
+  // The media name of the picture at `url`, copied; or why it could not be. Decoded first
+  // (a file that cannot be read as a picture is refused) and named with its width, as an
+  // upload is; `as_hero` also makes its responsive copies (media/images.h).
+  core::Result<std::string> bring(std::string_view url, bool as_hero = false);
   // The picture at `url` as the article's hero image, counted in `summary`; or listed
   // there as left behind, with why.
   void hero(std::string_view url, content::ArticleInput& article, ImportSummary& summary);

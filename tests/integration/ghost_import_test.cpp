@@ -5,6 +5,8 @@
 // broken file is refused with its line and column, writing nothing.
 #include <gtest/gtest.h>
 
+#include "media/images.h"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -170,7 +172,10 @@ TEST_F(GhostImportTest, SearchFieldsAndTheFeatureImagesTextComeFromPostsMeta) {
   // Ghost's content/images, as an operator copies it (one picture is enough here).
   fs::path images = dir_ / "images" / "2026" / "11";
   fs::create_directories(images);
-  std::ofstream(images / "a-banner.jpg", std::ios::binary) << std::string("\xFF\xD8\xFF\xE0\0\x10JFIF\0", 11);
+  auto jpg = media::resize(R"(<svg xmlns="http://www.w3.org/2000/svg" width="60" height="30"><rect width="60" height="30" fill="#8a1c1c"/></svg>)",
+                           600, "jpg", 300);
+  ASSERT_TRUE(jpg);
+  std::ofstream(images / "a-banner.jpg", std::ios::binary) << jpg->bytes;
   auto r = import(kExport, false, (dir_ / "images").string());
   ASSERT_TRUE(r) << r.error().message;
   auto a = store_->content().find_article("the-long-road-to-election-observation-in-the-arctic", false);

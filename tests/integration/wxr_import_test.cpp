@@ -5,6 +5,8 @@
 // nothing; access follows --access and the paywall plugins' meta.
 #include <gtest/gtest.h>
 
+#include "media/images.h"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -477,8 +479,11 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
 
   fs::path uploads = dir_ / "uploads" / "2014" / "05";
   fs::create_directories(uploads);
-  const std::string png("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);
-  std::ofstream(uploads / "map.png", std::ios::binary) << png;
+  // A real picture, 1000 px wide (drawn here: no image files in the repository).
+  auto png = media::resize(R"(<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50"><rect width="100" height="50" fill="#1a5e3a"/></svg>)",
+                           1000, "png", 500);
+  ASSERT_TRUE(png);
+  std::ofstream(uploads / "map.png", std::ios::binary) << png->bytes;
   std::ofstream(uploads / "notes.jpg", std::ios::binary) << "not a picture";
   importers::ImportOptions media;
   media.media_from = (dir_ / "uploads").string();
@@ -492,7 +497,12 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   EXPECT_NE(r->images_left[1].find("not a JPEG, PNG, WebP or GIF image"), std::string::npos);
   std::string hero = article("with-picture").hero_image;
   ASSERT_TRUE(content::is_media_name(hero)) << hero;
-  EXPECT_TRUE(hero.ends_with(".png"));
+  EXPECT_TRUE(hero.ends_with("-w1000.png")) << hero;  // named with its width, as an upload is
+  // … and given the responsive copies an upload gets.
+  std::string stem = hero.substr(0, hero.size() - 4);
+  for (const char* copy : {"-480.jpg", "-480.webp", "-960.jpg", "-960.webp", ".webp"}) {
+    EXPECT_TRUE(fs::exists(dir_ / "media" / (stem + copy))) << copy;
+  }
   EXPECT_EQ(article("with-picture").hero_alt, "A map of northern Kenya");
   EXPECT_EQ(article("with-picture").hero_caption, "Lake Turkana, May 2014");
   EXPECT_EQ(r->pictures, 1);
@@ -500,11 +510,12 @@ TEST_F(WxrImportTest, FeaturedImagesComeFromTheUploadFolderOrAreListed) {
   EXPECT_NE((with.teaser_html + with.gated_html.value_or("")).find("src=\"/media/" + hero + "\""), std::string::npos)
       << with.teaser_html;
   std::ifstream copied(dir_ / "media" / hero, std::ios::binary);
-  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>()), png);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(copied)), std::istreambuf_iterator<char>()), png->bytes);
   // Again: nothing new, and the picture is the same file.
   auto again = import(file, media);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->unchanged, 3);
   EXPECT_EQ(article("with-picture").hero_image, hero);
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "media"), fs::directory_iterator()), 1);
+  // The picture and its five copies, once.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "media"), fs::directory_iterator()), 6);
 }
