@@ -195,6 +195,8 @@ Response Site::editor_page(Request& req, long long id, const editorial::Draft& d
                {"hero_alt", d.hero_alt}, {"hero_caption", d.hero_caption},
                {"hero_credit", d.hero_credit}, {"seo_title", d.seo_title},
                {"seo_description", d.seo_description},
+               // Folded away unless one of them is filled in.
+               {"seo_open", !d.seo_title.empty() || !d.seo_description.empty()},
                {"publish_at", d.publish_at}, {"featured", d.featured}};
   view["has_hero"] = !d.hero_image.empty();
   json topic_options = json::array();  // the topics field's suggestions (one name at a time)
