@@ -306,6 +306,16 @@ Response Site::admin_article_save(Request& req) {
   std::string action_name = req.form_value("action");
   auto action = editorial::parse_action(action_name.empty() ? "save" : action_name);
   if (!action) return editor_page(req, id, d, "Unknown action.", 400);
+  // A hero image chosen in the form, new article or not: kept (and named in the form's
+  // hidden field) even when the save below is refused, so nothing has to be chosen twice.
+  if (auto file = req.files.find("hero_file"); file != req.files.end()) {
+    auto name = editorial_.store_image(file->second);
+    if (!name) {
+      return editor_page(req, id, d, "Hero image: " + name.error().message + " Nothing was saved; choose another file.",
+                         status_for(name.error()));
+    }
+    d.hero_image = *name;
+  }
   if (!editorial::may_publish(*req.visitor.member) && id) {
     // Authors cannot change the home-page flag; keep what an editor set.
     if (auto a = store_.editorial().article(id)) d.featured = a->input.featured;

@@ -304,6 +304,29 @@ class AdminTest(unittest.TestCase):
                               {"hero": ("pixel.png", "image/png", PNG)})
         self.assertEqual(r.status, 403)
 
+    def test_6c_a_new_article_takes_its_hero_image_with_the_first_save(self):
+        ed = self.clients["editor"]
+        page = ed.get("/admin/articles/new")
+        self.assertIn('enctype="multipart/form-data"', page.text)
+        fields = {"csrf": csrf_of(page.text), "headline": "Pictured from the start", "body": "Text.",
+                  "type": "analysis", "access": "free", "action": "save"}
+        # Not a picture: refused with what was typed kept, and nothing made.
+        before = len(db_rows(self.data, "SELECT id FROM articles"))
+        r = ed.post_multipart("/admin/articles", fields, {"hero_file": ("notes.txt", "text/plain", b"not a picture")})
+        self.assertEqual(r.status, 400)
+        self.assertIn("Hero image: ", r.text)
+        self.assertIn('value="Pictured from the start"', r.text)
+        self.assertEqual(len(db_rows(self.data, "SELECT id FROM articles")), before)
+        r = ed.post_multipart("/admin/articles", fields, {"hero_file": ("wide.png", "image/png", solid_png(1000, 500))})
+        self.assertEqual(r.status, 303, r.text)
+        edit = r.header("Location").split("?")[0]
+        page = ed.get(edit)
+        m = re.search(r'name="hero_image" value="([a-z0-9]+-w1000\.png)"', page.text)
+        self.assertIsNotNone(m, "the new article has no hero image")
+        self.assertEqual(self.server.get(f"/media/{m.group(1)}").status, 200)
+        # With its responsive copies, as an upload on its own gets.
+        self.assertEqual(self.server.get(f"/media/{m.group(1)[:-4]}-480.jpg").status, 200)
+
     def test_7_analytics_shows_views_walls_registrations(self):
         # Readers visit an article: anonymous views with walls, a registration from it.
         for _ in range(3):
