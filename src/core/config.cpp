@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <charconv>
 #include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
@@ -489,6 +490,32 @@ Result<void> apply_settings(Config& config, const std::map<std::string, std::str
       }
       if (items.size() > 10) return fail(ErrorCode::kInvalidInput, "Header navigation: at most 10 items");
       next.brand_nav = std::move(items);
+    } else if (key == "brand.footer") {
+      // One link per line: "Label | address".
+      std::vector<Config::Link> links;
+      std::istringstream lines(value);
+      std::string line;
+      while (std::getline(lines, line)) {
+        std::string t = trim(line);
+        if (t.empty()) continue;
+        auto bar = t.find('|');
+        std::string label = bar == std::string::npos ? std::string() : trim(t.substr(0, bar));
+        std::string url = bar == std::string::npos ? std::string() : trim(t.substr(bar + 1));
+        if (label.empty() || url.empty()) {
+          return fail(ErrorCode::kInvalidInput, "Footer links: '" + t + "' is not \"Label | address\"");
+        }
+        if (label.size() > 60) return fail(ErrorCode::kInvalidInput, "Footer links: '" + label + "' is longer than 60 characters");
+        bool plain = url.find_first_of(" \"'<>\\") == std::string::npos;
+        bool ok = plain && (http_url(url) || (url.starts_with("/") && !url.starts_with("//")) ||
+                            (url.starts_with("mailto:") && url.find('@') != std::string::npos));
+        if (!ok) {
+          return fail(ErrorCode::kInvalidInput,
+                      "Footer links: '" + url + "' is not an address on this site (/…), http(s):// or mailto:");
+        }
+        links.push_back({label, url});
+      }
+      if (links.size() > 12) return fail(ErrorCode::kInvalidInput, "Footer links: at most 12");
+      next.brand_footer = std::move(links);
     } else if (key == "ads") {
       std::vector<Config::Ad> ads;
       try {
@@ -535,6 +562,11 @@ std::map<std::string, std::string> settings_of(const Config& config) {
           {"brand.nav", [&] {
              std::string out;
              for (const auto& n : config.brand_nav) out += (out.empty() ? "" : "\n") + n;
+             return out;
+           }()},
+          {"brand.footer", [&] {
+             std::string out;
+             for (const auto& l : config.brand_footer) out += (out.empty() ? "" : "\n") + l.label + " | " + l.url;
              return out;
            }()}};
 }

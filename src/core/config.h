@@ -69,6 +69,12 @@ struct Config {
   std::string brand_accent;
   std::string brand_logo;  // a PNG in the media folder shown instead of the name; "" none
   std::vector<std::string> brand_nav;
+  // Links the editors add to the footer after the static pages ("Careers", "Contact"): an
+  // address on this site ("/…"), http(s) or mailto:.
+  struct Link {
+    std::string label, url;
+  };
+  std::vector<Link> brand_footer;
   struct Plan {
     std::string name, price, period, description;
     std::string id;            // names the plan in forms; default: from the name

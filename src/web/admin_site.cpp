@@ -93,7 +93,8 @@ Response Site::settings_page(const Request& req, const std::map<std::string, std
                {"credits", value("access.monthly_credits")},
                {"gifts", value("access.gifts_per_month")},
                {"accent", value("brand.accent").empty() ? std::string("#8a1c1c") : value("brand.accent")},
-               {"nav", value("brand.nav")}};
+               {"nav", value("brand.nav")},
+               {"footer", value("brand.footer")}};
   if (!config_.brand_logo.empty()) view["logo"] = "/media/" + config_.brand_logo;
   json slots = json::array();
   json warnings = json::array();
@@ -152,7 +153,7 @@ Response Site::admin_settings_post(Request& req) {
   std::map<std::string, std::string> values;
   for (const char* key : {"site.name", "site.description", "site.url", "site.timezone",
                           "site.teaser_paragraphs", "access.monthly_credits",
-                          "access.gifts_per_month", "brand.accent", "brand.nav"}) {
+                          "access.gifts_per_month", "brand.accent", "brand.nav", "brand.footer"}) {
     values[key] = core::trim(req.form_value(key));
   }
   std::vector<core::Config::Ad> typed;

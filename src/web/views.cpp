@@ -77,6 +77,9 @@ json Site::site_view(const std::string& current_path, const Request* req) {
   for (const auto& link : page_routes_->pages().footer(version)) {
     footer_pages.push_back({{"title", link.title}, {"url", link.url}});
   }
+  for (const auto& link : config_.brand_footer) {
+    footer_pages.push_back({{"title", link.label}, {"url", link.url}});
+  }
   bool signed_in = req && req->visitor.member.has_value();
   bool subscriber = req && paywall::entitled_to_all(req->visitor.state);
   // Filled in per request (Site::fill_csrf): the token depends on the browser.

@@ -101,19 +101,26 @@ test('on a phone the menu opens without JavaScript and holds the sections', asyn
   await context.close();
 });
 
-test('the back office fits a phone: wide tables scroll in their own box', async () => {
-  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await signIn(page, base, data, 'editor@example.org');
-  for (const p of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/analytics',
-    '/admin/members', '/admin/pages', '/admin/newsletters', '/admin/settings', '/admin/authors', '/admin/bin']) {
-    assert.equal((await page.goto(base + p)).status(), 200, p);
-    const { doc, view } = await page.evaluate(() => ({
-      doc: document.documentElement.scrollWidth, view: window.innerWidth }));
-    assert.ok(doc <= view, `${p}: the page is ${doc} px wide on a ${view} px screen`);
-    await page.screenshot({ path: path.join(SHOTS, `screen-390${p.replace(/\//g, '-')}.png`), fullPage: true });
+test('the back office fits a phone and a desk: wide tables scroll in their own box, axe clean', async () => {
+  for (const [width, height] of [[390, 844], [1366, 900]]) {
+    const context = await newContext(browser, { viewport: { width, height } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`); });
+    await signIn(page, base, data, 'editor@example.org');
+    for (const p of ['/admin', '/admin/articles', '/admin/articles/new', '/admin/analytics',
+      '/admin/members', '/admin/pages', '/admin/newsletters', '/admin/settings', '/admin/authors', '/admin/bin',
+      '/admin/staff', '/admin/redirects', '/admin/taxonomy', '/admin/integrations']) {
+      assert.equal((await page.goto(base + p)).status(), 200, p);
+      const { doc, view } = await page.evaluate(() => ({
+        doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      assert.ok(doc <= view, `${p}: the page is ${doc} px wide on a ${view} px screen`);
+      await page.screenshot({ path: path.join(SHOTS, `screen-${width}${p.replace(/\//g, '-')}.png`), fullPage: true });
+      await expectAccessible(page, `${p} at ${width} px`, { everything: true });
+    }
+    assert.deepEqual(errors, [], 'console errors');
+    await context.close();
   }
-  await context.close();
 });
 
 test('the type is the site\'s own: Source Serif 4 and Inter, from this server, nothing else', async () => {

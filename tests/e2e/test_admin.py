@@ -579,6 +579,33 @@ class AdminTest(unittest.TestCase):
         manifest = json.loads(self.server.get("/site.webmanifest").text)
         self.assertEqual(manifest["theme_color"], "#1a5e3a")
 
+    def test_zzzzz_footer_links_beyond_the_static_pages(self):
+        ad = self.clients["admin"]
+        page = ad.get("/admin/settings")
+        base = {"csrf": csrf_of(page.text)}
+        for k, v in re.findall(r'<input id="[^"]+" type="(?:text|number|url)" name="([^"]+)" value="([^"]*)"', page.text):
+            base[k] = html.unescape(v)
+        # A line that is not "Label | address", or an address that could run script: refused,
+        # naming it, with what was typed kept.
+        for bad, says in [("Careers https://jobs.example.org", "is not \"Label | address\""),
+                          ("Careers | javascript:alert(1)", "'javascript:alert(1)' is not an address"),
+                          ("Careers | //evil.example", "'//evil.example' is not an address")]:
+            r = ad.post("/admin/settings", dict(base, **{"brand.footer": bad}))
+            self.assertEqual(r.status, 400, bad)
+            self.assertIn(says, html.unescape(r.text))
+            self.assertIn(f">{bad}</textarea>", html.unescape(r.text))
+        links = "Careers | https://jobs.example.org/\nWrite to us | mailto:desk@example.org\nOur history | /pages/about"
+        r = ad.post("/admin/settings", dict(base, **{"brand.footer": links}))
+        self.assertEqual(r.status, 303, r.text)
+        deadline = time.time() + 10
+        while "Write to us" not in self.server.get("/").text and time.time() < deadline:
+            time.sleep(0.1)
+        footer = self.server.get("/").text.split('aria-label="Footer"', 1)[1].split("</nav>", 1)[0]
+        self.assertEqual(re.findall(r'<a href="([^"]+)">([^<]+)</a>', footer)[-3:],
+                         [("https://jobs.example.org/", "Careers"), ("mailto:desk@example.org", "Write to us"),
+                          ("/pages/about", "Our history")])
+        self.assertIn("Careers | https://jobs.example.org/", ad.get("/admin/settings").text)
+
     def test_zzzz_logo_upload_replaces_the_name_and_makes_the_icons(self):
         import struct
         ad = self.clients["admin"]
