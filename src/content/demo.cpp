@@ -60,7 +60,7 @@ const std::array<Country, 36> kCountries = {{
     {"Ethiopia", "Addis Ababa", "Africa", "Ethiopian"},
     {"South Africa", "Pretoria", "Africa", "South African"},
     {"Morocco", "Rabat", "Africa", "Moroccan"},
-    {"Côte d'Ivoire", "Yamoussoukro", "Africa", "Ivorian"},
+    {"Côte d’Ivoire", "Yamoussoukro", "Africa", "Ivorian"},
     {"Sudan", "Khartoum", "Africa", "Sudanese"},
     {"India", "New Delhi", "South Asia", "Indian"},
     {"Pakistan", "Islamabad", "South Asia", "Pakistani"},
@@ -91,7 +91,7 @@ const std::array<Topic, 14> kTopics = {{
      {"the defence ministry", "the national security council", "the armed forces"},
      {"raise military spending", "restructure the command system", "expand joint exercises"}},
     {"Trade", "trade policy", {"export tariffs", "the customs union", "port capacity", "rules of origin"},
-     {"the trade ministry", "the customs authority", "exporters' associations"},
+     {"the trade ministry", "the customs authority", "exporters’ associations"},
      {"lower import duties", "sign a new free-trade agreement", "tighten export controls"}},
     {"Climate", "climate policy", {"emissions targets", "coal plants", "carbon pricing", "adaptation funds"},
      {"the environment ministry", "provincial governments", "the climate commission"},
@@ -108,7 +108,7 @@ const std::array<Topic, 14> kTopics = {{
     {"Diplomacy", "foreign policy", {"the summit agenda", "embassy staffing", "mediation efforts", "sanctions relief"},
      {"the foreign ministry", "the presidency", "regional envoys"},
      {"restore full diplomatic relations", "host peace talks", "join a new security pact"}},
-    {"Economy", "economic policy", {"inflation", "the currency", "public debt", "the central bank's rate path"},
+    {"Economy", "economic policy", {"inflation", "the currency", "public debt", "the central bank’s rate path"},
      {"the finance ministry", "the central bank", "the IMF mission"},
      {"cut fuel subsidies", "float the currency", "restructure external debt"}},
     {"Health", "health policy", {"hospital capacity", "vaccine supply", "drug prices", "primary care"},
@@ -121,7 +121,7 @@ const std::array<Topic, 14> kTopics = {{
      {"the constitutional court", "the justice ministry", "human-rights monitors"},
      {"amend the protest law", "release political detainees", "reform the security services"}},
     {"Food Security", "food policy", {"grain stocks", "fertiliser imports", "irrigation", "bread prices"},
-     {"the agriculture ministry", "the grain board", "farmers' unions"},
+     {"the agriculture ministry", "the grain board", "farmers’ unions"},
      {"rebuild strategic grain reserves", "ban rice exports", "subsidise fertiliser"}},
     {"Maritime", "maritime policy", {"shipping lanes", "fishing grounds", "naval patrols", "port concessions"},
      {"the coast guard", "the navy", "the ports authority"},
@@ -140,18 +140,18 @@ const std::array<const char*, 18> kAuthors = {
 // {N} a number, {P} a percentage, {M} a month.
 const std::array<const char*, 16> kHeadlines = {
     "Why {C} is rethinking {S}",
-    "{C}'s gamble on {X}",
+    "{C}’s gamble on {X}",
     "The quiet fight over {X} in {C}",
     "What {C2} gets wrong about {C}",
     "{Adj} leaders bet that {X} can wait. They may be wrong",
     "How {X} became the issue that defines {C}",
     "{C} and {C2}: an uneasy bargain over {X}",
     "The limits of {S} in {C}",
-    "Inside {C}'s plan to {V}",
+    "Inside {C}’s plan to {V}",
     "{C} tries to {V}, again",
     "A turning point for {X} in {R}",
     "What the fight over {X} says about {C}",
-    "{C}'s new government faces an old problem: {X}",
+    "{C}’s new government faces an old problem: {X}",
     "The costs of delay: {X} in {C}",
     "Can {C} {V}?",
     "The {R} scramble for {X}",
@@ -187,7 +187,7 @@ const std::array<const char*, 12> kLedes = {
 
 const std::array<const char*, 24> kBodySentences = {
     "Officials argue that {X} cannot be separated from the wider question of {X2}.",
-    "The government's own figures suggest that {N} projects are stalled, most of them for reasons that have little to do with money.",
+    "The government’s own figures suggest that {N} projects are stalled, most of them for reasons that have little to do with money.",
     "{A} has promised a review by {M}, but similar reviews in the past have produced reports rather than decisions.",
     "In private, officials concede that the timetable is optimistic.",
     "The opposition has seized on the issue, accusing the government of trading long-term interests for short-term calm.",
@@ -208,7 +208,7 @@ const std::array<const char*, 24> kBodySentences = {
     "Meanwhile, the practical work of implementation has barely begun.",
     "Diplomats note that the timing, just before regional talks, is unlikely to be accidental.",
     "A compromise is possible, but it would require {A} to give ground on {X2}.",
-    "Several of the plan's architects have since left government, which complicates matters.",
+    "Several of the plan’s architects have since left government, which complicates matters.",
     "What is clear is that the status quo on {X} is no longer sustainable.",
 };
 
@@ -378,7 +378,7 @@ std::vector<ArticleInput> generate_demo(core::UnixTime now, int count, std::uint
       para(paragraph(rng, s, 3));
       para(fill(rng.pick(kOutlooks), s));
     } else if (a.type == ArticleType::kReview) {
-      para(fill("The book's central claim is that {S} in {R} has been shaped less by grand "
+      para(fill("The book’s central claim is that {S} in {R} has been shaped less by grand "
                 "strategy than by accumulated compromises over {X}.", s));
       para(paragraph(rng, s, 4));
       para("## Where the argument works");

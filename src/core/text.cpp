@@ -67,8 +67,12 @@ std::string slugify(std::string_view s) {
     std::string piece;
     if (std::isalnum(c) && c < 0x80) {
       piece = static_cast<char>(std::tolower(c));
-    } else if (c == '\'' ) {
+    } else if (c == '\'') {
       continue;  // "d'Ivoire" -> "divoire"
+    } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(s[i + 2]) == 0x98 || static_cast<unsigned char>(s[i + 2]) == 0x99)) {
+      i += 2;
+      continue;  // ‘ and ’ too: "Indonesia’s" -> "indonesias"
     } else if (c >= 0xC0 && i + 1 < s.size()) {
       const char* folded = fold_latin(c, static_cast<unsigned char>(s[i + 1]));
       if (folded) {

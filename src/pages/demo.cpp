@@ -37,7 +37,7 @@ constexpr DemoPage kDemoPages[] = {
      "Requests to quote or republish our work: press@meridian.example.\n"},
     {"Privacy", "privacy", "What we keep about readers, why, and for how long.",
      "We keep the least we can.\n\n"
-     "- **Your account**: your email address, your password's hash (never the password), your "
+     "- **Your account**: your email address, your password’s hash (never the password), your "
      "newsletter choices and, if you subscribe, the state of your subscription. Payments are "
      "handled by our payment provider; we never see your card.\n"
      "- **What you read**: which articles you unlocked with your monthly credits, so we can "

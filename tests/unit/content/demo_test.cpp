@@ -31,6 +31,12 @@ TEST(Demo, IsARealisticPublication) {
     featured += a.featured;
     EXPECT_FALSE(a.headline.empty());
     EXPECT_GT(a.body_md.size(), 600u);
+    // Typographic apostrophes and quotes throughout, never a straight one beside a curly.
+    for (const auto* text : {&a.headline, &a.dek, &a.body_md}) {
+      EXPECT_EQ(text->find('\''), std::string::npos) << *text;
+      EXPECT_EQ(text->find('"'), std::string::npos) << *text;
+    }
+    for (const auto& c : a.countries) EXPECT_EQ(c.find('\''), std::string::npos) << c;
   }
   EXPECT_GE(topics.size(), 12u);
   EXPECT_GE(countries.size(), 30u);

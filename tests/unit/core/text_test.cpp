@@ -11,6 +11,7 @@ TEST(Slugify, LowercasesAndJoinsWithHyphens) {
 
 TEST(Slugify, FoldsAccentsAndDropsApostrophes) {
   EXPECT_EQ(slugify("Côte d'Ivoire"), "cote-divoire");
+  EXPECT_EQ(slugify("Indonesia’s plan: the ‘bold’ one"), "indonesias-plan-the-bold-one");
   EXPECT_EQ(slugify("São Paulo's Übermensch"), "sao-paulos-ubermensch");
   EXPECT_EQ(slugify("Bogotá"), "bogota");
 }
