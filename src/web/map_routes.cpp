@@ -19,7 +19,7 @@ std::optional<MapImage> country_map(const std::vector<content::Term>& countries,
 }
 
 nlohmann::json card_picture(const content::ArticleSummary& a, const std::string& media_dir,
-                            const std::string& accent, const std::string& sizes, bool lazy) {
+                            const std::string& accent, const std::string& sizes, bool lazy, bool maps) {
   nlohmann::json p = {{"lazy", lazy}, {"priority", !lazy}, {"srcset", false}, {"sizes", sizes}};
   if (!a.hero_image.empty()) {
     auto list = media::variants(media_dir, a.hero_image, "jpg");
@@ -36,6 +36,7 @@ nlohmann::json card_picture(const content::ArticleSummary& a, const std::string&
     }
     return p;
   }
+  if (!maps) return false;
   if (auto m = country_map(a.countries, accent)) {
     p["src"] = m->svg;
     return p;

@@ -31,10 +31,11 @@ struct MapImage {
 std::optional<MapImage> country_map(const std::vector<content::Term>& countries, const std::string& accent);
 
 // A card's picture for a view: the article's hero image (its responsive JPEG copies) or
-// else its countries' map; false when it has neither. `sizes` is the srcset's sizes;
-// `lazy` for cards below the fold, else fetched first.
+// else its countries' map (unless `maps` is false); false when it has neither. `sizes`
+// is the srcset's sizes; `lazy` for cards below the fold, else fetched first.
 nlohmann::json card_picture(const content::ArticleSummary& a, const std::string& media_dir,
-                            const std::string& accent, const std::string& sizes, bool lazy);
+                            const std::string& accent, const std::string& sizes, bool lazy,
+                            bool maps = true);
 
 class MapRoutes {
  public:

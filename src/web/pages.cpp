@@ -378,6 +378,18 @@ Response Site::term_index(Request& req, TermKind kind) {
   return render_page("terms", view);
 }
 
+json Site::listing_cards(const std::vector<content::ArticleSummary>& list, bool maps) {
+  json out = json::array();
+  const std::string media_dir = editorial_.media_dir();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    json c = card(list[i]);
+    // The first few are on screen at once; the rest load as they scroll in.
+    c["image"] = card_picture(list[i], media_dir, config_.brand_accent, "(max-width: 760px) 33vw, 200px", i >= 3, maps);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Response Site::term_page(Request& req, TermKind kind) {
   Response err;
   auto p = paging(req, err);
@@ -421,7 +433,9 @@ Response Site::term_page(Request& req, TermKind kind) {
     view["page"]["feed_atom"] = base_url_ + path + "/atom.xml";
     view["page"]["feed_title"] = config_.site_name + ": " + term->name;
   }
-  view["items"] = cards(list.items);
+  // Thumbnails: the article's picture, or its countries' map — except on a country's own
+  // page, where every map would show the same country.
+  view["items"] = listing_cards(list.items, kind != TermKind::kCountry);
   view["has_items"] = !list.items.empty();
   view["follow"] = curator_routes_->follow_button(req, *term, path);
   if (pages > 1) {
@@ -519,7 +533,7 @@ Response Site::archive_month(Request& req) {
   view["eyebrow"] = "Archive";
   view["heading"] = heading;
   view["intro"] = std::to_string(list.total) + (list.total == 1 ? " article" : " articles");
-  view["items"] = cards(list.items);
+  view["items"] = listing_cards(list.items, true);
   view["has_items"] = true;
   if (pages > 1) {
     json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};

@@ -276,6 +276,8 @@ class Site final : public PageKit {
   nlohmann::json page_meta(const std::string& title, const std::string& description,
                            const std::string& path) override;
   nlohmann::json card(const content::ArticleSummary& a, bool show_dek = true);
+  // Cards for a listing page, with thumbnails (maps too, unless `maps` is false).
+  nlohmann::json listing_cards(const std::vector<content::ArticleSummary>& list, bool maps);
   nlohmann::json cards(const std::vector<content::ArticleSummary>& list) override;
   nlohmann::json term_links(const std::vector<content::Term>& terms);
   std::string term_url(const content::Term& t) const;

@@ -104,6 +104,17 @@ class MapsTest(unittest.TestCase):
         for src in {re.search(r'src="([^"]+)"', i).group(1) for i in imgs}:
             self.assertEqual(self.server.get(src).status, 200, src)
 
+    def test_3b_listing_pages_show_thumbnails_but_a_country_page_no_maps(self):
+        topic = self.server.get("/topics/water").text
+        thumbs = re.findall(r'<div class="card-image"><img ([^>]*)>', topic)
+        self.assertGreaterEqual(len(thumbs), 10)
+        self.assertIn('src="/maps/ethiopia_kenya.svg?c=', thumbs[0])
+        self.assertNotIn('loading="lazy"', thumbs[0])
+        self.assertIn('loading="lazy"', thumbs[-1])
+        self.assertIn('/maps/', self.server.get("/archive/2026/01").text)
+        # On Japan's own page every map would show Japan: none there.
+        self.assertNotIn("/maps/", self.server.get("/countries/japan").text)
+
     def test_4_maps_nobody_links_to_are_not_found(self):
         for path in ["/maps/kenya_ethiopia.svg", "/maps/narnia.svg", "/maps/kenya_kenya.svg", "/maps/kenya.gif",
                      "/maps/kenya", "/maps/.svg", "/maps/%2e%2e%2fetc.svg", "/maps/kenya_.png",
