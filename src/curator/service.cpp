@@ -19,6 +19,26 @@ constexpr int kNewestCandidates = 100;
 constexpr int kReadingTerms = 12;
 constexpr int kRelatedCandidates = 300;
 
+// Each of `rows` whose article readers can see, beside that article's summary, in the
+// rows' order (one read for them all).
+template <class Row, class IdOf>
+std::vector<std::pair<const Row*, content::ArticleSummary>> visible_rows(store::Store& store,
+                                                                         const std::vector<Row>& rows,
+                                                                         IdOf id_of, core::UnixTime now) {
+  std::vector<long long> ids;
+  for (const auto& r : rows) ids.push_back(id_of(r));
+  std::unordered_map<long long, content::ArticleSummary> by_id;
+  for (auto& s : store.content().visible_summaries(ids, now)) {
+    long long id = s.id;
+    by_id.emplace(id, std::move(s));
+  }
+  std::vector<std::pair<const Row*, content::ArticleSummary>> out;
+  for (const auto& r : rows) {
+    if (auto it = by_id.find(id_of(r)); it != by_id.end()) out.emplace_back(&r, it->second);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool CuratorService::follows_term(long long member_id, content::TermKind kind,
@@ -131,14 +151,9 @@ ForYouPage CuratorService::for_you(long long member_id, int page, int per_page) 
 std::vector<CuratorService::Listed> CuratorService::saved(long long member_id, int page,
                                                           int per_page, int& total) {
   auto rows = store_.curator().saved(member_id, per_page, (page - 1) * per_page, total);
-  std::vector<long long> ids;
-  for (const auto& [id, at] : rows) ids.push_back(id);
-  auto found = store_.content().visible_summaries(ids, clock_.now());
   std::vector<Listed> out;
-  for (const auto& [id, at] : rows) {
-    for (const auto& s : found) {
-      if (s.id == id) out.push_back({s, at, true});
-    }
+  for (auto& [row, s] : visible_rows(store_, rows, [](const auto& r) { return r.first; }, clock_.now())) {
+    out.push_back({std::move(s), row->second, true});
   }
   return out;
 }
@@ -146,14 +161,9 @@ std::vector<CuratorService::Listed> CuratorService::saved(long long member_id, i
 std::vector<CuratorService::Listed> CuratorService::history(long long member_id, int page,
                                                             int per_page, int& total) {
   auto rows = store_.curator().history(member_id, per_page, (page - 1) * per_page, total);
-  std::vector<long long> ids;
-  for (const auto& o : rows) ids.push_back(o.article_id);
-  auto found = store_.content().visible_summaries(ids, clock_.now());
   std::vector<Listed> out;
-  for (const auto& o : rows) {
-    for (const auto& s : found) {
-      if (s.id == o.article_id) out.push_back({s, o.at, o.fully});
-    }
+  for (auto& [row, s] : visible_rows(store_, rows, [](const auto& r) { return r.article_id; }, clock_.now())) {
+    out.push_back({std::move(s), row->at, row->fully});
   }
   return out;
 }
@@ -174,34 +184,19 @@ nlohmann::json CuratorService::export_json(long long member_id) {
                                 {"alerts", std::string(store::to_string(f.alert))},
                                 {"since", core::format_rfc3339(f.since)}});
   }
-  auto slugs = [&](const std::vector<long long>& ids) {
-    std::unordered_map<long long, std::string> m;
-    for (const auto& s : store_.content().visible_summaries(ids, clock_.now())) m[s.id] = s.slug;
-    return m;
-  };
   int total = 0;
   auto saved_rows = cs.saved(member_id, 100000, 0, total);
-  std::vector<long long> ids;
-  for (const auto& [id, at] : saved_rows) ids.push_back(id);
-  auto saved_slugs = slugs(ids);
   out["saved"] = nlohmann::json::array();
-  for (const auto& [id, at] : saved_rows) {
-    auto it = saved_slugs.find(id);
-    if (it == saved_slugs.end()) continue;
-    out["saved"].push_back({{"article", it->second}, {"saved_at", core::format_rfc3339(at)}});
+  for (const auto& [row, s] : visible_rows(store_, saved_rows, [](const auto& r) { return r.first; }, clock_.now())) {
+    out["saved"].push_back({{"article", s.slug}, {"saved_at", core::format_rfc3339(row->second)}});
   }
   auto history_rows = cs.history(member_id, 100000, 0, total);
-  ids.clear();
-  for (const auto& o : history_rows) ids.push_back(o.article_id);
-  auto read_slugs = slugs(ids);
   out["keeps_history"] = cs.keeps_history(member_id);
   out["history"] = nlohmann::json::array();
-  for (const auto& o : history_rows) {
-    auto it = read_slugs.find(o.article_id);
-    if (it == read_slugs.end()) continue;
-    out["history"].push_back({{"article", it->second},
-                              {"opened_at", core::format_rfc3339(o.at)},
-                              {"read_in_full", o.fully}});
+  for (const auto& [row, s] : visible_rows(store_, history_rows, [](const auto& r) { return r.article_id; }, clock_.now())) {
+    out["history"].push_back({{"article", s.slug},
+                              {"opened_at", core::format_rfc3339(row->at)},
+                              {"read_in_full", row->fully}});
   }
   return out;
 }

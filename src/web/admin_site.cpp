@@ -178,11 +178,7 @@ Response Site::admin_settings_post(Request& req) {
     return settings_page(req, values, typed, ok.error().message);  // what was typed stays
   }
   for (const auto& item : check.brand_nav) {
-    std::string slug = item.substr(item.rfind('/') + 1);
-    bool found = item.starts_with("/topics/")    ? content_.find_term(content::TermKind::kTopic, slug).has_value()
-                 : item.starts_with("/countries/") ? content_.find_term(content::TermKind::kCountry, slug).has_value()
-                                                   : page_routes_->pages().find(slug, "", store_.versions().content).has_value();
-    if (!found) {
+    if (!nav_item(item, store_.versions().content)) {
       return settings_page(req, values, typed,
                            "Header navigation: there is no " + item + " (check the address).");
     }

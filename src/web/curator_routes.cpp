@@ -248,12 +248,7 @@ Response CuratorRoutes::for_you(Request& req) {
   view["items"] = cards;
   view["has_items"] = !list.empty();
   view["follows_anything"] = result.follows_anything;
-  if (pages > 1) {
-    json pg = {{"page", std::to_string(*page)}, {"pages", std::to_string(pages)}};
-    if (*page > 1) pg["prev_url"] = *page == 2 ? "/for-you" : "/for-you?page=" + std::to_string(*page - 1);
-    if (*page < pages) pg["next_url"] = "/for-you?page=" + std::to_string(*page + 1);
-    view["pagination"] = pg;
-  }
+  view["pagination"] = pagination("/for-you", *page, pages);
   Response res = d_.kit.render_page("for_you", view, 200);
   res.set_header("Cache-Control", "private, no-store");
   return res;
@@ -334,12 +329,7 @@ Response CuratorRoutes::saved_page(Request& req) {
   view["has_items"] = !rows.empty();
   view["count"] = plural(total, "article", "articles");
   int pages = std::max(1, (total + kPerPage - 1) / kPerPage);
-  if (pages > 1) {
-    json pg = {{"page", std::to_string(*page)}, {"pages", std::to_string(pages)}};
-    if (*page > 1) pg["prev_url"] = "/account/saved?page=" + std::to_string(*page - 1);
-    if (*page < pages) pg["next_url"] = "/account/saved?page=" + std::to_string(*page + 1);
-    view["pagination"] = pg;
-  }
+  view["pagination"] = pagination("/account/saved", *page, pages);
   Response res = d_.kit.render_page("account_saved", view, 200);
   res.set_header("Cache-Control", "private, no-store");
   return res;
@@ -370,12 +360,7 @@ Response CuratorRoutes::history_page(Request& req) {
   if (req.query_value("notice") == "off") view["notice"] = "We no longer keep your reading history; what we had is deleted.";
   if (req.query_value("notice") == "on") view["notice"] = "We keep your reading history again from now on.";
   int pages = std::max(1, (total + kPerPage - 1) / kPerPage);
-  if (pages > 1) {
-    json pg = {{"page", std::to_string(*page)}, {"pages", std::to_string(pages)}};
-    if (*page > 1) pg["prev_url"] = "/account/history?page=" + std::to_string(*page - 1);
-    if (*page < pages) pg["next_url"] = "/account/history?page=" + std::to_string(*page + 1);
-    view["pagination"] = pg;
-  }
+  view["pagination"] = pagination("/account/history", *page, pages);
   Response res = d_.kit.render_page("account_history", view, 200);
   res.set_header("Cache-Control", "private, no-store");
   return res;

@@ -22,6 +22,9 @@ int status_for(const core::Error& e);
 std::optional<long long> positive_id(std::string_view text);
 // A topic's, country's or author's page: /topics/{slug}, /countries/{slug}, /authors/{slug}.
 std::string term_path(const content::Term& t);
+// The pagination block of a paged list at `path` (listing.mustache's `pagination`): page
+// `page` of `pages`, newer/older links (page 1 is `path` itself); null for a single page.
+nlohmann::json pagination(const std::string& path, int page, int pages);
 
 class PageKit {
  public:

@@ -438,17 +438,12 @@ Response Site::term_page(Request& req, TermKind kind) {
   view["items"] = listing_cards(list.items, kind != TermKind::kCountry);
   view["has_items"] = !list.items.empty();
   view["follow"] = curator_routes_->follow_button(req, *term, path);
-  if (pages > 1) {
-    json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};
-    if (p->page > 1) {
-      pg["prev_url"] = p->page == 2 ? path : path + "?page=" + std::to_string(p->page - 1);
-      view["page"]["prev_url"] = base_url_ + pg["prev_url"].get<std::string>();
-    }
-    if (p->page < pages) {
-      pg["next_url"] = path + "?page=" + std::to_string(p->page + 1);
-      view["page"]["next_url"] = base_url_ + pg["next_url"].get<std::string>();
-    }
-    view["pagination"] = pg;
+  view["pagination"] = pagination(path, p->page, pages);
+  if (view["pagination"].contains("prev_url")) {
+    view["page"]["prev_url"] = base_url_ + view["pagination"]["prev_url"].get<std::string>();
+  }
+  if (view["pagination"].contains("next_url")) {
+    view["page"]["next_url"] = base_url_ + view["pagination"]["next_url"].get<std::string>();
   }
   return render_page("listing", view);
 }
@@ -535,14 +530,7 @@ Response Site::archive_month(Request& req) {
   view["intro"] = std::to_string(list.total) + (list.total == 1 ? " article" : " articles");
   view["items"] = listing_cards(list.items, true);
   view["has_items"] = true;
-  if (pages > 1) {
-    json pg = {{"page", std::to_string(p->page)}, {"pages", std::to_string(pages)}};
-    if (p->page > 1) {
-      pg["prev_url"] = p->page == 2 ? path : path + "?page=" + std::to_string(p->page - 1);
-    }
-    if (p->page < pages) pg["next_url"] = path + "?page=" + std::to_string(p->page + 1);
-    view["pagination"] = pg;
-  }
+  view["pagination"] = pagination(path, p->page, pages);
   return render_page("listing", view);
 }
 

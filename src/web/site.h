@@ -278,6 +278,9 @@ class Site final : public PageKit {
   nlohmann::json card(const content::ArticleSummary& a, bool show_dek = true);
   // Cards for a listing page, with thumbnails (maps too, unless `maps` is false).
   nlohmann::json listing_cards(const std::vector<content::ArticleSummary>& list, bool maps);
+  // A header section the editors named ("/topics/energy", "/pages/about"): its name and
+  // address, or nullopt when there is no such topic, country or page (any more).
+  std::optional<std::pair<std::string, std::string>> nav_item(const std::string& item, long long version);
   nlohmann::json cards(const std::vector<content::ArticleSummary>& list) override;
   nlohmann::json term_links(const std::vector<content::Term>& terms);
   std::string term_url(const content::Term& t) const;

@@ -42,9 +42,29 @@ std::string term_path(const Term& t) {
   return "/";
 }
 
+json pagination(const std::string& path, int page, int pages) {
+  if (pages <= 1) return nullptr;
+  json pg = {{"page", std::to_string(page)}, {"pages", std::to_string(pages)}};
+  if (page > 1) pg["prev_url"] = page == 2 ? path : path + "?page=" + std::to_string(page - 1);
+  if (page < pages) pg["next_url"] = path + "?page=" + std::to_string(page + 1);
+  return pg;
+}
+
 std::string Site::term_url(const Term& t) const { return term_path(t); }
 
 std::string Site::article_url(const std::string& slug) const { return "/articles/" + slug; }
+
+std::optional<std::pair<std::string, std::string>> Site::nav_item(const std::string& item, long long version) {
+  std::string slug = item.substr(item.rfind('/') + 1);
+  if (item.starts_with("/topics/")) {
+    if (auto t = content_.find_term(TermKind::kTopic, slug)) return std::pair{t->name, item};
+  } else if (item.starts_with("/countries/")) {
+    if (auto t = content_.find_term(TermKind::kCountry, slug)) return std::pair{t->name, item};
+  } else if (auto p = page_routes_->pages().find(slug, "", version)) {
+    return std::pair{p->page.title, p->path};
+  }
+  return std::nullopt;
+}
 
 json Site::site_view(const std::string& current_path, const Request* req) {
   json nav = json::array();
@@ -52,17 +72,10 @@ json Site::site_view(const std::string& current_path, const Request* req) {
   if (!config_.brand_nav.empty()) {
     // The editors' sections, in their order (an item since deleted is left out).
     for (const auto& item : config_.brand_nav) {
-      std::string slug = item.substr(item.rfind('/') + 1);
-      std::string name, url = item;
-      if (item.starts_with("/topics/")) {
-        if (auto t = content_.find_term(TermKind::kTopic, slug)) name = t->name;
-      } else if (item.starts_with("/countries/")) {
-        if (auto t = content_.find_term(TermKind::kCountry, slug)) name = t->name;
-      } else if (auto p = page_routes_->pages().find(slug, "", version)) {
-        name = p->page.title;
-        url = p->path;
+      if (auto found = nav_item(item, version)) {
+        const auto& [name, url] = *found;
+        nav.push_back({{"name", name}, {"url", url}, {"current", url == current_path}});
       }
-      if (!name.empty()) nav.push_back({{"name", name}, {"url", url}, {"current", url == current_path}});
     }
   } else {
     auto topics = content_.list_terms(TermKind::kTopic, clock_.now());
