@@ -79,6 +79,26 @@ Response MapRoutes::serve(const std::string& file) {
       std::lock_guard lock(mutex_);
       bytes = d->png;
     }
+    std::unique_lock<std::mutex> drawing;  // held while this request draws
+    if (bytes.empty()) {
+      // Drawing a PNG takes tens of milliseconds: one at a time, and a crowd of requests
+      // for maps nobody has asked for yet (every country set is a valid address) waits
+      // its turn or is told to come back, instead of taking every core.
+      if (png_waiting_.fetch_add(1) >= kPngQueue) {
+        png_waiting_.fetch_sub(1);
+        res.status = 503;
+        res.content_type = "text/plain; charset=utf-8";
+        res.body = "Busy drawing maps; try again in a moment\n";
+        res.set_header("Retry-After", "2");
+        return res;
+      }
+      drawing = std::unique_lock(png_drawing_);
+      png_waiting_.fetch_sub(1);
+      {
+        std::lock_guard lock(mutex_);
+        bytes = d->png;  // drawn while this request waited
+      }
+    }
     if (bytes.empty()) {
       auto picture = media::fit(d->svg, media::kMapWidth, media::kMapHeight, "png");
       if (!picture) {

@@ -5,6 +5,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,8 @@ class MapRoutes {
   void add_routes(Router& router);
 
   static constexpr std::size_t kMapsKept = 512;
+  // PNGs are drawn one at a time; at most this many requests wait for their turn.
+  static constexpr int kPngQueue = 8;
 
  private:
   struct Drawn {
@@ -54,6 +57,8 @@ class MapRoutes {
   const core::Config& config_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Drawn>, std::less<>> drawn_;
+  std::mutex png_drawing_;
+  std::atomic<int> png_waiting_{0};
 };
 
 }  // namespace web
