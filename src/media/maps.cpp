@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <mutex>
+#include <numbers>
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -226,7 +226,7 @@ std::optional<std::string> draw_map(std::string_view key, std::string_view accen
   Box focus;
   for (auto i : chosen) focus.add(a.countries[i].mainland);
   double mid_lat = std::clamp((focus.y0 + focus.y1) / 2, -70.0, 75.0);
-  double k = std::cos(mid_lat * M_PI / 180);  // equirectangular, true to scale at mid_lat
+  double k = std::cos(mid_lat * std::numbers::pi / 180);  // equirectangular, true to scale at mid_lat
   double cx = (focus.x0 + focus.x1) / 2 * k, cy = (focus.y0 + focus.y1) / 2;
   double w = std::max((focus.x1 - focus.x0) * k * 1.5, 25.0);
   double h = std::max((focus.y1 - focus.y0) * 1.5, 25.0 * kMapHeight / kMapWidth);

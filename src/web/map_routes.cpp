@@ -19,8 +19,9 @@ std::optional<MapImage> country_map(const std::vector<content::Term>& countries,
 }
 
 nlohmann::json card_picture(const content::ArticleSummary& a, const std::string& media_dir,
-                            const std::string& accent, const std::string& sizes, bool lazy, bool maps) {
-  nlohmann::json p = {{"lazy", lazy}, {"priority", !lazy}, {"srcset", false}, {"sizes", sizes}};
+                            const std::string& accent, const std::string& sizes, Fetch fetch, bool maps) {
+  nlohmann::json p = {{"lazy", fetch == Fetch::kLazy}, {"priority", fetch == Fetch::kFirst},
+                      {"srcset", false}, {"sizes", sizes}};
   if (!a.hero_image.empty()) {
     auto list = media::variants(media_dir, a.hero_image, "jpg");
     if (!list.empty()) {

@@ -31,11 +31,15 @@ struct MapImage {
 // The map of these countries in `accent`; nullopt when none is a country the maps know.
 std::optional<MapImage> country_map(const std::vector<content::Term>& countries, const std::string& accent);
 
+// How a card's picture is fetched: first of all (the page's largest picture), as the page
+// loads (on screen at once), or as it scrolls into view.
+enum class Fetch { kFirst, kEager, kLazy };
+
 // A card's picture for a view: the article's hero image (its responsive JPEG copies) or
 // else its countries' map (unless `maps` is false); false when it has neither. `sizes`
-// is the srcset's sizes; `lazy` for cards below the fold, else fetched first.
+// is the srcset's sizes.
 nlohmann::json card_picture(const content::ArticleSummary& a, const std::string& media_dir,
-                            const std::string& accent, const std::string& sizes, bool lazy,
+                            const std::string& accent, const std::string& sizes, Fetch fetch,
                             bool maps = true);
 
 class MapRoutes {

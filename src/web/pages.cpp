@@ -80,12 +80,12 @@ Response Site::home(Request& req) {
   }
   // Pictures for the cards that carry one: the lead first, the rest as they scroll in.
   const std::string media_dir = editorial_.media_dir();
-  auto picture = [&](json& c, const content::ArticleSummary& a, const char* sizes, bool lazy) {
-    c["image"] = card_picture(a, media_dir, config_.brand_accent, sizes, lazy);
+  auto picture = [&](json& c, const content::ArticleSummary& a, const char* sizes, Fetch fetch) {
+    c["image"] = card_picture(a, media_dir, config_.brand_accent, sizes, fetch);
   };
   if (!lead.items.empty()) {
     json c = card(lead.items[0]);
-    picture(c, lead.items[0], "(max-width: 760px) 100vw, 720px", false);
+    picture(c, lead.items[0], "(max-width: 760px) 100vw, 720px", Fetch::kFirst);
     c["lead"] = true;
     view["lead"] = c;
     shown.push_back(lead.items[0].id);
@@ -101,7 +101,7 @@ Response Site::home(Request& req) {
   json secondary_cards = json::array();
   for (const auto& a : secondary.items) {
     secondary_cards.push_back(card(a));
-    picture(secondary_cards.back(), a, "(max-width: 760px) 100vw, 360px", true);
+    picture(secondary_cards.back(), a, "(max-width: 760px) 100vw, 360px", Fetch::kEager);
   }
   view["secondary"] = secondary_cards;
   view["has_secondary"] = !secondary.items.empty();
@@ -153,7 +153,7 @@ Response Site::home(Request& req) {
   json feature_cards = json::array();
   for (const auto& a : features.items) {
     feature_cards.push_back(card(a));
-    picture(feature_cards.back(), a, "(max-width: 760px) 100vw, 360px", true);
+    picture(feature_cards.back(), a, "(max-width: 760px) 100vw, 360px", Fetch::kLazy);
   }
   view["features"] = feature_cards;
   view["has_features"] = !features.items.empty();
@@ -176,7 +176,7 @@ Response Site::home(Request& req) {
       // Filed under this section: its kicker names this topic, not the article's first.
       json c = card(a, false);
       c["first_topic"] = {{"name", topics[i].term.name}, {"url", term_url(topics[i].term)}};
-      picture(c, a, "(max-width: 760px) 100vw, 270px", true);
+      picture(c, a, "(max-width: 760px) 100vw, 270px", Fetch::kLazy);
       items.push_back(c);
     }
     sections.push_back({{"name", topics[i].term.name},
@@ -384,7 +384,8 @@ json Site::listing_cards(const std::vector<content::ArticleSummary>& list, bool 
   for (std::size_t i = 0; i < list.size(); ++i) {
     json c = card(list[i]);
     // The first few are on screen at once; the rest load as they scroll in.
-    c["image"] = card_picture(list[i], media_dir, config_.brand_accent, "(max-width: 760px) 33vw, 200px", i >= 3, maps);
+    c["image"] = card_picture(list[i], media_dir, config_.brand_accent, "(max-width: 760px) 33vw, 200px",
+                              i < 3 ? Fetch::kEager : Fetch::kLazy, maps);
     out.push_back(std::move(c));
   }
   return out;

@@ -94,11 +94,17 @@ class MapsTest(unittest.TestCase):
         home = self.server.get("/").text
         imgs = re.findall(r'<div class="card-image"><img ([^>]*)>', home)
         self.assertGreaterEqual(len(imgs), 4, "cards without pictures")
+        # The lead's picture first of all; those beside it with the page (here one: the
+        # other has no country on the maps); below, lazily.
         self.assertIn('src="/maps/ethiopia_kenya.svg?c=8a1c1c"', imgs[0])
         self.assertIn('fetchpriority="high"', imgs[0])
         self.assertNotIn('loading="lazy"', imgs[0])
-        for img in imgs[1:]:
+        self.assertIn("cote-divoire_united-states-of-america", imgs[1])
+        self.assertNotIn('loading="lazy"', imgs[1])
+        self.assertNotIn('fetchpriority', imgs[1])
+        for img in imgs[2:]:
             self.assertIn('loading="lazy"', img)
+        for img in imgs[1:]:
             self.assertIn('alt=""', img)  # the headline beside it says what it is
         # Every picture a card names is there.
         for src in {re.search(r'src="([^"]+)"', i).group(1) for i in imgs}:
@@ -110,6 +116,7 @@ class MapsTest(unittest.TestCase):
         self.assertGreaterEqual(len(thumbs), 10)
         self.assertIn('src="/maps/ethiopia_kenya.svg?c=', thumbs[0])
         self.assertNotIn('loading="lazy"', thumbs[0])
+        self.assertNotIn('fetchpriority', thumbs[0])  # high priority is the lead's alone
         self.assertIn('loading="lazy"', thumbs[-1])
         self.assertIn('/maps/', self.server.get("/archive/2026/01").text)
         # On Japan's own page every map would show Japan: none there.
