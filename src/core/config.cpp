@@ -505,7 +505,7 @@ Result<void> apply_settings(Config& config, const std::map<std::string, std::str
           return fail(ErrorCode::kInvalidInput, "Footer links: '" + t + "' is not \"Label | address\"");
         }
         if (label.size() > 60) return fail(ErrorCode::kInvalidInput, "Footer links: '" + label + "' is longer than 60 characters");
-        bool plain = url.find_first_of(" \"'<>\\") == std::string::npos;
+        bool plain = url.find_first_of(" \t\r\"'<>\\") == std::string::npos;
         bool ok = plain && (http_url(url) || (url.starts_with("/") && !url.starts_with("//")) ||
                             (url.starts_with("mailto:") && url.find('@') != std::string::npos));
         if (!ok) {

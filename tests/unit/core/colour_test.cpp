@@ -52,4 +52,27 @@ TEST(ColourTest, HeaderNavigationIsAListOfSiteAddresses) {
   EXPECT_EQ(round["brand.nav"], "/countries/kenya\n/topics/energy\n/pages/about");
 }
 
+TEST(ColourTest, FooterLinksAreLabelledAddressesThatCannotRunScript) {
+  core::Config c;
+  ASSERT_TRUE(core::apply_settings(
+      c, {{"brand.footer", " Careers | https://jobs.example.org/ \n\nWrite to us|mailto:desk@example.org\r\nHistory | /pages/about"}}));
+  ASSERT_EQ(c.brand_footer.size(), 3u);
+  EXPECT_EQ(c.brand_footer[0].label, "Careers");
+  EXPECT_EQ(c.brand_footer[0].url, "https://jobs.example.org/");
+  EXPECT_EQ(c.brand_footer[1].url, "mailto:desk@example.org");
+  EXPECT_EQ(c.brand_footer[2].url, "/pages/about");
+  for (const char* bad : {"Careers https://jobs.example.org", "Careers |", "| /pages/about",
+                          "Run | javascript:alert(1)", "Away | //evil.example", "Sneaky | /a\"onmouseover=x",
+                          "Mail | mailto:nobody", "Tab | /a\tb"}) {
+    auto r = core::apply_settings(c, {{"brand.footer", bad}});
+    EXPECT_FALSE(r) << bad;
+  }
+  EXPECT_EQ(c.brand_footer.size(), 3u);  // a refused value changes nothing
+  std::string many;
+  for (int i = 0; i < 13; ++i) many += "L" + std::to_string(i) + " | /pages/p" + std::to_string(i) + "\n";
+  EXPECT_FALSE(core::apply_settings(c, {{"brand.footer", many}}));
+  EXPECT_EQ(core::settings_of(c)["brand.footer"],
+            "Careers | https://jobs.example.org/\nWrite to us | mailto:desk@example.org\nHistory | /pages/about");
+}
+
 }  // namespace
