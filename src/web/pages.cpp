@@ -427,6 +427,14 @@ Response Site::term_page(Request& req, TermKind kind) {
   view["eyebrow"] = kind_eyebrow(kind);
   view["heading"] = term->name;
   view["intro"] = intro;
+  // A country's page shows where it is, and its link preview is that map.
+  if (kind == TermKind::kCountry) {
+    if (auto map = country_map({*term}, config_.brand_accent)) {
+      view["map"] = {{"src", map->svg}, {"alt", map->alt}};
+      view["page"]["og_image"] = base_url_ + map->png;
+      view["page"]["og_image_alt"] = map->alt;
+    }
+  }
   if (kind != TermKind::kAuthor) {
     view["feed_rss"] = path + "/feed.xml";
     view["feed_atom"] = path + "/atom.xml";

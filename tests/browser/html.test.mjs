@@ -35,7 +35,7 @@ function links(html, prefix) {
 test('every page kind is valid HTML to the Nu checker', async () => {
   const home = await (await fetch(`${base}/`)).text();
   const article = links(home, '/articles/')[0];
-  const stranger = ['/', article, links(home, '/topics/')[0], links(home, '/countries/')[0] ?? '/countries',
+  const stranger = ['/', article, links(home, '/topics/')[0], '/countries/kenya',
     '/topics', '/countries', '/authors', '/archive', '/search', '/search?q=trade', '/pages/about', '/subscribe',
     '/signin', '/no-such-page'];
   // Signed in (as an administrator): every page the route table has without a parameter

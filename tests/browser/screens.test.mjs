@@ -36,6 +36,7 @@ test('every page kind fits a phone and a desk', async () => {
     home: '/',
     article: await firstLink('/articles/'),
     topic: await firstLink('/topics/'),
+    country: '/countries/kenya',
     topics: '/topics',
     archive: '/archive',
     search: '/search?q=trade',

@@ -119,8 +119,16 @@ class MapsTest(unittest.TestCase):
         self.assertNotIn('fetchpriority', thumbs[0])  # high priority is the lead's alone
         self.assertIn('loading="lazy"', thumbs[-1])
         self.assertIn('/maps/', self.server.get("/archive/2026/01").text)
-        # On Japan's own page every map would show Japan: none there.
-        self.assertNotIn("/maps/", self.server.get("/countries/japan").text)
+        # On Japan's own page every card's map would show Japan: none there, but the page
+        # itself shows Japan, and previews with it.
+        japan = self.server.get("/countries/japan").text
+        self.assertNotIn('<div class="card-image">', japan)
+        self.assertIn('<img class="listing-map" src="/maps/japan.svg?c=8a1c1c" alt="Map showing Japan"', japan)
+        self.assertRegex(japan, r'<meta property="og:image" content="http[^"]+/maps/japan\.png\?c=8a1c1c">')
+        # A country Natural Earth does not draw: no map, no picture preview.
+        narnia = self.server.get("/countries/narnia").text
+        self.assertNotIn("/maps/", narnia)
+        self.assertNotIn('property="og:image"', narnia)
 
     def test_4_maps_nobody_links_to_are_not_found(self):
         for path in ["/maps/kenya_ethiopia.svg", "/maps/narnia.svg", "/maps/kenya_kenya.svg", "/maps/kenya.gif",
