@@ -169,8 +169,33 @@ std::vector<CuratorService::Listed> CuratorService::history(long long member_id,
 }
 
 void CuratorService::opened(long long member_id, long long article_id, bool fully) {
+  core::UnixTime now = clock_.now();
+  {
+    std::lock_guard lock(recent_mutex_);
+    auto& r = recent_[{member_id, article_id}];
+    if (r.at > 0 && now - r.at < kOpenedRefresh && (r.fully || !fully)) return;
+    if (recent_.size() > 100'000) recent_.clear();  // bounded; a forgotten entry costs one write
+    Recent& entry = recent_[{member_id, article_id}];
+    entry.at = now;
+    entry.fully = entry.fully || fully;
+  }
   // A lost history line is not worth failing the page for.
-  (void)store_.curator().record_opened(member_id, article_id, fully, clock_.now());
+  (void)store_.curator().record_opened(member_id, article_id, fully, now);
+}
+
+void CuratorService::forget_recent(long long member_id) {
+  std::lock_guard lock(recent_mutex_);
+  std::erase_if(recent_, [&](const auto& kv) { return kv.first.first == member_id; });
+}
+
+core::Result<void> CuratorService::clear_history(long long member_id) {
+  forget_recent(member_id);  // the next opening is history again at once
+  return store_.curator().clear_history(member_id);
+}
+
+core::Result<void> CuratorService::set_keeps_history(long long member_id, bool keep) {
+  forget_recent(member_id);
+  return store_.curator().set_keeps_history(member_id, keep);
 }
 
 nlohmann::json CuratorService::export_json(long long member_id) {

@@ -2,11 +2,13 @@
 // facts the newsletter needs to lead each reader's copy with what they follow. Built on
 // store::CuratorStore and the pure ranking in curator/rank.h. Everything here belongs to
 // one reader and is never shown to another; editors see counts only. Thread-safe (the
-// store is; the service keeps no state).
+// store is; the service's one piece of state, what it recorded lately, has a lock).
 #pragma once
 
+#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "content/article.h"
@@ -71,20 +73,36 @@ class CuratorService {
   std::vector<Listed> saved(long long member_id, int page, int per_page, int& total);
   std::vector<Listed> history(long long member_id, int page, int per_page, int& total);
 
-  // An article page was shown to a signed-in reader (whole text or not).
+  // An article page was shown to a signed-in reader (whole text or not). The same article
+  // shown to the same reader again within kOpenedRefresh (a reload, the way back from a
+  // link) is not written again unless it is now read in full: a write per page view had
+  // halved the signed-in article page's speed (bench/pages).
   void opened(long long member_id, long long article_id, bool fully);
-  core::Result<void> clear_history(long long member_id) { return store_.curator().clear_history(member_id); }
+  static constexpr core::UnixTime kOpenedRefresh = 600;
+  core::Result<void> clear_history(long long member_id);
   bool keeps_history(long long member_id) { return store_.curator().keeps_history(member_id); }
-  core::Result<void> set_keeps_history(long long member_id, bool keep) {
-    return store_.curator().set_keeps_history(member_id, keep);
-  }
+  core::Result<void> set_keeps_history(long long member_id, bool keep);
 
   // What the curator keeps about the reader, for their data export.
   nlohmann::json export_json(long long member_id);
 
  private:
+  void forget_recent(long long member_id);
+
   store::Store& store_;
   const core::Clock& clock_;
+  struct Recent {
+    core::UnixTime at = 0;
+    bool fully = false;
+  };
+  struct PairHash {
+    std::size_t operator()(const std::pair<long long, long long>& p) const {
+      return std::hash<long long>()(p.first * 1000003 + p.second);
+    }
+  };
+  std::mutex recent_mutex_;
+  // (member, article) → when this server last wrote it, and whether as read in full.
+  std::unordered_map<std::pair<long long, long long>, Recent, PairHash> recent_;
 };
 
 }  // namespace curator

@@ -138,6 +138,38 @@ TEST_F(CuratorTest, SavesHistoryAndTheSwitch) {
   EXPECT_TRUE(cs().opened_ids(reader_, 10).empty());
 }
 
+TEST_F(CuratorTest, AReloadIsNotWrittenAgainButReadingInFullAndClearingAre) {
+  curator::CuratorService svc(*store_, clock_);
+  auto t0 = clock_.now();
+  svc.opened(reader_, id("water-old"), false);
+  auto opened_at = [&] {
+    int total = 0;
+    auto h = cs().history(reader_, 10, 0, total);
+    return h.empty() ? std::pair<core::UnixTime, bool>{0, false} : std::pair{h[0].at, h[0].fully};
+  };
+  EXPECT_EQ(opened_at(), std::pair(t0, false));
+  // A reload a minute later: the history already says so, nothing is written.
+  clock_.set(t0 + 60);
+  svc.opened(reader_, id("water-old"), false);
+  EXPECT_EQ(opened_at(), std::pair(t0, false));
+  // Now read in full: written at once.
+  clock_.set(t0 + 120);
+  svc.opened(reader_, id("water-old"), true);
+  EXPECT_EQ(opened_at(), std::pair(t0 + 120, true));
+  // Later than kOpenedRefresh: the time is brought up to date.
+  clock_.set(t0 + 120 + curator::CuratorService::kOpenedRefresh);
+  svc.opened(reader_, id("water-old"), false);
+  EXPECT_EQ(opened_at().first, t0 + 120 + curator::CuratorService::kOpenedRefresh);
+  // Cleared, then opened again straight away: history again.
+  ASSERT_TRUE(svc.clear_history(reader_));
+  svc.opened(reader_, id("water-old"), false);
+  EXPECT_EQ(opened_at().first, clock_.now());
+  // Another reader's opening of the same article is theirs, written at once.
+  svc.opened(other_, id("water-old"), false);
+  int total = 0;
+  EXPECT_EQ(cs().history(other_, 10, 0, total).size(), 1u);
+}
+
 TEST_F(CuratorTest, AlertsAreDueOncePerReaderAndArticle) {
   ASSERT_TRUE(cs().follow(reader_, TermKind::kCountry, "kenya", clock_.now()));
   ASSERT_TRUE(cs().follow(reader_, TermKind::kAuthor, "bo-chen", clock_.now()));
