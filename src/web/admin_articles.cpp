@@ -311,7 +311,7 @@ Response Site::admin_article_save(Request& req) {
   if (auto file = req.files.find("hero_file"); file != req.files.end()) {
     auto name = editorial_.store_image(file->second);
     if (!name) {
-      return editor_page(req, id, d, "Hero image: " + name.error().message + " Nothing was saved; choose another file.",
+      return editor_page(req, id, d, name.error().message + " Nothing was saved; choose another file.",
                          status_for(name.error()));
     }
     d.hero_image = *name;
