@@ -84,10 +84,11 @@ class MapsTest(unittest.TestCase):
         page = self.server.get("/articles/alias-story").text
         self.assertIn('src="/maps/cote-divoire_united-states-of-america.svg?c=8a1c1c"', page)
         self.assertIn('alt="Map showing United States and Ivory Coast"', page)
-        # No country Natural Earth draws: no map, and a text-only preview.
+        # No country Natural Earth draws: no map; the preview is the publication's icon,
+        # as a small card.
         page = self.server.get("/articles/nowhere-story").text
         self.assertNotIn("/maps/", page)
-        self.assertNotIn('property="og:image"', page)
+        self.assertRegex(page, r'<meta property="og:image" content="http[^"]+/icon-512\.png">')
         self.assertIn('<meta name="twitter:card" content="summary">', page)
 
     def test_3_home_page_cards_carry_pictures_the_lead_first_the_rest_lazily(self):
@@ -128,7 +129,13 @@ class MapsTest(unittest.TestCase):
         # A country Natural Earth does not draw: no map, no picture preview.
         narnia = self.server.get("/countries/narnia").text
         self.assertNotIn("/maps/", narnia)
-        self.assertNotIn('property="og:image"', narnia)
+        self.assertIn('/icon-512.png">', narnia)
+        # Every page previews with a picture: the home page with the publication's icon,
+        # which is there.
+        home = self.server.get("/").text
+        icon = re.search(r'<meta property="og:image" content="http[^"]+(/icon-512\.png)">', home)
+        self.assertIsNotNone(icon)
+        self.assertEqual(self.server.get(icon.group(1)).header("Content-Type"), "image/png")
 
     def test_4_maps_nobody_links_to_are_not_found(self):
         for path in ["/maps/kenya_ethiopia.svg", "/maps/narnia.svg", "/maps/kenya_kenya.svg", "/maps/kenya.gif",
