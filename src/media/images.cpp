@@ -126,6 +126,15 @@ core::Result<Picture> resize(std::string_view image, int width, std::string_view
   return encode(out, format);
 }
 
+std::string srcset(const std::vector<Variant>& list) {
+  std::string out;
+  for (const auto& v : list) {
+    if (!out.empty()) out += ", ";
+    out += "/media/" + v.file + " " + std::to_string(v.width) + "w";
+  }
+  return out;
+}
+
 std::string sized_name(const std::string& hex, int width, const std::string& ext) {
   return hex + "-w" + std::to_string(width) + "." + ext;
 }

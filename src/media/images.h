@@ -51,6 +51,9 @@ struct Variant {
 // original itself, when it is a JPEG or PNG). Empty for names that record no width.
 std::vector<Variant> variants(const std::string& folder, const std::string& name, std::string_view format);
 
+// A srcset attribute's value for these variants: "/media/a-480.jpg 480w, /media/a-960.jpg 960w".
+std::string srcset(const std::vector<Variant>& list);
+
 // A copy that fits inside max_width × max_height (an SVG drawn at that size), as `format`.
 core::Result<Picture> fit(std::string_view image, int max_width, int max_height, std::string_view format);
 

@@ -25,13 +25,8 @@ nlohmann::json card_picture(const content::ArticleSummary& a, const std::string&
   if (!a.hero_image.empty()) {
     auto list = media::variants(media_dir, a.hero_image, "jpg");
     if (!list.empty()) {
-      std::string srcset;
-      for (const auto& v : list) {
-        if (!srcset.empty()) srcset += ", ";
-        srcset += "/media/" + v.file + " " + std::to_string(v.width) + "w";
-      }
       p["src"] = "/media/" + list.front().file;
-      p["srcset"] = srcset;
+      p["srcset"] = media::srcset(list);
     } else {
       p["src"] = "/media/" + a.hero_image;
     }

@@ -287,12 +287,7 @@ Response Site::render_article(Request& req, const content::Article& teaser,
     auto srcset = [&](std::string_view format) {
       auto list = media::variants(editorial_.media_dir(), found->hero_image, format);
       if (list.size() == 1) return format == "webp" ? "/media/" + list[0].file : std::string();
-      std::string out;
-      for (const auto& v : list) {
-        if (!out.empty()) out += ", ";
-        out += "/media/" + v.file + " " + std::to_string(v.width) + "w";
-      }
-      return out;
+      return media::srcset(list);
     };
     std::string webp = srcset("webp"), jpg = srcset("jpg");
     if (!webp.empty()) art["hero_webp"] = webp;
