@@ -1,14 +1,18 @@
 // Every page kind of the demo publication on a phone (390 px) and a desk (1366 px):
 // screenshots in build/screenshots, no sideways scrolling on the phone, a header at most
 // 64 px tall there whose menu opens without JavaScript, no console errors, axe clean of
-// problems of any impact.
+// problems of any impact; and the Nu HTML checker on the HTML every page kind sends.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { BIN, SHOTS, expectAccessible, launchChromium, newContext, signIn, startServer, test } from './helpers.mjs';
+
+const VNU = path.join(path.dirname(createRequire(import.meta.url).resolve('vnu-jar/package.json')),
+  'build/dist/vnu.jar');
 
 let server, browser, base, data;
 
@@ -25,10 +29,9 @@ after(async () => {
 });
 
 async function firstLink(prefix) {
-  const html = await (await fetch(`${base}/`)).text();
-  const m = html.match(new RegExp(`href="(${prefix}[^"]+)"`));
-  assert.ok(m, `a link to ${prefix} on the home page`);
-  return m[1];
+  const found = links(await (await fetch(`${base}/`)).text(), prefix)[0];
+  assert.ok(found, `a link to ${prefix} on the home page`);
+  return found;
 }
 
 test('every page kind fits a phone and a desk', async () => {
@@ -148,3 +151,57 @@ test('the type is the site\'s own: Source Serif 4 and Inter, from this server, n
   }
   await context.close();
 });
+
+function links(html, prefix) {
+  return [...new Set([...html.matchAll(new RegExp(`href="(${prefix}[^"?#]+)"`, 'g'))].map((m) => m[1]))];
+}
+
+test('every page kind is valid HTML to the Nu checker', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'meridian-html-pages-'));
+  try {
+    await checkHtml(out);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+// What a stranger sees and what a signed-in administrator sees, saved in `out` and given
+// to the Nu HTML checker (npm vnu-jar, run with Debian's Java).
+async function checkHtml(out) {
+  const home = await (await fetch(`${base}/`)).text();
+  const article = links(home, '/articles/')[0];
+  const stranger = ['/', article, links(home, '/topics/')[0], '/countries/kenya',
+    '/topics', '/countries', '/authors', '/archive', '/search', '/search?q=trade', '/pages/about', '/subscribe',
+    '/signin', '/no-such-page'];
+  // Signed in (as an administrator): every page the route table has without a parameter
+  // (those that answer HTML), the article, and an article in the editor.
+  const routes = execFileSync(BIN, ['routes', '--data', data], { encoding: 'utf8' }).trim().split('\n')
+    .map((l) => l.split('\t')).filter(([method, p]) => method === 'GET' && !p.includes('{')).map(([, p]) => p);
+  const files = [];
+  const save = async (request, who, p, htmlOnly = false) => {
+    const r = await request.get(base + p, { maxRedirects: 0 });
+    if (htmlOnly && (r.status() !== 200 || !(r.headers()['content-type'] ?? '').startsWith('text/html'))) return;
+    assert.ok([200, 404].includes(r.status()), `${who} ${p}: ${r.status()}`);
+    const file = path.join(out, `${who}${p.replace(/[^a-z0-9]+/gi, '-')}.html`);
+    fs.writeFileSync(file, await r.text());
+    files.push(file);
+  };
+  const anonymous = await newContext(browser);
+  for (const p of stranger) await save(anonymous.request, 'stranger', p);
+  await anonymous.close();
+  const signed = await newContext(browser);
+  const page = await signed.newPage();
+  await signIn(page, base, data, 'editor@example.org');
+  for (const p of routes) await save(signed.request, 'signed-in', p, true);
+  const list = await (await signed.request.get(`${base}/admin/articles`)).text();
+  const edit = links(list, '/admin/articles/').find((l) => /\/admin\/articles\/\d+$/.test(l));
+  for (const p of [article, edit, `${edit}/revisions`]) await save(signed.request, 'signed-in', p, true);
+  await signed.close();
+
+  const report = JSON.parse(execFileSync('java', ['-Xss4m', '-jar', VNU, '--format', 'json', '--exit-zero-always', '--stdout', ...files],
+    { encoding: 'utf8', maxBuffer: 64 << 20 }));
+  const errors = report.messages.filter((m) => m.type === 'error' || m.subType === 'fatal')
+    .map((m) => `${path.basename(m.url)}:${m.lastLine}: ${m.message} [${(m.extract ?? '').trim().slice(0, 120)}]`);
+  assert.deepEqual(errors, [], `Nu HTML checker errors:\n${errors.join('\n')}`);
+  assert.ok(files.length >= 40, `checked ${files.length} pages`);
+}
